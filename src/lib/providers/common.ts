@@ -1,0 +1,56 @@
+/** Small helpers shared by provider modules. */
+import type { Tick } from "../types";
+import type { ChannelLists, ProviderLimits, ProviderTiming } from "./types";
+
+/** Dedup key from the provider's trade id, scoped by exchange when there is one. */
+export function idKey(t: Tick): string {
+  return t.exchange === undefined ? (t.id as string) : t.exchange + ":" + (t.id as string);
+}
+
+/** Content key for ticks without an id. Equal real prints in one frame are kept apart by the slot's occurrence index. */
+export function contentKey(t: Tick): string {
+  if (t.type === "quote") {
+    return "q|" + t.ts + "|" + t.bid + "|" + t.bidSize + "|" + t.ask + "|" + t.askSize;
+  }
+  const c = t.conditions === undefined ? "" : t.conditions.join(",");
+  return t.ts + "|" + t.price + "|" + t.size + "|" + (t.exchange ?? "") + "|" + c;
+}
+
+/** Id key when the tick has an id, else the content key. */
+export function defaultDedupKey(t: Tick): string {
+  return t.id !== undefined && t.type === "trade" ? idKey(t) : contentKey(t);
+}
+
+const SECRET_PARAMS = /([?&](?:token|apikey|api_key|apiKey|key|secret|auth|access_token|jwt)=)[^&#]*/gi;
+
+/** The URL with credential-looking query parameters and userinfo masked. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, "$1***").replace(/\/\/[^/@]*@/, "//***@");
+}
+
+/** Adds (or replaces) a query parameter, URL-encoding the value. */
+export function withQuery(url: string, name: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(name, value);
+  return u.toString();
+}
+
+export function emptyLists(): ChannelLists {
+  return { trades: [], quotes: [] };
+}
+
+export const NO_LIMITS: ProviderLimits = { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity };
+
+export const DEFAULT_TIMING: ProviderTiming = { heartbeatMs: 0, staleMs: 0, pingMs: 20_000, authTimeoutMs: 10_000 };
+
+/** Reads a positive number option, falling back to `dflt`. */
+export function numOption(options: Record<string, unknown>, name: string, dflt: number): number {
+  const v = options[name];
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : dflt;
+}
+
+export function strOption(options: Record<string, unknown>, name: string, dflt: string): string {
+  const v = options[name];
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : dflt;
+}

@@ -1,0 +1,362 @@
+/**
+ * `generic`: the simple JSON protocol most home-made relays speak, fully configurable.
+ *
+ * Default protocol:
+ *   client -> {"action":"subscribe","symbols":["AAPL","TSLA"]}   (and "unsubscribe")
+ *   server -> {"symbol":"AAPL","price":189.2,"size":100,"time":1732377600123}  or an array of them
+ *
+ * Options (all optional):
+ *   symbolField, priceField, sizeField, timeField, idField, typeField, bidField, askField,
+ *   bidSizeField, askSizeField, exchangeField, conditionsField, seqField   field names; a dotted
+ *                                          name ("d.p") reads a nested field
+ *   timeUnit        s | ms | us | ns | iso | auto (default auto: by magnitude, or ISO-8601 text)
+ *   dataPath        where the tick (or array of ticks) sits in each frame, e.g. "data" (default: the frame)
+ *   subscribeTemplate / unsubscribeTemplate   JSON; the string "$symbols" becomes the symbol array,
+ *                   "$csv" a comma-separated string, "$channel" the channel, and "$symbol" makes one
+ *                   message per symbol; "$key"/"$secret" become the credentials
+ *   authTemplate    JSON sent on open (e.g. {"action":"auth","key":"$key"}); empty = none
+ *   heartbeatTemplate + heartbeatMs   an application heartbeat to send; empty/0 = none
+ *   staleMs         reconnect after this long without any frame (default 60000; 0 = off)
+ *   bigInts         true: integers of 16+ digits are kept exact (ids, ns times)
+ */
+import { frameText, parseLossless } from "../json";
+import { TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber } from "../time";
+import type { Channel, ProviderId, Tick } from "../types";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, strOption } from "./common";
+import type { ChannelLists, FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export interface GenericMapping {
+  symbol: string;
+  price: string;
+  size: string;
+  time: string;
+  id: string;
+  type: string;
+  bid: string;
+  ask: string;
+  bidSize: string;
+  askSize: string;
+  exchange: string;
+  conditions: string;
+  seq: string;
+}
+
+export const DEFAULT_MAPPING: GenericMapping = {
+  symbol: "symbol",
+  price: "price",
+  size: "size",
+  time: "time",
+  id: "id",
+  type: "type",
+  bid: "bid",
+  ask: "ask",
+  bidSize: "bidSize",
+  askSize: "askSize",
+  exchange: "exchange",
+  conditions: "conditions",
+  seq: "seq",
+};
+
+export interface GenericConfig {
+  mapping: GenericMapping;
+  timeUnit: TimeUnit;
+  dataPath: string;
+  subscribeTemplate: string;
+  unsubscribeTemplate: string;
+  authTemplate: string;
+  heartbeatTemplate: string;
+  heartbeatMs: number;
+  staleMs: number;
+  bigInts: boolean;
+}
+
+export const DEFAULT_SUBSCRIBE = '{"action":"subscribe","symbols":"$symbols"}';
+export const DEFAULT_UNSUBSCRIBE = '{"action":"unsubscribe","symbols":"$symbols"}';
+
+type Getter = (o: Record<string, unknown>) => unknown;
+
+function getter(path: string): Getter | null {
+  if (path === "") return null;
+  if (!path.includes(".")) return (o) => o[path];
+  const parts = path.split(".");
+  return (o) => {
+    let v: unknown = o;
+    for (const p of parts) {
+      if (v === null || typeof v !== "object") return undefined;
+      v = (v as Record<string, unknown>)[p];
+    }
+    return v;
+  };
+}
+
+export function genericConfig(options: Record<string, unknown>): GenericConfig {
+  const mapping = { ...DEFAULT_MAPPING };
+  for (const k of Object.keys(mapping) as Array<keyof GenericMapping>) {
+    const v = options[k + "Field"];
+    if (typeof v === "string") mapping[k] = v.trim();
+  }
+  const unit = strOption(options, "timeUnit", "auto") as TimeUnit;
+  return {
+    mapping,
+    timeUnit: TIME_UNITS.includes(unit) ? unit : "auto",
+    dataPath: strOption(options, "dataPath", ""),
+    subscribeTemplate: strOption(options, "subscribeTemplate", DEFAULT_SUBSCRIBE),
+    unsubscribeTemplate: strOption(options, "unsubscribeTemplate", DEFAULT_UNSUBSCRIBE),
+    authTemplate: strOption(options, "authTemplate", ""),
+    heartbeatTemplate: strOption(options, "heartbeatTemplate", ""),
+    heartbeatMs: numOption(options, "heartbeatMs", 0),
+    staleMs: numOption(options, "staleMs", 60_000),
+    bigInts: options.bigInts === true || options.bigInts === "true",
+  };
+}
+
+/** Fills a JSON template: "$symbols" -> array, "$csv" -> string, "$symbol", "$channel", "$key", "$secret". */
+export function fillTemplate(template: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof template === "string") {
+    if (template.startsWith("$") && Object.prototype.hasOwnProperty.call(vars, template.slice(1))) return vars[template.slice(1)];
+    return template;
+  }
+  if (Array.isArray(template)) return template.map((t) => fillTemplate(t, vars));
+  if (template !== null && typeof template === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) out[k] = fillTemplate(v, vars);
+    return out;
+  }
+  return template;
+}
+
+/** Validates a template; throws a clear error for bad JSON. */
+export function parseTemplate(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function usesPlaceholder(template: unknown, name: string): boolean {
+  return JSON.stringify(template).includes('"$' + name + '"');
+}
+
+/** Turns one decoded JSON value from the configured mapping into ticks. */
+export class GenericParser {
+  private readonly g: Record<keyof GenericMapping, Getter | null>;
+  private readonly dataGetter: Getter | null;
+
+  constructor(private readonly cfg: GenericConfig, private readonly provider: ProviderId) {
+    const m = cfg.mapping;
+    this.g = {
+      symbol: getter(m.symbol),
+      price: getter(m.price),
+      size: getter(m.size),
+      time: getter(m.time),
+      id: getter(m.id),
+      type: getter(m.type),
+      bid: getter(m.bid),
+      ask: getter(m.ask),
+      bidSize: getter(m.bidSize),
+      askSize: getter(m.askSize),
+      exchange: getter(m.exchange),
+      conditions: getter(m.conditions),
+      seq: getter(m.seq),
+    };
+    this.dataGetter = getter(cfg.dataPath);
+  }
+
+  /** Parses a frame; calls `emit` per tick; returns an error text for a frame it cannot read, else null. */
+  frame(data: Buffer, ctx: SessionContext, resolve: (wire: string) => string | undefined): string | null {
+    let value: unknown;
+    const text = frameText(data);
+    try {
+      value = this.cfg.bigInts ? parseLossless(text) : JSON.parse(text);
+    } catch {
+      return "invalid JSON";
+    }
+    if (this.dataGetter !== null && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const inner = this.dataGetter(value as Record<string, unknown>);
+      if (inner === undefined) return null; // a control message without data
+      value = inner;
+    }
+    if (Array.isArray(value)) {
+      let bad: string | null = null;
+      for (let i = 0; i < value.length; i++) {
+        const r = this.one(value[i], ctx, resolve);
+        if (r !== null) bad = r;
+      }
+      return bad;
+    }
+    return this.one(value, ctx, resolve);
+  }
+
+  private one(v: unknown, ctx: SessionContext, resolve: (wire: string) => string | undefined): string | null {
+    if (v === null || typeof v !== "object") return "not an object";
+    const o = v as Record<string, unknown>;
+    const g = this.g;
+    const wire = g.symbol === null ? undefined : g.symbol(o);
+    if (typeof wire !== "string" || wire === "") return null; // not a tick (ack, status, heartbeat): ignored
+    const symbol = resolve(wire);
+    if (symbol === undefined) return null; // not subscribed (e.g. after an unsubscribe)
+    const typeRaw = g.type === null ? undefined : g.type(o);
+    const price = g.price === null ? NaN : toNumber(g.price(o));
+    const bid = g.bid === null ? NaN : toNumber(g.bid(o));
+    const ask = g.ask === null ? NaN : toNumber(g.ask(o));
+    const isQuote =
+      typeRaw === "quote" || typeRaw === "q" || typeRaw === "Q" || (typeRaw === undefined && Number.isNaN(price) && (!Number.isNaN(bid) || !Number.isNaN(ask)));
+    const timeRaw = g.time === null ? undefined : g.time(o);
+    const ts = timeRaw === undefined || timeRaw === null ? ctx.frameRecvTs : toMicros(timeRaw, this.cfg.timeUnit);
+    if (Number.isNaN(ts)) return "bad time " + String(timeRaw);
+    const tick: Tick = { symbol, type: isQuote ? "quote" : "trade", ts, recvTs: ctx.frameRecvTs, provider: this.provider };
+    if (isQuote) {
+      if (!Number.isNaN(bid)) tick.bid = bid;
+      if (!Number.isNaN(ask)) tick.ask = ask;
+      const bs = g.bidSize === null ? NaN : toNumber(g.bidSize(o));
+      const as = g.askSize === null ? NaN : toNumber(g.askSize(o));
+      if (!Number.isNaN(bs)) tick.bidSize = bs;
+      if (!Number.isNaN(as)) tick.askSize = as;
+    } else {
+      if (Number.isNaN(price)) return "bad price for " + symbol;
+      tick.price = price;
+      const size = g.size === null ? NaN : toNumber(g.size(o));
+      if (!Number.isNaN(size)) tick.size = size;
+      if (!Number.isNaN(bid)) tick.bid = bid;
+      if (!Number.isNaN(ask)) tick.ask = ask;
+    }
+    const id = g.id === null ? undefined : toIdString(g.id(o));
+    if (id !== undefined) tick.id = id;
+    const ex = g.exchange === null ? undefined : g.exchange(o);
+    if (typeof ex === "string" || typeof ex === "number") tick.exchange = ex;
+    const cond = g.conditions === null ? undefined : g.conditions(o);
+    if (Array.isArray(cond)) tick.conditions = cond as Array<string | number>;
+    const seq = g.seq === null ? undefined : g.seq(o);
+    if (typeof seq === "number") tick.seq = seq;
+    else if (typeof seq === "string" && seq !== "") tick.seq = Number.isSafeInteger(Number(seq)) ? Number(seq) : seq;
+    ctx.tick(tick);
+    return null;
+  }
+}
+
+/** Maps wire symbols back to the subscribed spelling (exact first, then case-insensitive). */
+export class SymbolResolver {
+  private folded = new Map<string, string>();
+
+  constructor(private readonly ctx: SessionContext) {}
+
+  update(all: ChannelLists): void {
+    this.folded = new Map();
+    for (const s of all.trades) this.folded.set(s.toUpperCase(), s);
+    for (const s of all.quotes) this.folded.set(s.toUpperCase(), s);
+  }
+
+  readonly resolve = (wire: string): string | undefined => {
+    if (this.ctx.upstream("trades").has(wire) || this.ctx.upstream("quotes").has(wire)) return wire;
+    return this.folded.get(wire.toUpperCase());
+  };
+}
+
+class GenericSession implements ProviderSession {
+  private readonly parser: GenericParser;
+  private readonly symbols: SymbolResolver;
+  private readonly sub: unknown;
+  private readonly unsub: unknown;
+  private readonly perChannel: boolean;
+  private readonly perSymbol: boolean;
+
+  constructor(private readonly ctx: SessionContext, private readonly cfg: GenericConfig, provider: ProviderId) {
+    this.parser = new GenericParser(cfg, provider);
+    this.symbols = new SymbolResolver(ctx);
+    this.sub = parseTemplate(cfg.subscribeTemplate, "subscribeTemplate");
+    this.unsub = parseTemplate(cfg.unsubscribeTemplate, "unsubscribeTemplate");
+    this.perChannel = usesPlaceholder(this.sub, "channel");
+    this.perSymbol = usesPlaceholder(this.sub, "symbol");
+  }
+
+  open(): void {
+    if (this.cfg.authTemplate !== "") {
+      const s = this.ctx.settings;
+      this.ctx.send(fillTemplate(parseTemplate(this.cfg.authTemplate, "authTemplate"), { key: s.apiKey, secret: s.apiSecret }) as object);
+    }
+    this.ctx.ready();
+  }
+
+  message(data: Buffer): void {
+    const bad = this.parser.frame(data, this.ctx, this.symbols.resolve);
+    if (bad !== null) this.ctx.malformed(bad, data.subarray(0, 200).toString("utf8"));
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.symbols.update(change.all);
+    if (this.perChannel) {
+      for (const ch of ["trades", "quotes"] as Channel[]) {
+        this.sendAll(this.sub, change.add[ch], ch);
+        this.sendAll(this.unsub, change.remove[ch], ch);
+        this.ctx.subscribed(change.add[ch], ch);
+        this.ctx.unsubscribed(change.remove[ch], ch);
+      }
+      return;
+    }
+    // One symbol list for both channels: subscribe a symbol once, unsubscribe it when no channel has it.
+    const inAll = (s: string): boolean => change.all.trades.includes(s) || change.all.quotes.includes(s);
+    const added = new Set<string>();
+    for (const ch of ["trades", "quotes"] as Channel[]) for (const s of change.add[ch]) if (!this.wasUpstream(s, change)) added.add(s);
+    const removed = new Set<string>();
+    for (const ch of ["trades", "quotes"] as Channel[]) for (const s of change.remove[ch]) if (!inAll(s)) removed.add(s);
+    this.sendAll(this.sub, [...added], "trades");
+    this.sendAll(this.unsub, [...removed], "trades");
+    for (const ch of ["trades", "quotes"] as Channel[]) {
+      this.ctx.subscribed(change.add[ch], ch);
+      this.ctx.unsubscribed(change.remove[ch], ch);
+    }
+  }
+
+  heartbeat(): void {
+    if (this.cfg.heartbeatTemplate !== "") this.ctx.send(this.cfg.heartbeatTemplate);
+  }
+
+  /** True when the symbol was already subscribed upstream on the other channel before this change. */
+  private wasUpstream(symbol: string, change: SubscriptionChange): boolean {
+    for (const ch of ["trades", "quotes"] as Channel[]) {
+      if (change.all[ch].includes(symbol) && !change.add[ch].includes(symbol)) return true;
+    }
+    return false;
+  }
+
+  private sendAll(template: unknown, symbols: string[], channel: Channel): void {
+    if (symbols.length === 0) return;
+    const s = this.ctx.settings;
+    if (this.perSymbol) {
+      for (const sym of symbols) this.ctx.send(fillTemplate(template, { symbol: sym, symbols: [sym], csv: sym, channel, key: s.apiKey, secret: s.apiSecret }) as object);
+    } else {
+      this.ctx.send(fillTemplate(template, { symbols, csv: symbols.join(","), channel, key: s.apiKey, secret: s.apiSecret }) as object);
+    }
+  }
+}
+
+/** Builds a generic-protocol provider; the simulator reuses it with its own mapping. */
+export function makeGenericProvider(settings: FeedSettings, cfg: GenericConfig, id: ProviderId, defaultUrl: () => Promise<string> | string): Provider {
+  // Fail at deploy time, not at connect time, on a broken template.
+  parseTemplate(cfg.subscribeTemplate, "subscribeTemplate");
+  parseTemplate(cfg.unsubscribeTemplate, "unsubscribeTemplate");
+  if (cfg.authTemplate !== "") parseTemplate(cfg.authTemplate, "authTemplate");
+  const contentKeys = cfg.mapping.id === "";
+  return {
+    id,
+    settings,
+    limits: {
+      symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || Infinity,
+      maxConnections: numOption(settings.options, "maxConnections", 0) || 1,
+      messagesPerSecond: numOption(settings.options, "messagesPerSecond", 0) || Infinity,
+    },
+    timing: { ...DEFAULT_TIMING, heartbeatMs: cfg.heartbeatTemplate !== "" ? cfg.heartbeatMs : 0, staleMs: cfg.staleMs },
+    channels: ["trades", "quotes"],
+    contentKeys,
+    connectUrl: () => (settings.url !== "" ? settings.url : defaultUrl()),
+    displayUrl: () => redactUrl(settings.url !== "" ? settings.url : "(local)"),
+    dedupKey: defaultDedupKey,
+    createSession: (ctx) => new GenericSession(ctx, cfg, id),
+  };
+}
+
+export function createGeneric(settings: FeedSettings): Provider {
+  if (settings.url === "") throw new Error("The generic provider needs a WebSocket URL (ws:// or wss://).");
+  return makeGenericProvider(settings, genericConfig(settings.options), "generic", () => settings.url);
+}

@@ -1,0 +1,46 @@
+/**
+ * `simulator`: a local market (../simulator/server.ts) that the feed starts on 127.0.0.1 with
+ * an ephemeral port the first time it connects, reached through the same connection code as a
+ * real provider. With `url` set, it connects to that simulator instead (e.g. one shared server).
+ *
+ * Options: ratePerSymbol (trades/s per symbol, default 4), seed (reproducible stream).
+ */
+import { SimulatorServer } from "../simulator/server";
+import { numOption } from "./common";
+import { DEFAULT_MAPPING, GenericConfig, makeGenericProvider } from "./generic";
+import type { FeedSettings, Provider } from "./types";
+
+export const SIMULATOR_CONFIG: GenericConfig = {
+  mapping: { ...DEFAULT_MAPPING },
+  timeUnit: "us",
+  dataPath: "",
+  subscribeTemplate: '{"action":"subscribe","channel":"$channel","symbols":"$symbols"}',
+  unsubscribeTemplate: '{"action":"unsubscribe","channel":"$channel","symbols":"$symbols"}',
+  authTemplate: "",
+  heartbeatTemplate: "",
+  heartbeatMs: 0,
+  staleMs: 10_000,
+  bigInts: false,
+};
+
+export function createSimulator(settings: FeedSettings): Provider {
+  let server: SimulatorServer | null = null;
+  const provider = makeGenericProvider(settings, SIMULATOR_CONFIG, "simulator", () => {
+    if (server === null) {
+      server = new SimulatorServer({
+        ratePerSymbol: numOption(settings.options, "ratePerSymbol", 4) || 4,
+        seed: numOption(settings.options, "seed", 0),
+      });
+    }
+    return server.start();
+  });
+  return {
+    ...provider,
+    displayUrl: () => (settings.url !== "" ? settings.url : "simulator (local)"),
+    dispose: async () => {
+      const s = server;
+      server = null;
+      if (s !== null) await s.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** Turns the tick-feed node's properties into provider settings and feed options (pure, unit-tested). */
+import { DEFAULT_FEED_OPTIONS, FeedOptions } from "../../lib/feed";
+import { isProviderId } from "../../lib/providers";
+import type { FeedSettings } from "../../lib/providers/types";
+
+export interface TickFeedConfig {
+  provider?: unknown;
+  url?: unknown;
+  options?: unknown;
+  /** Reconnect backoff bounds (ms). */
+  backoffMin?: unknown;
+  backoffMax?: unknown;
+  /** WebSocket ping interval (s); 0 = off; empty = provider default. */
+  pingInterval?: unknown;
+  /** Reconnect after this many seconds without any frame; 0 = off; empty = provider default. */
+  staleTimeout?: unknown;
+  /** Plan limits; 0/empty = provider default. */
+  symbolsPerConnection?: unknown;
+  maxConnections?: unknown;
+  /** Dedup on/off and its event-time window (s). */
+  dedup?: unknown;
+  dedupWindow?: unknown;
+}
+
+function num(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+export function resolveSettings(config: TickFeedConfig, credentials: { apiKey?: string; apiSecret?: string } | undefined): FeedSettings {
+  const provider = config.provider === undefined || config.provider === "" ? "simulator" : config.provider;
+  if (!isProviderId(provider)) throw new Error(`Unknown provider "${String(provider)}".`);
+  const url = typeof config.url === "string" ? config.url.trim() : "";
+  if (url !== "" && !/^wss?:\/\//i.test(url)) throw new Error("The URL must start with ws:// or wss://.");
+  const options = config.options !== null && typeof config.options === "object" && !Array.isArray(config.options) ? (config.options as Record<string, unknown>) : {};
+  return {
+    provider,
+    url,
+    apiKey: (credentials?.apiKey ?? "").trim(),
+    apiSecret: (credentials?.apiSecret ?? "").trim(),
+    options,
+  };
+}
+
+export function resolveOptions(config: TickFeedConfig): FeedOptions {
+  const min = num(config.backoffMin);
+  const max = num(config.backoffMax);
+  const baseMs = min !== undefined && min > 0 ? min : DEFAULT_FEED_OPTIONS.backoff.baseMs;
+  const capMs = Math.max(baseMs, max !== undefined && max > 0 ? max : DEFAULT_FEED_OPTIONS.backoff.capMs);
+  const ping = num(config.pingInterval);
+  const stale = num(config.staleTimeout);
+  const window = num(config.dedupWindow);
+  return {
+    ...DEFAULT_FEED_OPTIONS,
+    backoff: { baseMs, capMs, floorMs: Math.min(DEFAULT_FEED_OPTIONS.backoff.floorMs, baseMs) },
+    pingMs: ping !== undefined && ping >= 0 ? ping * 1000 : undefined,
+    staleMs: stale !== undefined && stale >= 0 ? stale * 1000 : undefined,
+    symbolsPerConnection: num(config.symbolsPerConnection),
+    maxConnections: num(config.maxConnections),
+    dedup: config.dedup !== false && config.dedup !== "false",
+    dedupWindow: window !== undefined && window > 0 ? { horizonUs: window * 1_000_000 } : {},
+  };
+}

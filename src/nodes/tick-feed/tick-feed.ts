@@ -1,0 +1,67 @@
+/**
+ * tick-feed: the config node that owns the connection(s) to one provider. All logic lives in
+ * FeedCore; this file maps node properties to it and closes it on redeploy.
+ */
+import type { Node, NodeAPI, NodeDef } from "node-red";
+import { FeedCore } from "../../lib/feed";
+import { createProvider } from "../../lib/providers";
+import type { TickFeedNode } from "./api";
+import { resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
+
+interface TickFeedDef extends NodeDef, TickFeedConfig {}
+
+interface Credentials {
+  apiKey: unknown;
+  apiSecret: unknown;
+}
+
+function credentialText(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TickFeed(this: Node<Credentials>, config: TickFeedDef): void {
+    RED.nodes.createNode(this, config);
+    const node: TickFeedNode = Object.assign(this, { core: null as FeedCore | null, configError: null as string | null });
+    try {
+      const settings = resolveSettings(config, {
+        apiKey: credentialText(this.credentials?.apiKey),
+        apiSecret: credentialText(this.credentials?.apiSecret),
+      });
+      const provider = createProvider(settings);
+      node.core = new FeedCore(provider, resolveOptions(config), {
+        warn: (text) => node.warn(text),
+        error: (text) => node.error(text),
+      });
+    } catch (err) {
+      node.configError = err instanceof Error ? err.message : String(err);
+      node.error(RED._("tick-feed.errors.config", { error: node.configError }));
+    }
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      const core = node.core;
+      node.core = null;
+      if (core === null) {
+        done();
+        return;
+      }
+      // FeedCore.close is bounded; the extra guard makes `done` certain even if it were not.
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(guard);
+        done();
+      };
+      const guard = setTimeout(finish, 5000);
+      core.close().then(finish, finish);
+    });
+  }
+
+  RED.nodes.registerType("tick-feed", TickFeed, {
+    credentials: {
+      apiKey: { type: "password" },
+      apiSecret: { type: "password" },
+    },
+  });
+};

@@ -1,0 +1,43 @@
+/** Maps the feed's state (and this node's tick rate) to a node status: colours per the contract. */
+import type { FeedStatus } from "../../lib/feed";
+
+export interface StatusView {
+  fill: "green" | "yellow" | "red" | "grey";
+  shape: "dot" | "ring";
+  /** Catalog key under tick-subscribe.status. */
+  key: string;
+  params: Record<string, string | number>;
+}
+
+/** Error codes the user must act on, with their catalog keys. */
+const ERROR_KEYS: Record<string, string> = {
+  http_401: "auth-failed",
+  http_403: "auth-failed",
+  auth_failed: "auth-failed",
+  plan: "plan",
+};
+
+export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number, now: number): StatusView {
+  switch (feed.state) {
+    case "open":
+      if (feed.unplaced > 0) return { fill: "red", shape: "ring", key: "unplaced", params: { count: feed.unplaced } };
+      if (symbols === 0) return { fill: "green", shape: "ring", key: "no-symbols", params: {} };
+      return { fill: "green", shape: "dot", key: "streaming", params: { symbols, rate: Math.round(ratePerSec) } };
+    case "connecting":
+      return { fill: "yellow", shape: "ring", key: "connecting", params: {} };
+    case "reconnecting": {
+      const left = feed.waitMs === undefined ? 0 : Math.max(0, Math.ceil((feed.waitMs - (now - feed.at)) / 1000));
+      return left > 0
+        ? { fill: "yellow", shape: "ring", key: "reconnecting-in", params: { seconds: left } }
+        : { fill: "yellow", shape: "ring", key: "reconnecting", params: {} };
+    }
+    case "failed": {
+      const code = feed.error?.code ?? "error";
+      return { fill: "red", shape: "ring", key: ERROR_KEYS[code] ?? "failed", params: { code } };
+    }
+    case "closed":
+    case "idle":
+    default:
+      return { fill: "grey", shape: "ring", key: "idle", params: {} };
+  }
+}

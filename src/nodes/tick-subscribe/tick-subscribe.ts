@@ -1,0 +1,184 @@
+/**
+ * tick-subscribe: subscribes its symbols on a tick-feed and emits each tick once.
+ * Output 1: ticks (one message per tick, or one array per frame in batch mode).
+ * Output 2: feed events (connected, disconnected, reconnecting, subscribed, unsubscribed,
+ * error, subscriptions).
+ * Input: msg.action = subscribe | unsubscribe | replace | getSubscriptions.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
+import type { FeedCore, FeedEventTopic, FeedStatus, FeedUser } from "../../lib/feed";
+import { parseChannels, parseSymbols, SymbolError } from "../../lib/symbols";
+import type { Channel, Tick } from "../../lib/types";
+import type { TickFeedNode } from "../tick-feed/api";
+import { statusView, StatusView } from "./status";
+
+interface TickSubscribeDef extends NodeDef {
+  feed?: string;
+  symbols?: string;
+  channels?: string;
+  /** "tick" (default): one message per tick; "batch": msg.payload = array of the ticks of one frame. */
+  output?: string;
+}
+
+const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions"] as const;
+type Action = (typeof ACTIONS)[number];
+
+/** How often the status (and its ticks/s figure) may change. */
+const STATUS_PERIOD_MS = 1000;
+/** How long an input error stays visible in the status. */
+const ERROR_SHOW_MS = 5000;
+
+export = function register(RED: NodeAPI): void {
+  function TickSubscribe(this: Node, config: TickSubscribeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const feedNode = config.feed ? (RED.nodes.getNode(config.feed) as TickFeedNode | null) : null;
+    const core: FeedCore | null = feedNode?.core ?? null;
+    const batch = config.output === "batch";
+    let channels: Channel[] = parseChannels(config.channels) ?? ["trades"];
+    let symbols: string[] = [];
+    let lastView = "";
+    let feedStatus: FeedStatus | null = core?.status() ?? null;
+    let count = 0;
+    let lastCountAt = Date.now();
+    let rate = 0;
+    let flash: { key: string; params: Record<string, string | number>; until: number } | null = null;
+    let timer: NodeJS.Timeout | null = null;
+
+    const show = (v: StatusView): void => {
+      const text = RED._("tick-subscribe.status." + v.key, v.params);
+      const id = v.fill + v.shape + text;
+      if (id === lastView) return;
+      lastView = id;
+      node.status({ fill: v.fill, shape: v.shape, text });
+    };
+
+    const refresh = (): void => {
+      const now = Date.now();
+      if (flash !== null && now < flash.until) {
+        show({ fill: "red", shape: "ring", key: flash.key, params: flash.params });
+        return;
+      }
+      flash = null;
+      if (feedStatus !== null) show(statusView(feedStatus, symbols.length, rate, now));
+    };
+
+    if (core === null) {
+      const reason = feedNode === null ? "no-feed" : "feed-config";
+      node.status({ fill: "red", shape: "ring", text: RED._("tick-subscribe.status." + reason) });
+      node.error(RED._("tick-subscribe.errors." + reason, { error: feedNode?.configError ?? "" }));
+      node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
+        done(new Error(RED._("tick-subscribe.errors." + reason, { error: feedNode?.configError ?? "" })));
+      });
+      return;
+    }
+
+    const user: FeedUser = {
+      id: node.id,
+      onTicks(ticks: Tick[]): void {
+        count += ticks.length;
+        if (batch) {
+          node.send([{ topic: "ticks", payload: ticks }, null]);
+          return;
+        }
+        const msgs: NodeMessage[] = new Array<NodeMessage>(ticks.length);
+        for (let i = 0; i < ticks.length; i++) msgs[i] = { topic: ticks[i].symbol, payload: ticks[i] };
+        node.send([msgs, null]);
+      },
+      onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void {
+        const msg: NodeMessage = { topic, payload };
+        node.send([null, msg]);
+        if (topic === "error" && payload.severity !== "warning") {
+          const code = String(payload.code ?? "error");
+          // Errors the user must act on are catchable; transient socket trouble is only an event.
+          if (payload.kind === "auth" || payload.kind === "plan" || code === "symbol_limit" || code === "malformed" || payload.symbols !== undefined) {
+            node.error(RED._("tick-subscribe.errors.feed", { code, message: String(payload.message ?? payload.reason ?? "") }), msg);
+          }
+        }
+      },
+      onStatus(status: FeedStatus): void {
+        feedStatus = status;
+        refresh();
+      },
+    };
+
+    const apply = (next: string[], nextChannels: Channel[]): string[] => {
+      symbols = next;
+      channels = nextChannels;
+      return core.setSymbols(user, {
+        trades: channels.includes("trades") ? symbols : [],
+        quotes: channels.includes("quotes") ? symbols : [],
+      });
+    };
+
+    core.register(user);
+    try {
+      apply(parseSymbols(config.symbols ?? ""), channels);
+    } catch (err) {
+      node.error(RED._("tick-subscribe.errors.bad-symbols", { error: (err as Error).message }));
+      flash = { key: "bad-symbols", params: {}, until: Date.now() + ERROR_SHOW_MS };
+    }
+    refresh();
+
+    timer = setInterval(() => {
+      const now = Date.now();
+      rate = (count * 1000) / Math.max(1, now - lastCountAt);
+      count = 0;
+      lastCountAt = now;
+      refresh();
+    }, STATUS_PERIOD_MS);
+
+    node.on("input", (msg: NodeMessageInFlow, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void) => {
+      try {
+        const action = (msg as { action?: unknown }).action;
+        if (typeof action !== "string" || !(ACTIONS as readonly string[]).includes(action)) {
+          throw new Error(RED._("tick-subscribe.errors.bad-action", { action: String(action) }));
+        }
+        const m = msg as NodeMessageInFlow & { subscriptions?: unknown; channels?: unknown };
+        let nextChannels = channels;
+        if (m.channels !== undefined) {
+          const c = parseChannels(m.channels);
+          if (c === null) throw new Error(RED._("tick-subscribe.errors.bad-channels", { channels: String(m.channels) }));
+          nextChannels = c;
+        }
+        if ((action as Action) === "getSubscriptions") {
+          m.subscriptions = [...symbols];
+          send([null, { topic: "subscriptions", payload: { symbols: [...symbols], channels: [...channels] } }]);
+          done();
+          return;
+        }
+        let given: string[];
+        try {
+          given = parseSymbols(msg.payload ?? "");
+        } catch (err) {
+          if (err instanceof SymbolError) throw new Error(RED._("tick-subscribe.errors.bad-symbols", { error: err.message }));
+          throw err;
+        }
+        if (given.length === 0 && action !== "replace") throw new Error(RED._("tick-subscribe.errors.no-symbols"));
+        let next: string[];
+        if (action === "subscribe") next = [...symbols, ...given.filter((s) => !symbols.includes(s))];
+        else if (action === "unsubscribe") next = symbols.filter((s) => !given.includes(s));
+        else next = given;
+        const refused = apply(next, nextChannels);
+        m.subscriptions = [...symbols];
+        if (refused.length > 0) (m as { refused?: string[] }).refused = refused;
+        refresh();
+        done();
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        flash = { key: "bad-input", params: {}, until: Date.now() + ERROR_SHOW_MS };
+        refresh();
+        done(e);
+      }
+    });
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      core.deregister(user);
+      done();
+    });
+  }
+
+  RED.nodes.registerType("tick-subscribe", TickSubscribe);
+};
