@@ -295,7 +295,10 @@ export class Slot {
     const m = /Unexpected server response: (\d+)/.exec(err.message);
     if (m !== null && this.failure === null) {
       const status = Number(m[1]);
-      if (status === 401 || status === 403) {
+      const custom = this.provider.httpFailure ? this.provider.httpFailure(status) : undefined;
+      if (custom !== undefined) {
+        this.failure = custom;
+      } else if (status === 401 || status === 403) {
         this.failure = { kind: "auth", code: "http_" + status, message: `The server refused the key (HTTP ${status}).` };
       } else if (status === 429) {
         this.failure = { kind: "limit", code: "http_429", message: "Too many connections or requests (HTTP 429).", retryAfterMs: 60_000 };

@@ -127,6 +127,9 @@ export interface Provider {
   displayUrl(): string;
   /** Extra `ws` options (headers, ...). */
   wsOptions?(): ClientOptions;
+  /** Maps an HTTP status that refused the WebSocket upgrade to a failure (undefined = default:
+   *  401/403 auth, 429 limit with 60 s wait, others transient). */
+  httpFailure?(status: number): ProviderFailure | undefined;
   /** Dedup key of a tick within its symbol. */
   dedupKey(tick: Tick): string;
   createSession(ctx: SessionContext): ProviderSession;
