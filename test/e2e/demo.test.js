@@ -1,0 +1,110 @@
+"use strict";
+/**
+ * End to end: the README's `npm start` path. Starts a real `node-red` process through
+ * scripts/demo.js (in a temporary user directory, on a free port), checks that the editor
+ * offers our nodes with their help, and that ticks from the demo flow reach the debug sidebar
+ * (read over the editor's own comms WebSocket, as the browser does).
+ */
+const assert = require("assert");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const net = require("net");
+const http = require("http");
+const { spawn } = require("child_process");
+const WebSocket = require("ws");
+const { waitFor, within } = require("../support/wait");
+
+const root = path.join(__dirname, "..", "..");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function get(port, urlPath, accept) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, headers: { Accept: accept } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("demo (real node-red process)", function () {
+  this.timeout(60000);
+  let child;
+  let output = "";
+  let port;
+  let userDir;
+
+  before(async function () {
+    port = await freePort();
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-demo-"));
+    child = spawn(process.execPath, [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--reset"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    await waitFor(() => /Started flows/.test(output) || child.exitCode !== null, { timeout: 40000, what: "Node-RED to start flows" });
+    assert.strictEqual(child.exitCode, null, "node-red exited:\n" + output);
+  });
+
+  after(async function () {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      await within(exited, 15000, "node-red to exit");
+    }
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it("loads every node of the package without errors", async function () {
+    const res = await get(port, "/nodes", "application/json");
+    assert.strictEqual(res.status, 200);
+    const sets = JSON.parse(res.body).filter((s) => s.module === "node-red-contrib-tickstream");
+    const types = sets.flatMap((s) => s.types);
+    for (const t of ["tick-feed", "tick-subscribe"]) assert.ok(types.includes(t), `${t} registered`);
+    for (const s of sets) assert.ok(!s.err, `${s.name}: ${s.err}`);
+    const html = await get(port, "/nodes", "text/html");
+    assert.match(html.body, /data-template-name="tick-subscribe"/);
+    assert.match(html.body, /data-help-name="tick-subscribe"/);
+    const catalog = await get(port, "/locales/node-red-contrib-tickstream/tick-subscribe?lng=en-US", "application/json");
+    assert.ok(JSON.parse(catalog.body)["tick-subscribe"].status.streaming, "message catalog served");
+    assert.ok(!/\[error\]/.test(output), "no errors logged:\n" + output);
+  });
+
+  it("streams simulator ticks into the debug sidebar", async function () {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
+    const ticks = [];
+    ws.on("message", (data) => {
+      for (const m of JSON.parse(data.toString())) {
+        if (m.topic === "debug" && m.data && m.data.name === "ticks") ticks.push(m.data);
+      }
+    });
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    ws.send(JSON.stringify({ subscribe: "debug" }));
+    try {
+      await waitFor(() => new Set(ticks.map((t) => t.topic)).size >= 3, { timeout: 20000, what: "ticks of at least 3 symbols in the debug sidebar" });
+    } finally {
+      ws.close();
+    }
+    const tick = JSON.parse(ticks[0].msg);
+    assert.ok(["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"].includes(tick.symbol));
+    assert.strictEqual(tick.type, "trade");
+    assert.ok(Number.isInteger(tick.ts) && tick.price > 0);
+  });
+});
