@@ -58,7 +58,7 @@ class GenericServer extends EventEmitter {
       } catch {
         msg = { raw: data.toString() };
       }
-      this.received.push({ conn: conn.id, msg });
+      this.received.push({ conn: conn.id, msg, at: Date.now() });
       if (msg.action === "subscribe" && Array.isArray(msg.symbols)) for (const s of msg.symbols) conn.symbols.add(s);
       if (msg.action === "unsubscribe" && Array.isArray(msg.symbols)) for (const s of msg.symbols) conn.symbols.delete(s);
       this.emit("message", msg, conn);
