@@ -4,13 +4,12 @@
  * against a real local WebSocket server speaking the generic protocol.
  */
 const assert = require("assert");
-const helper = require("node-red-node-test-helper");
+const { helper } = require("../support/runtime");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { GenericServer, trade } = require("../mocks/generic-server");
 const { waitFor, once } = require("../support/wait");
 
-helper.init(require.resolve("node-red"));
 
 const NODES = [feedNode, subNode];
 
