@@ -1,0 +1,137 @@
+"use strict";
+/** Slot (one connection) against real local servers: deadlines, one socket, backoff reset. */
+const assert = require("assert");
+const net = require("net");
+const { Slot } = require("../../dist/lib/connection");
+const { GenericServer } = require("../mocks/generic-server");
+const { waitFor } = require("../support/wait");
+
+const OPTS = {
+  backoff: { baseMs: 20, capMs: 50, floorMs: 5 },
+  healthyMs: 100,
+  handshakeTimeoutMs: 200,
+  closeTimeoutMs: 500,
+  pingMs: 0,
+  staleMs: 0,
+  authTimeoutMs: 200,
+  heartbeatMs: 0,
+};
+
+function hooks() {
+  const h = { events: [], states: [] };
+  h.onTick = () => {};
+  h.onFrameEnd = () => {};
+  h.onState = (slot) => h.states.push(slot.state);
+  h.onEvent = (slot, topic, payload) => h.events.push({ topic, payload });
+  h.onMalformed = () => {};
+  return h;
+}
+
+/** A provider whose session calls ready() on open unless `silent`. */
+function provider(url, { silent = false } = {}) {
+  return {
+    id: "generic",
+    settings: { provider: "generic", url, apiKey: "", apiSecret: "", options: {} },
+    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
+    timing: { heartbeatMs: 0, staleMs: 0, pingMs: 0, authTimeoutMs: 200 },
+    channels: ["trades"],
+    contentKeys: false,
+    connectUrl: () => url,
+    displayUrl: () => url,
+    dedupKey: (t) => t.id,
+    createSession: (ctx) => ({
+      open: () => {
+        if (!silent) ctx.ready();
+      },
+      message: () => {},
+      subscribe: () => {},
+    }),
+  };
+}
+
+describe("Slot (one connection)", function () {
+  const slots = [];
+  afterEach(async function () {
+    await Promise.all(slots.splice(0).map((s) => s.dispose()));
+  });
+
+  it("gives up on a peer that accepts TCP but never completes the WebSocket handshake", async function () {
+    const sockets = [];
+    const tcp = net.createServer((s) => sockets.push(s)); // never answers the upgrade request
+    await new Promise((r) => tcp.listen(0, "127.0.0.1", r));
+    try {
+      const h = hooks();
+      const slot = new Slot(0, provider(`ws://127.0.0.1:${tcp.address().port}/`), OPTS, h);
+      slots.push(slot);
+      slot.start();
+      await waitFor(() => sockets.length >= 2, { what: "a second attempt after the handshake timeout" });
+      assert.ok(h.events.some((e) => e.topic === "reconnecting"));
+      assert.ok(!h.states.includes("open"));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => tcp.close(r));
+    }
+  });
+
+  it("reconnects when the provider's handshake (auth) does not complete in time", async function () {
+    const server = new GenericServer();
+    await server.start();
+    try {
+      const h = hooks();
+      const slot = new Slot(0, provider(server.url, { silent: true }), OPTS, h);
+      slots.push(slot);
+      slot.start();
+      await waitFor(() => server.totalConnections >= 2, { what: "reconnect after the auth deadline" });
+      const err = h.events.find((e) => e.topic === "error");
+      assert.strictEqual(err.payload.code, "auth_timeout");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("never opens a second socket while one is connecting or open", async function () {
+    const server = new GenericServer();
+    await server.start();
+    try {
+      const slot = new Slot(0, provider(server.url), OPTS, hooks());
+      slots.push(slot);
+      slot.start();
+      slot.start();
+      slot.retry();
+      await waitFor(() => slot.state === "open", { what: "open" });
+      slot.start();
+      slot.retry();
+      assert.strictEqual(server.totalConnections, 1);
+      // stop and start again quickly: the old socket is closed before the new one opens
+      const order = [];
+      server.on("connection", (c) => order.push("open " + c.id));
+      server.on("disconnect", (c) => order.push("close " + c.id));
+      const stopped = slot.stop();
+      slot.start(); // arrives while closing: reconnects after the close completes
+      await stopped;
+      await waitFor(() => slot.state === "open" && order.length === 2, { what: "reopened" });
+      assert.deepStrictEqual(order, ["close 1", "open 2"]);
+      assert.strictEqual(server.connections.size, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("resets the backoff after a healthy period", async function () {
+    const server = new GenericServer();
+    await server.start();
+    try {
+      const h = hooks();
+      const slot = new Slot(0, provider(server.url), { ...OPTS, healthyMs: 100 }, h);
+      slots.push(slot);
+      slot.start();
+      await waitFor(() => slot.state === "open", { what: "open" });
+      server.dropAll();
+      await waitFor(() => server.totalConnections === 2 && slot.state === "open", { what: "reconnected" });
+      assert.strictEqual(slot.attempt, 1, "one failed cycle counted");
+      await waitFor(() => slot.attempt === 0, { what: "reset after 100 ms of health" });
+    } finally {
+      await server.close();
+    }
+  });
+});
