@@ -400,7 +400,7 @@ export class FeedCore {
       if (list === undefined) return;
       if (this.dedup !== null) {
         let key = this.provider.dedupKey(tick);
-        if (this.provider.contentKeys) {
+        if (this.provider.contentKeys || tick.id === undefined) {
           const n = this.frameKeys.get(key);
           this.frameKeys.set(key, n === undefined ? 1 : n + 1);
           if (n !== undefined) key = key + "#" + n;

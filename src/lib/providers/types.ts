@@ -116,9 +116,9 @@ export interface Provider {
   /** Channels the provider can stream. */
   readonly channels: readonly Channel[];
   /**
-   * When true the provider has no trade ids: the slot appends an occurrence index to equal
-   * content keys within one frame, so identical real prints in one frame survive while a replayed
-   * frame is still recognized.
+   * When true the provider's keys are content keys even where ticks carry an id. The feed
+   * appends an occurrence index to equal keys within one frame (always for ticks without an id),
+   * so identical real prints in one frame survive while a replayed frame is still recognized.
    */
   readonly contentKeys: boolean;
   /** The URL to connect to, credentials included where the provider wants them there. Never log it. */
