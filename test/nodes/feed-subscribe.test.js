@@ -101,6 +101,8 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     assert.ok(Number.isInteger(tick.ts) && Number.isInteger(tick.recvTs), "integer µs times");
     assert.strictEqual(tick.id, "1");
     assert.notStrictEqual(a[1].payload, b[0].payload, "two flows never share one tick object");
+    const ids = [...a, ...b].map((m) => m._msgid);
+    assert.strictEqual(new Set(ids).size, ids.length, "every tick is its own message (unique _msgid)");
   });
 
   it("partial deploy: removing a node unsubscribes only its own symbols, without reconnecting", async function () {

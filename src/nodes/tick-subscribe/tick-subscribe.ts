@@ -5,6 +5,7 @@
  * error, subscriptions).
  * Input: msg.action = subscribe | unsubscribe | replace | getSubscriptions.
  */
+import { randomBytes } from "crypto";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import type { FeedCore, FeedEventTopic, FeedStatus, FeedUser } from "../../lib/feed";
 import { parseChannels, parseSymbols, SymbolError } from "../../lib/symbols";
@@ -22,6 +23,17 @@ interface TickSubscribeDef extends NodeDef {
 
 const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions"] as const;
 type Action = (typeof ACTIONS)[number];
+
+/**
+ * Message ids: a random per-process prefix plus a counter, unique like Node-RED's own
+ * (random 16 hex digits) but without a random draw per tick.
+ */
+const ID_PREFIX = randomBytes(4).toString("hex");
+let idCounter = 0;
+function nextMsgId(): string {
+  idCounter = (idCounter + 1) % 0x100000000;
+  return ID_PREFIX + (0x100000000 + idCounter).toString(16).slice(1);
+}
 
 /** How often the status (and its ticks/s figure) may change. */
 const STATUS_PERIOD_MS = 1000;
@@ -78,12 +90,15 @@ export = function register(RED: NodeAPI): void {
       onTicks(ticks: Tick[]): void {
         count += ticks.length;
         if (batch) {
-          node.send([{ topic: "ticks", payload: ticks }, null]);
+          node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
           return;
         }
-        const msgs: NodeMessage[] = new Array<NodeMessage>(ticks.length);
-        for (let i = 0; i < ticks.length; i++) msgs[i] = { topic: ticks[i].symbol, payload: ticks[i] };
-        node.send([msgs, null]);
+        // One send per tick: each tick is its own message with its own id. (Sending an array of
+        // messages in one call would make Node-RED deep-clone every message after the first
+        // and give them all the same _msgid.)
+        for (let i = 0; i < ticks.length; i++) {
+          node.send([{ _msgid: nextMsgId(), topic: ticks[i].symbol, payload: ticks[i] }, null]);
+        }
       },
       onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void {
         const msg: NodeMessage = { topic, payload };

@@ -1,0 +1,198 @@
+"use strict";
+/**
+ * npm run bench [-- --ticks 200000 --runs 3 --latency-ticks 25000 --soak 0 --only bare,ours]
+ *
+ * Throughput of four pipelines on the same generated feed (100 symbols, 5% duplicates), one
+ * tick per frame and 50 per frame, each run in a fresh child process; the median of --runs is
+ * reported with CPU seconds per million ticks, peak RSS, and ratios to the bare ws client (the
+ * limit) and to the core-node flow (the baseline) measured in this same invocation. Then
+ * latency at a paced 5,000 ticks/s (socket receipt -> end of pipeline), memory with 10,000
+ * subscribed symbols, and optionally an RSS soak (--soak SECONDS at 20,000 ticks/s, 1,000 symbols).
+ * Results: printed, and written to bench/results/<time>.md and .json.
+ */
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { fork } = require("child_process");
+const { SYMBOLS, makeFrames, serve, servePaced } = require("./feed");
+
+const argv = process.argv.slice(2);
+function opt(name, dflt) {
+  const i = argv.indexOf("--" + name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
+}
+const TICKS = Number(opt("ticks", 200000));
+const RUNS = Number(opt("runs", 3));
+const LAT_TICKS = Number(opt("latency-ticks", 25000));
+const SOAK_S = Number(opt("soak", 0));
+const ONLY = opt("only", "bare,baseline,ours,batch,latency,memory").split(",");
+const CHILD_TIMEOUT_MS = 180000;
+
+const LABELS = {
+  bare: "bare ws client (limit)",
+  baseline: "core nodes: websocket in -> json -> split -> function",
+  ours: "tick-feed -> tick-subscribe (1 msg/tick)",
+  batch: "tick-feed -> tick-subscribe (batch)",
+};
+
+function runChild(cfg, { execArgv = [], onReady, onMessage } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, "child.js"), [JSON.stringify(cfg)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${cfg.pipeline}: no result within ${CHILD_TIMEOUT_MS} ms`));
+    }, CHILD_TIMEOUT_MS);
+    child.on("message", (m) => {
+      if (m.ready && onReady) onReady();
+      if (onMessage) onMessage(m);
+      if (m.done) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${cfg.pipeline}: child exited with ${code}`));
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function throughput(pipeline, feed, perFrame) {
+  const results = [];
+  for (let r = 0; r < RUNS; r++) {
+    const server = await serve(feed.frames, { startOn: pipeline === "ours" || pipeline === "batch" ? "message" : "connect" });
+    try {
+      const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS });
+      if (res.ticks !== feed.unique) throw new Error(`${pipeline}: ${res.ticks} ticks, expected ${feed.unique}`);
+      results.push(res);
+    } finally {
+      await server.close();
+    }
+  }
+  const rates = results.map((x) => (x.ticks * 1000) / x.elapsedMs);
+  return {
+    pipeline,
+    perFrame,
+    ticksPerSec: median(rates),
+    runs: rates.map(Math.round),
+    cpuSecPerM: median(results.map((x) => x.cpuMs / 1000 / (x.ticks / 1e6))),
+    peakRssMB: Math.max(...results.map((x) => x.peakRss)) / 1048576,
+  };
+}
+
+async function latency(pipeline) {
+  const server = await servePaced({ rate: 5000, count: LAT_TICKS, startOn: pipeline === "bare" ? "connect" : "message" });
+  try {
+    const res = await runChild({ pipeline, url: server.url, expected: LAT_TICKS, perFrame: 1, symbols: SYMBOLS, latency: true });
+    const l = res.latency.slice(Math.floor(res.latency.length * 0.1)); // drop the warm-up tenth
+    return { pipeline, p50: pct(l, 50), p99: pct(l, 99), p999: pct(l, 99.9) };
+  } finally {
+    await server.close();
+  }
+}
+
+async function memory(symbolCount, ticksPerSymbol) {
+  const symbols = Array.from({ length: symbolCount }, (_, i) => "M" + i);
+  const feed = makeFrames(symbolCount * ticksPerSymbol, 50, symbols, 0, 7);
+  const server = await serve(feed.frames, { startOn: "message" });
+  try {
+    return await runChild({ pipeline: "mem", url: server.url, expected: feed.unique, perFrame: 50, symbols }, { execArgv: ["--expose-gc"] });
+  } finally {
+    await server.close();
+  }
+}
+
+async function soak(seconds) {
+  const symbols = Array.from({ length: 1000 }, (_, i) => "K" + i);
+  const rate = 20000;
+  const server = await servePaced({ rate, count: rate * seconds, startOn: "message", symbols });
+  const samples = [];
+  try {
+    await runChild(
+      { pipeline: "ours", url: server.url, expected: rate * seconds, perFrame: 1, symbols, rssEveryMs: 10000 },
+      { onMessage: (m) => m.rss !== undefined && !m.done && samples.push(m.rss / 1048576) },
+    );
+  } finally {
+    await server.close();
+  }
+  return samples;
+}
+
+function fmt(n, d = 0) {
+  return n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+}
+
+async function main() {
+  const started = new Date();
+  const cpus = os.cpus();
+  const machine = `${cpus.length} x ${cpus[0] ? cpus[0].model.trim() : "cpu"}, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, node-red ${require("node-red/package.json").version}`;
+  console.log(`tickstream bench: ${fmt(TICKS)} ticks, 100 symbols, 5% duplicates, median of ${RUNS} runs\n${machine}\n`);
+  const rows = [];
+  for (const perFrame of [1, 50]) {
+    const feed = makeFrames(TICKS, perFrame);
+    for (const p of ["bare", "baseline", "ours", "batch"]) {
+      if (!ONLY.includes(p)) continue;
+      process.stdout.write(`  ${p}, ${perFrame}/frame ... `);
+      const row = await throughput(p, feed, perFrame);
+      console.log(`${fmt(row.ticksPerSec)} ticks/s`);
+      rows.push(row);
+    }
+  }
+  const find = (p, f) => rows.find((r) => r.pipeline === p && r.perFrame === f);
+  const lines = [];
+  lines.push(`# tickstream benchmark (${started.toISOString()})`, "", `Machine: ${machine}.`, `Feed: ${fmt(TICKS)} trades over 100 symbols, 5% duplicates, generic JSON protocol, sent as fast as the socket accepts. Median of ${RUNS} runs, each pipeline in a fresh process.`, "");
+  lines.push("| pipeline | ticks/frame | ticks/s | CPU s per 1M ticks | peak RSS MB | x bare client | x core-node baseline |", "|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    const bare = find("bare", r.perFrame);
+    const base = find("baseline", r.perFrame);
+    lines.push(`| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${bare ? fmt(r.ticksPerSec / bare.ticksPerSec, 2) : "-"} | ${base ? fmt(r.ticksPerSec / base.ticksPerSec, 1) : "-"} |`);
+  }
+  const out = { started: started.toISOString(), machine, ticks: TICKS, runs: RUNS, throughput: rows };
+  if (ONLY.includes("latency")) {
+    console.log(`  latency at 5,000 ticks/s (${fmt(LAT_TICKS)} ticks) ...`);
+    const lb = await latency("bare");
+    const lo = await latency("ours");
+    out.latency = { bare: lb, ours: lo };
+    lines.push("", `Latency at 5,000 ticks/s, one tick per frame (${fmt(LAT_TICKS)} ticks, first tenth dropped as warm-up), µs from receipt at the socket to the end of the pipeline:`, "", "| pipeline | p50 | p99 | p99.9 |", "|---|---:|---:|---:|");
+    lines.push(`| bare ws client | ${fmt(lb.p50)} | ${fmt(lb.p99)} | ${fmt(lb.p999)} |`);
+    lines.push(`| tick-feed -> tick-subscribe -> node | ${fmt(lo.p50)} | ${fmt(lo.p99)} | ${fmt(lo.p999)} |`);
+    lines.push(`| added by our nodes | ${fmt(lo.p50 - lb.p50)} | ${fmt(lo.p99 - lb.p99)} | ${fmt(lo.p999 - lb.p999)} |`);
+  }
+  if (ONLY.includes("memory")) {
+    console.log("  memory: 1 vs 10,000 subscribed symbols ...");
+    const one = await memory(1, 1000);
+    const many = await memory(10000, 10);
+    out.memory = { oneSymbolRssMB: one.rss / 1048576, tenThousandRssMB: many.rss / 1048576 };
+    lines.push("", "Memory (after GC, once every tick was delivered): RSS with 1 subscribed symbol (1,000 ticks) vs 10,000 symbols (10 ticks each, so every symbol has dedup state):", "", `| 1 symbol | 10,000 symbols | difference |`, "|---:|---:|---:|", `| ${fmt(out.memory.oneSymbolRssMB)} MB | ${fmt(out.memory.tenThousandRssMB)} MB | ${fmt(out.memory.tenThousandRssMB - out.memory.oneSymbolRssMB)} MB |`);
+  }
+  if (SOAK_S > 0) {
+    console.log(`  soak: ${SOAK_S} s at 20,000 ticks/s, 1,000 symbols ...`);
+    const samples = await soak(SOAK_S);
+    out.soak = { seconds: SOAK_S, rssMB: samples };
+    const first = samples.length > 1 ? samples[1] : samples[0];
+    const last = samples[samples.length - 1];
+    lines.push("", `Soak: ${SOAK_S} s at 20,000 ticks/s over 1,000 symbols; RSS every 10 s (MB): ${samples.map((s) => fmt(s)).join(", ")}. Change from the second sample to the last: ${fmt(((last - first) / first) * 100, 1)}%.`);
+  }
+  const text = lines.join("\n") + "\n";
+  console.log("\n" + text);
+  const dir = path.join(__dirname, "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, "-");
+  fs.writeFileSync(path.join(dir, stamp + ".md"), text);
+  fs.writeFileSync(path.join(dir, stamp + ".json"), JSON.stringify(out, null, 2));
+  console.log(`written: bench/results/${stamp}.md and .json`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
