@@ -26,6 +26,7 @@ const RUNS = Number(opt("runs", 3));
 const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
 const ONLY = opt("only", "bare,baseline,ours,batch,latency,memory").split(",");
+const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
 const CHILD_TIMEOUT_MS = 180000;
 
 const LABELS = {
@@ -71,7 +72,8 @@ async function throughput(pipeline, feed, perFrame) {
   for (let r = 0; r < RUNS; r++) {
     const server = await serve(feed.frames, { startOn: pipeline === "ours" || pipeline === "batch" ? "message" : "connect" });
     try {
-      const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS });
+      const execArgv = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
+      const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv });
       if (res.ticks !== feed.unique) throw new Error(`${pipeline}: ${res.ticks} ticks, expected ${feed.unique}`);
       results.push(res);
     } finally {

@@ -301,7 +301,7 @@ describe("tick-feed simulator (runtime)", function () {
     await waitForStatus("s1", (s) => s.fill === "green" && s.shape === "dot", "streaming");
   });
 
-  it("emits one array per frame in batch mode", async function () {
+  it("emits arrays of ticks in batch mode", async function () {
     const flow = [
       { id: "f1", type: "tick-feed", provider: "simulator", options: { ratePerSymbol: 50 } },
       { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL MSFT TSLA", output: "batch", wires: [["out"], []] },

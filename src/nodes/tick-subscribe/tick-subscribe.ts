@@ -17,7 +17,7 @@ interface TickSubscribeDef extends NodeDef {
   feed?: string;
   symbols?: string;
   channels?: string;
-  /** "tick" (default): one message per tick; "batch": msg.payload = array of the ticks of one frame. */
+  /** "tick" (default): one message per tick; "batch": msg.payload = array of the ticks read together (at most 10,000). */
   output?: string;
 }
 
@@ -25,15 +25,17 @@ const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions"] as c
 type Action = (typeof ACTIONS)[number];
 
 /**
- * Message ids: a random per-process prefix plus a counter, unique like Node-RED's own
- * (random 16 hex digits) but without a random draw per tick.
+ * Message ids: a random per-process prefix plus a counter: unique like Node-RED's own random
+ * ids, without a random draw per tick.
  */
-const ID_PREFIX = randomBytes(4).toString("hex");
+const ID_PREFIX = randomBytes(6).toString("hex") + "-";
 let idCounter = 0;
 function nextMsgId(): string {
-  idCounter = (idCounter + 1) % 0x100000000;
-  return ID_PREFIX + (0x100000000 + idCounter).toString(16).slice(1);
+  return ID_PREFIX + ++idCounter;
 }
+
+/** Batch mode: most ticks in one message. */
+const MAX_BATCH = 10_000;
 
 /** How often the status (and its ticks/s figure) may change. */
 const STATUS_PERIOD_MS = 1000;
@@ -56,6 +58,15 @@ export = function register(RED: NodeAPI): void {
     let rate = 0;
     let flash: { key: string; params: Record<string, string | number>; until: number } | null = null;
     let timer: NodeJS.Timeout | null = null;
+    let pending: Tick[] | null = null;
+    let flushHandle: NodeJS.Immediate | null = null;
+    const flush = (): void => {
+      if (flushHandle !== null) clearImmediate(flushHandle);
+      flushHandle = null;
+      const ticks = pending;
+      pending = null;
+      if (ticks !== null && ticks.length > 0) node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
+    };
 
     const show = (v: StatusView): void => {
       const text = RED._("tick-subscribe.status." + v.key, v.params);
@@ -90,7 +101,15 @@ export = function register(RED: NodeAPI): void {
       onTicks(ticks: Tick[]): void {
         count += ticks.length;
         if (batch) {
-          node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
+          // Everything read in this event-loop turn goes out as one message (flushed before the
+          // next turn's reads); a full batch goes out at once, so the buffer stays bounded.
+          if (pending === null) {
+            pending = ticks;
+            flushHandle = setImmediate(flush);
+          } else {
+            for (let i = 0; i < ticks.length; i++) pending.push(ticks[i]);
+          }
+          if (pending.length >= MAX_BATCH) flush();
           return;
         }
         // One send per tick: each tick is its own message with its own id. (Sending an array of
@@ -190,6 +209,9 @@ export = function register(RED: NodeAPI): void {
     node.on("close", (_removed: boolean, done: () => void) => {
       if (timer !== null) clearInterval(timer);
       timer = null;
+      if (flushHandle !== null) clearImmediate(flushHandle);
+      flushHandle = null;
+      pending = null;
       core.deregister(user);
       done();
     });
