@@ -263,6 +263,18 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await waitFor(() => server.connections.size === 0, { what: "socket gone" });
   });
 
+  it("reports a feed configuration error (a provider not available yet, a bad URL) as a red status", async function () {
+    const flow = [
+      { id: "f1", type: "tick-feed", provider: "generic", url: "http://not-a-websocket" },
+      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [[], []] },
+    ];
+    await helper.load(NODES, flow);
+    await waitForStatus("s1", (s) => s.fill === "red" && /feed-config/.test(s.text), "feed-config");
+    assert.match(helper.getNode("f1").configError, /ws:\/\//);
+    await helper.setFlows([{ ...flow[0], provider: "polygon", url: "" }, flow[1]], "full");
+    await waitFor(() => /not available/.test(helper.getNode("f1").configError || ""), { what: "provider not available" });
+  });
+
   it("reports a missing feed as a red status and a done(err) on input", async function () {
     const flow = [{ id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] }, { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
     await helper.load(NODES, flow);
