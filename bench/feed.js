@@ -6,19 +6,9 @@
  * buffer is above a high-water mark), or paced at a given rate with send-time stamps.
  */
 const { WebSocketServer } = require("ws");
+const { prng } = require("../dist/lib/simulator/server");
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => "S" + String(i).padStart(3, "0"));
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Returns {frames: string[], total, unique} for `n` ticks over `symbols`, `perFrame` per frame. */
 function makeFrames(n, perFrame, symbols = SYMBOLS, dupRate = 0.05, seed = 42) {
@@ -97,6 +87,28 @@ function encodeChunks(frames) {
  */
 function serve(frames, { startOn = "connect" } = {}) {
   const chunks = encodeChunks(frames);
+  return listen(startOn, (ws) => {
+    const socket = ws._socket; // ws keeps the net.Socket here; we write raw frames to it
+    let i = 0;
+    const pump = () => {
+      while (i < chunks.length) {
+        if (ws.readyState !== ws.OPEN) return;
+        if (!socket.write(chunks[i++])) {
+          socket.once("drain", pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+}
+
+/**
+ * A ws server on 127.0.0.1:0 that calls `stream(ws)` once per client: when it connects
+ * (startOn "connect") or after its first message (startOn "message", e.g. a subscribe).
+ * Resolves to {url, close()}.
+ */
+function listen(startOn, stream) {
   return new Promise((resolve) => {
     const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => {
       resolve({
@@ -110,21 +122,10 @@ function serve(frames, { startOn = "connect" } = {}) {
     });
     wss.on("connection", (ws) => {
       let started = false;
-      const socket = ws._socket; // ws keeps the net.Socket here; we write raw frames to it
       const start = () => {
         if (started) return;
         started = true;
-        let i = 0;
-        const pump = () => {
-          while (i < chunks.length) {
-            if (ws.readyState !== ws.OPEN) return;
-            if (!socket.write(chunks[i++])) {
-              socket.once("drain", pump);
-              return;
-            }
-          }
-        };
-        pump();
+        stream(ws);
       };
       ws.on("error", () => {});
       if (startOn === "connect") setImmediate(start);
@@ -139,40 +140,20 @@ function serve(frames, { startOn = "connect" } = {}) {
  */
 function servePaced({ rate = 5000, count = 25000, startOn = "connect", symbols = SYMBOLS } = {}) {
   const { nowMicros } = require("../dist/lib/time");
-  return new Promise((resolve) => {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => {
-      resolve({
-        url: `ws://127.0.0.1:${wss.address().port}/`,
-        close: () =>
-          new Promise((r) => {
-            for (const c of wss.clients) c.terminate();
-            wss.close(() => r());
-          }),
-      });
-    });
-    wss.on("connection", (ws) => {
-      let started = false;
-      const start = () => {
-        if (started) return;
-        started = true;
-        let sent = 0;
-        const t0 = Date.now();
-        const tick = () => {
-          if (ws.readyState !== ws.OPEN) return;
-          const due = Math.min(count, Math.floor(((Date.now() - t0) * rate) / 1000));
-          while (sent < due) {
-            sent++;
-            const us = nowMicros();
-            ws.send(JSON.stringify({ symbol: symbols[sent % symbols.length], price: 100, size: 100, time: us, id: String(sent), sent: us }));
-          }
-          if (sent < count) setTimeout(tick, 1);
-        };
-        tick();
-      };
-      ws.on("error", () => {});
-      if (startOn === "connect") setImmediate(start);
-      else ws.once("message", () => setTimeout(start, 50));
-    });
+  return listen(startOn, (ws) => {
+    let sent = 0;
+    const t0 = Date.now();
+    const tick = () => {
+      if (ws.readyState !== ws.OPEN) return;
+      const due = Math.min(count, Math.floor(((Date.now() - t0) * rate) / 1000));
+      while (sent < due) {
+        sent++;
+        const us = nowMicros();
+        ws.send(JSON.stringify({ symbol: symbols[sent % symbols.length], price: 100, size: 100, time: us, id: String(sent), sent: us }));
+      }
+      if (sent < count) setTimeout(tick, 1);
+    };
+    tick();
   });
 }
 

@@ -263,6 +263,25 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await waitFor(() => server.connections.size === 0, { what: "socket gone" });
   });
 
+  it("keeps identical real prints within one frame but drops a replayed frame", async function () {
+    const flow = [
+      { id: "f1", type: "tick-feed", provider: "generic", url: server.url },
+      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], []] },
+      { id: "out", type: "helper" },
+    ];
+    await helper.load(NODES, flow);
+    const out = collect("out");
+    await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribed" });
+    const print = { symbol: "AAPL", price: 10, size: 100, time: 1700000000000 };
+    const frame = [print, print, { ...print, price: 10.01 }];
+    server.send(frame); // a sweep: two identical prints in one frame are two real trades
+    await waitFor(() => out.length === 3, { what: "3 prints" });
+    server.send(frame); // the same frame replayed (e.g. after a reconnect)
+    server.send([{ ...print, time: 1700000000001 }]);
+    await waitFor(() => out.length === 4, { what: "only the new print" });
+    assert.deepStrictEqual(out.map((m) => m.payload.price), [10, 10, 10.01, 10]);
+  });
+
   it("reports a feed configuration error (a provider not available yet, a bad URL) as a red status", async function () {
     const flow = [
       { id: "f1", type: "tick-feed", provider: "generic", url: "http://not-a-websocket" },
@@ -332,33 +351,3 @@ function countHandles() {
   return counts;
 }
 
-describe("tick-feed generic relay without trade ids (runtime)", function () {
-  let server;
-  beforeEach(async function () {
-    server = new GenericServer();
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
-
-  it("keeps identical real prints within one frame but drops a replayed frame", async function () {
-    const flow = [
-      { id: "f1", type: "tick-feed", provider: "generic", url: server.url },
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], []] },
-      { id: "out", type: "helper" },
-    ];
-    await helper.load(NODES, flow);
-    const out = collect("out");
-    await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribed" });
-    const print = { symbol: "AAPL", price: 10, size: 100, time: 1700000000000 };
-    const frame = [print, print, { ...print, price: 10.01 }];
-    server.send(frame); // a sweep: two identical prints in one frame are two real trades
-    await waitFor(() => out.length === 3, { what: "3 prints" });
-    server.send(frame); // the same frame replayed (e.g. after a reconnect)
-    server.send([{ ...print, time: 1700000000001 }]);
-    await waitFor(() => out.length === 4, { what: "only the new print" });
-    assert.deepStrictEqual(out.map((m) => m.payload.price), [10, 10, 10.01, 10]);
-  });
-});

@@ -41,7 +41,7 @@ interface SymState {
 }
 
 /** Small fast PRNG (mulberry32) so streams can be reproduced with a seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
