@@ -27,7 +27,7 @@ const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
 const ONLY = opt("only", "bare,baseline,ours,batch,latency,memory").split(",");
 const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
-const CHILD_TIMEOUT_MS = 180000;
+const CHILD_TIMEOUT_MS = Math.max(180000, (SOAK_S + 120) * 1000); // a soak child runs for the whole soak
 
 const LABELS = {
   bare: "bare ws client (limit)",
