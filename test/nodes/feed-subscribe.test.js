@@ -290,7 +290,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await helper.load(NODES, flow);
     await waitForStatus("s1", (s) => s.fill === "red" && /feed-config/.test(s.text), "feed-config");
     assert.match(helper.getNode("f1").configError, /ws:\/\//);
-    await helper.setFlows([{ ...flow[0], provider: "polygon", url: "" }, flow[1]], "full");
+    await helper.setFlows([{ ...flow[0], provider: "alltick", url: "" }, flow[1]], "full");
     await waitFor(() => /not available/.test(helper.getNode("f1").configError || ""), { what: "provider not available" });
   });
 

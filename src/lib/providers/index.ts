@@ -1,12 +1,14 @@
 /** Provider registry: provider id -> factory. Adding a provider = one module + one line here. */
 import type { ProviderId } from "../types";
 import { createGeneric } from "./generic";
+import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
 import type { FeedSettings, Provider, ProviderFactory } from "./types";
 
 const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   simulator: createSimulator,
   generic: createGeneric,
+  polygon: createPolygon,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [

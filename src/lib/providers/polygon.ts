@@ -1,0 +1,213 @@
+/**
+ * `polygon`: Polygon.io / Massive stocks WebSocket (providers.md section 2).
+ *
+ *   server: [{"ev":"status","status":"connected",...}]
+ *   client: {"action":"auth","params":"KEY"}
+ *   server: [{"ev":"status","status":"auth_success"}] | auth_failed (bad key, or "Your plan doesn't include websocket access.")
+ *   client: {"action":"subscribe","params":"T.AAPL,Q.AAPL"}  (unsubscribe alike)
+ *   server: [{"ev":"status","status":"success","message":"subscribed to: T.AAPL"}]
+ *   server: arrays mixing T (trades), Q (quotes) and status events
+ *
+ * Options: `delayed` (true: the 15-minute delayed endpoint), `cluster` (default "stocks").
+ * Limits: one connection per cluster; no symbol cap. A second session evicts the older one with
+ * `max_connections`: we wait a minute before coming back, so two instances do not kick each
+ * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
+ */
+import { frameText } from "../json";
+import type { Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, redactUrl, strOption } from "./common";
+import { SymbolResolver } from "./generic";
+import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export const POLYGON_EVICTION_WAIT_MS = 60_000;
+
+interface PolygonEvent {
+  ev?: unknown;
+  status?: unknown;
+  message?: unknown;
+  sym?: unknown;
+  [key: string]: unknown;
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : NaN;
+}
+
+export class PolygonSession implements ProviderSession {
+  private readonly symbols: SymbolResolver;
+  private authSent = false;
+
+  constructor(private readonly ctx: SessionContext) {
+    this.symbols = new SymbolResolver(ctx);
+  }
+
+  open(): void {
+    // The server speaks first ("connected"); auth follows it. The slot's auth deadline covers a silent server.
+  }
+
+  message(data: Buffer): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(frameText(data));
+    } catch {
+      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
+      return;
+    }
+    const events = Array.isArray(frame) ? frame : [frame];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as PolygonEvent;
+      if (e === null || typeof e !== "object") {
+        this.ctx.malformed("event is not an object");
+        continue;
+      }
+      switch (e.ev) {
+        case "T":
+          this.trade(e);
+          break;
+        case "Q":
+          this.quote(e);
+          break;
+        case "status":
+          this.status(e);
+          break;
+        default:
+          break; // aggregates and new event types are ignored
+      }
+    }
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.symbols.update(change.all);
+    const add = [...change.add.trades.map((s) => "T." + s), ...change.add.quotes.map((s) => "Q." + s)];
+    const remove = [...change.remove.trades.map((s) => "T." + s), ...change.remove.quotes.map((s) => "Q." + s)];
+    if (remove.length > 0) this.ctx.send({ action: "unsubscribe", params: remove.join(",") });
+    if (add.length > 0) this.ctx.send({ action: "subscribe", params: add.join(",") });
+  }
+
+  private status(e: PolygonEvent): void {
+    const status = String(e.status ?? "");
+    const message = String(e.message ?? "");
+    switch (status) {
+      case "connected":
+        if (!this.authSent) {
+          this.authSent = true;
+          this.ctx.send({ action: "auth", params: this.ctx.settings.apiKey });
+        }
+        return;
+      case "auth_success":
+        this.ctx.ready();
+        return;
+      case "auth_failed":
+        this.ctx.fail({
+          kind: /plan/i.test(message) ? "plan" : "auth",
+          code: /plan/i.test(message) ? "plan" : "auth_failed",
+          message: message || "Authentication failed: check the API key.",
+        });
+        return;
+      case "auth_timeout":
+        this.ctx.fail({ kind: "transient", code: "auth_timeout", message: message || "No authentication request received." });
+        return;
+      case "max_connections":
+        this.ctx.fail({
+          kind: "limit",
+          code: "max_connections",
+          message: (message || "Maximum number of websocket connections exceeded.") + " Another session uses this key; retrying in a minute.",
+          retryAfterMs: POLYGON_EVICTION_WAIT_MS,
+        });
+        return;
+      case "success": {
+        const m = /^(un)?subscribed to: (.*)$/.exec(message);
+        if (m === null) return;
+        for (const topic of m[2].split(",")) {
+          const dot = topic.indexOf(".");
+          const channel = topic.slice(0, dot) === "Q" ? "quotes" : "trades";
+          const symbol = this.symbols.resolve(topic.slice(dot + 1).trim());
+          if (symbol === undefined) continue;
+          if (m[1] === "un") this.ctx.unsubscribed([symbol], channel);
+          else this.ctx.subscribed([symbol], channel);
+        }
+        return;
+      }
+      case "error":
+        this.ctx.warn("provider_error", message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private trade(e: PolygonEvent): void {
+    const symbol = typeof e.sym === "string" ? this.symbols.resolve(e.sym) : undefined;
+    if (symbol === undefined) return;
+    const price = num(e.p);
+    const t = num(e.t);
+    if (Number.isNaN(price) || Number.isNaN(t)) {
+      this.ctx.malformed("trade without price or time for " + symbol);
+      return;
+    }
+    const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
+    const size = num(e.s);
+    if (!Number.isNaN(size)) tick.size = size;
+    if (typeof e.x === "number") tick.exchange = e.x;
+    if (Array.isArray(e.c)) tick.conditions = e.c as number[];
+    if (e.i !== undefined && e.i !== null) tick.id = String(e.i);
+    if (typeof e.q === "number") tick.seq = e.q;
+    if (e.trfi !== undefined || e.z !== undefined) {
+      tick.extra = {};
+      if (e.trfi !== undefined) tick.extra.trfi = e.trfi;
+      if (e.trft !== undefined) tick.extra.trft = e.trft;
+      if (e.z !== undefined) tick.extra.tape = e.z;
+    }
+    this.ctx.tick(tick);
+  }
+
+  private quote(e: PolygonEvent): void {
+    const symbol = typeof e.sym === "string" ? this.symbols.resolve(e.sym) : undefined;
+    if (symbol === undefined) return;
+    const t = num(e.t);
+    if (Number.isNaN(t)) {
+      this.ctx.malformed("quote without time for " + symbol);
+      return;
+    }
+    const tick: Tick = { symbol, type: "quote", ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
+    const bp = num(e.bp);
+    const ap = num(e.ap);
+    const bs = num(e.bs);
+    const as = num(e.as);
+    if (!Number.isNaN(bp)) tick.bid = bp;
+    if (!Number.isNaN(ap)) tick.ask = ap;
+    // Quote sizes are in round lots on the wire; the Tick carries shares.
+    if (!Number.isNaN(bs)) tick.bidSize = bs * 100;
+    if (!Number.isNaN(as)) tick.askSize = as * 100;
+    if (typeof e.c === "number") tick.conditions = [e.c];
+    if (typeof e.q === "number") tick.seq = e.q;
+    if (typeof e.bx === "number" || typeof e.ax === "number") tick.extra = { bidExchange: e.bx, askExchange: e.ax };
+    this.ctx.tick(tick);
+  }
+}
+
+/** Polygon trade ids are unique per exchange (and TRF), not per symbol. */
+export function polygonDedupKey(t: Tick): string {
+  if (t.type !== "trade" || t.id === undefined) return contentKey(t);
+  const trfi = t.extra !== undefined && t.extra.trfi !== undefined ? ":" + String(t.extra.trfi) : "";
+  return String(t.exchange ?? "") + ":" + t.id + trfi;
+}
+
+export function createPolygon(settings: FeedSettings): Provider {
+  if (settings.apiKey === "") throw new Error("Polygon / Massive needs an API key.");
+  const cluster = strOption(settings.options, "cluster", "stocks");
+  const delayed = settings.options.delayed === true || settings.options.delayed === "true";
+  const url = settings.url !== "" ? settings.url : `wss://${delayed ? "delayed" : "socket"}.massive.com/${cluster}`;
+  return {
+    id: "polygon",
+    settings,
+    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
+    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 0 },
+    channels: ["trades", "quotes"],
+    contentKeys: false,
+    connectUrl: () => url,
+    displayUrl: () => redactUrl(url),
+    dedupKey: polygonDedupKey,
+    createSession: (ctx) => new PolygonSession(ctx),
+  };
+}

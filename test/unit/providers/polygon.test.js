@@ -1,0 +1,109 @@
+"use strict";
+const assert = require("assert");
+const { PolygonSession, polygonDedupKey, createPolygon } = require("../../../dist/lib/providers/polygon");
+
+function ctx(subscribed = { trades: ["MSFT", "AAPL"], quotes: ["MSFT"] }) {
+  const c = { ticks: [], sent: [], calls: [], frameRecvTs: 1536036818790000 };
+  c.settings = { provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: {} };
+  c.tick = (t) => c.ticks.push(t);
+  c.send = (m) => c.sent.push(m);
+  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"]) c[name] = (...a) => c.calls.push([name, ...a]);
+  c.upstream = (ch) => new Set(subscribed[ch]);
+  return c;
+}
+
+function feed(session, frame) {
+  session.message(Buffer.from(typeof frame === "string" ? frame : JSON.stringify(frame)));
+}
+
+describe("polygon adapter: parser", function () {
+  it("authenticates after 'connected' and is ready after auth_success", function () {
+    const c = ctx();
+    const s = new PolygonSession(c);
+    s.open();
+    assert.deepStrictEqual(c.sent, [], "waits for the server's connected status");
+    feed(s, [{ ev: "status", status: "connected", message: "Connected Successfully" }]);
+    assert.deepStrictEqual(c.sent, [{ action: "auth", params: "K" }]);
+    feed(s, [{ ev: "status", status: "auth_success", message: "authenticated" }]);
+    assert.deepStrictEqual(c.calls, [["ready"]]);
+  });
+
+  const table = [
+    [
+      "a trade (ms SIP time, string id, conditions, TRF fields)",
+      [{ ev: "T", sym: "MSFT", x: 4, i: "12345", z: 3, p: 114.125, s: 100, c: [0, 12], t: 1536036818784, q: 3681328, trfi: 201, trft: 1536036818780 }],
+      [{ symbol: "MSFT", type: "trade", price: 114.125, size: 100, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 4, conditions: [0, 12], id: "12345", seq: 3681328, extra: { trfi: 201, trft: 1536036818780, tape: 3 } }],
+    ],
+    [
+      "a quote: sizes in round lots become shares",
+      [{ ev: "Q", sym: "MSFT", bx: 4, bp: 114.125, bs: 1, ax: 7, ap: 114.128, as: 2, c: 0, i: [604], t: 1536036818784, q: 50385480, z: 3 }],
+      [{ symbol: "MSFT", type: "quote", bid: 114.125, ask: 114.128, bidSize: 100, askSize: 200, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", conditions: [0], seq: 50385480, extra: { bidExchange: 4, askExchange: 7 } }],
+    ],
+    [
+      "status and data mixed in one array; unknown events and symbols ignored",
+      [
+        { ev: "status", status: "success", message: "subscribed to: T.AAPL" },
+        { ev: "AM", sym: "AAPL", v: 1 },
+        { ev: "T", sym: "IBM", x: 1, i: "1", p: 1, s: 1, t: 1 },
+        { ev: "T", sym: "AAPL", x: 1, i: "9", p: 190.5, s: 5, t: 1536036818784 },
+      ],
+      [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 1, id: "9" }],
+    ],
+  ];
+  for (const [name, frame, expected] of table) {
+    it(name, function () {
+      const c = ctx();
+      feed(new PolygonSession(c), frame);
+      assert.deepStrictEqual(c.ticks, expected);
+    });
+  }
+
+  it("maps statuses to what the user must do", function () {
+    const cases = [
+      [{ status: "auth_failed", message: "authentication failed" }, "auth"],
+      [{ status: "auth_failed", message: "Your plan doesn't include websocket access." }, "plan"],
+      [{ status: "max_connections", message: "Maximum number of websocket connections exceeded." }, "limit"],
+      [{ status: "auth_timeout", message: "No authentication request received." }, "transient"],
+    ];
+    for (const [st, kind] of cases) {
+      const c = ctx();
+      feed(new PolygonSession(c), [{ ev: "status", ...st }]);
+      assert.strictEqual(c.calls[0][0], "fail");
+      assert.strictEqual(c.calls[0][1].kind, kind, st.message);
+    }
+    const c = ctx();
+    feed(new PolygonSession(c), [{ ev: "status", status: "max_connections", message: "x" }]);
+    assert.ok(c.calls[0][1].retryAfterMs >= 60000, "waits long enough for the other session");
+  });
+
+  it("acknowledges subscriptions per topic and reports garbage", function () {
+    const c = ctx();
+    const s = new PolygonSession(c);
+    feed(s, [{ ev: "status", status: "success", message: "subscribed to: Q.MSFT" }, { ev: "status", status: "success", message: "unsubscribed to: T.AAPL" }]);
+    assert.deepStrictEqual(c.calls, [["subscribed", ["MSFT"], "quotes"], ["unsubscribed", ["AAPL"], "trades"]]);
+    feed(s, "not json");
+    feed(s, [{ ev: "T", sym: "AAPL", p: "x", t: 1 }]);
+    assert.deepStrictEqual(c.calls.slice(2).map((x) => x[0]), ["malformed", "malformed"]);
+  });
+
+  it("subscribes in Polygon's topic model", function () {
+    const c = ctx();
+    new PolygonSession(c).subscribe({ add: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] }, remove: { trades: ["IBM"], quotes: [] }, all: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] } });
+    assert.deepStrictEqual(c.sent, [{ action: "unsubscribe", params: "T.IBM" }, { action: "subscribe", params: "T.AAPL,T.MSFT,Q.AAPL" }]);
+  });
+
+  it("dedups on (x, i, trfi), never on q alone", function () {
+    const a = { type: "trade", exchange: 4, id: "1", seq: 5 };
+    assert.notStrictEqual(polygonDedupKey(a), polygonDedupKey({ ...a, exchange: 12 }), "same id on another exchange is another trade");
+    assert.notStrictEqual(polygonDedupKey({ ...a, extra: { trfi: 201 } }), polygonDedupKey({ ...a, extra: { trfi: 202 } }));
+    assert.strictEqual(polygonDedupKey(a), polygonDedupKey({ ...a, seq: 6 }));
+  });
+
+  it("needs a key, defaults to the real-time or delayed endpoint, and keeps the URL overridable", function () {
+    const base = { provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: {} };
+    assert.throws(() => createPolygon({ ...base, apiKey: "" }), /needs an API key/);
+    assert.strictEqual(createPolygon(base).connectUrl(), "wss://socket.massive.com/stocks");
+    assert.strictEqual(createPolygon({ ...base, options: { delayed: true } }).connectUrl(), "wss://delayed.massive.com/stocks");
+    assert.strictEqual(createPolygon({ ...base, url: "ws://127.0.0.1:9/x" }).connectUrl(), "ws://127.0.0.1:9/x");
+  });
+});
