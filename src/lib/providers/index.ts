@@ -1,5 +1,6 @@
 /** Provider registry: provider id -> factory. Adding a provider = one module + one line here. */
 import type { ProviderId } from "../types";
+import { createBinance } from "./binance";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
@@ -9,6 +10,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   simulator: createSimulator,
   generic: createGeneric,
   polygon: createPolygon,
+  binance: createBinance,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [

@@ -1,0 +1,173 @@
+/**
+ * `binance`: Binance spot market streams (providers.md section 7). Public, no key.
+ *
+ *   url:    wss://stream.binance.com:9443/stream  (combined: data wrapped in {"stream","data"})
+ *   client: {"method":"SUBSCRIBE","params":["btcusdt@trade","ethusdt@bookTicker"],"id":1}
+ *   server: {"result":null,"id":1}  |  {"error":{"code":2,"msg":"Invalid request: ..."},"id":1}
+ *   data:   trade {"e":"trade","s":"BTCUSDT","t":12345,"p":"0.001","q":"100","T":<ms>,"m":true}
+ *           aggTrade (option stream: "aggTrade", id `a`), bookTicker {"u","s","b","B","a","A"} as quotes
+ *           {"e":"serverShutdown"}: reconnect promptly
+ *
+ * Symbols are written as Binance does in stream names (lowercase, e.g. `btcusdt`); ticks carry
+ * the subscribed spelling. Limits: 1024 streams per connection, 5 incoming messages per second
+ * per connection (we send at most 4, leaving room for pongs), 24 h connection lifetime (a normal
+ * reconnect). Dedup key: the trade id (`t`, or `a` for aggTrade) per symbol.
+ * Options: endpoint ("stream" | "data-stream"), stream ("trade" | "aggTrade"), timeUnit ("ms" | "us").
+ */
+import { frameText } from "../json";
+import type { Channel, Tick } from "../types";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, strOption, withQuery } from "./common";
+import { SymbolResolver } from "./generic";
+import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+const MAX_PARAMS = 200;
+
+interface Pending {
+  method: "SUBSCRIBE" | "UNSUBSCRIBE";
+  symbols: string[];
+  channel: Channel;
+}
+
+export class BinanceSession implements ProviderSession {
+  private readonly symbols: SymbolResolver;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly tradeStream: "trade" | "aggTrade",
+    private readonly micros: boolean,
+  ) {
+    this.symbols = new SymbolResolver(ctx);
+  }
+
+  open(): void {
+    this.ctx.ready(); // public streams: no handshake beyond the WebSocket one
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.symbols.update(change.all);
+    for (const ch of ["trades", "quotes"] as Channel[]) {
+      this.request("UNSUBSCRIBE", change.remove[ch], ch);
+      this.request("SUBSCRIBE", change.add[ch], ch);
+    }
+  }
+
+  private request(method: "SUBSCRIBE" | "UNSUBSCRIBE", symbols: string[], channel: Channel): void {
+    const suffix = channel === "trades" ? "@" + this.tradeStream : "@bookTicker";
+    for (let i = 0; i < symbols.length; i += MAX_PARAMS) {
+      const chunk = symbols.slice(i, i + MAX_PARAMS);
+      const id = this.nextId++;
+      this.pending.set(id, { method, symbols: chunk, channel });
+      this.ctx.send({ method, params: chunk.map((s) => s.toLowerCase() + suffix), id });
+    }
+  }
+
+  message(data: Buffer): void {
+    let v: unknown;
+    try {
+      v = JSON.parse(frameText(data));
+    } catch {
+      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
+      return;
+    }
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      this.ctx.malformed("not an object");
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if ("id" in o && ("result" in o || "error" in o)) {
+      this.answer(o);
+      return;
+    }
+    const d = (typeof o.stream === "string" && o.data !== null && typeof o.data === "object" ? o.data : o) as Record<string, unknown>;
+    if (d.e === "trade" || d.e === "aggTrade") this.trade(d);
+    else if (d.e === "serverShutdown") this.ctx.fail({ kind: "transient", code: "server_shutdown", message: "Binance is restarting this server: reconnecting." });
+    else if (d.e === undefined && typeof d.s === "string" && d.b !== undefined && d.a !== undefined) this.quote(d);
+  }
+
+  private answer(o: Record<string, unknown>): void {
+    const id = typeof o.id === "number" ? o.id : Number(o.id);
+    const req = this.pending.get(id);
+    this.pending.delete(id);
+    if (o.error !== undefined && o.error !== null) {
+      const e = o.error as { code?: unknown; msg?: unknown };
+      const message = String(e.msg ?? "request refused");
+      if (req !== undefined && req.method === "SUBSCRIBE") this.ctx.rejected(req.symbols, req.channel, "binance_" + String(e.code ?? "error"), message);
+      else this.ctx.warn("binance_" + String(e.code ?? "error"), message);
+      return;
+    }
+    if (req === undefined) return;
+    if (req.method === "SUBSCRIBE") this.ctx.subscribed(req.symbols, req.channel);
+    else this.ctx.unsubscribed(req.symbols, req.channel);
+  }
+
+  private trade(d: Record<string, unknown>): void {
+    const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
+    if (symbol === undefined) return;
+    const price = Number(d.p);
+    const size = Number(d.q);
+    const t = typeof d.T === "number" ? d.T : Number(d.T);
+    const idRaw = d.e === "aggTrade" ? d.a : d.t;
+    if (Number.isNaN(price) || Number.isNaN(t) || idRaw === undefined) {
+      this.ctx.malformed("trade without price, time or id for " + symbol);
+      return;
+    }
+    const tick: Tick = {
+      symbol,
+      type: "trade",
+      price,
+      size,
+      ts: this.micros ? Math.floor(t) : Math.floor(t * 1000),
+      recvTs: this.ctx.frameRecvTs,
+      id: String(idRaw),
+      provider: "binance",
+    };
+    if (typeof d.m === "boolean") tick.extra = { buyerIsMaker: d.m };
+    this.ctx.tick(tick);
+  }
+
+  private quote(d: Record<string, unknown>): void {
+    const symbol = this.symbols.resolve(d.s as string);
+    if (symbol === undefined) return;
+    // Spot bookTicker carries no time: the receipt time stands in for it.
+    const tick: Tick = {
+      symbol,
+      type: "quote",
+      bid: Number(d.b),
+      bidSize: Number(d.B),
+      ask: Number(d.a),
+      askSize: Number(d.A),
+      ts: this.ctx.frameRecvTs,
+      recvTs: this.ctx.frameRecvTs,
+      provider: "binance",
+    };
+    if (d.u !== undefined) tick.seq = Number(d.u);
+    this.ctx.tick(tick);
+  }
+}
+
+export function createBinance(settings: FeedSettings): Provider {
+  const endpoint = strOption(settings.options, "endpoint", "stream");
+  const base = endpoint === "data-stream" ? "wss://data-stream.binance.vision/stream" : "wss://stream.binance.com:9443/stream";
+  const micros = strOption(settings.options, "timeUnit", "ms") === "us";
+  let url = settings.url !== "" ? settings.url : base;
+  if (micros) url = withQuery(url, "timeUnit", "MICROSECOND");
+  const tradeStream = strOption(settings.options, "stream", "trade") === "aggTrade" ? "aggTrade" : "trade";
+  return {
+    id: "binance",
+    settings,
+    limits: {
+      symbolsPerConnection: 1024,
+      maxConnections: numOption(settings.options, "maxConnections", 0) || 10,
+      messagesPerSecond: 4,
+    },
+    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: 60_000 }, // the server pings us every 20 s (ws answers)
+    channels: ["trades", "quotes"],
+    contentKeys: false,
+    connectUrl: () => url,
+    displayUrl: () => redactUrl(url),
+    dedupKey: defaultDedupKey,
+    createSession: (ctx) => new BinanceSession(ctx, tradeStream, micros),
+  };
+}
