@@ -1,6 +1,7 @@
 /** Provider registry: provider id -> factory. Adding a provider = one module + one line here. */
 import type { ProviderId } from "../types";
 import { createBinance } from "./binance";
+import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
@@ -11,6 +12,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   generic: createGeneric,
   polygon: createPolygon,
   binance: createBinance,
+  finnhub: createFinnhub,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [

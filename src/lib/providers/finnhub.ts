@@ -1,0 +1,100 @@
+/**
+ * `finnhub`: Finnhub trades WebSocket (providers.md section 4).
+ *
+ *   url:    wss://ws.finnhub.io?token=KEY     (a bad key fails the upgrade with HTTP 401)
+ *   client: {"type":"subscribe","symbol":"AAPL"}  one symbol per message, no acknowledgement
+ *   server: {"type":"trade","data":[{"s":"AAPL","p":146.76,"t":<ms>,"v":43,"c":["1","24"]}, ...]}
+ *           {"type":"ping"} about once a minute; {"type":"error","msg":"Subscribing to too many symbols"}
+ *
+ * No trade id: ticks are deduplicated by content with the feed's in-frame occurrence index, so
+ * identical prints in one message survive while a repeated message does not. Trades inside a
+ * message are not time-ordered; they are passed on as received. One connection per key; about
+ * 50 symbols on the free plan (the symbols-per-connection setting). The stall timeout defaults
+ * to 150 s, longer than the ping interval.
+ */
+import { frameText } from "../json";
+import type { Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, numOption, redactUrl, withQuery } from "./common";
+import { SymbolResolver } from "./generic";
+import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export class FinnhubSession implements ProviderSession {
+  private readonly symbols: SymbolResolver;
+  /** Symbols sent most recently, to name them when the server says there are too many. */
+  private lastAdded: string[] = [];
+
+  constructor(private readonly ctx: SessionContext) {
+    this.symbols = new SymbolResolver(ctx);
+  }
+
+  open(): void {
+    this.ctx.ready(); // the key was checked at the upgrade
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.symbols.update(change.all);
+    const removed = change.remove.trades;
+    for (const s of removed) this.ctx.send({ type: "unsubscribe", symbol: s });
+    for (const s of change.add.trades) this.ctx.send({ type: "subscribe", symbol: s });
+    this.lastAdded = change.add.trades;
+    // Finnhub sends no acknowledgement: report what was sent.
+    this.ctx.unsubscribed(removed, "trades");
+    this.ctx.subscribed(change.add.trades, "trades");
+  }
+
+  message(data: Buffer): void {
+    let v: unknown;
+    try {
+      v = JSON.parse(frameText(data));
+    } catch {
+      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
+      return;
+    }
+    const o = v as { type?: unknown; data?: unknown; msg?: unknown };
+    if (o === null || typeof o !== "object") {
+      this.ctx.malformed("not an object");
+      return;
+    }
+    if (o.type === "trade" && Array.isArray(o.data)) {
+      for (const t of o.data) this.trade(t as Record<string, unknown>);
+    } else if (o.type === "error") {
+      const msg = String(o.msg ?? "error");
+      if (/too many symbols/i.test(msg)) this.ctx.rejected(this.lastAdded, "trades", "symbol_limit", msg + " (the plan's symbol limit; unsubscribe others to make room)");
+      else this.ctx.warn("finnhub_error", msg);
+    }
+    // "ping" and news types need nothing: any frame keeps the stall watchdog quiet.
+  }
+
+  private trade(d: Record<string, unknown>): void {
+    if (d === null || typeof d !== "object") return;
+    const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
+    if (symbol === undefined) return;
+    const price = typeof d.p === "number" ? d.p : Number(d.p);
+    const t = typeof d.t === "number" ? d.t : Number(d.t);
+    if (Number.isNaN(price) || Number.isNaN(t)) {
+      this.ctx.malformed("trade without price or time for " + symbol);
+      return;
+    }
+    const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "finnhub" };
+    if (typeof d.v === "number") tick.size = d.v;
+    if (Array.isArray(d.c)) tick.conditions = d.c as string[];
+    this.ctx.tick(tick);
+  }
+}
+
+export function createFinnhub(settings: FeedSettings): Provider {
+  if (settings.apiKey === "") throw new Error("Finnhub needs an API key.");
+  const base = settings.url !== "" ? settings.url : "wss://ws.finnhub.io";
+  return {
+    id: "finnhub",
+    settings,
+    limits: { symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50, maxConnections: 1, messagesPerSecond: Infinity },
+    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 150_000 },
+    channels: ["trades"],
+    contentKeys: true,
+    connectUrl: () => withQuery(base, "token", settings.apiKey),
+    displayUrl: () => redactUrl(base),
+    dedupKey: contentKey,
+    createSession: (ctx) => new FinnhubSession(ctx),
+  };
+}
