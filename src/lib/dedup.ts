@@ -19,7 +19,7 @@ export interface DedupOptions {
   horizonUs: number;
 }
 
-export const DEFAULT_DEDUP: DedupOptions = { perSymbol: 10_000, maxKeys: 1_000_000, horizonUs: 120_000_000 };
+export const DEFAULT_DEDUP: DedupOptions = { perSymbol: 10_000, maxKeys: 250_000, horizonUs: 60_000_000 };
 
 const FLOOR = 64;
 const INITIAL = 16;
