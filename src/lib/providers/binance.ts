@@ -14,9 +14,8 @@
  * reconnect). Dedup key: the trade id (`t`, or `a` for aggTrade) per symbol.
  * Options: endpoint ("stream" | "data-stream"), stream ("trade" | "aggTrade"), timeUnit ("ms" | "us").
  */
-import { frameText } from "../json";
 import type { Channel, Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, strOption, withQuery } from "./common";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -64,13 +63,8 @@ export class BinanceSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    let v: unknown;
-    try {
-      v = JSON.parse(frameText(data));
-    } catch {
-      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
-      return;
-    }
+    const v = parseFrame(data, this.ctx);
+    if (v === undefined) return;
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
       this.ctx.malformed("not an object");
       return;

@@ -1,6 +1,7 @@
 /** Small helpers shared by provider modules. */
 import type { Tick } from "../types";
-import type { ChannelLists, ProviderLimits, ProviderTiming } from "./types";
+import { frameText, parseLossless } from "../json";
+import type { ChannelLists, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
 /** Dedup key from the provider's trade id, scoped by exchange when there is one. */
 export function idKey(t: Tick): string {
@@ -53,4 +54,18 @@ export function numOption(options: Record<string, unknown>, name: string, dflt: 
 export function strOption(options: Record<string, unknown>, name: string, dflt: string): string {
   const v = options[name];
   return typeof v === "string" && v.trim() !== "" ? v.trim() : dflt;
+}
+
+/**
+ * Decodes a JSON frame; on bad JSON reports it as malformed (with a sample) and returns
+ * undefined. `lossless` keeps integers of 16+ digits exact as strings.
+ */
+export function parseFrame(data: Buffer, ctx: SessionContext, lossless = false): unknown {
+  const text = frameText(data);
+  try {
+    return lossless ? parseLossless(text) : JSON.parse(text);
+  } catch {
+    ctx.malformed("invalid JSON", text.slice(0, 200));
+    return undefined;
+  }
 }

@@ -12,9 +12,8 @@
  * 50 symbols on the free plan (the symbols-per-connection setting). The stall timeout defaults
  * to 150 s, longer than the ping interval.
  */
-import { frameText } from "../json";
 import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, redactUrl, withQuery } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -43,13 +42,8 @@ export class FinnhubSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    let v: unknown;
-    try {
-      v = JSON.parse(frameText(data));
-    } catch {
-      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
-      return;
-    }
+    const v = parseFrame(data, this.ctx);
+    if (v === undefined) return;
     const o = v as { type?: unknown; data?: unknown; msg?: unknown };
     if (o === null || typeof o !== "object") {
       this.ctx.malformed("not an object");

@@ -13,9 +13,8 @@
  * `max_connections`: we wait a minute before coming back, so two instances do not kick each
  * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
  */
-import { frameText } from "../json";
 import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, redactUrl, strOption } from "./common";
+import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl, strOption } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -46,13 +45,8 @@ export class PolygonSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(frameText(data));
-    } catch {
-      this.ctx.malformed("invalid JSON", data.subarray(0, 200).toString("utf8"));
-      return;
-    }
+    const frame = parseFrame(data, this.ctx);
+    if (frame === undefined) return;
     const events = Array.isArray(frame) ? frame : [frame];
     for (let i = 0; i < events.length; i++) {
       const e = events[i] as PolygonEvent;
