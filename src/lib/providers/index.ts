@@ -1,5 +1,6 @@
 /** Provider registry: provider id -> factory. Adding a provider = one module + one line here. */
 import type { ProviderId } from "../types";
+import { createAllTick } from "./alltick";
 import { createBinance } from "./binance";
 import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
@@ -10,6 +11,7 @@ import type { FeedSettings, Provider, ProviderFactory } from "./types";
 const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   simulator: createSimulator,
   generic: createGeneric,
+  alltick: createAllTick,
   polygon: createPolygon,
   binance: createBinance,
   finnhub: createFinnhub,

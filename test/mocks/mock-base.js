@@ -1,0 +1,121 @@
+"use strict";
+/**
+ * Shared plumbing of the provider mock servers: an HTTP server on 127.0.0.1 (ephemeral port)
+ * that can refuse the WebSocket upgrade with an HTTP status, connection bookkeeping, a log of
+ * every client message, and the knobs every provider mock has:
+ *
+ *   rejectStatus  HTTP status to refuse every upgrade with (401, 429, ...; null = accept)
+ *   stall()       socket stays open, WebSocket pings are still answered, but nothing else is sent
+ *   dropAll()     abrupt drop (the client sees 1006)
+ *   closeAll(code, reason)  a server-initiated close with a code (1000, 1008, 1011, ...)
+ *   autoPong      false: WebSocket pings go unanswered (a half-dead connection)
+ *
+ * A provider mock extends it and implements `onOpen(conn)` and `onMessage(conn, msg, text)`
+ * (msg = parsed JSON or undefined), and may override `checkUpgrade(req, url)` to return an HTTP
+ * status that refuses that upgrade.
+ */
+const http = require("http");
+const { EventEmitter } = require("events");
+const { WebSocketServer, WebSocket } = require("ws");
+
+const REASONS = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error" };
+
+class MockServer extends EventEmitter {
+  constructor({ autoPong = true } = {}) {
+    super();
+    this.autoPong = autoPong;
+    this.rejectStatus = null;
+    this.connections = new Set();
+    this.totalConnections = 0;
+    this.upgrades = 0;
+    this.received = [];
+    this.stalled = false;
+  }
+
+  /** Starts listening; resolves with ws://127.0.0.1:<port><path>. */
+  async start(path = "/") {
+    this.wss = new WebSocketServer({ noServer: true, autoPong: this.autoPong });
+    this.http = http.createServer((req, res) => res.writeHead(404).end());
+    this.http.on("upgrade", (req, socket, head) => {
+      this.upgrades++;
+      const url = new URL(req.url, "http://127.0.0.1");
+      const status = this.rejectStatus ?? this.checkUpgrade(req, url);
+      if (status) {
+        socket.end(`HTTP/1.1 ${status} ${REASONS[status] || "Refused"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        this.emit("refused", status);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, url));
+    });
+    await new Promise((resolve) => this.http.listen(0, "127.0.0.1", resolve));
+    this.base = `ws://127.0.0.1:${this.http.address().port}`;
+    this.url = this.base + path;
+    return this.url;
+  }
+
+  /** HTTP status to refuse this upgrade with, or 0 to accept. */
+  checkUpgrade() {
+    return 0;
+  }
+
+  accept(ws, req, url) {
+    const conn = { ws, id: ++this.totalConnections, url, headers: req.headers, openedAt: Date.now() };
+    this.connections.add(conn);
+    ws.on("error", () => {});
+    ws.on("close", (code) => {
+      this.connections.delete(conn);
+      this.onClose(conn, code);
+      this.emit("close", conn, code);
+    });
+    ws.on("message", (data) => {
+      const text = data.toString();
+      let msg;
+      try {
+        msg = JSON.parse(text);
+      } catch {
+        msg = undefined;
+      }
+      this.received.push({ conn: conn.id, msg, at: Date.now() });
+      this.emit("message", msg, conn);
+      this.onMessage(conn, msg, text);
+    });
+    this.onOpen(conn);
+    this.emit("connection", conn);
+  }
+
+  onOpen() {}
+  onMessage() {}
+  onClose() {}
+
+  /** Sends a frame (an object is JSON-encoded) unless stalled or closed. */
+  sendTo(conn, frame) {
+    if (this.stalled || conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** The client messages of one kind, in order. */
+  sent(filter = () => true) {
+    return this.received.map((r) => r.msg).filter((m) => m !== undefined && filter(m));
+  }
+
+  stall(on = true) {
+    this.stalled = on;
+  }
+
+  dropAll() {
+    for (const c of this.connections) c.ws.terminate();
+  }
+
+  closeAll(code = 1000, reason = "") {
+    for (const c of this.connections) c.ws.close(code, reason);
+  }
+
+  async close() {
+    for (const c of this.connections) c.ws.terminate();
+    this.wss.close();
+    this.http.closeAllConnections?.();
+    await new Promise((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+module.exports = { MockServer };

@@ -1,0 +1,160 @@
+"use strict";
+/** AllTick end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
+const assert = require("assert");
+const { helper } = require("../../support/runtime");
+const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
+const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { AllTickServer } = require("../../mocks/alltick-server");
+const { waitFor } = require("../../support/wait");
+
+// Short protocol timings for tests: heartbeat every 40 ms (server cutoff 300 ms), requests 60 ms apart (server window 50 ms).
+const FAST = { heartbeatMs: "40", requestGapMs: "60" };
+
+function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "good-token", options = {}, feed = {} } = {}) {
+  const flow = [
+    { id: "f1", type: "tick-feed", provider: "alltick", url: server.url, options: { ...FAST, ...options }, backoffMin: 50, backoffMax: 200, ...feed },
+    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels, wires: [["out"], ["ev"]] },
+    { id: "out", type: "helper" },
+    { id: "ev", type: "helper" },
+    { id: "c1", type: "catch", wires: [["caught"]] },
+    { id: "caught", type: "helper" },
+  ];
+  return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
+}
+
+function collect(id) {
+  const msgs = [];
+  helper.getNode(id).on("input", (m) => msgs.push(m));
+  return msgs;
+}
+
+const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
+const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+
+describe("alltick provider (runtime, local mock)", function () {
+  let server;
+  afterEach(async function () {
+    await helper.unload();
+    if (server) await server.close();
+    server = null;
+  });
+
+  async function startServer(opts = {}) {
+    server = new AllTickServer({ requestWindowMs: 50, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts });
+    await server.start();
+  }
+
+  it("streams unique normalized trades and level-1 quotes, always subscribing the whole list, paced", async function () {
+    await startServer({ seqType: "string", timeType: "string", timeUnit: "s" });
+    await load(server, { channels: "both" });
+    const out = collect("out");
+    await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL.US", "700.HK"]), { what: "the trade list" });
+    await waitFor(() => [...server.connections][0].depth.length === 2, { what: "the depth list" });
+    assert.strictEqual(server.received[0].msg.cmd_id, 22000, "a heartbeat first: the token check");
+
+    server.trade("AAPL.US", "1605509068000002", { timeMs: 1605509068000 });
+    server.trade("AAPL.US", "1605509068000002", { timeMs: 1605509068000 }); // an exact repeat
+    server.trade("AAPL.US", "1605509068000001", { timeMs: 1605509067000, price: "650.5" }); // older, late
+    server.depthPush("700.HK", 77);
+    await waitFor(() => out.length === 3, { what: "2 trades and a quote" });
+    const [a, b, q] = out.map((m) => m.payload);
+    assert.deepStrictEqual([a.symbol, a.type, a.price, a.size, a.ts, a.seq], ["AAPL.US", "trade", 651.12, 300, 1605509068000000, 1605509068000002]);
+    assert.deepStrictEqual([b.price, b.ts, b.seq], [650.5, 1605509067000000, 1605509068000001]);
+    assert.deepStrictEqual([q.symbol, q.type, q.bid, q.bidSize, q.ask, q.askSize], ["700.HK", "quote", 9.12, 100, 9.13, 200]);
+    assert.strictEqual(out[0].topic, "AAPL.US");
+
+    // Adding a symbol resends the whole list (one request for a burst of changes).
+    const s1 = helper.getNode("s1");
+    s1.receive({ action: "subscribe", payload: "MSFT.US" });
+    s1.receive({ action: "subscribe", payload: "9988.HK" });
+    await waitFor(() => sameList(server.lists()[0], ["AAPL.US", "700.HK", "MSFT.US", "9988.HK"]), { what: "the whole new list" });
+    const lastTrades = server.sent((m) => m.cmd_id === 22004).pop();
+    assert.strictEqual(lastTrades.data.symbol_list.length, 4);
+    assert.strictEqual(server.rateViolations, 0, "never two requests of a kind inside the server's window");
+    assert.strictEqual(server.totalConnections, 1);
+    assert.strictEqual(server.sent((m) => m.cmd_id === 22000).length > 1, true, "heartbeats keep flowing");
+  });
+
+  it("heartbeats keep the socket past the server's cutoff; a stall reconnects and resubscribes the whole list", async function () {
+    await startServer({ heartbeatTimeoutMs: 200 });
+    await load(server);
+    const out = collect("out");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
+    const t0 = Date.now();
+    await waitFor(() => Date.now() - t0 > 3 * server.heartbeatTimeoutMs, { timeout: 3000, what: "three cutoff periods" });
+    assert.strictEqual(server.heartbeatDrops, 0);
+    assert.strictEqual(server.totalConnections, 1);
+
+    // Stall: the socket stays open, nothing comes back (not even heartbeat replies).
+    server.once("close", () => server.stall(false));
+    server.stall();
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "reconnect + whole list" });
+    server.trade("700.HK", 5);
+    await waitFor(() => out.length === 1, { what: "ticks again" });
+    assert.strictEqual(out[0].payload.symbol, "700.HK");
+  });
+
+  it("a client that stops heartbeating is dropped by the mock after its cutoff, and comes back", async function () {
+    await startServer({ heartbeatTimeoutMs: 150 });
+    await load(server, { options: { heartbeatMs: "5000" } });
+    await waitFor(() => server.heartbeatDrops >= 1, { what: "the server's heartbeat cutoff" });
+    await waitFor(() => server.totalConnections >= 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "back and resubscribed" });
+  });
+
+  it("a wrong token refused at the upgrade (HTTP 401): red status, catchable error, no retries", async function () {
+    await startServer({ badTokenMode: "http" });
+    await load(server, { key: "wrong-token" });
+    const caught = collect("caught");
+    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(() => caught.length >= 1, { what: "catchable error" });
+    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.strictEqual(server.upgrades, 1);
+    assert.ok(!JSON.stringify(helper.log().args).includes("wrong-token"), "the token is never logged");
+  });
+
+  it("a wrong token answered in band (ret 401 frame): red status, no retries", async function () {
+    await startServer({ badTokenMode: "frame" });
+    await load(server, { key: "wrong-token" });
+    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.strictEqual(server.totalConnections, 1);
+  });
+
+  it("5 symbols x 2 connections: 12 symbols -> 10 placed, 2 named; unsubscribing one places the next without losing or repeating the others' ticks", async function () {
+    await startServer({ maxConnections: 2 });
+    const codes = Array.from({ length: 12 }, (_, i) => `S${i + 1}.US`);
+    await load(server, { symbols: codes.join(" "), options: { plan: "free" }, feed: { maxConnections: 2 } });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 2 && server.lists().every((l) => l.length === 5), { what: "2 connections x 5 codes" });
+    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
+    assert.deepStrictEqual(refused.payload.symbols, ["S11.US", "S12.US"]);
+    await waitFor(redStatus(/unplaced/), { what: "the status says so" });
+
+    const listOf = (code) => server.lists().find((l) => l.includes(code));
+    const stayer = listOf("S1.US").find((c) => c !== "S1.US");
+    server.trade(stayer, 1);
+    await waitFor(() => out.length === 1, { what: "a first tick" });
+    const connsBefore = server.totalConnections;
+    helper.getNode("s1").receive({ action: "unsubscribe", payload: "S1.US" });
+    server.trade(stayer, 2); // during the change
+    await waitFor(() => listOf("S11.US") !== undefined && listOf("S1.US") === undefined, { what: "S11.US placed in S1.US's room" });
+    assert.ok(listOf("S11.US").includes(stayer), "the whole list was resent, the stayer still in it");
+    server.trade(stayer, 2); // a repeat after the change
+    server.trade(stayer, 3);
+    server.trade("S11.US", 1);
+    await waitFor(() => out.length === 4, { what: "stayer #2, #3 and S11.US #1" });
+    assert.deepStrictEqual(out.map((m) => m.payload.symbol + "#" + m.payload.seq), [`${stayer}#1`, `${stayer}#2`, `${stayer}#3`, "S11.US#1"]);
+    assert.strictEqual(server.totalConnections, connsBefore, "no reconnect to rebalance");
+    assert.strictEqual(server.limitDrops, 0, "never over the plan's connections");
+    assert.strictEqual(server.rateViolations, 0);
+  });
+
+  it("names the codes the server refuses (604 unauthorized) on the subscribe node's event output", async function () {
+    await startServer({ unauthorized: ["TSLA.US"] });
+    await load(server, { symbols: "AAPL.US TSLA.US" });
+    const ev = collect("ev");
+    const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "refusal" });
+    assert.deepStrictEqual(err.payload.symbols, ["TSLA.US"]);
+  });
+});
