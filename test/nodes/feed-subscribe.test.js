@@ -282,7 +282,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     assert.deepStrictEqual(out.map((m) => m.payload.price), [10, 10, 10.01, 10]);
   });
 
-  it("reports a feed configuration error (a provider not available yet, a bad URL) as a red status", async function () {
+  it("reports a feed configuration error (a bad URL, a missing key, an unknown provider) as a red status", async function () {
     const flow = [
       { id: "f1", type: "tick-feed", provider: "generic", url: "http://not-a-websocket" },
       { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [[], []] },
@@ -290,8 +290,11 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await helper.load(NODES, flow);
     await waitForStatus("s1", (s) => s.fill === "red" && /feed-config/.test(s.text), "feed-config");
     assert.match(helper.getNode("f1").configError, /ws:\/\//);
-    await helper.setFlows([{ ...flow[0], provider: "alltick", url: "" }, flow[1]], "full");
-    await waitFor(() => /not available/.test(helper.getNode("f1").configError || ""), { what: "provider not available" });
+    await helper.setFlows([{ ...flow[0], provider: "polygon", url: "" }, flow[1]], "full");
+    await waitFor(() => /needs an API key/.test(helper.getNode("f1").configError || ""), { what: "missing key" });
+    await waitForStatus("s1", (s) => s.fill === "red" && /feed-config/.test(s.text), "feed-config after the missing key");
+    await helper.setFlows([{ ...flow[0], provider: "nosuch", url: "" }, flow[1]], "full");
+    await waitFor(() => /Unknown provider "nosuch"/.test(helper.getNode("f1").configError || ""), { what: "unknown provider" });
   });
 
   it("reports a missing feed as a red status and a done(err) on input", async function () {
