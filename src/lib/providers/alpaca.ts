@@ -116,6 +116,8 @@ export class AlpacaSession implements ProviderSession {
   private readonly confirmed: Record<Channel, Map<string, string>> = { trades: new Map(), quotes: new Map() };
   /** Last data message (ms), for the stall watchdog. */
   private lastDataAt: number;
+  /** Whether the watchdog was watching at the previous check. */
+  private watching = false;
 
   constructor(private readonly ctx: SessionContext, private readonly opts: AlpacaSessionOptions) {
     this.symbols = new SymbolResolver(ctx);
@@ -178,8 +180,10 @@ export class AlpacaSession implements ProviderSession {
     const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
     const watching =
       this.opts.stallMs > 0 && carrying && (this.opts.stallHours === "always" || (this.opts.stallHours === "regular" && usRegularHours(now)));
-    if (!watching) {
-      this.lastDataAt = now; // silence outside the watched hours does not count
+    if (!watching || !this.watching) {
+      // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
+      this.watching = watching;
+      this.lastDataAt = now;
       return;
     }
     if (now - this.lastDataAt >= this.opts.stallMs) {
