@@ -7,7 +7,7 @@
  *   server: [{"T":"success","msg":"connected"}]
  *   client: {"action":"auth","key":K,"secret":S}              (within 10 s)
  *   server: [{"T":"success","msg":"authenticated"}] | [{"T":"error","code":402,"msg":"auth failed"}]
- *   client: {"action":"subscribe","trades":["AAPL"],"quotes":["AAPL"]}   additive; unsubscribe subtractive
+ *   client: {"action":"subscribe","trades":["AAPL"]}     additive, one per channel; unsubscribe subtractive
  *   server: [{"T":"subscription","trades":[...],"quotes":[...],...}]     the FULL current state, after every request
  *   server: arrays of data messages: T "t" trade, "q" quote (others ignored)
  *
@@ -69,8 +69,8 @@ interface AlpacaMessage {
 /** A request in flight: the server answers each with a subscription state or an error, in order. */
 interface PendingRequest {
   action: "subscribe" | "unsubscribe";
-  trades: string[];
-  quotes: string[];
+  channel: Channel;
+  symbols: string[];
 }
 
 const NY_PARTS = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -167,11 +167,14 @@ export class AlpacaSession implements ProviderSession {
 
   subscribe(change: SubscriptionChange): void {
     this.symbols.update(change.all);
-    const up = (list: string[]): string[] => list.map((s) => s.toUpperCase());
-    const remove = { trades: up(change.remove.trades), quotes: up(change.remove.quotes) };
-    const add = { trades: up(change.add.trades), quotes: up(change.add.quotes) };
-    if (remove.trades.length > 0 || remove.quotes.length > 0) this.request("unsubscribe", remove.trades, remove.quotes);
-    if (add.trades.length > 0 || add.quotes.length > 0) this.request("subscribe", add.trades, add.quotes);
+    // One request per channel and action: a refusal (405 symbol limit, 410 channel not on this
+    // feed) then names exactly the symbols and channel it concerns, and leaves the other channel be.
+    for (const action of ["unsubscribe", "subscribe"] as const) {
+      for (const channel of ["trades", "quotes"] as const) {
+        const list = (action === "subscribe" ? change.add : change.remove)[channel];
+        if (list.length > 0) this.request(action, channel, list.map((sym) => sym.toUpperCase()));
+      }
+    }
   }
 
   /** Called every few seconds while open: the data watchdog. */
@@ -201,12 +204,9 @@ export class AlpacaSession implements ProviderSession {
     return Math.floor(this.ctx.now() / 1000);
   }
 
-  private request(action: "subscribe" | "unsubscribe", trades: string[], quotes: string[]): void {
-    this.pending.push({ action, trades, quotes });
-    const msg: Record<string, unknown> = { action };
-    if (trades.length > 0) msg.trades = trades;
-    if (quotes.length > 0) msg.quotes = quotes;
-    this.ctx.send(msg);
+  private request(action: "subscribe" | "unsubscribe", channel: Channel, symbols: string[]): void {
+    this.pending.push({ action, channel, symbols });
+    this.ctx.send({ action, [channel]: symbols });
   }
 
   private success(e: AlpacaMessage): void {
@@ -300,11 +300,8 @@ export class AlpacaSession implements ProviderSession {
           : code === 409
             ? " (not in your plan)"
             : "";
-    for (const channel of ["trades", "quotes"] as const) {
-      const asked = channel === "trades" ? req.trades : req.quotes;
-      const refused = asked.filter((w) => !this.confirmed[channel].has(w)).map((w) => this.symbols.resolve(w) ?? w);
-      if (refused.length > 0) this.ctx.rejected(refused, channel, kind, text + hint);
-    }
+    const refused = req.symbols.filter((w) => !this.confirmed[req.channel].has(w)).map((w) => this.symbols.resolve(w) ?? w);
+    if (refused.length > 0) this.ctx.rejected(refused, req.channel, kind, text + hint);
   }
 
   private base(e: AlpacaMessage, what: string): { symbol: string; ts: number } | undefined {

@@ -118,12 +118,13 @@ describe("alpaca adapter: parser", function () {
     assert.deepStrictEqual(c.sent, [{ action: "auth", key: "KEYID", secret: "SECRET" }]);
   });
 
-  it("subscribes additively in upper case, unsubscribing first", function () {
+  it("subscribes additively in upper case, one request per channel, unsubscribing first", function () {
     const { c, s } = session();
     s.subscribe(change({ trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }, { trades: ["IBM"] }, { trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }));
     assert.deepStrictEqual(c.sent, [
       { action: "unsubscribe", trades: ["IBM"] },
-      { action: "subscribe", trades: ["AAPL", "BTC/USD"], quotes: ["AAPL"] },
+      { action: "subscribe", trades: ["AAPL", "BTC/USD"] },
+      { action: "subscribe", quotes: ["AAPL"] },
     ]);
   });
 
@@ -181,13 +182,13 @@ describe("alpaca adapter: parser", function () {
     s.subscribe(change({ quotes: ["msft"] }, {}, { trades: ["AAPL", "msft", "TSLA"], quotes: ["AAPL", "msft"] }));
     feed(s, [{ T: "subscription", trades: ["AAPL"], quotes: [] }]);
     feed(s, [{ T: "error", code: 405, msg: "symbol limit exceeded" }]);
+    feed(s, [{ T: "subscription", trades: ["AAPL"], quotes: ["AAPL"] }]);
     feed(s, [{ T: "error", code: 410, msg: "invalid subscribe action for this feed" }]);
     feed(s, [{ T: "error", code: 500, msg: "internal error" }]);
     assert.deepStrictEqual(
       c.of("rejected").map(([symbols, channel, code]) => [symbols, channel, code]),
       [
         [["msft", "TSLA"], "trades", "symbol_limit"],
-        [["AAPL"], "quotes", "symbol_limit"],
         [["msft"], "quotes", "invalid_channel"],
       ],
     );
