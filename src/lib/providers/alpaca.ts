@@ -105,6 +105,8 @@ export interface AlpacaSessionOptions {
   limitRetryMs: number;
   stallMs: number;
   stallHours: StallHours;
+  /** The feed's delay (delayed_sip: 15 min): regular hours are shifted by it. */
+  delayMs: number;
 }
 
 export class AlpacaSession implements ProviderSession {
@@ -182,7 +184,7 @@ export class AlpacaSession implements ProviderSession {
     const now = this.nowMs();
     const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
     const watching =
-      this.opts.stallMs > 0 && carrying && (this.opts.stallHours === "always" || (this.opts.stallHours === "regular" && usRegularHours(now)));
+      this.opts.stallMs > 0 && carrying && (this.opts.stallHours === "always" || (this.opts.stallHours === "regular" && usRegularHours(now - this.opts.delayMs)));
     if (!watching || !this.watching) {
       // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
       this.watching = watching;
@@ -231,6 +233,7 @@ export class AlpacaSession implements ProviderSession {
   private subscription(e: AlpacaMessage): void {
     this.pending.shift();
     for (const channel of ["trades", "quotes"] as const) {
+      if (!Array.isArray(e[channel])) continue; // a state without this channel says nothing about it
       const now = new Set(strings(e[channel]));
       const before = this.confirmed[channel];
       const removed: string[] = [];
@@ -417,6 +420,6 @@ export function createAlpaca(settings: FeedSettings): Provider {
         ? { kind: "limit", code: "connection_limit", message: "Alpaca refused the connection (HTTP 429): too many connections for this key.", retryAfterMs: limitRetryMs }
         : undefined,
     dedupKey: alpacaDedupKey,
-    createSession: (ctx) => new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours }),
+    createSession: (ctx) => new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
   };
 }

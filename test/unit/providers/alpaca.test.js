@@ -4,7 +4,7 @@ const { AlpacaSession, alpacaDedupKey, createAlpaca, usRegularHours } = require(
 const { fakeCtx, feed, change } = require("../../support/session-ctx");
 
 const RECV = 1614009104300000;
-const OPTS = { limitRetryMs: 30000, stallMs: 0, stallHours: "regular" };
+const OPTS = { limitRetryMs: 30000, stallMs: 0, stallHours: "regular", delayMs: 0 };
 
 function session({ upstream = { trades: ["AAPL", "IWM", "BTC/USD"], quotes: ["AMD", "BAT/USD"] }, opts = {}, ...rest } = {}) {
   const c = fakeCtx({ provider: "alpaca", apiKey: "KEYID", apiSecret: "SECRET", upstream, recvTs: RECV, ...rest });
@@ -237,6 +237,22 @@ describe("alpaca adapter: parser", function () {
     clock.us += 61e6;
     w.s.heartbeat();
     assert.strictEqual(w.c.of("fail").length, 1);
+
+    // delayed_sip: the watched hours move with the 15-minute delay.
+    const d = session({ upstream: { trades: ["AAPL"] }, opts: { stallMs: 60000, stallHours: "regular", delayMs: 900000 } });
+    d.c.now = () => clock.us;
+    clock.us = Date.UTC(2024, 2, 18, 13, 30) * 1000; // 09:30: the delayed feed still shows 09:15
+    d.s.heartbeat();
+    clock.us += 300e6;
+    d.s.heartbeat();
+    assert.deepStrictEqual(d.c.of("fail"), [], "not watched before 09:45");
+  });
+
+  it("a subscription state without a channel's list leaves that channel alone", function () {
+    const { c, s } = session({ upstream: { trades: ["AAPL"], quotes: ["AAPL"] } });
+    feed(s, [{ T: "subscription", trades: ["AAPL"], quotes: ["AAPL"] }]);
+    feed(s, [{ T: "subscription", trades: ["AAPL"] }]);
+    assert.deepStrictEqual(c.of("unsubscribed").filter((x) => x[0].length > 0), []);
   });
 
   it("knows US regular hours in New York time, DST included", function () {
