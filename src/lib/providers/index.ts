@@ -1,6 +1,7 @@
 /** Provider registry: provider id -> factory. Adding a provider = one module + one line here. */
 import type { ProviderId } from "../types";
 import { createAllTick } from "./alltick";
+import { createAlpaca } from "./alpaca";
 import { createBinance } from "./binance";
 import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
@@ -13,6 +14,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   generic: createGeneric,
   alltick: createAllTick,
   polygon: createPolygon,
+  alpaca: createAlpaca,
   binance: createBinance,
   finnhub: createFinnhub,
 };

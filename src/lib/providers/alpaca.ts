@@ -1,0 +1,425 @@
+/**
+ * `alpaca`: Alpaca market data stream v2, stocks and crypto (providers.md section 3).
+ *
+ *   url:    wss://stream.data.alpaca.markets/v2/{iex|sip|delayed_sip|test}   (stocks; test: FAKEPACA)
+ *           wss://stream.data.alpaca.markets/v1beta1/{boats|overnight}
+ *           wss://stream.data.alpaca.markets/v1beta3/crypto/us              (crypto: BTC/USD)
+ *   server: [{"T":"success","msg":"connected"}]
+ *   client: {"action":"auth","key":K,"secret":S}              (within 10 s)
+ *   server: [{"T":"success","msg":"authenticated"}] | [{"T":"error","code":402,"msg":"auth failed"}]
+ *   client: {"action":"subscribe","trades":["AAPL"]}     additive, one per channel; unsubscribe subtractive
+ *   server: [{"T":"subscription","trades":[...],"quotes":[...],...}]     the FULL current state, after every request
+ *   server: arrays of data messages: T "t" trade, "q" quote (others ignored)
+ *
+ * Control messages arrive alone; data is batched. Errors are `{"T":"error","code":N,"msg":...}`:
+ * 402/411 stop the feed (key), 408/409 at login stop it (plan), 406 (another session, or a dead
+ * one the server keeps ~90 s after a network drop) waits `limitRetryMs` before retrying, 405/410
+ * (and 409 after login) refuse the symbols of the request they answer. Requests are answered in
+ * order, so a FIFO of what was asked names the refused symbols.
+ *
+ * Dedup key: stocks (x, i) per symbol (trade ids are per exchange); crypto (i), an int64 above
+ * 2^53, parsed losslessly and kept as its exact digits. `t` is RFC 3339 with up to 9 fraction
+ * digits: `ts` keeps the microseconds, `extra.nanos` the nanoseconds within it when sent.
+ * Corrections (`c`) and cancels (`x`) cannot retract an emitted tick: they are ignored.
+ *
+ * Keepalive: WebSocket pings every 10 s (no application heartbeat). Alpaca connections are known
+ * to go silent while pings still succeed, so a data watchdog reconnects after `stallSec` without
+ * any data message while subscribed: during US regular hours for stock feeds, always for crypto
+ * and the test feed, off for boats/overnight unless set.
+ *
+ * Options: feed (iex | sip | delayed_sip | test | boats | overnight | crypto), sandbox, plan
+ * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
+ */
+import { parseIsoMicros, toIdString, toNumber } from "../time";
+import type { Channel, Tick } from "../types";
+import { contentKey, idKey, numOption, parseFrame, redactUrl, strOption } from "./common";
+import { SymbolResolver } from "./generic";
+import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export const ALPACA_FEEDS: Record<string, string> = {
+  iex: "v2/iex",
+  sip: "v2/sip",
+  delayed_sip: "v2/delayed_sip",
+  test: "v2/test",
+  boats: "v1beta1/boats",
+  overnight: "v1beta1/overnight",
+  crypto: "v1beta3/crypto/us",
+};
+
+/** Symbols per connection by plan: Basic (free) 30 for trades + quotes; Algo Trader Plus unlimited. */
+export const ALPACA_PLANS: Record<string, number> = { basic: 30, plus: Infinity };
+
+/** A refused connection (406): another session holds the key, or a dead one lingers ~90 s. */
+export const ALPACA_LIMIT_RETRY_MS = 30_000;
+
+/** Default data watchdog (s). */
+export const ALPACA_STALL_SEC = 300;
+
+/** When the data watchdog applies. */
+export type StallHours = "regular" | "always" | "never";
+
+interface AlpacaMessage {
+  T?: unknown;
+  S?: unknown;
+  code?: unknown;
+  msg?: unknown;
+  [key: string]: unknown;
+}
+
+/** A request in flight: the server answers each with a subscription state or an error, in order. */
+interface PendingRequest {
+  action: "subscribe" | "unsubscribe";
+  channel: Channel;
+  symbols: string[];
+}
+
+const NY_PARTS = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const WEEKDAYS = new Set(["Mon", "Tue", "Wed", "Thu", "Fri"]);
+
+/** True on weekdays 09:30-16:00 New York time (exchange holidays are not known). */
+export function usRegularHours(epochMs: number): boolean {
+  let weekday = "";
+  let hour = 0;
+  let minute = 0;
+  for (const p of NY_PARTS.formatToParts(new Date(epochMs))) {
+    if (p.type === "weekday") weekday = p.value;
+    else if (p.type === "hour") hour = Number(p.value);
+    else if (p.type === "minute") minute = Number(p.value);
+  }
+  const m = hour * 60 + minute;
+  return WEEKDAYS.has(weekday) && m >= 9 * 60 + 30 && m < 16 * 60;
+}
+
+/** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */
+function subMicroNanos(text: string): number | undefined {
+  const m = /[.,](\d{7,})/.exec(text);
+  if (m === null) return undefined;
+  return Number((m[1] + "00").slice(6, 9));
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+export interface AlpacaSessionOptions {
+  limitRetryMs: number;
+  stallMs: number;
+  stallHours: StallHours;
+  /** The feed's delay (delayed_sip: 15 min): regular hours are shifted by it. */
+  delayMs: number;
+}
+
+export class AlpacaSession implements ProviderSession {
+  private readonly symbols: SymbolResolver;
+  private authSent = false;
+  private readyDone = false;
+  private readonly pending: PendingRequest[] = [];
+  /** What the server says it streams now: wire symbol -> the spelling the user subscribed. */
+  private readonly confirmed: Record<Channel, Map<string, string>> = { trades: new Map(), quotes: new Map() };
+  /** Last data message (ms), for the stall watchdog. */
+  private lastDataAt: number;
+  /** Whether the watchdog was watching at the previous check. */
+  private watching = false;
+
+  constructor(private readonly ctx: SessionContext, private readonly opts: AlpacaSessionOptions) {
+    this.symbols = new SymbolResolver(ctx);
+    this.lastDataAt = this.nowMs();
+  }
+
+  open(): void {
+    // The server speaks first ("connected"); auth follows it. The slot's auth deadline covers a silent server.
+  }
+
+  message(data: Buffer): void {
+    const frame = parseFrame(data, this.ctx, true);
+    if (frame === undefined) return;
+    const events = Array.isArray(frame) ? frame : [frame];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as AlpacaMessage;
+      if (e === null || typeof e !== "object" || Array.isArray(e)) {
+        this.ctx.malformed("message is not an object");
+        continue;
+      }
+      switch (e.T) {
+        case "t":
+          this.lastDataAt = this.nowMs();
+          this.trade(e);
+          break;
+        case "q":
+          this.lastDataAt = this.nowMs();
+          this.quote(e);
+          break;
+        case "success":
+          this.success(e);
+          break;
+        case "subscription":
+          this.subscription(e);
+          break;
+        case "error":
+          this.error(e);
+          break;
+        default:
+          // Bars, statuses, LULDs, corrections ("c"), cancels ("x"), order books and types added
+          // without notice: not ticks, but proof that data flows.
+          if (typeof e.T === "string" && typeof e.S === "string") this.lastDataAt = this.nowMs();
+          break;
+      }
+    }
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.symbols.update(change.all);
+    // One request per channel and action: a refusal (405 symbol limit, 410 channel not on this
+    // feed) then names exactly the symbols and channel it concerns, and leaves the other channel be.
+    for (const action of ["unsubscribe", "subscribe"] as const) {
+      for (const channel of ["trades", "quotes"] as const) {
+        const list = (action === "subscribe" ? change.add : change.remove)[channel];
+        if (list.length > 0) this.request(action, channel, list.map((sym) => sym.toUpperCase()));
+      }
+    }
+  }
+
+  /** Called every few seconds while open: the data watchdog. */
+  heartbeat(): void {
+    const now = this.nowMs();
+    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
+    const watching =
+      this.opts.stallMs > 0 && carrying && (this.opts.stallHours === "always" || (this.opts.stallHours === "regular" && usRegularHours(now - this.opts.delayMs)));
+    if (!watching || !this.watching) {
+      // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
+      this.watching = watching;
+      this.lastDataAt = now;
+      return;
+    }
+    if (now - this.lastDataAt >= this.opts.stallMs) {
+      this.ctx.fail({
+        kind: "transient",
+        code: "stale",
+        message: `No data from Alpaca for ${Math.round(this.opts.stallMs / 1000)} s while subscribed: reconnecting.`,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private nowMs(): number {
+    return Math.floor(this.ctx.now() / 1000);
+  }
+
+  private request(action: "subscribe" | "unsubscribe", channel: Channel, symbols: string[]): void {
+    this.pending.push({ action, channel, symbols });
+    this.ctx.send({ action, [channel]: symbols });
+  }
+
+  private success(e: AlpacaMessage): void {
+    const msg = typeof e.msg === "string" ? e.msg : "";
+    if (msg === "connected") {
+      if (!this.authSent && !this.readyDone) {
+        this.authSent = true;
+        const s = this.ctx.settings;
+        this.ctx.send({ action: "auth", key: s.apiKey, secret: s.apiSecret });
+      }
+      return;
+    }
+    if (msg === "authenticated" && !this.readyDone) {
+      // Also taken when it comes unasked (header authentication through a relay).
+      this.readyDone = true;
+      this.lastDataAt = this.nowMs();
+      this.ctx.ready();
+    }
+  }
+
+  /** The full current state: report the difference to what was confirmed before. */
+  private subscription(e: AlpacaMessage): void {
+    this.pending.shift();
+    for (const channel of ["trades", "quotes"] as const) {
+      if (!Array.isArray(e[channel])) continue; // a state without this channel says nothing about it
+      const now = new Set(strings(e[channel]));
+      const before = this.confirmed[channel];
+      const removed: string[] = [];
+      for (const [wire, user] of before) {
+        if (!now.has(wire)) {
+          before.delete(wire);
+          removed.push(user);
+        }
+      }
+      const added: string[] = [];
+      for (const wire of now) {
+        if (before.has(wire)) continue;
+        const user = this.symbols.resolve(wire) ?? wire;
+        before.set(wire, user);
+        added.push(user);
+      }
+      this.ctx.unsubscribed(removed, channel);
+      this.ctx.subscribed(added, channel);
+    }
+  }
+
+  private error(e: AlpacaMessage): void {
+    const code = Number(e.code);
+    const msg = typeof e.msg === "string" ? e.msg : "";
+    const text = `Alpaca ${Number.isFinite(code) ? code : "error"}${msg ? ": " + msg : ""}`;
+    const fail = (f: ProviderFailure): void => this.ctx.fail(f);
+    switch (code) {
+      case 402:
+        return fail({ kind: "auth", code: "auth_failed", message: `${text}: check the API key ID and the secret key.` });
+      case 411:
+        return fail({ kind: "auth", code: "insufficient_scope", message: `${text}: the token lacks the market data scope.` });
+      case 408:
+        return fail({ kind: "plan", code: "plan", message: `${text}: the account has no market data v2 access.` });
+      case 406:
+        return fail({
+          kind: "limit",
+          code: "connection_limit",
+          message: `${text}: another session uses this key (or a dropped one the server still holds, up to ~90 s); retrying in ${Math.round(this.opts.limitRetryMs / 1000)} s.`,
+          retryAfterMs: this.opts.limitRetryMs,
+        });
+      case 404:
+        return fail({ kind: "transient", code: "auth_timeout", message: text });
+      case 401:
+        return fail({ kind: "transient", code: "not_authenticated", message: text });
+      case 407:
+        return fail({ kind: "transient", code: "slow_client", message: `${text}: the server dropped data because ticks were read too slowly.` });
+      case 403:
+        return; // already authenticated: harmless
+      default:
+        break;
+    }
+    if (!this.readyDone) {
+      if (code === 409) return fail({ kind: "plan", code: "plan", message: `${text}: this feed is not in your plan (the free plan has iex, delayed_sip and crypto).` });
+      return fail({ kind: "transient", code: "alpaca_" + (Number.isFinite(code) ? code : "error"), message: text });
+    }
+    const req = code === 405 || code === 409 || code === 410 || code === 400 ? this.pending.shift() : undefined;
+    if (req === undefined || req.action !== "subscribe") {
+      this.ctx.warn("alpaca_" + (Number.isFinite(code) ? code : "error"), text);
+      return;
+    }
+    const kind = code === 405 ? "symbol_limit" : code === 409 ? "not_entitled" : code === 410 ? "invalid_channel" : "rejected";
+    const hint =
+      code === 405
+        ? " (more symbols than the plan allows; the earlier subscriptions stay)"
+        : code === 410
+          ? " (this feed does not offer that channel)"
+          : code === 409
+            ? " (not in your plan)"
+            : "";
+    const refused = req.symbols.filter((w) => !this.confirmed[req.channel].has(w)).map((w) => this.symbols.resolve(w) ?? w);
+    if (refused.length > 0) this.ctx.rejected(refused, req.channel, kind, text + hint);
+  }
+
+  private base(e: AlpacaMessage, what: string): { symbol: string; ts: number } | undefined {
+    const symbol = typeof e.S === "string" ? this.symbols.resolve(e.S) : undefined;
+    if (symbol === undefined) return undefined; // not (or no longer) subscribed
+    const ts = typeof e.t === "string" ? parseIsoMicros(e.t) : NaN;
+    if (Number.isNaN(ts)) {
+      this.ctx.malformed(`${what} without a valid time for ${symbol}`, JSON.stringify(e).slice(0, 200));
+      return undefined;
+    }
+    return { symbol, ts };
+  }
+
+  private extras(e: AlpacaMessage, tick: Tick, pairs: Array<[string, string]>): void {
+    const extra: Record<string, unknown> = {};
+    let any = false;
+    for (const [from, to] of pairs) {
+      if (e[from] !== undefined && e[from] !== null) {
+        extra[to] = e[from];
+        any = true;
+      }
+    }
+    const nanos = typeof e.t === "string" ? subMicroNanos(e.t) : undefined;
+    if (nanos !== undefined) {
+      extra.nanos = nanos;
+      any = true;
+    }
+    if (any) tick.extra = extra;
+  }
+
+  private trade(e: AlpacaMessage): void {
+    const b = this.base(e, "trade");
+    if (b === undefined) return;
+    const price = toNumber(e.p);
+    if (Number.isNaN(price)) {
+      this.ctx.malformed("trade without a price for " + b.symbol, JSON.stringify(e).slice(0, 200));
+      return;
+    }
+    const tick: Tick = { symbol: b.symbol, type: "trade", price, ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
+    const size = toNumber(e.s);
+    if (!Number.isNaN(size)) tick.size = size;
+    if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
+    if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
+    const id = toIdString(e.i);
+    if (id !== undefined) tick.id = id;
+    this.extras(e, tick, [
+      ["z", "tape"],
+      ["tks", "takerSide"],
+    ]);
+    this.ctx.tick(tick);
+  }
+
+  private quote(e: AlpacaMessage): void {
+    const b = this.base(e, "quote");
+    if (b === undefined) return;
+    const tick: Tick = { symbol: b.symbol, type: "quote", ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
+    const bp = toNumber(e.bp);
+    const bs = toNumber(e.bs);
+    const ap = toNumber(e.ap);
+    const as = toNumber(e.as);
+    if (!Number.isNaN(bp)) tick.bid = bp;
+    if (!Number.isNaN(bs)) tick.bidSize = bs;
+    if (!Number.isNaN(ap)) tick.ask = ap;
+    if (!Number.isNaN(as)) tick.askSize = as;
+    if (tick.bid === undefined && tick.ask === undefined) {
+      this.ctx.malformed("quote without prices for " + b.symbol, JSON.stringify(e).slice(0, 200));
+      return;
+    }
+    if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
+    this.extras(e, tick, [
+      ["bx", "bidExchange"],
+      ["ax", "askExchange"],
+      ["z", "tape"],
+    ]);
+    this.ctx.tick(tick);
+  }
+}
+
+/** Stocks: (x, i), trade ids are unique per exchange; crypto: (i). Quotes by content. */
+export function alpacaDedupKey(t: Tick): string {
+  return t.type === "trade" && t.id !== undefined ? idKey(t) : contentKey(t);
+}
+
+export function createAlpaca(settings: FeedSettings): Provider {
+  if (settings.apiKey === "" || settings.apiSecret === "") throw new Error("Alpaca needs an API key ID and a secret key.");
+  const o = settings.options;
+  const feed = strOption(o, "feed", "iex").toLowerCase();
+  const path = ALPACA_FEEDS[feed];
+  if (path === undefined) throw new Error(`Unknown Alpaca feed "${feed}": use ${Object.keys(ALPACA_FEEDS).join(", ")}.`);
+  const planName = strOption(o, "plan", feed === "sip" || feed === "boats" || feed === "overnight" ? "plus" : "basic").toLowerCase();
+  const planSymbols = ALPACA_PLANS[planName];
+  if (planSymbols === undefined) throw new Error(`Unknown Alpaca plan "${planName}": use basic or plus.`);
+  const sandbox = o.sandbox === true || o.sandbox === "true";
+  const url = settings.url !== "" ? settings.url : `wss://stream.data.${sandbox ? "sandbox." : ""}alpaca.markets/${path}`;
+  const stallMs = numOption(o, "stallSec", ALPACA_STALL_SEC) * 1000;
+  const explicitStall = o.stallSec !== undefined && o.stallSec !== "";
+  const stallHours: StallHours =
+    feed === "crypto" || feed === "test" ? "always" : feed === "boats" || feed === "overnight" ? (explicitStall ? "always" : "never") : "regular";
+  const limitRetryMs = numOption(o, "limitRetryMs", ALPACA_LIMIT_RETRY_MS) || ALPACA_LIMIT_RETRY_MS;
+  // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
+  const watchMs = stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  return {
+    id: "alpaca",
+    settings,
+    limits: { symbolsPerConnection: planSymbols, maxConnections: 1, messagesPerSecond: Infinity },
+    timing: { heartbeatMs: watchMs, staleMs: 0, pingMs: 10_000, authTimeoutMs: 10_000 },
+    channels: ["trades", "quotes"],
+    contentKeys: false,
+    connectUrl: () => url,
+    displayUrl: () => redactUrl(url),
+    httpFailure: (status: number): ProviderFailure | undefined =>
+      status === 429
+        ? { kind: "limit", code: "connection_limit", message: "Alpaca refused the connection (HTTP 429): too many connections for this key.", retryAfterMs: limitRetryMs }
+        : undefined,
+    dedupKey: alpacaDedupKey,
+    createSession: (ctx) => new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
+  };
+}
