@@ -99,6 +99,12 @@ function epochNanos(v: unknown): { nanos: string; us: number } | undefined {
   return undefined;
 }
 
+/** Whether `text` names `ticker` as a word of its own (case-insensitive). */
+function mentions(text: string, ticker: string): boolean {
+  const escaped = ticker.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return new RegExp(`(^|[^a-z0-9.])${escaped}($|[^a-z0-9.])`, "i").test(text);
+}
+
 function numOrUndef(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
   const n = toNumber(v);
@@ -245,20 +251,22 @@ export class TiingoSession implements ProviderSession {
     const shown = `Tiingo${Number.isNaN(code) ? "" : " " + code}${text ? ": " + text : ""}`;
     const fail = (kind: FailureKind, c: string, message: string, retryAfterMs?: number): void =>
       this.ctx.fail(retryAfterMs === undefined ? { kind, code: c, message } : { kind, code: c, message, retryAfterMs });
-    if (code === 401 || code === 403 || /auth|token|api ?key|credential/i.test(text)) {
+    if (code === 401 || code === 403 || (code !== 429 && /auth|token|api ?key|credential/i.test(text))) {
       fail("auth", "auth_failed", `${shown} (check the API token).`);
+    } else if (code === 429) {
+      fail("limit", "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (/threshold|tier|agreement|entitle|permission|plan/i.test(text)) {
       fail("plan", "plan", `${shown} (thresholdLevel ${this.thresholdLevel} is not in this account's plan; level 6 needs no IEX agreement).`);
-    } else if (code === 429 || /too many|rate limit|connection limit|max(imum)? .*connections/i.test(text)) {
-      fail("limit", "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (/ticker/i.test(text) && this.lastAdded.length > 0) {
-      const named = this.lastAdded.filter((t) => text.toLowerCase().includes(t));
+      const named = this.lastAdded.filter((t) => mentions(text, t));
       const symbols = (named.length > 0 ? named : this.lastAdded).map((t) => this.names.get(t) ?? t);
       const why = /limit|max|too many/i.test(text) ? "symbol_limit" : "rejected";
       for (const ch of ["trades", "quotes"] as const) {
         const mine = symbols.filter((s) => this.wantedBy[ch].has(s));
         if (mine.length > 0) this.ctx.rejected(mine, ch, why, shown);
       }
+    } else if (/too many|rate limit|connection limit|max(imum)? .*connections/i.test(text)) {
+      fail("limit", "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (this.subscriptionId === undefined) {
       // The first subscribe was refused for a reason we cannot name: start over (with backoff).
       fail("transient", "subscribe_refused", shown);
