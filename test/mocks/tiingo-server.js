@@ -16,7 +16,8 @@
  *                         documented `E` 400 "thresholdLevel not valid for your subscription tier"
  *   heartbeatMs           server `H` period (default 30000; 0 = none)
  *   maxConnections        connections past it get an `E` 429 and a 1008 close ([?] not documented)
- *   maxTickers            tickers per subscription past it get an `E` 400 ([?] not documented)
+ *   maxTickers            tickers past it per subscription are left out and named in an `E` 400
+ *                         ([?] not documented)
  *   referenceService      `service` of level-6 data messages (default "iex"; unconfirmed)
  *   + the MockServer knobs (stall, dropAll, closeAll, rejectStatus, autoPong)
  */
@@ -108,9 +109,12 @@ class TiingoServer extends MockServer {
         conn.subs.set(id, sub);
         this.info(conn, { subscriptionId: id });
       }
-      const after = new Set([...sub.tickers, ...tickers]);
-      if (after.size > this.maxTickers) return this.error(conn, 400, `Too many tickers: the maximum is ${this.maxTickers} per subscription.`);
-      sub.tickers = after;
+      const refused = [];
+      for (const t of tickers) {
+        if (sub.tickers.has(t) || sub.tickers.size < this.maxTickers) sub.tickers.add(t);
+        else refused.push(t);
+      }
+      if (refused.length > 0) this.error(conn, 400, `Ticker limit of ${this.maxTickers} reached; not subscribed: ${refused.join(", ")}`);
       return this.info(conn, { tickers: [...sub.tickers], thresholdLevel: String(sub.level) });
     }
     if (msg.eventName === "unsubscribe") {

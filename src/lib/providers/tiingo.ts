@@ -254,7 +254,7 @@ export class TiingoSession implements ProviderSession {
     if (code === 401 || code === 403 || (code !== 429 && /auth|token|api ?key|credential/i.test(text))) {
       fail("auth", "auth_failed", `${shown} (check the API token).`);
     } else if (code === 429) {
-      fail("limit", "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
+      fail("limit", /connection/i.test(text) ? "max_connections" : "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (/threshold|tier|agreement|entitle|permission|plan/i.test(text)) {
       fail("plan", "plan", `${shown} (thresholdLevel ${this.thresholdLevel} is not in this account's plan; level 6 needs no IEX agreement).`);
     } else if (/ticker/i.test(text) && this.lastAdded.length > 0) {
@@ -266,7 +266,7 @@ export class TiingoSession implements ProviderSession {
         if (mine.length > 0) this.ctx.rejected(mine, ch, why, shown);
       }
     } else if (/too many|rate limit|connection limit|max(imum)? .*connections/i.test(text)) {
-      fail("limit", "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
+      fail("limit", /connection/i.test(text) ? "max_connections" : "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (this.subscriptionId === undefined) {
       // The first subscribe was refused for a reason we cannot name: start over (with backoff).
       fail("transient", "subscribe_refused", shown);
