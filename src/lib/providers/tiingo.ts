@@ -19,8 +19,8 @@
  * and sent as a difference once it arrives. The server's `tickers` list confirms symbols.
  *
  * Times: `data[1]` (ISO 8601 with ns and a New York offset) is the event time; `data[2]` (epoch ns,
- * above 2^53, kept exact by the lossless parser) is the fallback. The exact ns stay in
- * `extra.nanos` (a string). No trade id: the dedup key is (ticker, time to the ns, price, size).
+ * above 2^53, kept exact by the lossless parser) is the fallback, and is used when the ISO text is
+ * coarser than ns but agrees to the second. The exact ns stay in `extra.nanos` (a string). No trade id: the dedup key is (ticker, time to the ns, price, size).
  * Trade breaks (`B`) are not trades: they are reported as `trade_break` warnings. Tickers are
  * lowercase on the wire and matched case-insensitively to the symbols as subscribed.
  *
@@ -293,9 +293,18 @@ export class TiingoSession implements ProviderSession {
     this.ctx.malformed("unknown data layout", JSON.stringify(d).slice(0, 200));
   }
 
-  /** Event time from data[1] (ISO ns), else data[2] (epoch ns). */
+  /**
+   * Event time from data[1] (ISO, to the ns), else data[2] (epoch ns). When the ISO text carries
+   * fewer than 9 fraction digits and data[2] is exact and agrees to the second, data[2] is finer.
+   */
   private time(iso: unknown, epoch: unknown): { nanos: string; us: number } | undefined {
-    return (typeof iso === "string" ? isoToNanos(iso) : undefined) ?? epochNanos(epoch);
+    const fromIso = typeof iso === "string" ? isoToNanos(iso) : undefined;
+    const fromEpoch = epochNanos(epoch);
+    if (fromIso === undefined) return fromEpoch;
+    if (fromEpoch !== undefined && typeof epoch === "string" && !/[.,]\d{9}/.test(iso as string) && Math.abs(fromEpoch.us - fromIso.us) < 1_000_000) {
+      return fromEpoch;
+    }
+    return fromIso;
   }
 
   private symbolOf(ticker: unknown): string | undefined {

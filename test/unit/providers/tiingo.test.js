@@ -100,6 +100,16 @@ describe("tiingo adapter: parser", function () {
       { symbol: "WES", type: "trade", price: 50.3, size: 100, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
     ],
     [
+      "an ISO time to the ms only: the exact epoch ns (same second) is finer and wins",
+      '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
+      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
+    ],
+    [
+      "an epoch ns that disagrees with the ISO time by more than a second is not trusted",
+      '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873299000000000,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
+      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594000, exchange: "IEX", extra: { nanos: "1548873225594000000" } },
+    ],
+    [
       "prices and sizes as decimal strings",
       A(["T", "2019-01-30T13:33:45.594808294-05:00", "1548873225594808294", "WES", null, null, null, null, null, "50.285", "200", null, 0, 0, 0, 0]),
       { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
