@@ -371,14 +371,14 @@ export class TiingoSession implements ProviderSession {
    */
   private reference(d: unknown[]): void {
     const isoAt = d.findIndex((v) => typeof v === "string" && isoToNanos(v) !== undefined);
-    const tickerAt = d.findIndex((v, i) => i !== isoAt && typeof v === "string" && /^[a-z0-9.\-^/=]+$/i.test(v));
+    const tickerAt = d.findIndex((v, i) => i !== isoAt && typeof v === "string" && /[a-z]/i.test(v) && /^[a-z0-9.\-^/=]+$/i.test(v));
     if (isoAt < 0 || tickerAt < 0) {
       this.ctx.malformed("reference price without a time or ticker", JSON.stringify(d).slice(0, 200));
       return;
     }
     const symbol = this.symbolOf(d[tickerAt]);
     if (symbol === undefined || !this.wantedBy.trades.has(symbol)) return;
-    const price = numOrUndef(d.find((v, i) => i !== isoAt && i !== tickerAt && typeof v === "number"));
+    const price = numOrUndef(d.find((v, i) => i !== isoAt && i !== tickerAt && numOrUndef(v) !== undefined));
     const time = isoToNanos(d[isoAt] as string);
     if (price === undefined || time === undefined) {
       this.ctx.malformed("reference price without a price for " + symbol);

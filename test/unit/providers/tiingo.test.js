@@ -127,6 +127,7 @@ describe("tiingo adapter: parser", function () {
   const reference = [
     ["[dateISO, ticker, price] (observed level-6 layout)", ["2026-06-01T10:15:00.123456789-04:00", "aapl", 201.5]],
     ["[ticker, dateISO, price] (order not confirmed)", ["aapl", "2026-06-01T10:15:00.123456789-04:00", 201.5]],
+    ["[dateISO, ticker, price as text]", ["2026-06-01T10:15:00.123456789-04:00", "aapl", "201.5"]],
   ];
   for (const [name, data] of reference) {
     it("thresholdLevel 6 reference price: " + name, function () {
