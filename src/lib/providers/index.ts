@@ -7,6 +7,7 @@ import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
+import { createTiingo } from "./tiingo";
 import type { FeedSettings, Provider, ProviderFactory } from "./types";
 
 const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
@@ -17,6 +18,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   alpaca: createAlpaca,
   binance: createBinance,
   finnhub: createFinnhub,
+  tiingo: createTiingo,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [
