@@ -6,6 +6,7 @@ import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
+import { createTwelveData } from "./twelvedata";
 import type { FeedSettings, Provider, ProviderFactory } from "./types";
 
 const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
@@ -15,6 +16,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   polygon: createPolygon,
   binance: createBinance,
   finnhub: createFinnhub,
+  twelvedata: createTwelveData,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [
