@@ -27,7 +27,7 @@
  * bounded number of client events (100, period undocumented): outbound messages are paced at
  * `messagesPerSecond` (default 1) and a subscribe carries many symbols (chunked well below the
  * 1 MB message limit). Heartbeats every `heartbeatMs` (10 s); the heartbeat replies keep a quiet
- * market from looking stalled, so `staleMs` defaults to three heartbeats.
+ * market from looking stalled, so the stall timeout defaults to three and a half heartbeats (35 s).
  *
  * Dedup key (per symbol): timestamp + price + day volume (+ bid/ask when present). Timestamps
  * are whole seconds, so many legitimate ticks share one; a replayed event repeats all fields.
@@ -369,7 +369,7 @@ export function createTwelveData(settings: FeedSettings): Provider {
     id: "twelvedata",
     settings,
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond },
-    timing: { ...DEFAULT_TIMING, heartbeatMs, staleMs: numOption(o, "staleMs", 0) || 3 * heartbeatMs + 5000, pingMs: 20_000 },
+    timing: { ...DEFAULT_TIMING, heartbeatMs, staleMs: Math.round(3.5 * heartbeatMs), pingMs: 20_000 },
     channels: ["trades", "quotes"],
     contentKeys: true,
     connectUrl: () => withQuery(base, "apikey", settings.apiKey),

@@ -224,10 +224,10 @@ describe("twelvedata adapter: parser", function () {
     assert.deepStrictEqual([p.timing.heartbeatMs, p.timing.staleMs], [10000, 35000]);
     assert.ok(p.timing.pingMs > 0);
     assert.deepStrictEqual(p.channels, ["trades", "quotes"]);
-    p = createTwelveData({ ...base, url: "ws://127.0.0.1:9/v1/quotes/price?apikey=old", options: { plan: "pro", heartbeatMs: "50", messagesPerSecond: "20", staleMs: "400" } });
+    p = createTwelveData({ ...base, url: "ws://127.0.0.1:9/v1/quotes/price?apikey=old", options: { plan: "pro", heartbeatMs: "50", messagesPerSecond: "20" } });
     assert.strictEqual(p.connectUrl(), "ws://127.0.0.1:9/v1/quotes/price?apikey=SeCrEt");
     assert.ok(!p.displayUrl().includes("SeCrEt") && !p.displayUrl().includes("old"));
-    assert.deepStrictEqual([p.limits.symbolsPerConnection, p.limits.maxConnections, p.limits.messagesPerSecond, p.timing.heartbeatMs, p.timing.staleMs], [Infinity, 3, 20, 50, 400]);
+    assert.deepStrictEqual([p.limits.symbolsPerConnection, p.limits.maxConnections, p.limits.messagesPerSecond, p.timing.heartbeatMs, p.timing.staleMs], [Infinity, 3, 20, 50, 175]);
     assert.throws(() => createTwelveData({ ...base, apiKey: "" }), /needs an API key/);
     assert.throws(() => createTwelveData({ ...base, options: { plan: "gold" } }), /Unknown Twelve Data plan/);
   });
