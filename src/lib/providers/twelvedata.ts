@@ -124,8 +124,12 @@ export class TwelveDataSession implements ProviderSession {
   private readonly confirmed = new Set<string>();
   /** Subscribe requests not yet fully answered, oldest first (symbols still awaiting a status). */
   private readonly pending: Array<Set<string>> = [];
+  /** Symbols the server refused on this socket: not asked for again until the user re-adds them. */
+  private readonly refused = new Set<string>();
   /** Folded spelling -> subscribed spelling, over `live`. */
   private index = new Map<string, string>();
+  /** Folded symbol without its `:EXCHANGE` -> subscribed spellings, over `live`. */
+  private byBase = new Map<string, string[]>();
 
   constructor(private readonly ctx: SessionContext) {}
 
@@ -142,8 +146,10 @@ export class TwelveDataSession implements ProviderSession {
     this.wanted.trades = new Set(change.all.trades);
     this.wanted.quotes = new Set(change.all.quotes);
     const union = new Set([...change.all.trades, ...change.all.quotes]);
+    const addedNow = new Set([...change.add.trades, ...change.add.quotes]);
+    for (const s of [...this.refused]) if (!union.has(s) || addedNow.has(s)) this.refused.delete(s);
     const toRemove = [...this.live].filter((s) => !union.has(s));
-    const toAdd = [...union].filter((s) => !this.live.has(s));
+    const toAdd = [...union].filter((s) => !this.live.has(s) && !this.refused.has(s));
 
     for (const part of chunkSymbols(toRemove)) this.ctx.send({ action: "unsubscribe", params: { symbols: part } });
     for (const s of toRemove) {
@@ -153,12 +159,12 @@ export class TwelveDataSession implements ProviderSession {
     }
     this.dropAnswered();
     // The shape of `unsubscribe-status` is undocumented: removals are reported as sent.
-    for (const ch of ["trades", "quotes"] as const) this.ctx.unsubscribed(change.remove[ch], ch);
+    for (const ch of ["trades", "quotes"] as const) if (change.remove[ch].length > 0) this.ctx.unsubscribed(change.remove[ch], ch);
 
     // A symbol newly wanted on one channel that is already live needs no message.
     for (const ch of ["trades", "quotes"] as const) {
       const already = change.add[ch].filter((s) => this.confirmed.has(s));
-      this.ctx.subscribed(already, ch);
+      if (already.length > 0) this.ctx.subscribed(already, ch);
     }
 
     for (const part of chunkSymbols(toAdd)) {
@@ -200,8 +206,20 @@ export class TwelveDataSession implements ProviderSession {
 
   private reindex(): void {
     const m = new Map<string, string>();
-    for (const s of this.live) m.set(fold(s), s);
+    const b = new Map<string, string[]>();
+    for (const s of this.live) {
+      const f = fold(s);
+      m.set(f, s);
+      const colon = f.indexOf(":");
+      if (colon > 0) {
+        const base = f.slice(0, colon);
+        const list = b.get(base);
+        if (list === undefined) b.set(base, [s]);
+        else list.push(s);
+      }
+    }
     this.index = m;
+    this.byBase = b;
   }
 
   /** The subscribed spelling for a wire symbol (+ exchange / MIC), or undefined. */
@@ -216,7 +234,12 @@ export class TwelveDataSession implements ProviderSession {
       const hit = this.index.get(s + ":" + fold(mic));
       if (hit !== undefined) return hit;
     }
-    return this.index.get(s);
+    const plain = this.index.get(s);
+    if (plain !== undefined) return plain;
+    // `RY:TSX` answered as `RY` with the exchange spelled otherwise (or not at all): the server only
+    // sends what was asked for, so a single listing of that symbol is the one.
+    const listings = this.byBase.get(s);
+    return listings !== undefined && listings.length === 1 ? listings[0] : undefined;
   }
 
   private channelsOf(symbol: string): Channel[] {
@@ -272,6 +295,7 @@ export class TwelveDataSession implements ProviderSession {
   private refuse(symbols: string[], code: string, message: string): void {
     for (const s of symbols) {
       this.settle(s);
+      this.refused.add(s);
       this.live.delete(s);
       this.confirmed.delete(s);
     }

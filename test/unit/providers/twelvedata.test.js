@@ -70,8 +70,6 @@ describe("twelvedata adapter: parser", function () {
       fails: [],
     });
     assert.deepStrictEqual(c.of("subscribed"), [
-      [[], "trades"],
-      [[], "quotes"],
       [["aapl"], "trades"],
       [["RY:TSX"], "trades"],
       [["EUR/USD"], "trades"],
@@ -104,10 +102,14 @@ describe("twelvedata adapter: parser", function () {
       [["TSLA"], "trades", "symbol_limit"],
     ]);
     assert.match(c.of("rejected")[0][3], /XHKG/);
-    // A refused symbol is no longer live: subscribing it again sends it again.
+    // A refused symbol is not asked for again on a later change, only when the user adds it again.
     c.sent.length = 0;
-    s.subscribe(change({ trades: ["GOOG"] }, {}, { trades: ["AAPL", "0700", "GOOG"] }));
-    assert.deepStrictEqual(c.sent, [{ action: "subscribe", params: { symbols: "0700,GOOG" } }]);
+    s.subscribe(change({ trades: ["MSFT"] }, {}, { trades: ["AAPL", "0700", "MSFT"] }));
+    assert.deepStrictEqual(c.sent, [{ action: "subscribe", params: { symbols: "MSFT" } }]);
+    feed(s, { event: "subscribe-status", status: "ok", success: [{ symbol: "MSFT", exchange: "NASDAQ" }], fails: [] });
+    s.subscribe(change({}, { trades: ["0700"] }, { trades: ["AAPL", "MSFT"] }));
+    s.subscribe(change({ trades: ["0700", "GOOG"] }, {}, { trades: ["AAPL", "MSFT", "0700", "GOOG"] }));
+    assert.deepStrictEqual(c.sent.slice(1), [{ action: "subscribe", params: { symbols: "0700,GOOG" } }], "no unsubscribe for a refused symbol");
     feed(s, { event: "subscribe-status", status: "error", messages: ["Cant parse message"] });
     assert.deepStrictEqual(c.of("rejected").pop().slice(0, 3), [["0700", "GOOG"], "trades", "rejected"]);
     feed(s, { event: "subscribe-status", status: "error", messages: ["Cant parse message"] });
@@ -129,6 +131,18 @@ describe("twelvedata adapter: parser", function () {
     assert.deepStrictEqual(c.calls, []);
   });
 
+  it("matches an exchange-qualified symbol answered with another exchange spelling (or none) when it is the only listing", function () {
+    const c = fakeCtx({ provider: "twelvedata" });
+    const s = new TwelveDataSession(c);
+    s.subscribe(change({ trades: ["RY:TSX", "SHOP:TSX", "SHOP:NYSE"] }));
+    feed(s, { event: "subscribe-status", status: "ok", success: [{ symbol: "RY" }, { symbol: "SHOP", exchange: "NYSE" }, { symbol: "SHOP", exchange: "TSX" }], fails: [] });
+    assert.deepStrictEqual(c.of("subscribed").map((x) => x[0][0]), ["RY:TSX", "SHOP:NYSE", "SHOP:TSX"]);
+    feed(s, { event: "price", symbol: "RY", exchange: "Toronto Stock Exchange", mic_code: "XTSE", timestamp: 1592249566, price: 1 });
+    feed(s, { event: "price", symbol: "SHOP", exchange: "Toronto Stock Exchange", timestamp: 1592249566, price: 2 }); // two listings: ambiguous
+    feed(s, { event: "price", symbol: "SHOP", exchange: "tsx", timestamp: 1592249566, price: 3 });
+    assert.deepStrictEqual(c.ticks.map((t) => [t.symbol, t.price]), [["RY:TSX", 1], ["SHOP:TSX", 3]]);
+  });
+
   it("forex with bid/ask: a trade carrying bid/ask, plus a quote for the quotes channel; no quote without bid/ask", function () {
     const { c, s } = session({ trades: ["EUR/USD", "GBP/USD"], quotes: ["EUR/USD", "USD/JPY"] });
     feed(s, { event: "price", symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY", type: "Physical Currency", currency_base: "Euro", currency_quote: "US Dollar", timestamp: 1592249566, price: 1.1235, bid: 1.1234, ask: 1.1236 });
@@ -147,7 +161,6 @@ describe("twelvedata adapter: parser", function () {
     c.calls.length = 0;
     feed(s, { event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: 1592249566, price: 1 });
     feed(s, { event: "price", symbol: "IBM", exchange: "NYSE", timestamp: 1592249566, price: 1 });
-    feed(s, { event: "price", symbol: "RY", exchange: "NYSE", timestamp: 1592249566, price: 1 }); // RY on another exchange
     feed(s, "not json");
     feed(s, "[1,2]");
     feed(s, "null");
