@@ -5,6 +5,7 @@ const { helper } = require("../../support/runtime");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
+const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
 
 // Short protocol timings for tests: heartbeat every 40 ms (stall timeout 140 ms), 50 client messages/s.
@@ -168,6 +169,42 @@ describe("twelvedata provider (runtime, local mock)", function () {
     assert.deepStrictEqual(inv.payload.symbols, ["NOPE"]);
     assert.strictEqual(server.totalConnections, 1);
     assert.strictEqual(subscribeMsgs(server)[0].params.symbols.split(",").length, 8);
+  });
+
+  it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which comes back and resubscribes", async function () {
+    await startServer();
+    const more = [];
+    for (const f of ["f2", "f3"]) {
+      more.push(
+        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
+        { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: "MSFT", wires: [[], []] },
+      );
+    }
+    const flow = [
+      { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
+      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
+      { id: "out", type: "helper" },
+      { id: "ev", type: "helper" },
+      ...more,
+    ];
+    await helper.load([feedNode, subNode], flow, { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" }, f3: { apiKey: "good-key" } });
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1), { what: "3 connections, subscribed" });
+    assert.strictEqual(server.evictions, 0);
+    const oldest = [...server.connections].sort((a, b) => a.id - b.id)[0];
+    const evictedFeedHadAapl = oldest.subs.has("AAPL");
+
+    const intruder = new WebSocket(server.url + "?apikey=good-key");
+    intruder.on("error", () => {});
+    await waitFor(() => server.evictions >= 1, { what: "an eviction" });
+    // Four clients for three places evict each other until one leaves; then all our feeds are back, subscribed.
+    intruder.terminate();
+    await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1) && server.lists().filter((l) => l[0] === "MSFT").length === 2, {
+      what: "back and resubscribed",
+    });
+    assert.ok(server.totalConnections >= 5, "the evicted feed reconnected");
+    if (evictedFeedHadAapl) assert.ok(ev.some((m) => m.topic === "reconnecting"), "the evicted feed said it reconnects");
+    for (const f of ["f1", "f2", "f3"]) assert.notStrictEqual(helper.getNode(f).core.status().state, "failed", "an eviction is not a stop");
   });
 
   it("a server-side symbol limit (fails with 'limit') is named symbol_limit; the accepted symbols stream", async function () {
