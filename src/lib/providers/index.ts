@@ -8,6 +8,7 @@ import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
 import { createSimulator } from "./simulator";
 import { createTiingo } from "./tiingo";
+import { createTwelveData } from "./twelvedata";
 import type { FeedSettings, Provider, ProviderFactory } from "./types";
 
 const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
@@ -19,6 +20,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   binance: createBinance,
   finnhub: createFinnhub,
   tiingo: createTiingo,
+  twelvedata: createTwelveData,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [

@@ -1,0 +1,221 @@
+"use strict";
+/** Twelve Data end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
+const assert = require("assert");
+const { helper } = require("../../support/runtime");
+const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
+const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { TwelveDataServer } = require("../../mocks/twelvedata-server");
+const { WebSocket } = require("ws");
+const { waitFor } = require("../../support/wait");
+
+// Short protocol timings for tests: heartbeat every 40 ms (stall timeout 140 ms), 50 client messages/s.
+const FAST = { heartbeatMs: "40", messagesPerSecond: "50" };
+
+function load(server, { symbols = "AAPL RY:TSX EUR/USD", channels = "trades", key = "good-key", options = {}, feed = {}, subs = [] } = {}) {
+  const flow = [
+    { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, ...options }, backoffMin: 50, backoffMax: 200, ...feed },
+    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels, wires: [["out"], ["ev"]] },
+    { id: "out", type: "helper" },
+    { id: "ev", type: "helper" },
+    { id: "c1", type: "catch", wires: [["caught"]] },
+    { id: "caught", type: "helper" },
+    ...subs,
+  ];
+  return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
+}
+
+function collect(id) {
+  const msgs = [];
+  helper.getNode(id).on("input", (m) => msgs.push(m));
+  return msgs;
+}
+
+const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
+const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
+
+describe("twelvedata provider (runtime, local mock)", function () {
+  let server;
+  afterEach(async function () {
+    await helper.unload();
+    if (server) await server.close();
+    server = null;
+  });
+
+  async function startServer(opts = {}) {
+    server = new TwelveDataServer({ eventLimit: 100, eventWindowMs: 1000, ...opts });
+    await server.start();
+  }
+
+  it("streams unique normalized ticks (exchange-qualified symbols, forex bid/ask as quotes), heartbeating, within the event limit", async function () {
+    await startServer({ priceType: "string" });
+    await load(server, { channels: "both" });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), { what: "3 symbols upstream" });
+    assert.strictEqual(subscribeMsgs(server).length, 1, "one subscribe for both channels");
+    assert.strictEqual(server.connections.values().next().value.url.searchParams.get("apikey"), "good-key");
+    await waitFor(() => ev.some((m) => m.topic === "subscribed"), { what: "a subscribed event" });
+
+    server.price("AAPL", { timestamp: 1592249566, price: 342.0157, dayVolume: 27631112 });
+    server.price("AAPL", { timestamp: 1592249566, price: 342.0157, dayVolume: 27631112 }); // an exact repeat
+    server.price("AAPL", { timestamp: 1592249566, price: 342.0157, dayVolume: 27631500 }); // same second and price, new volume: a new tick
+    server.price("AAPL", { timestamp: 1592249565, price: 341.9, dayVolume: 27631000 }); // older, late: still new
+    server.price("RY", { exchange: "TSX", timestamp: 1592249567, price: 123.45, dayVolume: 1000 });
+    server.price("EUR/USD", { timestamp: 1592249568, price: 1.1235, bid: 1.1234, ask: 1.1236 });
+    await waitFor(() => out.length === 6, { what: "4 trades + EUR/USD trade and quote" });
+    const p = out.map((m) => m.payload);
+    assert.deepStrictEqual(
+      p.map((t) => [t.symbol, t.type, t.price, t.ts]),
+      [
+        ["AAPL", "trade", 342.0157, 1592249566000000],
+        ["AAPL", "trade", 342.0157, 1592249566000000],
+        ["AAPL", "trade", 341.9, 1592249565000000],
+        ["RY:TSX", "trade", 123.45, 1592249567000000],
+        ["EUR/USD", "trade", 1.1235, 1592249568000000],
+        ["EUR/USD", "quote", undefined, 1592249568000000],
+      ],
+    );
+    assert.deepStrictEqual([p[0].exchange, p[0].extra.dayVolume, p[1].extra.dayVolume, p[0].provider], ["NASDAQ", 27631112, 27631500, "twelvedata"]);
+    assert.deepStrictEqual([p[5].bid, p[5].ask, p[4].bid], [1.1234, 1.1236, 1.1234]);
+    assert.strictEqual(out[3].topic, "RY:TSX");
+    assert.ok(Number.isInteger(p[0].recvTs));
+
+    // A burst of changes stays additive and under the server's event limit.
+    const s1 = helper.getNode("s1");
+    s1.receive({ action: "subscribe", payload: "MSFT" });
+    s1.receive({ action: "subscribe", payload: "BTC/USD" });
+    s1.receive({ action: "unsubscribe", payload: "AAPL" });
+    await waitFor(() => sameList(server.lists()[0], ["RY:TSX", "EUR/USD", "MSFT", "BTC/USD"]), { what: "the changed set" });
+    assert.ok(server.sent((m) => m.action === "unsubscribe").some((m) => m.params.symbols === "AAPL"));
+    await waitFor(() => server.sent((m) => m.action === "heartbeat").length >= 3, { what: "heartbeats" });
+    assert.strictEqual(server.eventViolations, 0);
+    assert.strictEqual(server.totalConnections, 1);
+  });
+
+  it("resubscribes the whole set after a drop; a replayed price is not emitted twice, new ones are", async function () {
+    await startServer();
+    await load(server);
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 3, { what: "subscribed" });
+    server.price("AAPL", { timestamp: 1592249566, price: 342 });
+    await waitFor(() => out.length === 1, { what: "a first tick" });
+    server.dropAll();
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), { what: "reconnect + whole set" });
+    assert.ok(ev.some((m) => m.topic === "reconnecting"));
+    server.price("AAPL", { timestamp: 1592249566, price: 342 }); // the same event again after the reconnect
+    server.price("AAPL", { timestamp: 1592249567, price: 342.5 });
+    await waitFor(() => out.length === 2, { what: "only the new tick" });
+    assert.strictEqual(out[1].payload.ts, 1592249567000000);
+    server.price("EUR/USD", { timestamp: 1592249568, price: 1.1 });
+    await waitFor(() => out.length === 3, { what: "one more" });
+    assert.strictEqual(out[2].payload.symbol, "EUR/USD");
+  });
+
+  it("heartbeats keep the socket past a server cutoff; a stall (pings still answered) reconnects and resubscribes", async function () {
+    await startServer({ heartbeatTimeoutMs: 150 });
+    await load(server);
+    const out = collect("out");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 3, { what: "subscribed" });
+    const t0 = Date.now();
+    await waitFor(() => Date.now() - t0 > 3 * server.heartbeatTimeoutMs, { timeout: 3000, what: "three cutoff periods" });
+    assert.strictEqual(server.heartbeatDrops, 0);
+    assert.strictEqual(server.totalConnections, 1);
+
+    server.once("close", () => server.stall(false));
+    server.stall();
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 3, { what: "reconnect + whole set" });
+    server.price("RY", { exchange: "TSX", timestamp: 1592249570, price: 1 });
+    await waitFor(() => out.length === 1, { what: "ticks again" });
+    assert.strictEqual(out[0].payload.symbol, "RY:TSX");
+  });
+
+  it("a wrong key refused at the upgrade (HTTP 401): red status, catchable error, no retries, key never logged", async function () {
+    await startServer({ badKeyMode: "http" });
+    await load(server, { key: "wrong-key-123" });
+    const caught = collect("caught");
+    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(() => caught.length >= 1, { what: "catchable error" });
+    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.strictEqual(server.upgrades, 1);
+    const everything = JSON.stringify(helper.log().args) + JSON.stringify(caught.map((m) => m.error));
+    assert.ok(!everything.includes("wrong-key-123"), "the key is never logged");
+  });
+
+  it("a wrong key answered in band (error frame naming the apikey, then close): red status, no retries", async function () {
+    await startServer({ badKeyMode: "frame" });
+    await load(server, { key: "wrong-key-123" });
+    const caught = collect("caught");
+    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(() => caught.length >= 1, { what: "catchable error" });
+    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.strictEqual(server.totalConnections, 1);
+    assert.ok(!JSON.stringify(helper.log().args).includes("wrong-key-123"));
+  });
+
+  it("Basic plan: 8 symbols on 1 connection, the rest named; symbols refused by the server are named with their reason", async function () {
+    await startServer({ unauthorized: ["0700"], unknown: ["NOPE"] });
+    const syms = ["AAPL", "MSFT", "0700", "NOPE", "EUR/USD", "BTC/USD", "ETH/USD", "GOOG", "IBM", "TSLA"];
+    await load(server, { symbols: syms.join(" "), options: { plan: "basic" } });
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 6, { what: "8 sent, 6 accepted" });
+    const unplaced = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
+    assert.deepStrictEqual(unplaced.payload.symbols, ["IBM", "TSLA"]);
+    const ne = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "not_entitled" });
+    assert.deepStrictEqual(ne.payload.symbols, ["0700"]);
+    assert.match(JSON.stringify(ne.payload), /not authorized/);
+    const inv = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "invalid_symbol"), { what: "invalid_symbol" });
+    assert.deepStrictEqual(inv.payload.symbols, ["NOPE"]);
+    assert.strictEqual(server.totalConnections, 1);
+    assert.strictEqual(subscribeMsgs(server)[0].params.symbols.split(",").length, 8);
+  });
+
+  it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which comes back and resubscribes", async function () {
+    await startServer();
+    const more = [];
+    for (const f of ["f2", "f3"]) {
+      more.push(
+        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
+        { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: "MSFT", wires: [[], []] },
+      );
+    }
+    const flow = [
+      { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
+      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
+      { id: "out", type: "helper" },
+      { id: "ev", type: "helper" },
+      ...more,
+    ];
+    await helper.load([feedNode, subNode], flow, { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" }, f3: { apiKey: "good-key" } });
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1), { what: "3 connections, subscribed" });
+    assert.strictEqual(server.evictions, 0);
+    const oldest = [...server.connections].sort((a, b) => a.id - b.id)[0];
+    const evictedFeedHadAapl = oldest.subs.has("AAPL");
+
+    const intruder = new WebSocket(server.url + "?apikey=good-key");
+    intruder.on("error", () => {});
+    await waitFor(() => server.evictions >= 1, { what: "an eviction" });
+    // Four clients for three places evict each other until one leaves; then all our feeds are back, subscribed.
+    intruder.terminate();
+    await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1) && server.lists().filter((l) => l[0] === "MSFT").length === 2, {
+      what: "back and resubscribed",
+    });
+    assert.ok(server.totalConnections >= 5, "the evicted feed reconnected");
+    if (evictedFeedHadAapl) assert.ok(ev.some((m) => m.topic === "reconnecting"), "the evicted feed said it reconnects");
+    for (const f of ["f1", "f2", "f3"]) assert.notStrictEqual(helper.getNode(f).core.status().state, "failed", "an eviction is not a stop");
+  });
+
+  it("a server-side symbol limit (fails with 'limit') is named symbol_limit; the accepted symbols stream", async function () {
+    await startServer({ symbolLimit: 2 });
+    await load(server, { symbols: "AAPL MSFT TSLA", options: { plan: "pro" } });
+    const ev = collect("ev");
+    const out = collect("out");
+    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "refusal" });
+    assert.deepStrictEqual(refused.payload.symbols, ["TSLA"]);
+    server.price("MSFT", { timestamp: 1592249566, price: 400 });
+    await waitFor(() => out.length === 1, { what: "a tick" });
+    assert.strictEqual(out[0].payload.symbol, "MSFT");
+  });
+});
