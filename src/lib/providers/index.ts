@@ -2,6 +2,7 @@
 import type { ProviderId } from "../types";
 import { createAllTick } from "./alltick";
 import { createBinance } from "./binance";
+import { createCoinbase } from "./coinbase";
 import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
@@ -15,6 +16,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   polygon: createPolygon,
   binance: createBinance,
   finnhub: createFinnhub,
+  coinbase: createCoinbase,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [
