@@ -179,7 +179,7 @@ export class CoinbaseSession implements ProviderSession {
     // Products refused as invalid were never subscribed upstream: forget them without asking the server.
     const invalid = change.remove.trades.filter((s) => this.shared.invalid.has(s.toUpperCase()));
     for (const s of invalid) this.shared.invalid.delete(s.toUpperCase());
-    this.ctx.unsubscribed(invalid, "trades");
+    if (invalid.length > 0) this.ctx.unsubscribed(invalid, "trades");
     const remove = change.remove.trades.filter((s) => !invalid.includes(s));
     if (remove.length > 0) this.request("unsubscribe", TRADES, remove);
 
@@ -269,8 +269,8 @@ export class CoinbaseSession implements ProviderSession {
     const added = [...now].filter((s) => !this.confirmed.has(s));
     const removed = [...this.confirmed].filter((s) => !now.has(s));
     this.confirmed = now;
-    this.ctx.unsubscribed(removed, "trades");
-    this.ctx.subscribed(added, "trades");
+    if (removed.length > 0) this.ctx.unsubscribed(removed, "trades");
+    if (added.length > 0) this.ctx.subscribed(added, "trades");
   }
 
   private error(o: Record<string, unknown>): void {
@@ -278,22 +278,27 @@ export class CoinbaseSession implements ProviderSession {
     const reason = typeof o.reason === "string" ? o.reason : "";
     const detail = [message, reason].filter((x) => x !== "").join(": ");
     const text = "Coinbase: " + (detail !== "" ? detail : "error");
-    const both = message + " " + reason;
-    if (/auth|jwt|unauthori[sz]ed|signature|forbidden/i.test(both)) {
-      this.ctx.fail({ kind: "auth", code: "auth_failed", message: text + " (check the API key name and private key, or clear both to use the public feed)." });
-      return;
+    const req = this.pending[0];
+    const tradesSub = req !== undefined && req.type === "subscribe" && req.channel === TRADES;
+    // Products the error names (checked first: "AUTH-USD is not a valid product" is not an auth failure).
+    const named = tradesSub ? req.symbols.filter((s) => mentions(message + " " + reason, s)) : [];
+    if (named.length === 0) {
+      const both = message + " " + reason;
+      if (/authenticat|unauthori[sz]ed|\bjwt\b|signature|forbidden/i.test(both)) {
+        this.ctx.fail({ kind: "auth", code: "auth_failed", message: text + " (check the API key name and private key, or clear both to use the public feed)." });
+        return;
+      }
+      if (/rate limit|too many/i.test(both)) {
+        this.ctx.fail({ kind: "limit", code: "rate_limited", message: text + "; reconnecting shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS });
+        return;
+      }
     }
-    if (/rate limit|too many|exceeded/i.test(both)) {
-      this.ctx.fail({ kind: "limit", code: "rate_limited", message: text + "; reconnecting shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS });
-      return;
-    }
-    const req = this.pending.shift();
-    if (req === undefined || req.type !== "subscribe" || req.channel !== TRADES) {
+    this.pending.shift();
+    if (!tradesSub) {
       this.ctx.warn("coinbase_error", text);
       return;
     }
     // Coinbase refuses a whole subscribe request for one bad product: name the bad ones, ask again for the rest.
-    const named = req.symbols.filter((s) => new RegExp("(^|[^A-Z0-9-])" + escapeRe(s.toUpperCase()) + "($|[^A-Z0-9-])", "i").test(reason + " " + message));
     if (named.length === 0) {
       const fresh = req.symbols.filter((s) => !this.confirmed.has(s));
       if (fresh.length > 0) this.ctx.rejected(fresh, "trades", "subscribe_failed", text);
@@ -355,8 +360,10 @@ export class CoinbaseSession implements ProviderSession {
   }
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Whether `text` names the product `symbol` (as a whole id, any case). */
+function mentions(text: string, symbol: string): boolean {
+  const escaped = symbol.toUpperCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp("(^|[^A-Z0-9-])" + escaped + "($|[^A-Z0-9-])", "i").test(text);
 }
 
 /** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
