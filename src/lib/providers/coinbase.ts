@@ -84,7 +84,13 @@ const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 export function parsePrivateKey(secret: string): KeyObject {
   const text = secret.trim().replace(/\\n/g, "\n");
   try {
-    if (text.includes("-----BEGIN")) return createPrivateKey({ key: text, format: "pem" });
+    // A PEM pasted into a one-line field loses its line breaks: rebuild it from its base64 body.
+    const pem = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
+    if (pem !== null) {
+      const body = pem[2].replace(/\s+/g, "");
+      const lines = body.match(/.{1,64}/g) ?? [];
+      return createPrivateKey({ key: `-----BEGIN ${pem[1]}-----\n${lines.join("\n")}\n-----END ${pem[1]}-----\n`, format: "pem" });
+    }
     const raw = Buffer.from(text, "base64");
     if (raw.length === 64 || raw.length === 32) {
       return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw.subarray(0, 32)]), format: "der", type: "pkcs8" });

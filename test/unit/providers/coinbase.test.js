@@ -227,6 +227,15 @@ describe("coinbase adapter: parser", function () {
     assert.notStrictEqual(c.sent[0].jwt, c.sent[1].jwt, "a new nonce each time");
   });
 
+  it("reads a PEM whose line breaks were lost in a one-line field (or replaced by spaces)", function () {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const pem = privateKey.export({ type: "sec1", format: "pem" });
+    for (const pasted of [pem.replace(/\n/g, ""), pem.replace(/\n/g, " ")]) {
+      const [h, p, sig] = new CoinbaseJwt("k", pasted).token().split(".");
+      assert.ok(crypto.verify("sha256", Buffer.from(h + "." + p), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")));
+    }
+  });
+
   it("accepts an Ed25519 key as base64 (seed + public key)", function () {
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
     const seed = privateKey.export({ type: "pkcs8", format: "der" }).subarray(16);
