@@ -21,7 +21,9 @@
  * Limits: 8 unauthenticated messages per second per IP: requests are paced at 4 per second per
  * connection (option messagesPerSecond). No documented cap of products per connection. Dedup key:
  * (product_id, trade_id); the snapshot sent after every (re)subscribe replays recent trades, which the
- * feed's dedup drops, so a reconnect fills its gap with what the snapshot holds and repeats nothing.
+ * feed's dedup drops (and snapshot trades older than the newest one already delivered for the symbol are
+ * dropped here, since the dedup window may have forgotten them), so a reconnect fills its gap with what
+ * the snapshot holds and repeats nothing.
  * Trades of one event are emitted oldest first. `-USDC` products on public channels carry the `-USD`
  * data: a trade for BTC-USD is also delivered to a BTC-USDC subscription. `side` is passed through
  * unchanged in `extra.side` (its maker/taker meaning is disputed); snapshot trades carry
@@ -146,9 +148,12 @@ interface RawTrade {
   time?: unknown;
 }
 
-/** Shared by every connection of one feed: products Coinbase said are not valid. */
+/** Shared by every connection of one feed. */
 export interface CoinbaseShared {
+  /** Products (uppercase) Coinbase said are not valid. */
   invalid: Set<string>;
+  /** Per subscribed symbol: the newest trade time (µs) handed on, to drop older snapshot replays. */
+  newest: Map<string, number>;
 }
 
 export class CoinbaseSession implements ProviderSession {
@@ -186,7 +191,10 @@ export class CoinbaseSession implements ProviderSession {
     const invalid = change.remove.trades.filter((s) => this.shared.invalid.has(s.toUpperCase()));
     for (const s of invalid) this.shared.invalid.delete(s.toUpperCase());
     if (invalid.length > 0) this.ctx.unsubscribed(invalid, "trades");
-    const remove = change.remove.trades.filter((s) => !invalid.includes(s));
+    for (const s of change.remove.trades) this.shared.newest.delete(s);
+    // Another spelling of the same product may still be wanted (btc-usd vs BTC-USD): keep it upstream.
+    const still = new Set(change.all.trades.map((s) => s.toUpperCase()));
+    const remove = change.remove.trades.filter((s) => !invalid.includes(s) && !still.has(s.toUpperCase()));
     if (remove.length > 0) this.request("unsubscribe", TRADES, remove);
 
     const known = change.add.trades.filter((s) => this.shared.invalid.has(s.toUpperCase()));
@@ -362,7 +370,15 @@ export class CoinbaseSession implements ProviderSession {
     }
     // Coinbase lists a batch newest first: emit oldest first (stable; same time ordered by trade id).
     ticks.sort((a, b) => a.ts - b.ts || compareIds(a.id, b.id));
-    for (const t of ticks) this.ctx.tick(t);
+    const newest = this.shared.newest;
+    for (const t of ticks) {
+      const high = newest.get(t.symbol);
+      // A snapshot replays recent trades: those older than the newest one already handed on were seen
+      // (a product's trades are in time order), perhaps so long ago that the dedup window forgot them.
+      if (snapshot && high !== undefined && t.ts < high) continue;
+      if (high === undefined || t.ts > high) newest.set(t.symbol, t.ts);
+      this.ctx.tick(t);
+    }
   }
 }
 
@@ -389,7 +405,7 @@ export function createCoinbase(settings: FeedSettings): Provider {
   const jwt = keyName !== "" ? new CoinbaseJwt(keyName, secret) : undefined;
   const url = settings.url !== "" ? settings.url : COINBASE_URL;
   const emitSnapshot = !(o.snapshot === false || o.snapshot === "false");
-  const shared: CoinbaseShared = { invalid: new Set() };
+  const shared: CoinbaseShared = { invalid: new Set(), newest: new Map() };
   return {
     id: "coinbase",
     settings,

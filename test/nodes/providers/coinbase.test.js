@@ -88,6 +88,21 @@ describe("coinbase provider (runtime, local mock)", function () {
     assert.strictEqual(out.length, 7, "no snapshot trade twice");
   });
 
+  it("a snapshot trade older than the dedup window is not delivered again after a reconnect", async function () {
+    await startServer({ snapshotSize: 5 });
+    server.update([{ product: "BTC-USD", id: "1", us: 1700000000000000 }]);
+    await load(server, { symbols: "BTC-USD", feed: { dedupWindow: 1 } }); // a 1 s event-time window
+    const out = collect("out");
+    await waitFor(() => out.length === 1, { what: "the snapshot trade" });
+    server.trade("BTC-USD", "2", { us: 1700000010000000 }); // 10 s later: the window forgets trade 1
+    await waitFor(() => out.length === 2, { what: "the live trade" });
+    server.dropAll();
+    await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["BTC-USD"])(), { what: "reconnect + resubscribe" });
+    server.trade("BTC-USD", "3", { us: 1700000011000000 });
+    await waitFor(() => out.length >= 3, { what: "the new trade" });
+    assert.deepStrictEqual(out.map((m) => m.payload.id), ["1", "2", "3"]);
+  });
+
   it("adds and removes products on input, paced under the per-IP message limit", async function () {
     await startServer();
     await load(server, { symbols: "BTC-USD" });

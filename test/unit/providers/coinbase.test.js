@@ -7,7 +7,9 @@ const { fakeCtx, feed, change } = require("../../support/session-ctx");
 
 const RECV = 1700000000000000;
 
-function session({ symbols = ["BTC-USD"], jwt, shared = { invalid: new Set() }, snapshot = true } = {}) {
+const newShared = () => ({ invalid: new Set(), newest: new Map() });
+
+function session({ symbols = ["BTC-USD"], jwt, shared = newShared(), snapshot = true } = {}) {
   const c = fakeCtx({ provider: "coinbase", apiKey: "", recvTs: RECV });
   const s = new CoinbaseSession(c, jwt, shared, snapshot);
   s.open();
@@ -84,6 +86,34 @@ describe("coinbase adapter: parser", function () {
     assert.deepStrictEqual(b.c.ticks.map((t) => t.id), ["3"]);
   });
 
+  it("after a reconnect, drops snapshot trades older than the newest delivered (the dedup window may have forgotten them)", function () {
+    const shared = newShared();
+    const first = session({ shared });
+    feed(first.s, update([trade({ trade_id: "50", time: "2024-01-01T10:00:00Z" })]));
+    const next = session({ shared });
+    feed(next.s, env("market_trades", [{ type: "snapshot", trades: [
+      trade({ trade_id: "51", time: "2024-01-01T10:00:01Z" }),
+      trade({ trade_id: "50", time: "2024-01-01T10:00:00Z" }),
+      trade({ trade_id: "49", time: "2024-01-01T09:00:00Z" }),
+    ] }]));
+    // 50 (same time as the newest) is left to the feed's dedup; 49 is dropped here.
+    assert.deepStrictEqual(next.c.ticks.map((t) => t.id), ["50", "51"]);
+    // Late live trades are not snapshot replays: they pass.
+    feed(next.s, update([trade({ trade_id: "48", time: "2024-01-01T08:00:00Z" })]));
+    assert.deepStrictEqual(next.c.ticks.map((t) => t.id), ["50", "51", "48"]);
+    // Unsubscribing forgets the mark: a later subscription gets its whole snapshot.
+    next.s.subscribe(change({}, { trades: ["BTC-USD"] }, {}));
+    assert.strictEqual(shared.newest.size, 0);
+  });
+
+  it("unsubscribing one spelling of a product keeps it upstream while another spelling is wanted", function () {
+    const { c, s } = session({ symbols: ["btc-usd", "BTC-USD"] });
+    s.subscribe(change({}, { trades: ["btc-usd"] }, { trades: ["BTC-USD"] }));
+    assert.deepStrictEqual(c.sent.map((m) => m.type), ["subscribe", "subscribe"]);
+    feed(s, update([trade()]));
+    assert.deepStrictEqual(c.ticks.map((t) => t.symbol), ["BTC-USD"]);
+  });
+
   it("delivers -USD trades to a -USDC subscription (public channels alias them), and to both when both are subscribed", function () {
     const one = session({ symbols: ["BTC-USDC"] });
     feed(one.s, update([trade()]));
@@ -116,7 +146,7 @@ describe("coinbase adapter: parser", function () {
   });
 
   it("a refused subscribe names the invalid product, asks again for the rest, and later connections skip it", function () {
-    const shared = { invalid: new Set() };
+    const shared = newShared();
     const { c, s } = session({ symbols: ["BTC-USD", "NOPE-USD", "ETH-USD"], shared });
     feed(s, env("subscriptions", [{ subscriptions: { heartbeats: ["heartbeats"] } }], 0));
     feed(s, { type: "error", message: "Failed to subscribe", reason: "NOPE-USD is not a valid product" });
