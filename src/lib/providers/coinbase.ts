@@ -421,6 +421,11 @@ export function createCoinbase(settings: FeedSettings): Provider {
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),
+    // Coinbase limits new connections per second per IP: a 429 needs seconds, not the default minute.
+    httpFailure: (status) =>
+      status === 429
+        ? { kind: "limit", code: "http_429", message: "Coinbase: too many connections from this IP (HTTP 429); retrying shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS }
+        : undefined,
     dedupKey: defaultDedupKey,
     createSession: (ctx) => new CoinbaseSession(ctx, jwt, shared, emitSnapshot),
   };

@@ -214,6 +214,34 @@ describe("coinbase provider (runtime, local mock)", function () {
     assert.strictEqual(server.upgrades, 1);
   });
 
+  it("an upgrade refused with HTTP 429 (connections per second per IP) waits seconds, not a minute", async function () {
+    await startServer();
+    server.rejectStatus = 429;
+    server.once("refused", () => {
+      server.rejectStatus = null;
+    });
+    await load(server, { symbols: "BTC-USD" });
+    const ev = collect("ev");
+    const w = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 wait" });
+    assert.ok(w.payload.in >= 5000 && w.payload.in < 60000, `waits ${w.payload.in} ms`);
+    assert.strictEqual(server.upgrades, 1);
+  });
+
+  it("server closes (1000, 1011) and an abrupt drop each reconnect and resubscribe", async function () {
+    await startServer();
+    await load(server, { symbols: "BTC-USD ETH-USD" });
+    const out = collect("out");
+    await waitFor(subscribedTo(server, ["BTC-USD", "ETH-USD"]), { what: "subscribed" });
+    let n = 1;
+    for (const drop of [() => server.closeAll(1000, "bye"), () => server.closeAll(1011, "internal error"), () => server.dropAll()]) {
+      drop();
+      n++;
+      await waitFor(() => server.totalConnections === n && subscribedTo(server, ["BTC-USD", "ETH-USD"])(), { what: `connection ${n} resubscribed` });
+    }
+    server.trade("ETH-USD", "1");
+    await waitFor(() => out.length === 1, { what: "ticks again" });
+  });
+
   it("a rate-limit error is named and waits before reconnecting", async function () {
     await startServer({ maxMsgsPerSec: 1 });
     await load(server, { options: { messagesPerSecond: "50" } });
