@@ -3,6 +3,7 @@ import type { ProviderId } from "../types";
 import { createAllTick } from "./alltick";
 import { createAlpaca } from "./alpaca";
 import { createBinance } from "./binance";
+import { createCoinbase } from "./coinbase";
 import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
@@ -21,6 +22,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   finnhub: createFinnhub,
   tiingo: createTiingo,
   twelvedata: createTwelveData,
+  coinbase: createCoinbase,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [

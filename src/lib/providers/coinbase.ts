@@ -1,0 +1,432 @@
+/**
+ * `coinbase`: Coinbase Advanced Trade market data, `market_trades` + `heartbeats` channels
+ * (providers.md section 8).
+ *
+ *   url:    wss://advanced-trade-ws.coinbase.com
+ *   client: {"type":"subscribe","product_ids":["BTC-USD","ETH-USD"],"channel":"market_trades"[,"jwt":"..."]}
+ *           {"type":"subscribe","channel":"heartbeats"}   (one channel per message; "unsubscribe" alike)
+ *   server: envelope {"channel","client_id","timestamp","sequence_num","events":[...]}
+ *           subscriptions  events:[{"subscriptions":{"market_trades":["BTC-USD"],"heartbeats":["heartbeats"]}}]
+ *           market_trades  events:[{"type":"snapshot"|"update","trades":[{"trade_id","product_id","price",
+ *                          "size","side","time"}]}]   (prices/sizes decimal strings, time RFC 3339)
+ *           heartbeats     events:[{"current_time","heartbeat_counter"}] every second
+ *           errors         {"type":"error","message":"Failed to subscribe","reason":"X is not a valid product"}
+ *
+ * No key is needed for market_trades. With a CDP API key (key name + EC or Ed25519 private key) every
+ * message carries a fresh JWT (valid 2 minutes), which Coinbase says makes the feed more reliable and
+ * lifts the unauthenticated message limit. The heartbeats channel is subscribed on open: it is the
+ * "subscribe within 5 s" answer, keeps quiet products from being closed after 60-90 s, and feeds the
+ * stale watch (no frame for `staleMs`, default 10 s, = reconnect).
+ *
+ * Limits: 8 unauthenticated messages per second per IP: requests are paced at 4 per second per
+ * connection (option messagesPerSecond). No documented cap of products per connection. Dedup key:
+ * (product_id, trade_id); the snapshot sent after every (re)subscribe replays recent trades, which the
+ * feed's dedup drops (and snapshot trades older than the newest one already delivered for the symbol are
+ * dropped here, since the dedup window may have forgotten them), so a reconnect fills its gap with what
+ * the snapshot holds and repeats nothing.
+ * Trades of one event are emitted oldest first. `-USDC` products on public channels carry the `-USD`
+ * data: a trade for BTC-USD is also delivered to a BTC-USDC subscription. `side` is passed through
+ * unchanged in `extra.side` (its maker/taker meaning is disputed); snapshot trades carry
+ * `extra.snapshot: true`. `sequence_num` counts messages per connection: gaps are reported as warnings.
+ *
+ * Options: snapshot (true: emit the snapshot trades, default), staleMs, messagesPerSecond.
+ */
+import { createPrivateKey, randomBytes, sign, type KeyObject } from "crypto";
+import { parseIsoMicros, toIdString, toMicros, toNumber } from "../time";
+import type { Channel, Tick } from "../types";
+import { DEFAULT_TIMING, defaultDedupKey, numOption, parseFrame, redactUrl } from "./common";
+import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export const COINBASE_URL = "wss://advanced-trade-ws.coinbase.com";
+const TRADES = "market_trades";
+const HEARTBEATS = "heartbeats";
+/** Wait after a rate-limit error before reconnecting. */
+export const COINBASE_RATE_WAIT_MS = 5000;
+/** At most one sequence-gap warning per this many ms per connection (gaps are summed). */
+const GAP_WARN_EVERY_MS = 10_000;
+
+/** Signs the short-lived JWTs Coinbase accepts on WebSocket messages (CDP API keys). */
+export class CoinbaseJwt {
+  private readonly key: KeyObject;
+  private readonly alg: "ES256" | "EdDSA";
+
+  constructor(private readonly keyName: string, secret: string) {
+    this.key = parsePrivateKey(secret);
+    const type = this.key.asymmetricKeyType;
+    if (type === "ec") this.alg = "ES256";
+    else if (type === "ed25519") this.alg = "EdDSA";
+    else throw new Error("Coinbase: the API secret must be an EC (ES256) or Ed25519 private key.");
+  }
+
+  /** A JWT valid from now for 120 s. `nowSec` for tests. */
+  token(nowSec = Math.floor(Date.now() / 1000)): string {
+    const header = { alg: this.alg, kid: this.keyName, nonce: randomBytes(16).toString("hex"), typ: "JWT" };
+    const payload = { iss: "cdp", nbf: nowSec, exp: nowSec + 120, sub: this.keyName };
+    const input = b64url(JSON.stringify(header)) + "." + b64url(JSON.stringify(payload));
+    const sig =
+      this.alg === "ES256"
+        ? sign("sha256", Buffer.from(input), { key: this.key, dsaEncoding: "ieee-p1363" })
+        : sign(null, Buffer.from(input), this.key);
+    return input + "." + sig.toString("base64url");
+  }
+}
+
+function b64url(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64url");
+}
+
+/** PKCS#8 DER prefix of an Ed25519 private key (the 32-byte seed follows). */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/**
+ * The private key of a CDP API key: a PEM (EC "BEGIN EC PRIVATE KEY" or PKCS#8), possibly pasted
+ * with literal "\n" sequences, or a base64 Ed25519 key (64 bytes: seed + public key, or the 32-byte seed).
+ * Errors never quote the secret.
+ */
+export function parsePrivateKey(secret: string): KeyObject {
+  const text = secret.trim().replace(/\\n/g, "\n");
+  try {
+    // A PEM pasted into a one-line field loses its line breaks: rebuild it from its base64 body.
+    const pem = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
+    if (pem !== null) {
+      const body = pem[2].replace(/\s+/g, "");
+      const lines = body.match(/.{1,64}/g) ?? [];
+      return createPrivateKey({ key: `-----BEGIN ${pem[1]}-----\n${lines.join("\n")}\n-----END ${pem[1]}-----\n`, format: "pem" });
+    }
+    const raw = Buffer.from(text, "base64");
+    if (raw.length === 64 || raw.length === 32) {
+      return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, raw.subarray(0, 32)]), format: "der", type: "pkcs8" });
+    }
+  } catch {
+    // fall through to the error below, without the secret or the library's message (it may quote it)
+  }
+  throw new Error("Coinbase: the API secret is not a readable private key (paste the whole PEM, or the base64 Ed25519 key).");
+}
+
+/** Wire product ids (uppercase) -> the symbols subscribed under them, with the -USDC -> -USD alias. */
+export class ProductMap {
+  private map = new Map<string, string[]>();
+
+  update(symbols: Iterable<string>): void {
+    const map = new Map<string, string[]>();
+    const add = (wire: string, s: string): void => {
+      const list = map.get(wire);
+      if (list === undefined) map.set(wire, [s]);
+      else if (!list.includes(s)) list.push(s);
+    };
+    for (const s of symbols) {
+      const u = s.toUpperCase();
+      add(u, s);
+      if (u.endsWith("-USDC")) add(u.slice(0, -1), s);
+    }
+    this.map = map;
+  }
+
+  resolve(wire: string): readonly string[] {
+    return this.map.get(wire.toUpperCase()) ?? [];
+  }
+}
+
+/** Whether a symbol is in a server's product list (directly, or a -USDC symbol served as -USD). */
+function listed(symbol: string, wire: ReadonlySet<string>): boolean {
+  const u = symbol.toUpperCase();
+  return wire.has(u) || (u.endsWith("-USDC") && wire.has(u.slice(0, -1)));
+}
+
+interface Request {
+  type: "subscribe" | "unsubscribe";
+  channel: string;
+  symbols: string[];
+}
+
+interface RawTrade {
+  trade_id?: unknown;
+  product_id?: unknown;
+  price?: unknown;
+  size?: unknown;
+  side?: unknown;
+  time?: unknown;
+}
+
+/** Shared by every connection of one feed. */
+export interface CoinbaseShared {
+  /** Products (uppercase) Coinbase said are not valid. */
+  invalid: Set<string>;
+  /** Per subscribed symbol: the newest trade time (µs) handed on, to drop older snapshot replays. */
+  newest: Map<string, number>;
+}
+
+export class CoinbaseSession implements ProviderSession {
+  private readonly products = new ProductMap();
+  /** Requests sent and not answered yet, oldest first (Coinbase answers each with one message). */
+  private readonly pending: Request[] = [];
+  /** Symbols the server's last subscriptions list carried. */
+  private confirmed = new Set<string>();
+  /** Symbols we asked for (desired trades list). */
+  private wanted: string[] = [];
+  private lastSeq = -1;
+  private gapMissed = 0;
+  private gapWarnedAt = 0;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly jwt: CoinbaseJwt | undefined,
+    private readonly shared: CoinbaseShared,
+    private readonly emitSnapshot: boolean,
+  ) {}
+
+  open(): void {
+    // Heartbeats first: they answer the subscribe-within-5-s rule even before any symbol is asked for.
+    this.request("subscribe", HEARTBEATS, []);
+    this.ctx.ready();
+  }
+
+  subscribe(change: SubscriptionChange): void {
+    this.wanted = change.all.trades;
+    this.products.update(change.all.trades);
+    if (change.add.quotes.length > 0) {
+      this.ctx.rejected(change.add.quotes, "quotes", "not_supported", "Coinbase market_trades carries trades only: no quotes.");
+    }
+    // Products refused as invalid were never subscribed upstream: forget them without asking the server.
+    const invalid = change.remove.trades.filter((s) => this.shared.invalid.has(s.toUpperCase()));
+    for (const s of invalid) this.shared.invalid.delete(s.toUpperCase());
+    if (invalid.length > 0) this.ctx.unsubscribed(invalid, "trades");
+    for (const s of change.remove.trades) this.shared.newest.delete(s);
+    // Another spelling of the same product may still be wanted (btc-usd vs BTC-USD): keep it upstream.
+    const still = new Set(change.all.trades.map((s) => s.toUpperCase()));
+    const remove = change.remove.trades.filter((s) => !invalid.includes(s) && !still.has(s.toUpperCase()));
+    if (remove.length > 0) this.request("unsubscribe", TRADES, remove);
+
+    const known = change.add.trades.filter((s) => this.shared.invalid.has(s.toUpperCase()));
+    if (known.length > 0) this.ctx.rejected(known, "trades", "invalid_product", `Coinbase: not a valid product: ${known.join(", ")}.`);
+    const add = change.add.trades.filter((s) => !this.shared.invalid.has(s.toUpperCase()));
+    if (add.length > 0) this.request("subscribe", TRADES, add);
+  }
+
+  message(data: Buffer): void {
+    const v = parseFrame(data, this.ctx, true);
+    if (v === undefined) return;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      this.ctx.malformed("frame is not an object");
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (o.type === "error") {
+      this.error(o);
+      return;
+    }
+    this.sequence(o.sequence_num);
+    const events = o.events;
+    switch (o.channel) {
+      case TRADES:
+        if (!Array.isArray(events)) {
+          this.ctx.malformed("market_trades message without events");
+          return;
+        }
+        for (const e of events) this.tradeEvent(e);
+        return;
+      case "subscriptions":
+        if (!Array.isArray(events)) {
+          this.ctx.malformed("subscriptions message without events");
+          return;
+        }
+        this.acknowledged(events);
+        return;
+      default:
+        return; // heartbeats (counted as frames by the slot's stale watch) and new channels
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private request(type: "subscribe" | "unsubscribe", channel: string, symbols: string[]): void {
+    const msg: Record<string, unknown> = { type };
+    if (channel !== HEARTBEATS) msg.product_ids = [...new Set(symbols.map((s) => s.toUpperCase()))];
+    msg.channel = channel;
+    if (this.jwt !== undefined) msg.jwt = this.jwt.token();
+    this.pending.push({ type, channel, symbols });
+    this.ctx.send(msg);
+  }
+
+  private sequence(raw: unknown): void {
+    const seq = typeof raw === "number" ? raw : typeof raw === "string" && raw !== "" ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(seq)) return;
+    if (this.lastSeq >= 0 && seq > this.lastSeq + 1) this.gapMissed += seq - this.lastSeq - 1;
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    if (this.gapMissed > 0) {
+      const now = Date.now();
+      if (now - this.gapWarnedAt >= GAP_WARN_EVERY_MS) {
+        this.gapWarnedAt = now;
+        this.ctx.warn("sequence_gap", `Coinbase: ${this.gapMissed} message(s) missing on this connection (sequence_num gap).`);
+        this.gapMissed = 0;
+      }
+    }
+  }
+
+  /** A subscriptions message: the server's whole current list. */
+  private acknowledged(events: unknown[]): void {
+    const wire = new Set<string>();
+    let sawList = false;
+    for (const e of events) {
+      const subs = e !== null && typeof e === "object" ? (e as { subscriptions?: unknown }).subscriptions : undefined;
+      if (subs === null || typeof subs !== "object") continue;
+      sawList = true;
+      const list = (subs as Record<string, unknown>)[TRADES];
+      if (Array.isArray(list)) for (const p of list) if (typeof p === "string") wire.add(p.toUpperCase());
+    }
+    if (!sawList) {
+      this.ctx.malformed("subscriptions message without a subscriptions list");
+      return;
+    }
+    this.pending.shift();
+    const now = new Set([...this.wanted, ...this.confirmed].filter((s) => listed(s, wire)));
+    const added = [...now].filter((s) => !this.confirmed.has(s));
+    const removed = [...this.confirmed].filter((s) => !now.has(s));
+    this.confirmed = now;
+    if (removed.length > 0) this.ctx.unsubscribed(removed, "trades");
+    if (added.length > 0) this.ctx.subscribed(added, "trades");
+  }
+
+  private error(o: Record<string, unknown>): void {
+    const message = typeof o.message === "string" ? o.message : "";
+    const reason = typeof o.reason === "string" ? o.reason : "";
+    const detail = [message, reason].filter((x) => x !== "").join(": ");
+    const text = "Coinbase: " + (detail !== "" ? detail : "error");
+    const req = this.pending[0];
+    const tradesSub = req !== undefined && req.type === "subscribe" && req.channel === TRADES;
+    // Products the error names (checked first: "AUTH-USD is not a valid product" is not an auth failure).
+    const named = tradesSub ? req.symbols.filter((s) => mentions(message + " " + reason, s)) : [];
+    if (named.length === 0) {
+      const both = message + " " + reason;
+      if (/authenticat|unauthori[sz]ed|\bjwt\b|signature|forbidden/i.test(both)) {
+        this.ctx.fail({ kind: "auth", code: "auth_failed", message: text + " (check the API key name and private key, or clear both to use the public feed)." });
+        return;
+      }
+      if (/rate limit|too many/i.test(both)) {
+        this.ctx.fail({ kind: "limit", code: "rate_limited", message: text + "; reconnecting shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS });
+        return;
+      }
+    }
+    this.pending.shift();
+    if (!tradesSub) {
+      this.ctx.warn("coinbase_error", text);
+      return;
+    }
+    // Coinbase refuses a whole subscribe request for one bad product: name the bad ones, ask again for the rest.
+    if (named.length === 0) {
+      const fresh = req.symbols.filter((s) => !this.confirmed.has(s));
+      if (fresh.length > 0) this.ctx.rejected(fresh, "trades", "subscribe_failed", text);
+      return;
+    }
+    for (const s of named) this.shared.invalid.add(s.toUpperCase());
+    this.ctx.rejected(named, "trades", "invalid_product", text);
+    const wanted = new Set(this.wanted);
+    const rest = req.symbols.filter((s) => !named.includes(s) && wanted.has(s));
+    if (rest.length > 0) this.request("subscribe", TRADES, rest);
+  }
+
+  private tradeEvent(e: unknown): void {
+    if (e === null || typeof e !== "object") {
+      this.ctx.malformed("market_trades event is not an object");
+      return;
+    }
+    const ev = e as { type?: unknown; trades?: unknown };
+    const snapshot = ev.type === "snapshot";
+    if (snapshot && !this.emitSnapshot) return;
+    if (!Array.isArray(ev.trades)) {
+      this.ctx.malformed("market_trades event without trades");
+      return;
+    }
+    const ticks: Tick[] = [];
+    for (const t of ev.trades as RawTrade[]) {
+      if (t === null || typeof t !== "object") {
+        this.ctx.malformed("trade is not an object");
+        continue;
+      }
+      const symbols = typeof t.product_id === "string" ? this.products.resolve(t.product_id) : [];
+      if (symbols.length === 0) {
+        if (typeof t.product_id !== "string") this.ctx.malformed("trade without product_id");
+        continue; // a product no longer subscribed
+      }
+      const price = toNumber(t.price);
+      const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
+      if (Number.isNaN(price) || Number.isNaN(ts)) {
+        this.ctx.malformed("trade without price or time for " + String(t.product_id), JSON.stringify(t).slice(0, 200));
+        continue;
+      }
+      const size = toNumber(t.size);
+      const id = toIdString(t.trade_id);
+      for (const symbol of symbols) {
+        const tick: Tick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "coinbase" };
+        if (!Number.isNaN(size)) tick.size = size;
+        if (id !== undefined && id !== "") tick.id = id;
+        if (t.side !== undefined || snapshot) {
+          tick.extra = {};
+          if (typeof t.side === "string") tick.extra.side = t.side;
+          if (snapshot) tick.extra.snapshot = true;
+        }
+        ticks.push(tick);
+      }
+    }
+    // Coinbase lists a batch newest first: emit oldest first (stable; same time ordered by trade id).
+    ticks.sort((a, b) => a.ts - b.ts || compareIds(a.id, b.id));
+    const newest = this.shared.newest;
+    for (const t of ticks) {
+      const high = newest.get(t.symbol);
+      // A snapshot replays recent trades: those older than the newest one already handed on were seen
+      // (a product's trades are in time order), perhaps so long ago that the dedup window forgot them.
+      if (snapshot && high !== undefined && t.ts < high) continue;
+      if (high === undefined || t.ts > high) newest.set(t.symbol, t.ts);
+      this.ctx.tick(t);
+    }
+  }
+}
+
+/** Whether `text` names the product `symbol` (as a whole id, any case). */
+function mentions(text: string, symbol: string): boolean {
+  const escaped = symbol.toUpperCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp("(^|[^A-Z0-9-])" + escaped + "($|[^A-Z0-9-])", "i").test(text);
+}
+
+/** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
+function compareIds(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined || a === b) return 0;
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : 1);
+  return 0;
+}
+
+export function createCoinbase(settings: FeedSettings): Provider {
+  const o = settings.options;
+  const keyName = settings.apiKey.trim();
+  const secret = settings.apiSecret.trim();
+  if ((keyName === "") !== (secret === "")) {
+    throw new Error("Coinbase: give both the API key name and its private key, or neither (the public market_trades feed needs no key).");
+  }
+  const jwt = keyName !== "" ? new CoinbaseJwt(keyName, secret) : undefined;
+  const url = settings.url !== "" ? settings.url : COINBASE_URL;
+  const emitSnapshot = !(o.snapshot === false || o.snapshot === "false");
+  const shared: CoinbaseShared = { invalid: new Set(), newest: new Map() };
+  return {
+    id: "coinbase",
+    settings,
+    limits: {
+      symbolsPerConnection: Infinity,
+      maxConnections: 1,
+      // 8 unauthenticated messages per second per IP: stay well under it.
+      messagesPerSecond: numOption(o, "messagesPerSecond", 0) || 4,
+    },
+    // Heartbeats arrive every second: 10 s without any frame means a dead or stalled socket.
+    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: numOption(o, "staleMs", 0) || 10_000, authTimeoutMs: 10_000 },
+    channels: ["trades"] as Channel[],
+    contentKeys: false,
+    connectUrl: () => url,
+    displayUrl: () => redactUrl(url),
+    // Coinbase limits new connections per second per IP: a 429 needs seconds, not the default minute.
+    httpFailure: (status) =>
+      status === 429
+        ? { kind: "limit", code: "http_429", message: "Coinbase: too many connections from this IP (HTTP 429); retrying shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS }
+        : undefined,
+    dedupKey: defaultDedupKey,
+    createSession: (ctx) => new CoinbaseSession(ctx, jwt, shared, emitSnapshot),
+  };
+}
