@@ -92,7 +92,10 @@ export type FilterReason =
 
 export const FILTER_REASONS: readonly FilterReason[] = ["invalid", "symbol", "type", "duplicate", "stale", "range", "condition", "session", "outlier", "unchanged", "band", "rate"];
 
-export type FilterOutput = { type: "pass"; tick: Tick; session: Session } | { type: "reject"; tick: unknown; session?: Session; reason: FilterReason };
+/** `ref` is whatever the caller passed with the tick (e.g. its message), handed back with the result. */
+export type FilterOutput =
+  | { type: "pass"; tick: Tick; session: Session; ref: unknown }
+  | { type: "reject"; tick: unknown; session?: Session; reason: FilterReason; ref: unknown };
 
 export interface FilterEnv {
   /** Wall clock, integer µs. */
@@ -109,7 +112,7 @@ interface SymbolState {
   windowHead: number;
   /** Rate limit: end of the current period (µs) and the tick waiting for it. */
   periodEnd: number;
-  pending: { tick: Tick; session: Session } | undefined;
+  pending: { tick: Tick; session: Session; ref: unknown } | undefined;
 }
 
 const EPSILON = 1e-9;
@@ -159,36 +162,36 @@ export class TickFilter {
     return s;
   }
 
-  push(t: Tick): void {
+  push(t: Tick, ref?: unknown): void {
     const c = this.config;
-    if (t === null || typeof t !== "object" || typeof t.symbol !== "string" || t.symbol === "" || !Number.isFinite(t.ts)) return this.reject(t, "invalid");
+    if (t === null || typeof t !== "object" || typeof t.symbol !== "string" || t.symbol === "" || !Number.isFinite(t.ts)) return this.reject(t, "invalid", undefined, ref);
     const session = this.sessionOf(t);
-    if ((c.include !== null && !c.include.has(t.symbol)) || c.exclude.has(t.symbol)) return this.reject(t, "symbol", session);
+    if ((c.include !== null && !c.include.has(t.symbol)) || c.exclude.has(t.symbol)) return this.reject(t, "symbol", session, ref);
     const isTrade = t.type === "trade";
-    if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session);
-    if (this.dedup !== undefined && isTrade && t.id !== undefined && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session);
-    if (c.maxAgeUs > 0 && Number.isFinite(t.recvTs) && t.recvTs - t.ts > c.maxAgeUs) return this.reject(t, "stale", session);
+    if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session, ref);
+    if (this.dedup !== undefined && isTrade && t.id !== undefined && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
+    if (c.maxAgeUs > 0 && Number.isFinite(t.recvTs) && t.recvTs - t.ts > c.maxAgeUs) return this.reject(t, "stale", session, ref);
     const value = valueOf(t);
-    if (!this.inRange(t, value)) return this.reject(t, "range", session);
-    if (isTrade && c.conditionMode !== "off" && !this.conditionOk(t)) return this.reject(t, "condition", session);
-    if (c.sessions !== null && !c.sessions.has(session)) return this.reject(t, "session", session);
-    if (!this.needsState || value === undefined) return this.pass(t, session);
+    if (!this.inRange(t, value)) return this.reject(t, "range", session, ref);
+    if (isTrade && c.conditionMode !== "off" && !this.conditionOk(t)) return this.reject(t, "condition", session, ref);
+    if (c.sessions !== null && !c.sessions.has(session)) return this.reject(t, "session", session, ref);
+    if (!this.needsState || value === undefined) return this.pass(t, session, ref);
 
     const st = this.state(t.symbol);
     if (c.outlierWindow > 0) {
       const outlier = isOutlier(st, value, c.outlierPct);
       addToWindow(st, value, c.outlierWindow);
-      if (outlier) return this.reject(t, "outlier", session);
+      if (outlier) return this.reject(t, "outlier", session, ref);
     }
     if (c.value !== "off") {
       const ref = st.ref;
       if (c.reference === "input") st.ref = value;
       if (ref !== undefined) {
         const diff = Math.abs(value - ref);
-        if (c.value === "rbe" && diff === 0) return this.reject(t, "unchanged", session);
+        if (c.value === "rbe" && diff === 0) return this.reject(t, "unchanged", session, ref);
         const gap = c.gapUnit === "abs" ? c.gap : (c.gap / 100) * Math.max(Math.abs(ref), EPSILON);
-        if (c.value === "deadband" && diff < gap) return this.reject(t, "unchanged", session);
-        if (c.value === "narrowband" && diff > gap) return this.reject(t, "band", session);
+        if (c.value === "deadband" && diff < gap) return this.reject(t, "unchanged", session, ref);
+        if (c.value === "narrowband" && diff > gap) return this.reject(t, "band", session, ref);
       }
       if (c.reference === "output") st.ref = value;
     }
@@ -197,14 +200,14 @@ export class TickFilter {
       if (now >= st.periodEnd) {
         st.periodEnd = now + c.rateUs;
         if (st.periodEnd < this.deadline) this.deadline = st.periodEnd;
-        return this.pass(t, session);
+        return this.pass(t, session, ref);
       }
-      if (st.pending !== undefined) this.reject(st.pending.tick, "rate", st.pending.session);
-      st.pending = { tick: t, session };
+      if (st.pending !== undefined) this.reject(st.pending.tick, "rate", st.pending.session, st.pending.ref);
+      st.pending = { tick: t, session, ref };
       if (st.periodEnd < this.deadline) this.deadline = st.periodEnd;
       return;
     }
-    this.pass(t, session);
+    this.pass(t, session, ref);
   }
 
   /** Releases the trailing ticks whose period ended by `now` (µs). */
@@ -216,7 +219,7 @@ export class TickFilter {
         const p = st.pending;
         st.pending = undefined;
         st.periodEnd = now + this.config.rateUs; // the trailing tick opens a new period
-        this.pass(p.tick, p.session);
+        this.pass(p.tick, p.session, p.ref);
       } else if (st.periodEnd < next) next = st.periodEnd;
     }
     this.deadline = next;
@@ -229,7 +232,7 @@ export class TickFilter {
       if (st.pending === undefined) continue;
       const p = st.pending;
       st.pending = undefined;
-      this.pass(p.tick, p.session);
+      this.pass(p.tick, p.session, p.ref);
     }
   }
 
@@ -251,14 +254,14 @@ export class TickFilter {
     return n;
   }
 
-  private pass(t: Tick, session: Session): void {
+  private pass(t: Tick, session: Session, ref: unknown): void {
     this.passed.count++;
-    this.env.emit({ type: "pass", tick: t, session });
+    this.env.emit({ type: "pass", tick: t, session, ref });
   }
 
-  private reject(t: unknown, reason: FilterReason, session?: Session): void {
+  private reject(t: unknown, reason: FilterReason, session: Session | undefined, ref: unknown): void {
     this.dropped[reason]++;
-    this.env.emit({ type: "reject", tick: t, reason, session });
+    this.env.emit({ type: "reject", tick: t, reason, session, ref });
   }
 
   private inRange(t: Tick, value: number | undefined): boolean {

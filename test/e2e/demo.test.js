@@ -74,22 +74,28 @@ describe("demo (real node-red process)", function () {
     assert.strictEqual(res.status, 200);
     const sets = JSON.parse(res.body).filter((s) => s.module === "node-red-contrib-tickstream");
     const types = sets.flatMap((s) => s.types);
-    for (const t of ["tick-feed", "tick-subscribe"]) assert.ok(types.includes(t), `${t} registered`);
+    for (const t of ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"]) assert.ok(types.includes(t), `${t} registered`);
     for (const s of sets) assert.ok(!s.err, `${s.name}: ${s.err}`);
     const html = await get(port, "/nodes", "text/html");
-    assert.match(html.body, /data-template-name="tick-subscribe"/);
-    assert.match(html.body, /data-help-name="tick-subscribe"/);
+    for (const t of ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"]) {
+      assert.match(html.body, new RegExp(`data-template-name="${t}"`));
+      assert.match(html.body, new RegExp(`data-help-name="${t}"`));
+    }
     const catalog = await get(port, "/locales/node-red-contrib-tickstream/tick-subscribe?lng=en-US", "application/json");
     assert.ok(JSON.parse(catalog.body)["tick-subscribe"].status.streaming, "message catalog served");
+    const aggCatalog = await get(port, "/locales/node-red-contrib-tickstream/tick-aggregate?lng=en-US", "application/json");
+    assert.ok(JSON.parse(aggCatalog.body)["tick-aggregate"].status.running, "tick-aggregate catalog served");
     assert.ok(!/\[error\]/.test(output), "no errors logged:\n" + output);
   });
 
-  it("streams simulator ticks into the debug sidebar", async function () {
+  it("streams simulator ticks and 5-second bars into the debug sidebar", async function () {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
     const ticks = [];
+    const bars = [];
     ws.on("message", (data) => {
       for (const m of JSON.parse(data.toString())) {
         if (m.topic === "debug" && m.data && m.data.name === "ticks") ticks.push(m.data);
+        if (m.topic === "debug" && m.data && m.data.name === "bars") bars.push(m.data);
       }
     });
     await new Promise((resolve, reject) => {
@@ -99,6 +105,7 @@ describe("demo (real node-red process)", function () {
     ws.send(JSON.stringify({ subscribe: "debug" }));
     try {
       await waitFor(() => new Set(ticks.map((t) => t.topic)).size >= 3, { timeout: 20000, what: "ticks of at least 3 symbols in the debug sidebar" });
+      await waitFor(() => bars.some((b) => JSON.parse(b.msg).partial !== true), { timeout: 20000, what: "a complete 5-second bar in the debug sidebar" });
     } finally {
       ws.close();
     }
@@ -106,5 +113,8 @@ describe("demo (real node-red process)", function () {
     assert.ok(["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"].includes(tick.symbol));
     assert.strictEqual(tick.type, "trade");
     assert.ok(Number.isInteger(tick.ts) && tick.price > 0);
+    const bar = JSON.parse(bars.find((b) => JSON.parse(b.msg).partial !== true).msg);
+    assert.strictEqual(bar.end - bar.start, 5e6);
+    assert.ok(bar.low <= bar.open && bar.open <= bar.high && bar.low <= bar.close && bar.close <= bar.high && bar.volume > 0 && bar.count > 0, JSON.stringify(bar));
   });
 });
