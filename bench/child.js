@@ -8,6 +8,8 @@
  *   baseline  real Node-RED: websocket in -> json -> [split] -> function (dedup, µs) -> counter
  *   ours      real Node-RED: tick-feed (generic) -> tick-subscribe -> counter
  *   batch     as ours, tick-subscribe in batch output mode
+ *   bars      as ours, then tick-filter (condition, session, outlier rules that pass every tick)
+ *             -> counter (counts the ticks, passes them on) -> tick-aggregate (1-minute bars, event clock)
  *   mem       real Node-RED: tick-feed -> tick-subscribe with many symbols; reports RSS
  */
 const fs = require("fs");
@@ -159,13 +161,22 @@ async function main() {
     }
     case "ours":
     case "batch":
+    case "bars":
     case "mem": {
+      const bars = cfg.pipeline === "bars";
       const flow = [
         { id: "tab", type: "tab", label: "bench" },
         { id: "feed", type: "tick-feed", provider: "generic", url: cfg.url, options: {}, pingInterval: "0", staleTimeout: "0" },
-        { id: "sub", type: "tick-subscribe", z: "tab", feed: "feed", symbols: cfg.symbols.join(" "), channels: "trades", output: cfg.pipeline === "batch" ? "batch" : "tick", wires: [["count"], []] },
+        { id: "sub", type: "tick-subscribe", z: "tab", feed: "feed", symbols: cfg.symbols.join(" "), channels: "trades", output: cfg.pipeline === "batch" ? "batch" : "tick", wires: [[bars ? "flt" : "count"], []] },
         { id: "count", type: "bench-counter", z: "tab", wires: [] },
       ];
+      if (bars) {
+        // Rules that are evaluated for every tick but drop none (the feed's prices are 100-150).
+        // (One wire per output: a fan-out would make Node-RED deep-clone every message.)
+        flow.push({ id: "flt", type: "tick-filter", z: "tab", conditionMode: "volumeEligible", sessions: "", outlierWindow: 21, outlierPct: 50, wires: [["count"]] });
+        flow.find((n) => n.id === "count").wires = [["agg"]];
+        flow.push({ id: "agg", type: "tick-aggregate", z: "tab", interval: 1, unit: "min", clock: "event", wires: [[], []] });
+      }
       const idle = process.memoryUsage().rss;
       await nodeRed(flow);
       if (cfg.pipeline === "mem") {

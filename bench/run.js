@@ -25,7 +25,7 @@ const TICKS = Number(opt("ticks", 200000));
 const RUNS = Number(opt("runs", 3));
 const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
-const ONLY = opt("only", "bare,baseline,ours,batch,latency,memory").split(",");
+const ONLY = opt("only", "bare,baseline,ours,batch,bars,latency,memory").split(",");
 const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
 const CHILD_TIMEOUT_MS = Math.max(180000, (SOAK_S + 120) * 1000); // a soak child runs for the whole soak
 
@@ -34,6 +34,7 @@ const LABELS = {
   baseline: "core nodes: websocket in -> json -> split -> function",
   ours: "tick-feed -> tick-subscribe (1 msg/tick)",
   batch: "tick-feed -> tick-subscribe (batch)",
+  bars: "tick-feed -> tick-subscribe -> tick-filter -> tick-aggregate (1 min)",
 };
 
 function runChild(cfg, { execArgv = [], onReady, onMessage } = {}) {
@@ -70,7 +71,7 @@ const pct = (xs, p) => {
 async function throughput(pipeline, feed, perFrame) {
   const results = [];
   for (let r = 0; r < RUNS; r++) {
-    const server = await serve(feed.frames, { startOn: pipeline === "ours" || pipeline === "batch" ? "message" : "connect" });
+    const server = await serve(feed.frames, { startOn: pipeline === "ours" || pipeline === "batch" || pipeline === "bars" ? "message" : "connect" });
     try {
       const execArgv = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
       const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv });
@@ -141,7 +142,7 @@ async function main() {
   const rows = [];
   for (const perFrame of [1, 50]) {
     const feed = makeFrames(TICKS, perFrame);
-    for (const p of ["bare", "baseline", "ours", "batch"]) {
+    for (const p of ["bare", "baseline", "ours", "batch", "bars"]) {
       if (!ONLY.includes(p)) continue;
       process.stdout.write(`  ${p}, ${perFrame}/frame ... `);
       const row = await throughput(p, feed, perFrame);

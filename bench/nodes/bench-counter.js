@@ -1,11 +1,13 @@
 "use strict";
-/** A minimal sink for the benchmark: hands every message to the pipeline's hook (global.__benchSink). */
+/** A minimal sink for the benchmark: hands every message to the pipeline's hook (global.__benchSink), and passes it on when wired. */
 module.exports = function (RED) {
   function BenchCounter(config) {
     RED.nodes.createNode(this, config);
     const sink = global.__benchSink;
+    const passOn = Array.isArray(config.wires) && config.wires.some((w) => w.length > 0);
     this.on("input", (msg, send, done) => {
       sink(msg);
+      if (passOn) send(msg);
       done();
     });
   }

@@ -194,8 +194,19 @@ export interface DaySchedule {
 const scheduleCache = new Map<string, DaySchedule>();
 const SCHEDULE_CACHE_MAX = 64;
 
+/** The last day looked up: ticks come in time order, so most lookups hit it without date math. */
+let lastSchedule: DaySchedule | undefined;
+
 /** The sessions of the New York calendar day that contains an instant. */
 export function daySchedule(tsUs: number): DaySchedule {
+  const last = lastSchedule;
+  if (last !== undefined && tsUs >= last.segments[0].start && tsUs < last.segments[last.segments.length - 1].end) return last;
+  const s = computeSchedule(tsUs);
+  lastSchedule = s;
+  return s;
+}
+
+function computeSchedule(tsUs: number): DaySchedule {
   const t = nyTime(tsUs);
   const hit = scheduleCache.get(t.date);
   if (hit !== undefined) return hit;
@@ -230,15 +241,17 @@ export function daySchedule(tsUs: number): DaySchedule {
 /** The session segment containing an instant. */
 export function segmentAt(tsUs: number): { session: Session; start: number; end: number; date: string } {
   const s = daySchedule(tsUs);
-  for (const seg of s.segments) if (tsUs >= seg.start && tsUs < seg.end) return { ...seg, date: s.date };
-  // Unreachable: segments cover the whole day. Fall back to the last one.
-  const last = s.segments[s.segments.length - 1];
-  return { ...last, date: s.date };
+  return { ...findSegment(s, tsUs), date: s.date };
+}
+
+function findSegment(s: DaySchedule, tsUs: number): DaySchedule["segments"][number] {
+  for (const seg of s.segments) if (tsUs >= seg.start && tsUs < seg.end) return seg;
+  return s.segments[s.segments.length - 1]; // unreachable: the segments cover the whole day
 }
 
 /** US equity session of an instant. */
 export function sessionAt(tsUs: number): Session {
-  return segmentAt(tsUs).session;
+  return findSegment(daySchedule(tsUs), tsUs).session;
 }
 
 /** [start, end) of the New York calendar day containing an instant (23 or 25 hours on DST days). */

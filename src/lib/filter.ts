@@ -108,8 +108,10 @@ const ODD_LOTS: Readonly<Record<"polygon" | "sip", ReadonlySet<string>>> = { pol
 
 interface SymbolState {
   ref: number | undefined;
+  /** Outlier guard: the last N prices in arrival order (ring) and the same prices sorted. */
   window: number[];
   windowHead: number;
+  sorted: number[];
   /** Rate limit: end of the current period (µs) and the tick waiting for it. */
   periodEnd: number;
   pending: { tick: Tick; session: Session; ref: unknown } | undefined;
@@ -291,7 +293,7 @@ export class TickFilter {
     let st = this.symbols.get(symbol);
     if (st === undefined) {
       if (this.symbols.size >= this.config.maxSymbols) this.evictOne();
-      st = { ref: undefined, window: [], windowHead: 0, periodEnd: -Infinity, pending: undefined };
+      st = { ref: undefined, window: [], windowHead: 0, sorted: [], periodEnd: -Infinity, pending: undefined };
       this.symbols.set(symbol, st);
     }
     return st;
@@ -317,18 +319,34 @@ export function valueOf(t: Tick): number | undefined {
   return ok(t.ask) ? t.ask : undefined;
 }
 
+/** Index of the first element >= v in a sorted array. */
+function lowerBound(a: number[], v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds a price to the window, keeping the sorted copy in step (no allocation, O(N) moves). */
 function addToWindow(st: SymbolState, v: number, n: number): void {
   if (st.window.length < n) st.window.push(v);
   else {
+    const old = st.window[st.windowHead];
+    st.sorted.splice(lowerBound(st.sorted, old), 1);
     st.window[st.windowHead] = v;
     st.windowHead = (st.windowHead + 1) % n;
   }
+  st.sorted.splice(lowerBound(st.sorted, v), 0, v);
 }
 
 /** True when `v` deviates from the median of the window by more than `pct` percent (needs 3 prices). */
 function isOutlier(st: SymbolState, v: number, pct: number): boolean {
-  if (st.window.length < 3) return false;
-  const sorted = st.window.slice().sort((a, b) => a - b);
+  const sorted = st.sorted;
+  if (sorted.length < 3) return false;
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return Math.abs(v - median) > (pct / 100) * Math.max(Math.abs(median), EPSILON);

@@ -130,6 +130,30 @@ describe("tick filter (pure core)", function () {
     assert.deepStrictEqual(prices(shift.passed()), [100, 100, 100, 120, 120]);
   });
 
+  it("the outlier guard decides as a plain sort-the-window median would (random streams)", function () {
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let run = 0; run < 50; run++) {
+      const n = 3 + Math.floor(rand() * 30);
+      const pct = 1 + rand() * 10;
+      const { f, passed } = make({ outlierWindow: n, outlierPct: pct });
+      const window = [];
+      const want = [];
+      for (let i = 0; i < 300; i++) {
+        const p = rand() < 0.05 ? 100 * (1 + rand()) : Math.round((100 + rand() * 3) * 100) / 100;
+        if (window.length >= 3) {
+          const s = window.slice().sort((a, b) => a - b);
+          const m = s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+          if (Math.abs(p - m) <= (pct / 100) * Math.abs(m)) want.push(p);
+        } else want.push(p);
+        window.push(p);
+        if (window.length > n) window.shift();
+        f.push(trade("A", p));
+      }
+      assert.deepStrictEqual(prices(passed()), want, `run ${run}`);
+    }
+  });
+
   describe("per-symbol rate limit", function () {
     it("passes the first tick at once and the latest at the end of the period; intermediates are dropped", function () {
       const { f, passed, reasons, clock } = make({ rateUs: S });
