@@ -8,13 +8,14 @@
  *   server: [{"ev":"status","status":"success","message":"subscribed to: T.AAPL"}]
  *   server: arrays mixing T (trades), Q (quotes) and status events
  *
- * Options: `delayed` (true: the 15-minute delayed endpoint), `cluster` (default "stocks").
+ * Options: `delayed` (true: the 15-minute delayed endpoint), `cluster` (default "stocks"),
+ * `limitRetryMs` (wait after a `max_connections` eviction, default 60000).
  * Limits: one connection per cluster; no symbol cap. A second session evicts the older one with
  * `max_connections`: we wait a minute before coming back, so two instances do not kick each
  * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
  */
 import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl, strOption } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -36,7 +37,10 @@ export class PolygonSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
   private authSent = false;
 
-  constructor(private readonly ctx: SessionContext) {
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly limitRetryMs: number = POLYGON_EVICTION_WAIT_MS,
+  ) {
     this.symbols = new SymbolResolver(ctx);
   }
 
@@ -105,8 +109,8 @@ export class PolygonSession implements ProviderSession {
         this.ctx.fail({
           kind: "limit",
           code: "max_connections",
-          message: (message || "Maximum number of websocket connections exceeded.") + " Another session uses this key; retrying in a minute.",
-          retryAfterMs: POLYGON_EVICTION_WAIT_MS,
+          message: (message || "Maximum number of websocket connections exceeded.") + ` Another session uses this key; retrying in ${Math.round(this.limitRetryMs / 1000)} s.`,
+          retryAfterMs: this.limitRetryMs,
         });
         return;
       case "success": {
@@ -192,6 +196,7 @@ export function createPolygon(settings: FeedSettings): Provider {
   const cluster = strOption(settings.options, "cluster", "stocks");
   const delayed = settings.options.delayed === true || settings.options.delayed === "true";
   const url = settings.url !== "" ? settings.url : `wss://${delayed ? "delayed" : "socket"}.massive.com/${cluster}`;
+  const limitRetryMs = numOption(settings.options, "limitRetryMs", 0) || POLYGON_EVICTION_WAIT_MS;
   return {
     id: "polygon",
     settings,
@@ -202,6 +207,6 @@ export function createPolygon(settings: FeedSettings): Provider {
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),
     dedupKey: polygonDedupKey,
-    createSession: (ctx) => new PolygonSession(ctx),
+    createSession: (ctx) => new PolygonSession(ctx, limitRetryMs),
   };
 }

@@ -49,12 +49,38 @@ describe("polygon adapter: parser", function () {
       ],
       [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 1, id: "9" }],
     ],
+    [
+      "uncertain shapes: numeric i, no conditions, no tape, no q (older SDK fixtures / #56)",
+      [{ ev: "T", sym: "AAPL", x: 12, i: 52983525029461, p: 190.5, s: 5, t: 1536036818784 }],
+      [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 12, id: "52983525029461" }],
+    ],
+    [
+      "an odd-lot trade without size, and a quote without conditions or exchanges",
+      [
+        { ev: "T", sym: "MSFT", x: 4, i: "7", p: 1.5, t: 1536036818784 },
+        { ev: "Q", sym: "MSFT", bp: 1, bs: 0, ap: 2, as: 3, t: 1536036818785 },
+      ],
+      [
+        { symbol: "MSFT", type: "trade", price: 1.5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 4, id: "7" },
+        { symbol: "MSFT", type: "quote", bid: 1, ask: 2, bidSize: 0, askSize: 300, ts: 1536036818785000, recvTs: 1536036818790000, provider: "polygon" },
+      ],
+    ],
+    [
+      "crypto XT / aggregates A, AM in a stocks frame are ignored, not malformed",
+      [
+        { ev: "XT", pair: "BTC-USD", p: 33021.9, t: 1610462007425, s: 0.01616617, c: [2], i: 14272084, x: 3, r: 1610462007576 },
+        { ev: "A", sym: "AAPL", v: 1, s: 1610144640000, e: 1610144641000 },
+        { ev: "AM", sym: "AAPL", v: 4110, s: 1610144640000, e: 1610144700000 },
+      ],
+      [],
+    ],
   ];
   for (const [name, frame, expected] of table) {
     it(name, function () {
       const c = ctx();
       feed(new PolygonSession(c), frame);
       assert.deepStrictEqual(c.ticks, expected);
+      assert.deepStrictEqual(c.calls.filter((x) => x[0] === "malformed"), []);
     });
   }
 
@@ -74,6 +100,11 @@ describe("polygon adapter: parser", function () {
     const c = ctx();
     feed(new PolygonSession(c), [{ ev: "status", status: "max_connections", message: "x" }]);
     assert.ok(c.calls[0][1].retryAfterMs >= 60000, "waits long enough for the other session");
+    const p = createPolygon({ provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: { limitRetryMs: "90000" } });
+    const c2 = ctx();
+    feed(p.createSession(c2), [{ ev: "status", status: "max_connections", message: "x" }]);
+    assert.strictEqual(c2.calls[0][1].retryAfterMs, 90000, "limitRetryMs option");
+    assert.match(c2.calls[0][1].message, /90 s/);
   });
 
   it("acknowledges subscriptions per topic and reports garbage", function () {
