@@ -185,4 +185,13 @@ describe("binance provider (runtime, local mock)", function () {
     server.trade("BTCUSDT", 3);
     await waitFor(() => out.length === 1, { what: "btcusdt streams" });
   });
+
+  it("too many connection attempts (HTTP 429 on the upgrade) waits a minute, not the short backoff", async function () {
+    server.rejectStatus = 429;
+    await load("btcusdt");
+    const ev = collect("ev");
+    const wait = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 named" });
+    assert.ok(wait.payload.in >= 60000, `waits ${wait.payload.in} ms`);
+    assert.strictEqual(server.upgrades, 1);
+  });
 });

@@ -168,4 +168,12 @@ describe("polygon provider (runtime, local mock)", function () {
     server.send([T("AAPL", 5)]);
     await waitFor(() => out.length === 1, { what: "ticks again" });
   });
+
+  it("an upgrade refused with HTTP 401 (a proxy or a future server) stops like a bad key", async function () {
+    server.rejectStatus = 401;
+    await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key" } });
+    await waitFor(() => statuses("s_f1").some((s) => s.fill === "red" && /auth-failed/.test(s.text)), { what: "red auth status" });
+    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.strictEqual(server.upgrades, 1);
+  });
 });
