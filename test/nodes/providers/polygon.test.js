@@ -115,8 +115,8 @@ describe("polygon provider (runtime, local mock)", function () {
     assert.strictEqual(out[4].payload.id, "12", "no repeat slipped in before the marker");
   });
 
-  it("a silent stall (socket open, pings answered, no data) reconnects after the stale timeout and resubscribes; replays are not repeated", async function () {
-    await helper.load(NODES, flow(server.url, { feed: { staleTimeout: 0.4 } }), { f1: { apiKey: "good-key" } });
+  it("a silent stall (socket open, pings answered, no data) reconnects after stallSec and resubscribes; replays are not repeated", async function () {
+    await helper.load(NODES, flow(server.url, { options: { stallSec: "0.4", stallHours: "always" } }), { f1: { apiKey: "good-key" } });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => ALL4.every((t) => server.topics().has(t)), { what: "4 topics" });
@@ -125,7 +125,7 @@ describe("polygon provider (runtime, local mock)", function () {
     server.once("close", () => server.stall(false));
     server.stall();
     await waitFor(() => server.totalConnections === 2 && server.authed() === 1 && ALL4.every((t) => server.topics().has(t)), { what: "reconnect + re-auth + resubscribe" });
-    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the stale watchdog ended it");
+    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the data watchdog ended it");
     server.send([T("AAPL", 1), T("AAPL", 2)]);
     await waitFor(() => out.length === 2, { what: "only the new trade" });
     assert.strictEqual(out[1].payload.id, "2");
