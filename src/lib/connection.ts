@@ -329,6 +329,10 @@ export class Slot {
     const wasReady = this.openedAt > 0;
     this.openedAt = 0;
     const prev = this.state;
+    if (prev !== "closing" && this.failure === null && this.provider.closeFailure) {
+      const cf = this.provider.closeFailure(code, reason);
+      if (cf !== undefined) this.failure = cf;
+    }
     this.hooks.onEvent(this, "disconnected", {
       code,
       reason: reason || (this.failure ? this.failure.message : ""),

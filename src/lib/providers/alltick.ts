@@ -20,7 +20,8 @@
  * costs one request. `seq` and `tick_time` arrive as strings or integers, `tick_time` in seconds or
  * milliseconds: all accepted; `seq` stays exact. Dedup key: (seq, tick_time) per code, else content.
  *
- * Options: plan, market (stock | forex), host, heartbeatMs, requestGapMs (tests shorten these).
+ * Options: plan, market (stock | forex), host, heartbeatMs, requestGapMs (tests shorten these),
+ * limitRetryMs (wait after the server refuses a connection over the plan, default 30 s).
  */
 import { toMicros, toNumber } from "../time";
 import type { Channel, Tick } from "../types";
@@ -305,6 +306,8 @@ export function alltickDedupKey(t: Tick): string {
   return (t.type === "trade" ? "t" : "q") + t.seq + "@" + t.ts;
 }
 
+export const ALLTICK_LIMIT_RETRY_MS = 30_000;
+
 export function createAllTick(settings: FeedSettings): Provider {
   if (settings.apiKey === "") throw new Error("AllTick needs an API token.");
   const o = settings.options;
@@ -317,6 +320,7 @@ export function createAllTick(settings: FeedSettings): Provider {
   const base = settings.url !== "" ? settings.url : `wss://${host}/${market === "stock" ? "quote-stock-b-ws-api" : "quote-b-ws-api"}`;
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const requestGapMs = numOption(o, "requestGapMs", 1100) || 1100;
+  const limitRetryMs = numOption(o, "limitRetryMs", 0) || ALLTICK_LIMIT_RETRY_MS;
   return {
     id: "alltick",
     settings,
@@ -328,6 +332,17 @@ export function createAllTick(settings: FeedSettings): Provider {
     connectUrl: () => withQuery(base, "token", settings.apiKey),
     displayUrl: () => redactUrl(base),
     dedupKey: alltickDedupKey,
+    // "Excess connections are disconnected immediately": a policy close nothing explained is that
+    // refusal. Retrying at once would only be refused again while the other connection lives.
+    closeFailure: (code, reason) =>
+      code === 1008 || /limit/i.test(reason)
+        ? {
+            kind: "limit",
+            code: "connection_limit",
+            message: `AllTick closed the connection (${code}${reason ? " " + reason : ""}): the token's connections are in use (plan limit); retrying in ${Math.round(limitRetryMs / 1000)} s.`,
+            retryAfterMs: limitRetryMs,
+          }
+        : undefined,
     createSession: (ctx) => new AllTickSession(ctx, plan.symbols, requestGapMs),
   };
 }

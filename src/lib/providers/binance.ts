@@ -12,7 +12,13 @@
  * the subscribed spelling. Limits: 1024 streams per connection, 5 incoming messages per second
  * per connection (we send at most 4, leaving room for pongs), 24 h connection lifetime (a normal
  * reconnect). Dedup key: the trade id (`t`, or `a` for aggTrade) per symbol.
- * Options: endpoint ("stream" | "data-stream"), stream ("trade" | "aggTrade"), timeUnit ("ms" | "us").
+ * Options: endpoint ("stream" | "data-stream"), stream ("trade" | "aggTrade"), timeUnit ("ms" | "us"),
+ * stallSec (data watchdog, default 0 = off: reconnect when no trade or quote arrived for this long
+ * while subscribed; the server's pings keep the feed's stale timer quiet, so a stream that was
+ * acknowledged and then went silent is only caught by this).
+ *
+ * Stream names are letters and digits only: other symbols are refused by name before anything is
+ * sent, since Binance refuses a whole SUBSCRIBE for one bad stream (and does not always name it).
  */
 import type { Channel, Tick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
@@ -20,6 +26,7 @@ import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 const MAX_PARAMS = 200;
+const SYMBOL_RE = /^[a-z0-9]+$/i;
 
 interface Pending {
   method: "SUBSCRIBE" | "UNSUBSCRIBE";
@@ -31,13 +38,35 @@ export class BinanceSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Last trade or quote (ms), for the data watchdog. */
+  private lastDataAt: number;
 
   constructor(
     private readonly ctx: SessionContext,
     private readonly tradeStream: "trade" | "aggTrade",
     private readonly micros: boolean,
+    private readonly stallMs: number = 0,
   ) {
     this.symbols = new SymbolResolver(ctx);
+    this.lastDataAt = this.nowMs();
+  }
+
+  private nowMs(): number {
+    return Math.floor(this.ctx.now() / 1000);
+  }
+
+  /** Runs every few hundred ms when `stallSec` is set: the data watchdog. */
+  heartbeat(): void {
+    const now = this.nowMs();
+    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
+    if (this.stallMs <= 0 || !carrying) {
+      this.lastDataAt = now;
+      return;
+    }
+    if (now - this.lastDataAt >= this.stallMs) {
+      this.lastDataAt = now;
+      this.ctx.fail({ kind: "transient", code: "stale", message: `No data from Binance for ${this.stallMs / 1000} s while subscribed: reconnecting.` });
+    }
   }
 
   open(): void {
@@ -52,7 +81,12 @@ export class BinanceSession implements ProviderSession {
     }
   }
 
-  private request(method: "SUBSCRIBE" | "UNSUBSCRIBE", symbols: string[], channel: Channel): void {
+  private request(method: "SUBSCRIBE" | "UNSUBSCRIBE", all: string[], channel: Channel): void {
+    const symbols = all.filter((s) => SYMBOL_RE.test(s));
+    const bad = all.filter((s) => !SYMBOL_RE.test(s));
+    if (bad.length > 0 && method === "SUBSCRIBE") {
+      this.ctx.rejected(bad, channel, "invalid_symbol", "Not a Binance symbol (letters and digits only, e.g. btcusdt).");
+    }
     const suffix = channel === "trades" ? "@" + this.tradeStream : "@bookTicker";
     for (let i = 0; i < symbols.length; i += MAX_PARAMS) {
       const chunk = symbols.slice(i, i + MAX_PARAMS);
@@ -75,9 +109,15 @@ export class BinanceSession implements ProviderSession {
       return;
     }
     const d = (typeof o.stream === "string" && o.data !== null && typeof o.data === "object" ? o.data : o) as Record<string, unknown>;
-    if (d.e === "trade" || d.e === "aggTrade") this.trade(d);
+    if (d.e === "trade" || d.e === "aggTrade") {
+      this.lastDataAt = this.nowMs();
+      this.trade(d);
+    }
     else if (d.e === "serverShutdown") this.ctx.fail({ kind: "transient", code: "server_shutdown", message: "Binance is restarting this server: reconnecting." });
-    else if (d.e === undefined && typeof d.s === "string" && d.b !== undefined && d.a !== undefined) this.quote(d);
+    else if (d.e === undefined && typeof d.s === "string" && d.b !== undefined && d.a !== undefined) {
+      this.lastDataAt = this.nowMs();
+      this.quote(d);
+    }
   }
 
   private answer(o: Record<string, unknown>): void {
@@ -87,8 +127,15 @@ export class BinanceSession implements ProviderSession {
     if (o.error !== undefined && o.error !== null) {
       const e = o.error as { code?: unknown; msg?: unknown };
       const message = String(e.msg ?? "request refused");
-      if (req !== undefined && req.method === "SUBSCRIBE") this.ctx.rejected(req.symbols, req.channel, "binance_" + String(e.code ?? "error"), message);
-      else this.ctx.warn("binance_" + String(e.code ?? "error"), message);
+      const code = "binance_" + String(e.code ?? "error");
+      if (req !== undefined && req.method === "SUBSCRIBE") {
+        // One bad stream refuses the whole request: when the message names it, refuse that one and ask again for the rest.
+        const named = req.symbols.filter((s) => new RegExp("\\b" + s.toLowerCase() + "@").test(message));
+        if (named.length > 0 && named.length < req.symbols.length) {
+          this.ctx.rejected(named, req.channel, code, message);
+          this.request("SUBSCRIBE", req.symbols.filter((s) => !named.includes(s)), req.channel);
+        } else this.ctx.rejected(req.symbols, req.channel, code, message);
+      } else this.ctx.warn(code, message);
       return;
     }
     if (req === undefined) return;
@@ -148,6 +195,8 @@ export function createBinance(settings: FeedSettings): Provider {
   let url = settings.url !== "" ? settings.url : base;
   if (micros) url = withQuery(url, "timeUnit", "MICROSECOND");
   const tradeStream = strOption(settings.options, "stream", "trade") === "aggTrade" ? "aggTrade" : "trade";
+  const stallMs = Math.round(numOption(settings.options, "stallSec", 0) * 1000);
+  const watchMs = stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
   return {
     id: "binance",
     settings,
@@ -156,12 +205,14 @@ export function createBinance(settings: FeedSettings): Provider {
       maxConnections: numOption(settings.options, "maxConnections", 0) || 10,
       messagesPerSecond: 4,
     },
-    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: 60_000 }, // the server pings us every 20 s (ws answers)
+    // The server pings us every 20 s (ws answers; pings also keep the stale timer quiet); the
+    // optional data watchdog runs on the heartbeat hook (nothing is sent).
+    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: 60_000, heartbeatMs: watchMs },
     channels: ["trades", "quotes"],
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),
     dedupKey: defaultDedupKey,
-    createSession: (ctx) => new BinanceSession(ctx, tradeStream, micros),
+    createSession: (ctx) => new BinanceSession(ctx, tradeStream, micros, stallMs),
   };
 }

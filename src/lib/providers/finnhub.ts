@@ -19,8 +19,14 @@ import type { FeedSettings, Provider, ProviderSession, SessionContext, Subscript
 
 export class FinnhubSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
-  /** Symbols sent most recently, to name them when the server says there are too many. */
-  private lastAdded: string[] = [];
+  /**
+   * Symbols subscribed on this connection since the last unsubscribe, in the order sent, and how
+   * many "too many symbols" errors have come back for them. The server fills its slots in order
+   * and answers each refused subscribe with one error that does not name the symbol, so the k-th
+   * error refuses the k-th symbol from the end: after all errors, exactly the refused tail is named.
+   */
+  private sentAdds: string[] = [];
+  private refusedCount = 0;
 
   constructor(private readonly ctx: SessionContext) {
     this.symbols = new SymbolResolver(ctx);
@@ -35,7 +41,12 @@ export class FinnhubSession implements ProviderSession {
     const removed = change.remove.trades;
     for (const s of removed) this.ctx.send({ type: "unsubscribe", symbol: s });
     for (const s of change.add.trades) this.ctx.send({ type: "subscribe", symbol: s });
-    this.lastAdded = change.add.trades;
+    if (removed.length > 0) {
+      // A freed slot breaks the "refused = tail" rule: start counting afresh.
+      this.sentAdds = [];
+      this.refusedCount = 0;
+    }
+    this.sentAdds.push(...change.add.trades);
     // Finnhub sends no acknowledgement: report what was sent.
     this.ctx.unsubscribed(removed, "trades");
     this.ctx.subscribed(change.add.trades, "trades");
@@ -53,8 +64,12 @@ export class FinnhubSession implements ProviderSession {
       for (const t of o.data) this.trade(t as Record<string, unknown>);
     } else if (o.type === "error") {
       const msg = String(o.msg ?? "error");
-      if (/too many symbols/i.test(msg)) this.ctx.rejected(this.lastAdded, "trades", "symbol_limit", msg + " (the plan's symbol limit; unsubscribe others to make room)");
-      else this.ctx.warn("finnhub_error", msg);
+      if (/too many symbols/i.test(msg)) {
+        this.refusedCount++;
+        const symbol = this.sentAdds[this.sentAdds.length - this.refusedCount];
+        if (symbol !== undefined) this.ctx.rejected([symbol], "trades", "symbol_limit", msg + " (the plan's symbol limit; unsubscribe others to make room)");
+        else this.ctx.warn("symbol_limit", msg);
+      } else this.ctx.warn("finnhub_error", msg);
     }
     // "ping" and news types need nothing: any frame keeps the stall watchdog quiet.
   }

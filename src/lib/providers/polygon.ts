@@ -8,17 +8,32 @@
  *   server: [{"ev":"status","status":"success","message":"subscribed to: T.AAPL"}]
  *   server: arrays mixing T (trades), Q (quotes) and status events
  *
- * Options: `delayed` (true: the 15-minute delayed endpoint), `cluster` (default "stocks").
+ * Options: `delayed` (true: the 15-minute delayed endpoint), `cluster` (default "stocks"),
+ * `limitRetryMs` (wait after a `max_connections` eviction, default 60000), `stallSec` (data
+ * watchdog, default 300; 0 = off) and `stallHours` ("regular" US hours, the default except for
+ * the crypto cluster | "always" | "never"). Polygon connections are reported to go silent while
+ * the socket lives (pings answered): the watchdog reconnects after `stallSec` without any data
+ * event while subscribed, only in the watched hours (a closed market is silent).
  * Limits: one connection per cluster; no symbol cap. A second session evicts the older one with
  * `max_connections`: we wait a minute before coming back, so two instances do not kick each
  * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
  */
 import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl, strOption } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption } from "./common";
 import { SymbolResolver } from "./generic";
+import { usRegularHours, type StallHours } from "./alpaca";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const POLYGON_EVICTION_WAIT_MS = 60_000;
+export const POLYGON_STALL_SEC = 300;
+
+export interface PolygonOptions {
+  limitRetryMs: number;
+  stallMs: number;
+  stallHours: StallHours;
+  /** How far the feed lags real time (15 min delayed): the watched hours shift by it. */
+  delayMs: number;
+}
 
 interface PolygonEvent {
   ev?: unknown;
@@ -35,9 +50,40 @@ function num(v: unknown): number {
 export class PolygonSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
   private authSent = false;
+  private readonly opts: PolygonOptions;
+  /** Last data event (ms) and whether the previous check was inside the watched hours. */
+  private lastDataAt: number;
+  private watching = false;
 
-  constructor(private readonly ctx: SessionContext) {
+  constructor(
+    private readonly ctx: SessionContext,
+    opts: Partial<PolygonOptions> = {},
+  ) {
     this.symbols = new SymbolResolver(ctx);
+    this.opts = { limitRetryMs: POLYGON_EVICTION_WAIT_MS, stallMs: 0, stallHours: "regular", delayMs: 0, ...opts };
+    this.lastDataAt = this.nowMs();
+  }
+
+  private nowMs(): number {
+    return Math.floor(this.ctx.now() / 1000);
+  }
+
+  /** Called every few seconds while open (when the watchdog is on): the data watchdog. */
+  heartbeat(): void {
+    const now = this.nowMs();
+    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
+    const o = this.opts;
+    const watching = o.stallMs > 0 && carrying && (o.stallHours === "always" || (o.stallHours === "regular" && usRegularHours(now - o.delayMs)));
+    if (!watching || !this.watching) {
+      // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
+      this.watching = watching;
+      this.lastDataAt = now;
+      return;
+    }
+    if (now - this.lastDataAt >= o.stallMs) {
+      this.lastDataAt = now;
+      this.ctx.fail({ kind: "transient", code: "stale", message: `No data from Polygon for ${Math.round(o.stallMs / 1000)} s while subscribed: reconnecting.` });
+    }
   }
 
   open(): void {
@@ -56,9 +102,11 @@ export class PolygonSession implements ProviderSession {
       }
       switch (e.ev) {
         case "T":
+          this.lastDataAt = this.nowMs();
           this.trade(e);
           break;
         case "Q":
+          this.lastDataAt = this.nowMs();
           this.quote(e);
           break;
         case "status":
@@ -105,8 +153,8 @@ export class PolygonSession implements ProviderSession {
         this.ctx.fail({
           kind: "limit",
           code: "max_connections",
-          message: (message || "Maximum number of websocket connections exceeded.") + " Another session uses this key; retrying in a minute.",
-          retryAfterMs: POLYGON_EVICTION_WAIT_MS,
+          message: (message || "Maximum number of websocket connections exceeded.") + ` Another session uses this key; retrying in ${Math.round(this.opts.limitRetryMs / 1000)} s.`,
+          retryAfterMs: this.opts.limitRetryMs,
         });
         return;
       case "success": {
@@ -192,16 +240,24 @@ export function createPolygon(settings: FeedSettings): Provider {
   const cluster = strOption(settings.options, "cluster", "stocks");
   const delayed = settings.options.delayed === true || settings.options.delayed === "true";
   const url = settings.url !== "" ? settings.url : `wss://${delayed ? "delayed" : "socket"}.massive.com/${cluster}`;
+  const limitRetryMs = numOption(settings.options, "limitRetryMs", 0) || POLYGON_EVICTION_WAIT_MS;
+  const stallMs = Math.round(numOption(settings.options, "stallSec", POLYGON_STALL_SEC) * 1000);
+  const hoursOpt = strOption(settings.options, "stallHours", cluster === "crypto" ? "always" : "regular");
+  if (hoursOpt !== "regular" && hoursOpt !== "always" && hoursOpt !== "never") throw new Error(`Unknown stallHours "${hoursOpt}": use regular, always or never.`);
+  const stallHours: StallHours = hoursOpt;
+  // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
+  const watchMs = stallMs > 0 && stallHours !== "never" ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  const sessionOpts: PolygonOptions = { limitRetryMs, stallMs, stallHours, delayMs: delayed ? 15 * 60_000 : 0 };
   return {
     id: "polygon",
     settings,
     limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
-    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 0 },
+    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 0, heartbeatMs: watchMs },
     channels: ["trades", "quotes"],
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),
     dedupKey: polygonDedupKey,
-    createSession: (ctx) => new PolygonSession(ctx),
+    createSession: (ctx) => new PolygonSession(ctx, sessionOpts),
   };
 }

@@ -23,7 +23,10 @@
  * the plan's limit, or unknown.
  *
  * Limits: option `plan` "basic" (Basic/Grow: 8 trial symbols, 1 connection) or "pro" (Pro and
- * above: no symbol cap, up to 3 connections per key; a 4th closes the oldest). The server takes a
+ * above: no symbol cap, up to 3 connections per key; a 4th closes the oldest: a server close
+ * with 1008 (policy) or a reason naming a limit is taken as that eviction and the evicted
+ * connection waits `limitRetryMs` (default 60 s) before coming back, instead of evicting the
+ * other application's oldest connection in turn). The server takes a
  * bounded number of client events (100, period undocumented): outbound messages are paced at
  * `messagesPerSecond` (default 1) and a subscribe carries many symbols (chunked well below the
  * 1 MB message limit). Heartbeats every `heartbeatMs` (10 s); the heartbeat replies keep a quiet
@@ -36,6 +39,8 @@ import { toMicros, toNumber } from "../time";
 import type { Channel, Tick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+
+export const TWELVEDATA_LIMIT_RETRY_MS = 60_000;
 
 export const TWELVEDATA_PLANS: Record<string, { symbols: number; connections: number }> = {
   basic: { symbols: 8, connections: 1 },
@@ -389,6 +394,7 @@ export function createTwelveData(settings: FeedSettings): Provider {
   const base = settings.url !== "" ? settings.url : "wss://ws.twelvedata.com/v1/quotes/price";
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const messagesPerSecond = numOption(o, "messagesPerSecond", 1) || 1;
+  const limitRetryMs = numOption(o, "limitRetryMs", 0) || TWELVEDATA_LIMIT_RETRY_MS;
   return {
     id: "twelvedata",
     settings,
@@ -399,6 +405,15 @@ export function createTwelveData(settings: FeedSettings): Provider {
     connectUrl: () => withQuery(base, "apikey", settings.apiKey),
     displayUrl: () => redactUrl(base),
     dedupKey: twelvedataDedupKey,
+    closeFailure: (code, reason) =>
+      code === 1008 || /limit|too many/i.test(reason)
+        ? {
+            kind: "limit",
+            code: "connection_limit",
+            message: `Twelve Data closed the connection (${code}${reason ? " " + reason : ""}): more connections on this key than the plan allows (or too many events); retrying in ${Math.round(limitRetryMs / 1000)} s.`,
+            retryAfterMs: limitRetryMs,
+          }
+        : undefined,
     createSession: (ctx) => new TwelveDataSession(ctx),
   };
 }

@@ -130,6 +130,9 @@ export interface Provider {
   /** Maps an HTTP status that refused the WebSocket upgrade to a failure (undefined = default:
    *  401/403 auth, 429 limit with 60 s wait, others transient). */
   httpFailure?(status: number): ProviderFailure | undefined;
+  /** Maps a server-initiated close the session did not explain (no failure reported first) to a
+   *  failure (undefined = an ordinary transient drop). For servers that evict by closing. */
+  closeFailure?(code: number, reason: string): ProviderFailure | undefined;
   /** Dedup key of a tick within its symbol. */
   dedupKey(tick: Tick): string;
   createSession(ctx: SessionContext): ProviderSession;

@@ -5,6 +5,7 @@ const { helper } = require("../../support/runtime");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { AllTickServer } = require("../../mocks/alltick-server");
+const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
 
 // Short protocol timings for tests: heartbeat every 40 ms (server cutoff 300 ms), requests 60 ms apart (server window 50 ms).
@@ -156,5 +157,55 @@ describe("alltick provider (runtime, local mock)", function () {
     const ev = collect("ev");
     const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "refusal" });
     assert.deepStrictEqual(err.payload.symbols, ["TSLA.US"]);
+  });
+
+  it("after a drop: the whole list again; seqs above 2^53 stay exact and distinct, replays are not emitted twice", async function () {
+    await startServer();
+    await load(server);
+    const out = collect("out");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
+    // 9007199254740993 and ...992 are the same double: a plain JSON.parse would merge them.
+    server.trade("AAPL.US", "9007199254740993");
+    server.trade("AAPL.US", "9007199254740992");
+    await waitFor(() => out.length === 2, { what: "2 distinct trades" });
+    assert.deepStrictEqual(out.map((m) => String(m.payload.seq)), ["9007199254740993", "9007199254740992"]);
+    server.dropAll();
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL.US", "700.HK"]), { what: "reconnect + whole list" });
+    server.trade("AAPL.US", "9007199254740993"); // replayed
+    server.trade("AAPL.US", "9007199254740994");
+    await waitFor(() => out.length === 3, { what: "only the new trade" });
+    assert.strictEqual(String(out[2].payload.seq), "9007199254740994");
+  });
+
+  for (const code of [1000, 1011]) {
+    it(`a server close ${code} is an ordinary reconnect with the whole list`, async function () {
+      await startServer();
+      await load(server);
+      const out = collect("out");
+      await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
+      server.closeAll(code, "bye");
+      await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "back" });
+      server.trade("700.HK", 9);
+      await waitFor(() => out.length === 1, { what: "ticks again" });
+      assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
+    });
+  }
+
+  it("the plan's only connection held by another app: refused at once (1008), waits limitRetryMs between tries instead of hammering, then gets in", async function () {
+    await startServer({ maxConnections: 1 });
+    const other = new WebSocket(server.url.replace(/\?.*$/, "") + "?token=good-token");
+    other.on("error", () => {});
+    await waitFor(() => server.connections.size === 1, { what: "the other app connected" });
+    await load(server, { options: { limitRetryMs: "400" } });
+    const out = collect("out");
+    const ev = collect("ev");
+    const refused = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "the refusal named" });
+    assert.ok(refused.payload.in >= 400, `waits ${refused.payload.in} ms`);
+    assert.strictEqual(server.limitDrops, 1, "no immediate retry");
+    other.terminate();
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "in and subscribed" });
+    assert.ok(server.limitDrops <= 2, `${server.limitDrops} refusals`);
+    server.trade("AAPL.US", 1);
+    await waitFor(() => out.length === 1, { what: "ticks" });
   });
 });

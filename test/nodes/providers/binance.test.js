@@ -18,6 +18,20 @@ describe("binance provider (runtime, local mock)", function () {
     await server.close();
   });
 
+  /** Replaces the default server with one built with `opts`. */
+  async function restart(opts) {
+    await server.close();
+    server = new BinanceServer(opts);
+    await server.start();
+  }
+
+  function collect(id) {
+    const msgs = [];
+    helper.getNode(id).on("input", (m) => msgs.push(m));
+    return msgs;
+  }
+  const flat = () => server.streams().flat();
+
   function load(symbols, feedExtra = {}) {
     return helper.load(
       [feedNode, subNode],
@@ -77,5 +91,107 @@ describe("binance provider (runtime, local mock)", function () {
     await waitFor(() => server.streams().flat().length === 2, { what: "subscribed" });
     server.shutdownNotice();
     await waitFor(() => server.totalConnections === 2 && server.streams().flat().length === 2, { what: "back on a new connection" });
+  });
+
+  it("after a drop: resubscribes every stream; replayed trade ids are not emitted again, a late lower id still is", async function () {
+    await load("btcusdt ethusdt");
+    const out = collect("out");
+    await waitFor(() => flat().length === 2, { what: "subscribed" });
+    server.trade("BTCUSDT", 10);
+    server.trade("BTCUSDT", 10); // an exact repeat
+    server.trade("ETHUSDT", 5);
+    await waitFor(() => out.length === 2, { what: "2 unique trades" });
+    server.dropAll();
+    await waitFor(() => server.totalConnections === 2 && server.connections.size === 1 && flat().length === 2, { what: "reconnect + resubscribe" });
+    server.trade("BTCUSDT", 10); // replayed after the reconnect
+    server.trade("BTCUSDT", 9); // out of order: older id, never seen
+    server.trade("BTCUSDT", 11);
+    await waitFor(() => out.length === 4, { what: "2 new trades" });
+    assert.deepStrictEqual(out.map((m) => `${m.payload.symbol}:${m.payload.id}`), ["btcusdt:10", "ethusdt:5", "btcusdt:9", "btcusdt:11"]);
+    const t = out[0].payload;
+    assert.deepStrictEqual([t.type, t.price, t.size, t.ts, t.provider, t.extra], ["trade", 42000.1, 0.5, 1672515782136000, "binance", { buyerIsMaker: true }]);
+  });
+
+  it("a stream acknowledged but silent while pings go on: stallSec reconnects and resubscribes (the stale timer alone cannot see it)", async function () {
+    await restart({ pingMs: 50 });
+    await load("btcusdt", { options: { stallSec: "0.4" } });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => flat().length === 1, { what: "subscribed" });
+    server.trade("BTCUSDT", 1);
+    await waitFor(() => out.length === 1, { what: "a first trade" });
+    server.silent.add("btcusdt@trade");
+    await waitFor(() => server.totalConnections === 2 && flat().length === 1, { what: "reconnect + resubscribe" });
+    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the data watchdog ended it");
+    assert.ok(server.pongs > 0, "the socket itself was alive (pings answered)");
+    server.silent.clear();
+    server.trade("BTCUSDT", 1); // a replay
+    server.trade("BTCUSDT", 2);
+    await waitFor(() => out.length === 2, { what: "only the new trade" });
+    assert.strictEqual(out[1].payload.id, "2");
+  });
+
+  it("a dead socket (no data, no pings) is caught by the stale timeout", async function () {
+    await load("btcusdt", { staleTimeout: 0.3 });
+    const ev = collect("ev");
+    await waitFor(() => flat().length === 1, { what: "subscribed" });
+    server.once("close", () => server.stall(false));
+    server.stall();
+    await waitFor(() => server.totalConnections === 2 && flat().length === 1, { what: "reconnect + resubscribe" });
+    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"));
+  });
+
+  it("answers server ping frames: no disconnect at the pong cutoff", async function () {
+    await restart({ pingMs: 40, pongTimeoutMs: 150 });
+    await load("btcusdt");
+    await waitFor(() => flat().length === 1, { what: "subscribed" });
+    await waitFor(() => server.pongs >= 10, { what: "10 pongs (past the 150 ms cutoff)" });
+    assert.strictEqual(server.pingTimeouts, 0);
+    assert.strictEqual(server.totalConnections, 1);
+  });
+
+  for (const [name, act] of [
+    ["a rate-limit close (1008 Too many requests)", (s) => s.closeAll(1008, "Too many requests")],
+    ["a server error close (1011)", (s) => s.closeAll(1011, "internal")],
+  ]) {
+    it(`${name} reconnects and resubscribes`, async function () {
+      await load("btcusdt ethusdt");
+      const out = collect("out");
+      await waitFor(() => flat().length === 2, { what: "subscribed" });
+      act(server);
+      await waitFor(() => server.totalConnections === 2 && flat().length === 2, { what: "back" });
+      server.trade("ETHUSDT", 1);
+      await waitFor(() => out.length === 1, { what: "ticks again" });
+      assert.strictEqual(server.rateViolations, 0);
+    });
+  }
+
+  it("the 24 h lifetime close is a normal reconnect, every time", async function () {
+    await restart({ lifetimeMs: 250 });
+    await load("btcusdt");
+    await waitFor(() => server.lifetimeCloses >= 2 && server.connections.size === 1 && flat().length === 1, { what: "two lifetimes survived" });
+    assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
+  });
+
+  it("names a symbol that cannot be a Binance stream without sending it; the others stream", async function () {
+    await load("btcusdt bad-sym");
+    const out = collect("out");
+    const ev = collect("ev");
+    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && Array.isArray(m.payload.symbols)), { what: "a refusal" });
+    assert.deepStrictEqual(refused.payload.symbols, ["bad-sym"]);
+    assert.strictEqual(refused.payload.code, "invalid_symbol");
+    await waitFor(() => flat().includes("btcusdt@trade"), { what: "btcusdt subscribed" });
+    assert.ok(!JSON.stringify(server.sent()).includes("bad-sym"), "never sent");
+    server.trade("BTCUSDT", 3);
+    await waitFor(() => out.length === 1, { what: "btcusdt streams" });
+  });
+
+  it("too many connection attempts (HTTP 429 on the upgrade) waits a minute, not the short backoff", async function () {
+    server.rejectStatus = 429;
+    await load("btcusdt");
+    const ev = collect("ev");
+    const wait = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 named" });
+    assert.ok(wait.payload.in >= 60000, `waits ${wait.payload.in} ms`);
+    assert.strictEqual(server.upgrades, 1);
   });
 });

@@ -1,54 +1,31 @@
 "use strict";
-/** Finnhub end to end in a real runtime against the local mock, plus parser cases. */
+/** Finnhub end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
+const { WebSocket } = require("ws");
 const { helper } = require("../../support/runtime");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
-const { FinnhubSession, createFinnhub } = require("../../../dist/lib/providers/finnhub");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
 const { waitFor } = require("../../support/wait");
 
-describe("finnhub adapter: parser", function () {
-  it("parses trade arrays (ms to µs, string conditions), ignores pings, names refused symbols", function () {
-    const c = { ticks: [], sent: [], calls: [], frameRecvTs: 5, settings: {} };
-    c.tick = (t) => c.ticks.push(t);
-    c.send = (m) => c.sent.push(m);
-    for (const n of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"]) c[n] = (...a) => c.calls.push([n, ...a]);
-    c.upstream = () => new Set(["AAPL", "BINANCE:BTCUSDT"]);
-    const s = new FinnhubSession(c);
-    s.subscribe({ add: { trades: ["AAPL", "BINANCE:BTCUSDT"], quotes: [] }, remove: { trades: ["MSFT"], quotes: [] }, all: { trades: ["AAPL", "BINANCE:BTCUSDT"], quotes: [] } });
-    assert.deepStrictEqual(c.sent, [{ type: "unsubscribe", symbol: "MSFT" }, { type: "subscribe", symbol: "AAPL" }, { type: "subscribe", symbol: "BINANCE:BTCUSDT" }]);
-    s.message(Buffer.from(JSON.stringify({ type: "trade", data: [{ s: "AAPL", p: 146.76, t: 1628238530221, v: 43, c: ["1", "24", "12"] }, { s: "BINANCE:BTCUSDT", p: 7296.89, t: 1575526691134, v: 0.011467 }] })));
-    s.message(Buffer.from('{"type":"ping"}'));
-    s.message(Buffer.from('{"type":"error","msg":"Subscribing to too many symbols"}'));
-    assert.deepStrictEqual(c.ticks[0], { symbol: "AAPL", type: "trade", price: 146.76, ts: 1628238530221000, recvTs: 5, provider: "finnhub", size: 43, conditions: ["1", "24", "12"] });
-    assert.strictEqual(c.ticks[1].symbol, "BINANCE:BTCUSDT");
-    const rejected = c.calls.find((x) => x[0] === "rejected");
-    assert.deepStrictEqual(rejected.slice(1, 4), [["AAPL", "BINANCE:BTCUSDT"], "trades", "symbol_limit"]);
-  });
-
-  it("puts the token in the URL but never in the display URL", function () {
-    const p = createFinnhub({ provider: "finnhub", url: "", apiKey: "SeCrEt", apiSecret: "", options: {} });
-    assert.strictEqual(p.connectUrl(), "wss://ws.finnhub.io/?token=SeCrEt");
-    assert.ok(!p.displayUrl().includes("SeCrEt"));
-    assert.throws(() => createFinnhub({ provider: "finnhub", url: "", apiKey: "", apiSecret: "", options: {} }), /needs an API key/);
-  });
-});
+const has = (set, list) => list.every((s) => set.has(s));
 
 describe("finnhub provider (runtime, local mock)", function () {
   let server;
-  beforeEach(async function () {
-    server = new FinnhubServer({ token: "good-token", maxSymbols: 3 });
-    await server.start();
-  });
   afterEach(async function () {
     await helper.unload();
-    await server.close();
+    if (server) await server.close();
+    server = null;
   });
 
-  function load(key, symbols = "AAPL MSFT") {
+  async function start(opts = {}) {
+    server = new FinnhubServer({ token: "good-token", maxSymbols: 3, ...opts });
+    await server.start();
+  }
+
+  function load(key, symbols = "AAPL MSFT", feed = {}) {
     const flow = [
-      { id: "f1", type: "tick-feed", provider: "finnhub", url: server.url, backoffMin: 50, backoffMax: 200, symbolsPerConnection: 10 },
+      { id: "f1", type: "tick-feed", provider: "finnhub", url: server.url, backoffMin: 50, backoffMax: 200, symbolsPerConnection: 10, ...feed },
       { id: "s1", type: "tick-subscribe", feed: "f1", symbols, wires: [["out"], ["ev"]] },
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
@@ -58,10 +35,16 @@ describe("finnhub provider (runtime, local mock)", function () {
     return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
   }
 
+  function collect(id) {
+    const msgs = [];
+    helper.getNode(id).on("input", (m) => msgs.push(m));
+    return msgs;
+  }
+
   it("streams trades once each: identical prints in one message are kept, a repeated message is dropped", async function () {
+    await start();
     await load("good-token");
-    const out = [];
-    helper.getNode("out").on("input", (m) => out.push(m));
+    const out = collect("out");
     await waitFor(() => server.symbols().size === 2, { what: "2 symbols" });
     const print = { s: "AAPL", p: 146.76, t: 1628238530221, v: 100 };
     server.trades([print, print, { s: "MSFT", p: 300, t: 1628238530222, v: 5 }]);
@@ -71,24 +54,105 @@ describe("finnhub provider (runtime, local mock)", function () {
     server.trades([{ ...print, t: 1628238530300 }]);
     await waitFor(() => out.length === 4, { what: "only the new print" });
     assert.deepStrictEqual(out.map((m) => m.payload.symbol), ["AAPL", "AAPL", "MSFT", "AAPL"]);
+    const p = out[0].payload;
+    assert.deepStrictEqual([p.type, p.price, p.size, p.ts, p.provider], ["trade", 146.76, 100, 1628238530221000, "finnhub"]);
+  });
+
+  it("out-of-order prints (t decreasing, #143) are all delivered in arrival order", async function () {
+    await start();
+    await load("good-token", "AAPL");
+    const out = collect("out");
+    await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
+    server.trades([{ s: "AAPL", p: 3, t: 1628238530300, v: 1 }, { s: "AAPL", p: 1, t: 1628238530100, v: 1 }]);
+    server.trades([{ s: "AAPL", p: 2, t: 1628238530200, v: 1 }]);
+    await waitFor(() => out.length === 3, { what: "3 prints" });
+    assert.deepStrictEqual(out.map((m) => m.payload.price), [3, 1, 2]);
+  });
+
+  it("after a drop: reconnects, resubscribes one message per symbol, a replayed message is not emitted twice", async function () {
+    await start();
+    await load("good-token");
+    const out = collect("out");
+    await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
+    const msg = [{ s: "AAPL", p: 1, t: 1628238530221, v: 10 }, { s: "MSFT", p: 2, t: 1628238530222, v: 20 }];
+    server.trades(msg);
+    await waitFor(() => out.length === 2, { what: "2 prints" });
+    server.dropAll();
+    await waitFor(() => server.connections.size === 1 && server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "reconnect + resubscribe" });
+    assert.deepStrictEqual(server.subscribes().sort(), ["AAPL", "AAPL", "MSFT", "MSFT"]);
+    server.trades(msg); // the same message again on the new connection
+    server.trades([{ s: "AAPL", p: 1.5, t: 1628238530400, v: 10 }]);
+    await waitFor(() => out.length === 3, { what: "only the new print" });
+    assert.strictEqual(out[2].payload.price, 1.5);
+  });
+
+  it("server pings keep a quiet connection past the stall timeout; a silent stall (pings stop) reconnects and resubscribes", async function () {
+    await start({ pingMs: 60 });
+    await load("good-token", "AAPL", { staleTimeout: 0.4 });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
+    // 16 pings x 60 ms (more than twice the stall timeout) and nothing else: no reconnect.
+    await waitFor(() => server.pingsSent >= 16, { timeout: 3000, what: "16 pings" });
+    assert.strictEqual(server.totalConnections, 1, "pings alone keep the connection");
+    server.once("close", () => server.stall(false));
+    server.stall();
+    await waitFor(() => server.totalConnections === 2 && server.symbols().has("AAPL"), { what: "reconnect + resubscribe" });
+    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the stall watchdog ended it");
+    server.trades([{ s: "AAPL", p: 1, t: 1628238530221, v: 10 }]);
+    await waitFor(() => out.length === 1, { what: "ticks again" });
+  });
+
+  for (const code of [1000, 1011]) {
+    it(`a server close ${code} is an ordinary reconnect`, async function () {
+      await start();
+      await load("good-token");
+      const out = collect("out");
+      await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
+      server.closeAll(code, "bye");
+      await waitFor(() => server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "back" });
+      server.trades([{ s: "MSFT", p: 1, t: 1, v: 1 }]);
+      await waitFor(() => out.length === 1, { what: "ticks again" });
+      assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
+    });
+  }
+
+  it("a second connection on the same key (both dropped): the feed comes back on its own and resubscribes", async function () {
+    await start({ connectionPolicy: "dropBoth" });
+    await load("good-token");
+    const out = collect("out");
+    await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
+    const other = new WebSocket(server.url.replace(/\/?$/, "/?token=good-token"));
+    other.on("error", () => {});
+    await waitFor(() => server.limitDrops === 2, { what: "both dropped" });
+    await waitFor(() => server.connections.size === 1 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "ours back" });
+    server.trades([{ s: "AAPL", p: 1, t: 1, v: 1 }]);
+    await waitFor(() => out.length === 1, { what: "ticks again" });
   });
 
   it("a wrong key: HTTP 401 at the upgrade, red status, catchable error, no retries", async function () {
+    await start();
     await load("wrong");
-    const caught = [];
-    helper.getNode("caught").on("input", (m) => caught.push(m));
+    const caught = collect("caught");
     await waitFor(() => caught.length >= 1, { what: "catchable auth error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    assert.ok(helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && /auth/.test(c.args[0].text)), "red auth status");
     assert.strictEqual(server.upgrades, 1);
     const log = JSON.stringify(helper.log().args);
     assert.ok(!log.includes("wrong"), "the token is not logged");
   });
 
-  it("names the symbols refused over the plan's symbol limit", async function () {
-    await load("good-token", "AAPL MSFT TSLA NVDA");
-    const ev = [];
-    helper.getNode("ev").on("input", (m) => ev.push(m));
-    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "refusal" });
-    assert.ok(refused.payload.symbols.includes("NVDA"), JSON.stringify(refused.payload));
+  it("names exactly the symbols refused over the plan's symbol limit; the others stream", async function () {
+    await start();
+    await load("good-token", "AAPL MSFT TSLA NVDA AMD");
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.errorsSent === 2, { what: "2 refusals" });
+    await waitFor(() => ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").length === 2, { what: "2 refusal events" });
+    const named = ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").flatMap((m) => m.payload.symbols);
+    assert.deepStrictEqual(named.sort(), ["AMD", "NVDA"]);
+    assert.deepStrictEqual([...server.symbols()].sort(), ["AAPL", "MSFT", "TSLA"]);
+    server.trades([{ s: "TSLA", p: 1, t: 1, v: 1 }]);
+    await waitFor(() => out.length === 1, { what: "the accepted ones stream" });
   });
 });

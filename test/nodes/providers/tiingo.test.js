@@ -196,4 +196,18 @@ describe("tiingo provider (runtime, local mock)", function () {
     assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
     assert.strictEqual(server.limitDrops, 1);
   });
+
+  for (const code of [1000, 1011]) {
+    it(`a server close ${code} is an ordinary reconnect: a fresh subscription with the whole list`, async function () {
+      await startServer();
+      await load(server);
+      const out = collect("out_f1");
+      await waitFor(subscribedTo(server, ["aapl", "msft"]), { what: "subscribed" });
+      server.closeAll(code, "bye");
+      await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["aapl", "msft"])(), { what: "back" });
+      server.trade("MSFT", { ns: NS + 1n });
+      await waitFor(() => out.length === 1, { what: "ticks again" });
+      assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
+    });
+  }
 });

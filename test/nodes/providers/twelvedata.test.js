@@ -171,40 +171,52 @@ describe("twelvedata provider (runtime, local mock)", function () {
     assert.strictEqual(subscribeMsgs(server)[0].params.symbols.split(",").length, 8);
   });
 
-  it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which comes back and resubscribes", async function () {
+  it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which waits limitRetryMs (no fight), then comes back and resubscribes", async function () {
     await startServer();
-    const more = [];
-    for (const f of ["f2", "f3"]) {
-      more.push(
-        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
-        { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: "MSFT", wires: [[], []] },
+    const OPTS = { ...FAST, plan: "pro", limitRetryMs: "500" };
+    const flow = [];
+    for (const [f, sym] of [["f1", "AAPL"], ["f2", "MSFT"], ["f3", "MSFT"]]) {
+      flow.push(
+        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: OPTS, backoffMin: 50, backoffMax: 200 },
+        { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: sym, wires: [[], ["ev_" + f]] },
+        { id: "ev_" + f, type: "helper" },
       );
     }
-    const flow = [
-      { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, plan: "pro" }, backoffMin: 50, backoffMax: 200 },
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
-      { id: "out", type: "helper" },
-      { id: "ev", type: "helper" },
-      ...more,
-    ];
     await helper.load([feedNode, subNode], flow, { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" }, f3: { apiKey: "good-key" } });
-    const ev = collect("ev");
+    const evs = ["f1", "f2", "f3"].map((f) => collect("ev_" + f));
     await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1), { what: "3 connections, subscribed" });
     assert.strictEqual(server.evictions, 0);
-    const oldest = [...server.connections].sort((a, b) => a.id - b.id)[0];
-    const evictedFeedHadAapl = oldest.subs.has("AAPL");
 
     const intruder = new WebSocket(server.url + "?apikey=good-key");
     intruder.on("error", () => {});
-    await waitFor(() => server.evictions >= 1, { what: "an eviction" });
-    // Four clients for three places evict each other until one leaves; then all our feeds are back, subscribed.
+    await waitFor(() => server.evictions === 1, { what: "an eviction" });
+    const evicted = await waitFor(() => evs.flat().find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "the eviction named" });
+    assert.ok(evicted.payload.in >= 500, `waits ${evicted.payload.in} ms`);
+    assert.strictEqual(server.totalConnections, 4, "the evicted feed does not come straight back to evict the intruder");
     intruder.terminate();
     await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1) && server.lists().filter((l) => l[0] === "MSFT").length === 2, {
       what: "back and resubscribed",
     });
-    assert.ok(server.totalConnections >= 5, "the evicted feed reconnected");
-    if (evictedFeedHadAapl) assert.ok(ev.some((m) => m.topic === "reconnecting"), "the evicted feed said it reconnects");
+    assert.strictEqual(server.evictions, 1, "no eviction ping-pong");
+    assert.strictEqual(server.totalConnections, 5, "one retry");
     for (const f of ["f1", "f2", "f3"]) assert.notStrictEqual(helper.getNode(f).core.status().state, "failed", "an eviction is not a stop");
+  });
+
+  it("a server close 1011 or 1000 is an ordinary quick reconnect, not an eviction wait", async function () {
+    await startServer();
+    await helper.load([feedNode, subNode], [
+      { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, limitRetryMs: "60000" }, backoffMin: 50, backoffMax: 200 },
+      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
+      { id: "out", type: "helper" },
+      { id: "ev", type: "helper" },
+    ], { f1: { apiKey: "good-key" } });
+    const ev = collect("ev");
+    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 1, { what: "subscribed" });
+    server.closeAll(1011, "internal error");
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 1, { what: "back after 1011" });
+    server.closeAll(1000, "");
+    await waitFor(() => server.totalConnections === 3 && server.lists().length === 1 && server.lists()[0].length === 1, { what: "back after 1000" });
+    assert.ok(!ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"));
   });
 
   it("a server-side symbol limit (fails with 'limit') is named symbol_limit; the accepted symbols stream", async function () {

@@ -192,4 +192,14 @@ describe("alltick adapter: parser", function () {
     assert.throws(() => createAllTick({ ...base, options: { plan: "gold" } }), /Unknown AllTick plan/);
     assert.throws(() => createAllTick({ ...base, options: { market: "bonds" } }), /Unknown AllTick market/);
   });
+
+  it("an unexplained policy close (excess connection dropped at once) waits limitRetryMs; other closes are ordinary", function () {
+    const base = { provider: "alltick", url: "", apiKey: "SeCrEt", apiSecret: "", options: {} };
+    const f = createAllTick(base).closeFailure(1008, "connection limit");
+    assert.deepStrictEqual([f.kind, f.code, f.retryAfterMs], ["limit", "connection_limit", 30000]);
+    assert.ok(!f.message.includes("SeCrEt"));
+    assert.strictEqual(createAllTick({ ...base, options: { limitRetryMs: "5000" } }).closeFailure(1008, "").retryAfterMs, 5000);
+    assert.strictEqual(createAllTick(base).closeFailure(1011, "internal"), undefined);
+    assert.strictEqual(createAllTick(base).closeFailure(1000, ""), undefined);
+  });
 });

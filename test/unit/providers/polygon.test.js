@@ -9,6 +9,7 @@ function ctx(subscribed = { trades: ["MSFT", "AAPL"], quotes: ["MSFT"] }) {
   c.send = (m) => c.sent.push(m);
   for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"]) c[name] = (...a) => c.calls.push([name, ...a]);
   c.upstream = (ch) => new Set(subscribed[ch]);
+  c.now = () => 1536036818790000;
   return c;
 }
 
@@ -49,12 +50,38 @@ describe("polygon adapter: parser", function () {
       ],
       [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 1, id: "9" }],
     ],
+    [
+      "uncertain shapes: numeric i, no conditions, no tape, no q (older SDK fixtures / #56)",
+      [{ ev: "T", sym: "AAPL", x: 12, i: 52983525029461, p: 190.5, s: 5, t: 1536036818784 }],
+      [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 12, id: "52983525029461" }],
+    ],
+    [
+      "an odd-lot trade without size, and a quote without conditions or exchanges",
+      [
+        { ev: "T", sym: "MSFT", x: 4, i: "7", p: 1.5, t: 1536036818784 },
+        { ev: "Q", sym: "MSFT", bp: 1, bs: 0, ap: 2, as: 3, t: 1536036818785 },
+      ],
+      [
+        { symbol: "MSFT", type: "trade", price: 1.5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 4, id: "7" },
+        { symbol: "MSFT", type: "quote", bid: 1, ask: 2, bidSize: 0, askSize: 300, ts: 1536036818785000, recvTs: 1536036818790000, provider: "polygon" },
+      ],
+    ],
+    [
+      "crypto XT / aggregates A, AM in a stocks frame are ignored, not malformed",
+      [
+        { ev: "XT", pair: "BTC-USD", p: 33021.9, t: 1610462007425, s: 0.01616617, c: [2], i: 14272084, x: 3, r: 1610462007576 },
+        { ev: "A", sym: "AAPL", v: 1, s: 1610144640000, e: 1610144641000 },
+        { ev: "AM", sym: "AAPL", v: 4110, s: 1610144640000, e: 1610144700000 },
+      ],
+      [],
+    ],
   ];
   for (const [name, frame, expected] of table) {
     it(name, function () {
       const c = ctx();
       feed(new PolygonSession(c), frame);
       assert.deepStrictEqual(c.ticks, expected);
+      assert.deepStrictEqual(c.calls.filter((x) => x[0] === "malformed"), []);
     });
   }
 
@@ -74,6 +101,11 @@ describe("polygon adapter: parser", function () {
     const c = ctx();
     feed(new PolygonSession(c), [{ ev: "status", status: "max_connections", message: "x" }]);
     assert.ok(c.calls[0][1].retryAfterMs >= 60000, "waits long enough for the other session");
+    const p = createPolygon({ provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: { limitRetryMs: "90000" } });
+    const c2 = ctx();
+    feed(p.createSession(c2), [{ ev: "status", status: "max_connections", message: "x" }]);
+    assert.strictEqual(c2.calls[0][1].retryAfterMs, 90000, "limitRetryMs option");
+    assert.match(c2.calls[0][1].message, /90 s/);
   });
 
   it("acknowledges subscriptions per topic and reports garbage", function () {
@@ -105,5 +137,64 @@ describe("polygon adapter: parser", function () {
     assert.strictEqual(createPolygon(base).connectUrl(), "wss://socket.massive.com/stocks");
     assert.strictEqual(createPolygon({ ...base, options: { delayed: true } }).connectUrl(), "wss://delayed.massive.com/stocks");
     assert.strictEqual(createPolygon({ ...base, url: "ws://127.0.0.1:9/x" }).connectUrl(), "ws://127.0.0.1:9/x");
+  });
+
+  it("data watchdog: 'stale' after stallSec without T/Q while subscribed, in US regular hours only (delayed feed shifted)", function () {
+    const clock = { us: Date.UTC(2024, 2, 12, 15, 0) * 1000 }; // Tuesday 11:00 New York
+    const mk = (opts, subscribed) => {
+      const c = ctx(subscribed);
+      c.now = () => clock.us;
+      return { c, s: new PolygonSession(c, { stallMs: 60000, stallHours: "regular", ...opts }) };
+    };
+    const start = clock.us;
+    const a = mk({});
+    const idle = mk({}, { trades: [], quotes: [] });
+    const never = mk({ stallHours: "never" });
+    for (const r of [a, idle, never]) r.s.heartbeat();
+    clock.us = start + 30e6;
+    feed(a.s, [{ ev: "Q", sym: "MSFT", bp: 1, ap: 2, t: 1 }]); // a quote counts as data
+    clock.us = start + 80e6;
+    for (const r of [a, idle, never]) r.s.heartbeat();
+    assert.deepStrictEqual(a.c.calls.filter((x) => x[0] === "fail"), [], "data 50 s ago");
+    clock.us = start + 91e6;
+    for (const r of [a, idle, never]) r.s.heartbeat();
+    const fails = a.c.calls.filter((x) => x[0] === "fail");
+    assert.deepStrictEqual([fails.length, fails[0][1].code, fails[0][1].kind], [1, "stale", "transient"]);
+    assert.deepStrictEqual(idle.c.calls, [], "nothing subscribed: silence is fine");
+    assert.deepStrictEqual(never.c.calls, []);
+
+    clock.us = Date.UTC(2024, 2, 16, 15, 0) * 1000; // Saturday: a closed market is silent
+    const w = mk({});
+    w.s.heartbeat();
+    clock.us += 3600e6;
+    w.s.heartbeat();
+    assert.deepStrictEqual(w.c.calls, []);
+
+    const d = mk({ delayMs: 900000 });
+    clock.us = Date.UTC(2024, 2, 18, 13, 30) * 1000; // Monday 09:30: the delayed feed still shows 09:15
+    d.s.heartbeat();
+    clock.us += 300e6;
+    d.s.heartbeat();
+    assert.deepStrictEqual(d.c.calls, [], "not watched before 09:45");
+  });
+
+  it("watchdog options: on by default (300 s, regular hours; always on the crypto cluster), off with stallSec 0 or stallHours never", function () {
+    const base = { provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: {} };
+    assert.ok(createPolygon(base).timing.heartbeatMs > 0 && createPolygon(base).timing.heartbeatMs <= 75000);
+    assert.strictEqual(createPolygon({ ...base, options: { stallSec: "0" } }).timing.heartbeatMs, 0);
+    assert.strictEqual(createPolygon({ ...base, options: { stallHours: "never" } }).timing.heartbeatMs, 0);
+    assert.strictEqual(createPolygon(base).timing.staleMs, 0, "the socket-level stale timer stays off");
+    assert.throws(() => createPolygon({ ...base, options: { stallHours: "weekends" } }), /stallHours/);
+    // Crypto trades around the clock: watched always.
+    const c = ctx();
+    let now = Date.UTC(2024, 2, 16, 15, 0) * 1000; // Saturday
+    c.now = () => now;
+    const s = createPolygon({ ...base, options: { cluster: "crypto", stallSec: "60" } }).createSession(c);
+    s.heartbeat();
+    now += 1e6;
+    s.heartbeat();
+    now += 61e6;
+    s.heartbeat();
+    assert.strictEqual(c.calls.filter((x) => x[0] === "fail").length, 1);
   });
 });

@@ -235,6 +235,14 @@ describe("twelvedata adapter: parser", function () {
     assert.strictEqual(p.displayUrl(), "wss://ws.twelvedata.com/v1/quotes/price");
     assert.deepStrictEqual([p.limits.symbolsPerConnection, p.limits.maxConnections, p.limits.messagesPerSecond], [8, 1, 1]);
     assert.deepStrictEqual([p.timing.heartbeatMs, p.timing.staleMs], [10000, 35000]);
+    // "Opening more connections closes the previous ones": a policy close is that eviction, waited out.
+    const ev = p.closeFailure(1008, "connection limit");
+    assert.deepStrictEqual([ev.kind, ev.code, ev.retryAfterMs], ["limit", "connection_limit", 60000]);
+    assert.ok(!ev.message.includes("SeCrEt"));
+    assert.strictEqual(p.closeFailure(4000, "Too many connections").kind, "limit");
+    assert.strictEqual(p.closeFailure(1011, "internal error"), undefined);
+    assert.strictEqual(p.closeFailure(1000, ""), undefined);
+    assert.strictEqual(createTwelveData({ ...base, options: { limitRetryMs: "90000" } }).closeFailure(1008, "").retryAfterMs, 90000);
     assert.ok(p.timing.pingMs > 0);
     assert.deepStrictEqual(p.channels, ["trades", "quotes"]);
     p = createTwelveData({ ...base, url: "ws://127.0.0.1:9/v1/quotes/price?apikey=old", options: { plan: "pro", heartbeatMs: "50", messagesPerSecond: "20" } });
