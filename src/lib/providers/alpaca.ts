@@ -30,6 +30,7 @@
  * Options: feed (iex | sip | delayed_sip | test | boats | overnight | crypto), sandbox, plan
  * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
  */
+import { sessionAt } from "../calendar";
 import { parseIsoMicros, toIdString, toNumber } from "../time";
 import type { Channel, Tick } from "../types";
 import { contentKey, idKey, numOption, parseFrame, redactUrl, strOption } from "./common";
@@ -73,21 +74,9 @@ interface PendingRequest {
   symbols: string[];
 }
 
-const NY_PARTS = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const WEEKDAYS = new Set(["Mon", "Tue", "Wed", "Thu", "Fri"]);
-
-/** True on weekdays 09:30-16:00 New York time (exchange holidays are not known). */
+/** True during the US regular session (09:30-16:00 New York, 13:00 on early-close days; never on NYSE holidays or weekends). */
 export function usRegularHours(epochMs: number): boolean {
-  let weekday = "";
-  let hour = 0;
-  let minute = 0;
-  for (const p of NY_PARTS.formatToParts(new Date(epochMs))) {
-    if (p.type === "weekday") weekday = p.value;
-    else if (p.type === "hour") hour = Number(p.value);
-    else if (p.type === "minute") minute = Number(p.value);
-  }
-  const m = hour * 60 + minute;
-  return WEEKDAYS.has(weekday) && m >= 9 * 60 + 30 && m < 16 * 60;
+  return sessionAt(epochMs * 1000) === "regular";
 }
 
 /** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */

@@ -261,6 +261,9 @@ describe("alpaca adapter: parser", function () {
     assert.strictEqual(usRegularHours(Date.UTC(2024, 6, 9, 13, 30)), true, "summer 09:30 EDT");
     assert.strictEqual(usRegularHours(Date.UTC(2024, 6, 9, 20, 0)), false, "16:00 EDT");
     assert.strictEqual(usRegularHours(Date.UTC(2024, 6, 13, 15, 0)), false, "Saturday");
+    assert.strictEqual(usRegularHours(Date.UTC(2026, 10, 26, 16, 0)), false, "Thanksgiving (NYSE holiday)");
+    assert.strictEqual(usRegularHours(Date.UTC(2026, 10, 27, 17, 30)), true, "12:30 EST on the day after Thanksgiving");
+    assert.strictEqual(usRegularHours(Date.UTC(2026, 10, 27, 18, 30)), false, "13:30 EST: after the 13:00 early close");
   });
 
   it("dedups stock trades on (x, i), crypto on the exact id, quotes on content", function () {
