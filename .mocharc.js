@@ -5,4 +5,6 @@ module.exports = {
   timeout: 20000,
   exit: false,
   reporter: "spec",
+  // The dedup memory test measures the heap after a collection.
+  "node-option": ["expose-gc"],
 };

@@ -1,7 +1,7 @@
 /**
  * Bounded, O(1) duplicate detection per symbol.
  *
- * Each symbol has a FIFO ring of recent keys plus a Set for lookup. A key is forgotten when
+ * Each symbol has a FIFO ring of recent keys plus a hash index for lookup. A key is forgotten when
  * (a) the symbol's ring is full (count cap), (b) it is older, in event time, than the newest
  * key of that symbol minus the horizon, or (c) the global key budget is exhausted, in which case
  * the inserting symbol gives up its oldest key (never below a small floor per symbol). Memory is
@@ -24,51 +24,137 @@ export const DEFAULT_DEDUP: DedupOptions = { perSymbol: 10_000, maxKeys: 250_000
 const FLOOR = 64;
 const INITIAL = 16;
 
+/**
+ * Keys are stored as a 64-bit hash (two independent 32-bit hashes) in typed arrays, not as
+ * strings in a Set: the window then lives outside the garbage-collected heap, so a busy feed's
+ * key turnover (every key lives seconds, long enough to be promoted) creates no old-generation
+ * garbage, and RSS stays flat. Two different keys of one symbol are confused only if all 64 bits
+ * agree (about 1 in 10^14 per key with a full window): the cost would be one dropped tick.
+ */
+let H1 = 0;
+let H2 = 0;
+function hashKey(key: string): void {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x9747b28c | 0;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  b ^= key.length;
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 16;
+  b = Math.imul(b, 0xcc9e2d51);
+  b ^= b >>> 13;
+  b = Math.imul(b, 0x1b873593);
+  b ^= b >>> 16;
+  H1 = a >>> 0;
+  H2 = b >>> 0;
+}
+
+/** A FIFO ring of key hashes and event times with an open-addressing index (linear probing). */
 class SymbolWindow {
-  keys: string[];
-  ts: number[];
-  head = 0; // index of the oldest entry
+  private lo!: Uint32Array;
+  private hi!: Uint32Array;
+  ts!: Float64Array;
+  /** Ring slot of each key, or -1; twice the ring's capacity, a power of two. */
+  private table!: Int32Array;
+  private mask = 0;
+  head = 0; // slot of the oldest entry
   size = 0;
   maxTs = -Infinity;
-  readonly set = new Set<string>();
 
   constructor(capacity: number) {
-    this.keys = new Array<string>(capacity);
-    this.ts = new Array<number>(capacity);
+    this.alloc(capacity);
   }
 
   get capacity(): number {
-    return this.keys.length;
+    return this.lo.length;
+  }
+
+  private alloc(capacity: number): void {
+    this.lo = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+    this.ts = new Float64Array(capacity);
+    let n = 4;
+    while (n < capacity * 2) n *= 2;
+    this.table = new Int32Array(n).fill(-1);
+    this.mask = n - 1;
+  }
+
+  /** Whether the key hashed into H1/H2 is in the window. */
+  has(): boolean {
+    const t = this.table;
+    let i = H1 & this.mask;
+    let s: number;
+    while ((s = t[i]) !== -1) {
+      if (this.lo[s] === H1 && this.hi[s] === H2) return true;
+      i = (i + 1) & this.mask;
+    }
+    return false;
+  }
+
+  /** Appends the key hashed into H1/H2 (the ring must have room). */
+  push(ts: number): void {
+    const cap = this.lo.length;
+    const slot = (this.head + this.size) % cap;
+    this.lo[slot] = H1;
+    this.hi[slot] = H2;
+    this.ts[slot] = ts;
+    this.size++;
+    this.index(slot);
+  }
+
+  private index(slot: number): void {
+    let i = this.lo[slot] & this.mask;
+    while (this.table[i] !== -1) i = (i + 1) & this.mask;
+    this.table[i] = slot;
   }
 
   evictOldest(): void {
-    const i = this.head;
-    this.set.delete(this.keys[i]);
-    this.keys[i] = "";
-    this.head = i + 1 === this.keys.length ? 0 : i + 1;
+    const slot = this.head;
+    const t = this.table;
+    const mask = this.mask;
+    let j = this.lo[slot] & mask;
+    while (t[j] !== slot) j = (j + 1) & mask;
+    // Backward-shift deletion: move later entries of the probe run into the gap where allowed.
+    t[j] = -1;
+    let k = j;
+    for (;;) {
+      k = (k + 1) & mask;
+      const s = t[k];
+      if (s === -1) break;
+      const home = this.lo[s] & mask;
+      const stays = j <= k ? home > j && home <= k : home > j || home <= k;
+      if (!stays) {
+        t[j] = s;
+        t[k] = -1;
+        j = k;
+      }
+    }
+    this.head = slot + 1 === this.lo.length ? 0 : slot + 1;
     this.size--;
   }
 
   grow(limit: number): void {
-    const cap = Math.min(limit, this.keys.length * 2);
-    const keys = new Array<string>(cap);
-    const ts = new Array<number>(cap);
+    const lo = this.lo;
+    const hi = this.hi;
+    const ts = this.ts;
+    const old = lo.length;
+    this.alloc(Math.min(limit, old * 2));
     for (let n = 0; n < this.size; n++) {
-      const j = (this.head + n) % this.keys.length;
-      keys[n] = this.keys[j];
-      ts[n] = this.ts[j];
+      const j = (this.head + n) % old;
+      this.lo[n] = lo[j];
+      this.hi[n] = hi[j];
+      this.ts[n] = ts[j];
+      this.index(n);
     }
-    this.keys = keys;
-    this.ts = ts;
     this.head = 0;
-  }
-
-  push(key: string, ts: number): void {
-    const i = (this.head + this.size) % this.keys.length;
-    this.keys[i] = key;
-    this.ts[i] = ts;
-    this.size++;
-    this.set.add(key);
   }
 }
 
@@ -98,11 +184,12 @@ export class Deduplicator {
    * false. `ts` is the tick's event time in µs.
    */
   seen(symbol: string, key: string, ts: number): boolean {
+    hashKey(key);
     let w = this.windows.get(symbol);
     if (w === undefined) {
       w = new SymbolWindow(Math.min(INITIAL, this.opts.perSymbol));
       this.windows.set(symbol, w);
-    } else if (w.set.has(key)) {
+    } else if (w.has()) {
       this.duplicates++;
       return true;
     }
@@ -129,7 +216,7 @@ export class Deduplicator {
       w.evictOldest();
       this.total--;
     }
-    w.push(key, ts);
+    w.push(ts);
     this.total++;
     return false;
   }

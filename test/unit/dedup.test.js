@@ -65,4 +65,48 @@ describe("Deduplicator", function () {
       }
     }
   });
+
+  it("follows the reference policy exactly: count cap, event-time horizon, global budget with a floor (randomized)", function () {
+    let seed = 99;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const opts = { perSymbol: 40, maxKeys: 150, horizonUs: 500 };
+    const d = new Deduplicator(opts);
+    // Reference: plain arrays, the policy written out.
+    const ref = new Map();
+    let total = 0;
+    const FLOOR = 64;
+    function refSeen(sym, key, ts) {
+      let w = ref.get(sym);
+      if (!w) ref.set(sym, (w = { keys: [], maxTs: -Infinity }));
+      else if (w.keys.some((e) => e.key === key)) return true;
+      if (ts > w.maxTs) {
+        w.maxTs = ts;
+        while (w.keys.length > 0 && w.keys[0].ts < ts - opts.horizonUs) (w.keys.shift(), total--);
+      }
+      if (w.keys.length === opts.perSymbol) (w.keys.shift(), total--);
+      if (total >= opts.maxKeys && w.keys.length >= Math.min(FLOOR, opts.perSymbol)) (w.keys.shift(), total--);
+      w.keys.push({ key, ts });
+      total++;
+      return false;
+    }
+    let ts = 0;
+    for (let i = 0; i < 50_000; i++) {
+      ts += Math.floor(rnd() * 3) - (rnd() < 0.1 ? 20 : 0); // mostly forward, sometimes back
+      const sym = "S" + Math.floor(rnd() * 7);
+      const key = sym + ":" + Math.floor(rnd() * 120);
+      assert.strictEqual(d.seen(sym, key, ts), refSeen(sym, key, ts), `step ${i}`);
+      assert.strictEqual(d.size, total, `size at step ${i}`);
+    }
+  });
+
+  it("keeps its keys outside the JS heap: 250,000 keys cost little heap", function () {
+    const d = new Deduplicator({ perSymbol: 10_000, maxKeys: 250_000, horizonUs: 0 });
+    if (global.gc) global.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 250_000; i++) d.seen("S" + (i % 25), "Q:" + i + ":1700000000000000:" + i, i);
+    if (global.gc) global.gc();
+    assert.strictEqual(d.size, 250_000);
+    // Strings in a Set would take well over 20 MB of heap; hashes in typed arrays are off-heap.
+    assert.ok(process.memoryUsage().heapUsed - before < 8 * 1048576, `${((process.memoryUsage().heapUsed - before) / 1048576).toFixed(1)} MB of heap`);
+  });
 });
