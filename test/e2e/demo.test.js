@@ -56,7 +56,8 @@ describe("demo (real node-red process)", function () {
     });
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
-    await waitFor(() => /Started flows/.test(output) || child.exitCode !== null, { timeout: 40000, what: "Node-RED to start flows" });
+    // node-red logs "Started flows" before its HTTP server listens: wait for both.
+    await waitFor(() => (/Started flows/.test(output) && /Server now running at/.test(output)) || child.exitCode !== null, { timeout: 40000, what: "Node-RED to start flows and listen" });
     assert.strictEqual(child.exitCode, null, "node-red exited:\n" + output);
   });
 
