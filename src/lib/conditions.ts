@@ -10,9 +10,11 @@
  *  - sip:     the SIP letters Alpaca and the simulator send; letters collide across tapes
  *             (`B` is Average Price on CTA tapes A/B but Bunched on UTP tape C), so the tape is
  *             taken from the tick (`extra.tape`: "A"/"B"/"C" or 1/2/3) where it has one;
+ *  - tiingo:  the flag names our Tiingo adapter puts in `conditions` (oddLot, afterHours, ...);
  *  - none:    conditions are ignored, every trade updates everything (crypto, FX, providers
  *             whose codes have no published mapping such as Finnhub's).
- *  - auto:    by the tick's provider: polygon -> polygon; alpaca and simulator -> sip; others -> none.
+ *  - auto:    by the tick's provider: polygon -> polygon; alpaca and simulator -> sip;
+ *             tiingo -> tiingo; others -> none.
  */
 import type { Tick } from "./types";
 
@@ -22,8 +24,10 @@ export interface TradeFlags {
   volume: boolean;
 }
 
-export type ConditionDialect = "auto" | "polygon" | "sip" | "none";
-export const CONDITION_DIALECTS: readonly ConditionDialect[] = ["auto", "polygon", "sip", "none"];
+export type ConditionDialect = "auto" | "polygon" | "sip" | "tiingo" | "none";
+export const CONDITION_DIALECTS: readonly ConditionDialect[] = ["auto", "polygon", "sip", "tiingo", "none"];
+/** A dialect with tables (what `auto` resolves to, besides none). */
+export type TableDialect = "polygon" | "sip" | "tiingo";
 
 const ALL: TradeFlags = Object.freeze({ last: true, highLow: true, volume: true });
 const VOLUME_ONLY: TradeFlags = Object.freeze({ last: false, highLow: false, volume: true });
@@ -61,19 +65,27 @@ export const CTA_CONDITIONS: Table = table([...SIP_COMMON, [VOLUME_ONLY, ["B"]]]
 /** UTP: `B` = Bunched Trade, `W` = Average Price. */
 export const UTP_CONDITIONS: Table = table([...SIP_COMMON, [ALL, ["B"]], [VOLUME_ONLY, ["W"]]]);
 
+/**
+ * Tiingo IEX trade flags as our adapter names them. Odd lots and after-hours (Form T-like)
+ * prints add volume only, as in the consolidated rules; intermarket sweeps update everything
+ * (SIP `F`); a Reg NMS Rule 611 (trade-through) exemption marks an otherwise regular print.
+ * `halted` is not mapped (a print flagged halted counts as unknown: volume only).
+ */
+export const TIINGO_CONDITIONS: Table = table([
+  [ALL, ["intermarketSweep", "nmsRule611"]],
+  [VOLUME_ONLY, ["oddLot", "afterHours"]],
+]);
+
+type DialectSets = Readonly<Record<TableDialect, ReadonlySet<string>>>;
 /** Closing-print conditions (for counting the closing auction as regular session). */
-export const CLOSING_PRINTS: Readonly<Record<"polygon" | "sip", ReadonlySet<string>>> = {
-  polygon: new Set(["8", "19"]),
-  sip: new Set(["6"]),
-};
+export const CLOSING_PRINTS: DialectSets = { polygon: new Set(["8", "19"]), sip: new Set(["6"]), tiingo: new Set() };
 /** Opening-print conditions. */
-export const OPENING_PRINTS: Readonly<Record<"polygon" | "sip", ReadonlySet<string>>> = {
-  polygon: new Set(["25"]),
-  sip: new Set(["O"]),
-};
+export const OPENING_PRINTS: DialectSets = { polygon: new Set(["25"]), sip: new Set(["O"]), tiingo: new Set() };
+/** Odd-lot conditions (for the "exclude odd lots" filter). */
+export const ODD_LOTS: DialectSets = { polygon: new Set(["37"]), sip: new Set(["I"]), tiingo: new Set(["oddLot"]) };
 
 /** The dialect a tick's conditions are in. */
-export function dialectOf(tick: Tick, dialect: ConditionDialect): "polygon" | "sip" | "none" {
+export function dialectOf(tick: Tick, dialect: ConditionDialect): TableDialect | "none" {
   if (dialect !== "auto") return dialect;
   switch (tick.provider) {
     case "polygon":
@@ -81,6 +93,8 @@ export function dialectOf(tick: Tick, dialect: ConditionDialect): "polygon" | "s
     case "alpaca":
     case "simulator":
       return "sip";
+    case "tiingo":
+      return "tiingo";
     default:
       return "none";
   }
@@ -124,6 +138,7 @@ export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult 
     let f: TradeFlags | undefined = opts.overrides !== undefined ? opts.overrides[code] : undefined;
     if (f === undefined) {
       if (dialect === "polygon") f = POLYGON_CONDITIONS[code];
+      else if (dialect === "tiingo") f = TIINGO_CONDITIONS[code];
       else if (plan === "UTP") f = UTP_CONDITIONS[code];
       else if (plan === "CTA") f = CTA_CONDITIONS[code];
       else {
@@ -146,7 +161,7 @@ export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult 
 }
 
 /** True when the trade carries one of the given conditions (in its dialect). */
-export function hasCondition(tick: Tick, dialect: ConditionDialect, sets: Readonly<Record<"polygon" | "sip", ReadonlySet<string>>>): boolean {
+export function hasCondition(tick: Tick, dialect: ConditionDialect, sets: DialectSets): boolean {
   const codes = tick.conditions;
   if (codes === undefined) return false;
   const d = dialectOf(tick, dialect);

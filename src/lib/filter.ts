@@ -9,7 +9,7 @@
  * `deadline` (trailing ticks of the rate limit); results go to `emit` synchronously.
  */
 import { daySchedule, sessionAt, type Session } from "./calendar";
-import { CLOSING_PRINTS, OPENING_PRINTS, dialectOf, hasCondition, tradeFlags, type ConditionOptions } from "./conditions";
+import { CLOSING_PRINTS, ODD_LOTS, OPENING_PRINTS, hasCondition, tradeFlags, type ConditionOptions } from "./conditions";
 import { Deduplicator } from "./dedup";
 import { idKey } from "./providers/common";
 import type { Tick } from "./types";
@@ -102,9 +102,6 @@ export interface FilterEnv {
   now(): number;
   emit(out: FilterOutput): void;
 }
-
-/** Odd-lot condition codes per dialect (for the "exclude odd lots" preset). */
-const ODD_LOTS: Readonly<Record<"polygon" | "sip", ReadonlySet<string>>> = { polygon: new Set(["37"]), sip: new Set(["I"]) };
 
 interface SymbolState {
   ref: number | undefined;
@@ -282,8 +279,7 @@ export class TickFilter {
   private conditionOk(t: Tick): boolean {
     const c = this.config;
     if (c.conditionMode === "excludeOddLots") {
-      const d = dialectOf(t, c.conditions.dialect);
-      return d === "none" || !hasCondition(t, d, ODD_LOTS);
+      return !hasCondition(t, c.conditions.dialect, ODD_LOTS);
     }
     const { flags } = tradeFlags(t, c.conditions);
     return c.conditionMode === "lastEligible" ? flags.last : flags.volume;

@@ -26,6 +26,10 @@ describe("trade conditions (three-flag model)", function () {
     ["polygon", ["B"], { tape: 3 }, "sip", "lhv", []], // numeric tapes too
     ["simulator", ["@"], undefined, "auto", "lhv", []],
     ["finnhub", ["1", "24"], undefined, "auto", "lhv", []], // no published mapping: ignored
+    ["tiingo", ["oddLot"], undefined, "auto", "v", []],
+    ["tiingo", ["afterHours", "intermarketSweep"], undefined, "auto", "v", []],
+    ["tiingo", ["intermarketSweep", "nmsRule611"], undefined, "auto", "lhv", []],
+    ["tiingo", ["halted"], undefined, "auto", "v", ["halted"]],
     ["binance", undefined, undefined, "auto", "lhv", []],
     ["polygon", [37], undefined, "none", "lhv", []],
   ];

@@ -49,15 +49,23 @@ describe("tick filter (pure core)", function () {
   });
 
   it("applies the condition presets", function () {
-    const ticks = [trade("A", 1, { conditions: [0] }), trade("A", 2, { conditions: [37] }), trade("A", 3, { conditions: [33] }), trade("A", 4, { conditions: [15] }), trade("A", 5, { conditions: ["@", "I"], provider: "alpaca" })];
+    const ticks = [
+      trade("A", 1, { conditions: [0] }),
+      trade("A", 2, { conditions: [37] }),
+      trade("A", 3, { conditions: [33] }),
+      trade("A", 4, { conditions: [15] }),
+      trade("A", 5, { conditions: ["@", "I"], provider: "alpaca" }),
+      trade("A", 6, { conditions: ["oddLot"], provider: "tiingo" }),
+      trade("A", 7, { conditions: [37], provider: "binance" }), // no dialect: conditions ignored
+    ];
     const run = (mode) => {
       const m = make({ conditionMode: mode });
       ticks.forEach((t) => m.f.push(t));
       return prices(m.passed());
     };
-    assert.deepStrictEqual(run("excludeOddLots"), [1, 3, 4]);
-    assert.deepStrictEqual(run("lastEligible"), [1]);
-    assert.deepStrictEqual(run("volumeEligible"), [1, 2, 3, 5]);
+    assert.deepStrictEqual(run("excludeOddLots"), [1, 3, 4, 7]);
+    assert.deepStrictEqual(run("lastEligible"), [1, 7]);
+    assert.deepStrictEqual(run("volumeEligible"), [1, 2, 3, 5, 6, 7]);
   });
 
   it("passes only the chosen sessions; auction prints can count as regular", function () {
