@@ -287,6 +287,8 @@ export interface AggregateEnv {
 }
 
 const MAX_RECENT = 16;
+const LAG_BUCKETS = 6;
+const LAG_BUCKET_US = 10_000_000;
 
 export class Aggregator {
   readonly config: AggregateConfig;
@@ -313,8 +315,17 @@ export class Aggregator {
   private watermark = -Infinity;
   /** When this aggregator started (wall µs): bars starting before it are partial. */
   private startedAt: number;
-  /** Earliest clock time (µs) at which `advance` has something to close; Infinity = nothing. */
+  /** Earliest clock time (µs, event-time domain) at which `advance` has something to close; Infinity = nothing. */
   deadline = Infinity;
+  /**
+   * Wall clock mode: the feed's delay, learned as the lowest receipt delay (recvTs - ts) of the
+   * last minute. A 15-minute delayed feed then closes its bars 15 minutes after their end instead
+   * of closing each bar on its first tick; a provider clock a little ahead of ours gives a small
+   * negative value. 0 until a tick arrives.
+   */
+  lagUs = 0;
+  private readonly lagMin = new Float64Array(LAG_BUCKETS).fill(Infinity);
+  private readonly lagId = new Float64Array(LAG_BUCKETS).fill(-1);
 
   constructor(config: AggregateConfig, private readonly env: AggregateEnv) {
     validateConfig(config);
@@ -350,6 +361,7 @@ export class Aggregator {
       this.env.emit({ type: "reject", tick, reason: "future", message: "event time is in the future (bad clock?)" });
       return;
     }
+    if (c.clock === "wall") this.noteLag(tick.recvTs, ts);
     let st = this.symbols.get(tick.symbol);
     if (st === undefined) {
       if (this.symbols.size >= c.maxSymbols) {
@@ -394,9 +406,19 @@ export class Aggregator {
     this.deadline = next;
   }
 
+  /** Wall clock mode: the earliest wall time (µs) at which `advanceWall` has something to do. */
+  get wallDeadline(): number {
+    return this.deadline + this.lagUs;
+  }
+
+  /** Wall clock mode: `advance` for the wall time `nowUs`, corrected for the feed's delay. */
+  advanceWall(nowUs: number): void {
+    this.advance(nowUs - this.lagUs);
+  }
+
   /** Closes the open bars of one symbol or all now (end of a replay). */
   flush(symbol?: string): void {
-    const clock = this.config.clock === "event" ? this.watermark : this.env.now();
+    const clock = this.clockNow();
     for (const st of this.statesOf(symbol)) if (st.open !== undefined) this.closeOpen(st, st.open.end > clock || this.config.kind !== "time");
     this.recomputeDeadline();
   }
@@ -440,8 +462,9 @@ export class Aggregator {
     return st === undefined ? [] : [st];
   }
 
+  /** Now in event time: the watermark, or the wall clock less the feed's delay. */
   private clockNow(): number {
-    return this.config.clock === "event" ? this.watermark : this.env.now();
+    return this.config.clock === "event" ? this.watermark : this.env.now() - this.lagUs;
   }
 
   private pushTime(st: SymbolState, ts: number, price: number, size: number, flags: TradeFlags, counts: boolean, tick: Tick): void {
@@ -519,7 +542,7 @@ export class Aggregator {
    */
   private firstIsPartial(b: Builder): boolean {
     if (!b.first || this.config.kind !== "time") return false;
-    return this.config.clock === "wall" ? b.start < this.startedAt : b.firstTs !== b.start;
+    return this.config.clock === "wall" ? b.start < this.startedAt - this.lagUs : b.firstTs !== b.start;
   }
 
   /** Closes the open bar; `cut` = closed before its end (flush). */
@@ -663,6 +686,22 @@ export class Aggregator {
       break;
     }
     this.maybeUpdate(st);
+  }
+
+  /** Learns the feed's delay: the lowest recvTs - ts in 10-second buckets over the last minute. */
+  private noteLag(recvTs: number, ts: number): void {
+    if (!Number.isFinite(recvTs)) return;
+    const id = Math.floor(recvTs / LAG_BUCKET_US);
+    const i = id % LAG_BUCKETS;
+    if (this.lagId[i] !== id) {
+      this.lagId[i] = id;
+      this.lagMin[i] = Infinity;
+    }
+    const lag = recvTs - ts;
+    if (lag < this.lagMin[i]) this.lagMin[i] = lag;
+    let m = Infinity;
+    for (let k = 0; k < LAG_BUCKETS; k++) if (this.lagId[k] > id - LAG_BUCKETS && this.lagMin[k] < m) m = this.lagMin[k];
+    this.lagUs = m;
   }
 
   private noteUnknown(codes: string[]): void {

@@ -76,6 +76,26 @@ describe("bar aggregation (pure core)", function () {
     assert.strictEqual(agg.deadline, Infinity, "nothing left to close");
   });
 
+  it("learns a delayed feed's lag: a 15-minute delayed feed's bars close 15 minutes after their end, not on their first tick", function () {
+    const DELAY = 15 * MIN;
+    const { agg, bars, rejects, clock } = make({ closeDelayUs: 250_000 }, OPEN);
+    const delayed = (ts, price) => ({ ...trade("D", ts, price), recvTs: ts + DELAY + 3000 });
+    for (const [off, price] of [[1, 10], [20 * S, 11], [59 * S, 12]]) {
+      clock.now = OPEN + off + DELAY + 3000;
+      agg.push(delayed(OPEN + off, price));
+      agg.advanceWall(clock.now); // what the node's timer does
+    }
+    assert.deepStrictEqual([bars().length, rejects().length], [0, 0], "all three ticks in one open bar, none late");
+    assert.strictEqual(agg.lagUs, DELAY + 3000);
+    assert.strictEqual(agg.wallDeadline, OPEN + MIN + 250_000 + DELAY + 3000);
+    clock.now = agg.wallDeadline - 1;
+    agg.advanceWall(clock.now);
+    assert.strictEqual(bars().length, 0);
+    clock.now = agg.wallDeadline;
+    agg.advanceWall(clock.now);
+    assert.deepStrictEqual(bars().map((b) => [b.open, b.close, b.count, b.partial === true]), [[10, 12, 3, false]]);
+  });
+
   it("marks the first bar partial when it began before the node started, and can skip it", function () {
     for (const skip of [false, true]) {
       const { agg, bars, clock } = make({ skipFirstPartial: skip }, OPEN + 30 * S);

@@ -60,7 +60,13 @@ export = function register(RED: NodeAPI): void {
     const agg = new Aggregator(cfg, { now: nowMicros, emit });
 
     // One timer for the earliest bar close (wall clock only; event time needs none).
-    const timer = new DeadlineTimer(agg, (err) => node.error(RED._("tick-aggregate.errors.internal", { error: err.message })));
+    const wallClock = {
+      get deadline(): number {
+        return agg.wallDeadline;
+      },
+      advance: (nowUs: number): void => agg.advanceWall(nowUs),
+    };
+    const timer = new DeadlineTimer(wallClock, (err) => node.error(RED._("tick-aggregate.errors.internal", { error: err.message })));
     const arm = (): void => {
       if (cfg.clock === "wall") timer.arm();
     };
