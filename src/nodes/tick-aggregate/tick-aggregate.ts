@@ -13,7 +13,7 @@ import { controlOf, DeadlineTimer, StatusBadge } from "../common/glue";
 import { influxPayload, resolveAggregate, type TickAggregateProps } from "./settings";
 
 interface TickAggregateDef extends NodeDef, TickAggregateProps {
-  /** "bar" (default) or "influx": msg.payload = [fields, tags], msg.measurement. */
+  /** "bar" (default), "influx" (msg.payload = [fields, tags], msg.measurement) or "close" (msg.payload = the close, for charts). */
   output?: string;
   measurement?: string;
   /** msg.timestamp (ms) from the bar's start (default) or end. */
@@ -27,7 +27,7 @@ export = function register(RED: NodeAPI): void {
   function TickAggregate(this: Node, config: TickAggregateDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const influx = config.output === "influx";
+    const output = config.output === "influx" || config.output === "close" ? config.output : "bar";
     const measurement = config.measurement || "bars";
     const labelOn: "start" | "end" = config.labelOn === "end" ? "end" : "start";
     let cfg: AggregateConfig;
@@ -47,9 +47,12 @@ export = function register(RED: NodeAPI): void {
       if (o.type === "bar") {
         const bar = o.bar;
         const timestamp = Math.floor((labelOn === "end" ? bar.end : bar.start) / 1000);
-        const msg: NodeMessage & Record<string, unknown> = influx
-          ? { topic: bar.symbol, measurement, payload: influxPayload(bar, labelOn), timestamp, bar }
-          : { topic: bar.symbol, payload: bar, timestamp };
+        const msg: NodeMessage & Record<string, unknown> =
+          output === "influx"
+            ? { topic: bar.symbol, measurement, payload: influxPayload(bar, labelOn), timestamp, bar }
+            : output === "close"
+              ? { topic: bar.symbol, payload: bar.close, timestamp, bar }
+              : { topic: bar.symbol, payload: bar, timestamp };
         sendNow([msg, null]);
       } else {
         const t = o.tick as Partial<Tick> | null;
