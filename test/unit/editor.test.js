@@ -34,6 +34,10 @@ describe("node editors", function () {
         assert.deepStrictEqual(missing, [], `keys missing from locales/en-US/${type}.json`);
       });
 
+      it("calls registerType with a literal type and an inline object, the shape node-red-dev validate can read", function () {
+        assert.match(html, new RegExp(`RED\\.nodes\\.registerType\\('${type}', \\{`));
+      });
+
       it("registers its type with defaults that pass their own validation, a label and port labels", function () {
         const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
         const registered = {};
