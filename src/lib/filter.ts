@@ -48,6 +48,11 @@ export interface FilterConfig {
   rateUs: number;
   /** Drop ticks whose (symbol, exchange, id) was seen within the last minute; ticks without an id pass. */
   dedup: boolean;
+  /**
+   * Sequence high-water mark per (symbol, exchange), for feeds whose `seq` only increases:
+   * a tick whose seq is not above the last one passed is dropped ("sequence"); a jump counts a gap.
+   */
+  seqCheck: boolean;
   maxSymbols: number;
 }
 
@@ -73,6 +78,7 @@ export const DEFAULT_FILTER: FilterConfig = {
   reference: "output",
   rateUs: 0,
   dedup: false,
+  seqCheck: false,
   maxSymbols: 10_000,
 };
 
@@ -81,6 +87,7 @@ export type FilterReason =
   | "symbol"
   | "type"
   | "duplicate"
+  | "sequence"
   | "stale"
   | "range"
   | "condition"
@@ -90,7 +97,7 @@ export type FilterReason =
   | "band"
   | "rate";
 
-export const FILTER_REASONS: readonly FilterReason[] = ["invalid", "symbol", "type", "duplicate", "stale", "range", "condition", "session", "outlier", "unchanged", "band", "rate"];
+export const FILTER_REASONS: readonly FilterReason[] = ["invalid", "symbol", "type", "duplicate", "sequence", "stale", "range", "condition", "session", "outlier", "unchanged", "band", "rate"];
 
 /** `ref` is whatever the caller passed with the tick (e.g. its message), handed back with the result. */
 export type FilterOutput =
@@ -134,6 +141,10 @@ export class TickFilter {
   readonly dropped: Record<FilterReason, number> = Object.fromEntries(FILTER_REASONS.map((r) => [r, 0])) as Record<FilterReason, number>;
   /** Rate limit: earliest wall time (µs) a trailing tick is due; Infinity = none. */
   deadline = Infinity;
+  /** Sequence check: jumps seen (a seq more than one above the last). */
+  gaps = 0;
+  /** Highest seq passed per symbol and exchange (bounded with the symbol cap). */
+  private readonly seqs = new Map<string, bigint>();
   private readonly symbols = new Map<string, SymbolState>();
   private readonly dedup: Deduplicator | undefined;
   private readonly needsState: boolean;
@@ -169,6 +180,7 @@ export class TickFilter {
     const isTrade = t.type === "trade";
     if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session, ref);
     if (this.dedup !== undefined && isTrade && t.id !== undefined && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
+    if (c.seqCheck && t.seq !== undefined && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
     if (c.maxAgeUs > 0 && Number.isFinite(t.recvTs) && t.recvTs - t.ts > c.maxAgeUs) return this.reject(t, "stale", session, ref);
     const value = valueOf(t);
     if (!this.inRange(t, value)) return this.reject(t, "range", session, ref);
@@ -239,9 +251,11 @@ export class TickFilter {
   reset(symbol?: string): void {
     if (symbol === undefined) {
       this.symbols.clear();
+      this.seqs.clear();
       if (this.dedup !== undefined) this.dedup.clear();
     } else {
       this.symbols.delete(symbol);
+      for (const k of this.seqs.keys()) if (k === symbol || k.startsWith(symbol + "\u0000")) this.seqs.delete(k);
       if (this.dedup !== undefined) this.dedup.forget(symbol);
     }
   }
@@ -261,6 +275,22 @@ export class TickFilter {
   private reject(t: unknown, reason: FilterReason, session: Session | undefined, ref: unknown): void {
     this.dropped[reason]++;
     this.env.emit({ type: "reject", tick: t, reason, session, ref });
+  }
+
+  private seqOk(t: Tick): boolean {
+    let seq: bigint;
+    try {
+      seq = BigInt(t.seq as number | string);
+    } catch {
+      return true; // not an integer: nothing to check
+    }
+    const key = t.exchange === undefined ? t.symbol : t.symbol + "\u0000" + String(t.exchange);
+    const last = this.seqs.get(key);
+    if (last !== undefined && seq <= last) return false;
+    if (last !== undefined && seq > last + 1n) this.gaps++;
+    if (last === undefined && this.seqs.size >= this.config.maxSymbols * 4) this.seqs.delete(this.seqs.keys().next().value as string);
+    this.seqs.set(key, seq);
+    return true;
   }
 
   private inRange(t: Tick, value: number | undefined): boolean {

@@ -97,6 +97,22 @@ describe("tick filter (pure core)", function () {
     assert.deepStrictEqual(prices(passed()), [1, 3, 4, 5]);
   });
 
+  it("sequence check: drops a seq that does not increase, per symbol and exchange, and counts gaps", function () {
+    const { f, passed, reasons } = make({ seqCheck: true });
+    const s = (price, seq, exchange) => ({ ...trade("A", price, { exchange }), seq });
+    f.push(s(1, 10, 4));
+    f.push(s(2, 11, 4));
+    f.push(s(3, 11, 4)); // repeat
+    f.push(s(4, 9, 4)); // backwards
+    f.push(s(5, 9, 7)); // another exchange: its own sequence
+    f.push(s(6, "9007199254740993", 4)); // exact above 2^53, a gap
+    f.push(s(7, "9007199254740992", 4)); // below it, though equal as doubles
+    f.push({ ...trade("A", 8), seq: undefined }); // no seq: not checked
+    assert.deepStrictEqual(prices(passed()), [1, 2, 5, 6, 8]);
+    assert.deepStrictEqual(reasons(), ["sequence", "sequence", "sequence"]);
+    assert.strictEqual(f.gaps, 1);
+  });
+
   describe("value filters", function () {
     const run = (cfg, values) => {
       const m = make(cfg);

@@ -28,6 +28,7 @@ export interface TickFilterProps {
   reference?: string;
   rate?: string | number;
   dedup?: boolean;
+  seqCheck?: boolean;
   maxSymbols?: string | number;
 }
 
@@ -58,6 +59,7 @@ export function resolveFilter(p: TickFilterProps): FilterConfig {
     reference: oneOf<"output" | "input">(p.reference, ["output", "input"], "output", "reference"),
     rateUs: Math.round(num(p.rate, 0, "The rate period") * 1000),
     dedup: p.dedup === true,
+    seqCheck: p.seqCheck === true,
     maxSymbols: Math.floor(num(p.maxSymbols, DEFAULT_FILTER.maxSymbols, "The symbol limit")),
   };
   validateFilter(cfg);
