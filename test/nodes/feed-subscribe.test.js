@@ -5,11 +5,11 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
+const { collect, statusesOf, waitForStatus } = require("../support/flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { GenericServer, trade } = require("../mocks/generic-server");
 const { waitFor, once } = require("../support/wait");
-
 
 const NODES = [feedNode, subNode];
 
@@ -26,23 +26,6 @@ function sinks(...ids) {
     { id: "out_" + id, type: "helper" },
     { id: "ev_" + id, type: "helper" },
   ]);
-}
-
-/** Collects every message a helper node receives. */
-function collect(id) {
-  const node = helper.getNode(id);
-  const msgs = [];
-  node.on("input", (msg) => msgs.push(msg));
-  return msgs;
-}
-
-function statusesOf(nodeId) {
-  const node = helper.getNode(nodeId);
-  return node.status.getCalls().filter((c) => c.thisValue.id === nodeId).map((c) => c.args[0]);
-}
-
-async function waitForStatus(nodeId, pred, what, timeout = 5000) {
-  return waitFor(() => statusesOf(nodeId).find(pred), { timeout, what: `${nodeId} status ${what}` });
 }
 
 describe("tick-feed + tick-subscribe (runtime)", function () {

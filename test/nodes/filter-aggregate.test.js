@@ -6,6 +6,7 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
+const { collect, statusesOf } = require("../support/flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const filterNode = require("../../dist/nodes/tick-filter/tick-filter.js");
@@ -16,17 +17,6 @@ const { waitFor } = require("../support/wait");
 const NODES = [feedNode, subNode, filterNode, aggNode];
 const ms = (iso) => Date.parse(iso);
 const us = (iso) => Date.parse(iso) * 1000;
-
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
-}
-
-function statusesOf(nodeId) {
-  const node = helper.getNode(nodeId);
-  return node.status.getCalls().filter((c) => c.thisValue.id === nodeId).map((c) => c.args[0]);
-}
 
 describe("tick-filter + tick-aggregate (runtime)", function () {
   let server;

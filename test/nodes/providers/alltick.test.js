@@ -2,6 +2,7 @@
 /** AllTick end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
+const { collect, sameList } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { AllTickServer } = require("../../mocks/alltick-server");
@@ -23,14 +24,7 @@ function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "
   return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
 }
 
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
-}
-
 const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
-const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
 describe("alltick provider (runtime, local mock)", function () {
   let server;

@@ -2,6 +2,7 @@
 /** Alpaca end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
+const { collect } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { AlpacaServer, trade, quote, cryptoTrade } = require("../../mocks/alpaca-server");
@@ -19,12 +20,6 @@ function flow(url, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "both", o
   }
   nodes.push({ id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" });
   return nodes;
-}
-
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
 }
 
 const redStatus = (id, re) => () => helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && c.args[0].fill === "red" && re.test(c.args[0].text));

@@ -3,6 +3,7 @@
 const assert = require("assert");
 const crypto = require("crypto");
 const { helper } = require("../../support/runtime");
+const { collect, sameList } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { CoinbaseServer } = require("../../mocks/coinbase-server");
@@ -22,15 +23,8 @@ function load(server, { symbols = "BTC-USD ETH-USD", credentials = {}, options =
   return helper.load([feedNode, subNode], flow, { f1: credentials });
 }
 
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
-}
-
 const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
-const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
-const subscribedTo = (server, list) => () => server.lists().length === 1 && same(server.lists()[0], list);
+const subscribedTo = (server, list) => () => server.lists().length === 1 && sameList(server.lists()[0], list);
 
 describe("coinbase provider (runtime, local mock)", function () {
   let server;
@@ -66,7 +60,7 @@ describe("coinbase provider (runtime, local mock)", function () {
       ["BTC-USD", "trade", 42000.5, 0.25, 1700000000200000, "coinbase", { side: "SELL", snapshot: true }],
     );
     assert.strictEqual(out[0].topic, "BTC-USD");
-    await waitFor(() => ev.some((m) => m.topic === "subscribed" && same(m.payload.symbols, ["BTC-USD", "ETH-USD"])), { what: "subscribed event" });
+    await waitFor(() => ev.some((m) => m.topic === "subscribed" && sameList(m.payload.symbols, ["BTC-USD", "ETH-USD"])), { what: "subscribed event" });
 
     // One update with several trades (newest first on the wire), an exact repeat, a late older one, a big id.
     server.update([

@@ -2,6 +2,7 @@
 /** Polygon / Massive end to end: tick-feed + tick-subscribe in a real runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
+const { collect } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { PolygonServer, T } = require("../../mocks/polygon-server");
@@ -21,12 +22,6 @@ function flow(url, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "both", o
   }
   nodes.push({ id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" });
   return nodes;
-}
-
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
 }
 
 function statuses(id) {

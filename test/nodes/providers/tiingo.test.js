@@ -2,6 +2,7 @@
 /** Tiingo IEX end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
+const { collect, sameList } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { TiingoServer } = require("../../mocks/tiingo-server");
@@ -26,15 +27,8 @@ function load(server, opts = {}, key = "good-token") {
   return helper.load([feedNode, subNode], flow(server, opts), creds);
 }
 
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
-}
-
 const redStatus = (re, id = "s_f1") => () =>
   helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && c.args[0].fill === "red" && re.test(c.args[0].text));
-const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 const subscribedTo = (server, list) => () => server.lists().length === 1 && sameList(server.lists()[0], list);
 
 describe("tiingo provider (runtime, local mock)", function () {

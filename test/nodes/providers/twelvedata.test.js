@@ -2,6 +2,7 @@
 /** Twelve Data end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
+const { collect, sameList } = require("../../support/flow");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
@@ -24,14 +25,7 @@ function load(server, { symbols = "AAPL RY:TSX EUR/USD", channels = "trades", ke
   return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
 }
 
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
-}
-
 const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
-const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
 
 describe("twelvedata provider (runtime, local mock)", function () {
