@@ -30,12 +30,12 @@
  * Options: feed (iex | sip | delayed_sip | test | boats | overnight | crypto), sandbox, plan
  * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
  */
-import { sessionAt } from "../calendar";
 import { parseIsoMicros, toIdString, toNumber } from "../time";
 import type { Channel, Tick } from "../types";
 import { contentKey, idKey, numOption, parseFrame, redactUrl, strOption } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+import { DataWatchdog, type StallHours } from "./watchdog";
 
 export const ALPACA_FEEDS: Record<string, string> = {
   iex: "v2/iex",
@@ -56,8 +56,6 @@ export const ALPACA_LIMIT_RETRY_MS = 30_000;
 /** Default data watchdog (s). */
 export const ALPACA_STALL_SEC = 300;
 
-/** When the data watchdog applies. */
-export type StallHours = "regular" | "always" | "never";
 
 interface AlpacaMessage {
   T?: unknown;
@@ -72,11 +70,6 @@ interface PendingRequest {
   action: "subscribe" | "unsubscribe";
   channel: Channel;
   symbols: string[];
-}
-
-/** True during the US regular session (09:30-16:00 New York, 13:00 on early-close days; never on NYSE holidays or weekends). */
-export function usRegularHours(epochMs: number): boolean {
-  return sessionAt(epochMs * 1000) === "regular";
 }
 
 /** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */
@@ -105,14 +98,11 @@ export class AlpacaSession implements ProviderSession {
   private readonly pending: PendingRequest[] = [];
   /** What the server says it streams now: wire symbol -> the spelling the user subscribed. */
   private readonly confirmed: Record<Channel, Map<string, string>> = { trades: new Map(), quotes: new Map() };
-  /** Last data message (ms), for the stall watchdog. */
-  private lastDataAt: number;
-  /** Whether the watchdog was watching at the previous check. */
-  private watching = false;
+  private readonly watchdog: DataWatchdog;
 
   constructor(private readonly ctx: SessionContext, private readonly opts: AlpacaSessionOptions) {
     this.symbols = new SymbolResolver(ctx);
-    this.lastDataAt = this.nowMs();
+    this.watchdog = new DataWatchdog(ctx, { stallMs: opts.stallMs, hours: opts.stallHours, delayMs: opts.delayMs, provider: "Alpaca" });
   }
 
   open(): void {
@@ -131,11 +121,11 @@ export class AlpacaSession implements ProviderSession {
       }
       switch (e.T) {
         case "t":
-          this.lastDataAt = this.nowMs();
+          this.watchdog.data();
           this.trade(e);
           break;
         case "q":
-          this.lastDataAt = this.nowMs();
+          this.watchdog.data();
           this.quote(e);
           break;
         case "success":
@@ -150,7 +140,7 @@ export class AlpacaSession implements ProviderSession {
         default:
           // Bars, statuses, LULDs, corrections ("c"), cancels ("x"), order books and types added
           // without notice: not ticks, but proof that data flows.
-          if (typeof e.T === "string" && typeof e.S === "string") this.lastDataAt = this.nowMs();
+          if (typeof e.T === "string" && typeof e.S === "string") this.watchdog.data();
           break;
       }
     }
@@ -170,30 +160,10 @@ export class AlpacaSession implements ProviderSession {
 
   /** Called every few seconds while open: the data watchdog. */
   heartbeat(): void {
-    const now = this.nowMs();
-    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
-    const watching =
-      this.opts.stallMs > 0 && carrying && (this.opts.stallHours === "always" || (this.opts.stallHours === "regular" && usRegularHours(now - this.opts.delayMs)));
-    if (!watching || !this.watching) {
-      // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
-      this.watching = watching;
-      this.lastDataAt = now;
-      return;
-    }
-    if (now - this.lastDataAt >= this.opts.stallMs) {
-      this.ctx.fail({
-        kind: "transient",
-        code: "stale",
-        message: `No data from Alpaca for ${Math.round(this.opts.stallMs / 1000)} s while subscribed: reconnecting.`,
-      });
-    }
+    this.watchdog.check();
   }
 
   // ------------------------------------------------------------------------------------------
-
-  private nowMs(): number {
-    return Math.floor(this.ctx.now() / 1000);
-  }
 
   private request(action: "subscribe" | "unsubscribe", channel: Channel, symbols: string[]): void {
     this.pending.push({ action, channel, symbols });
@@ -213,7 +183,7 @@ export class AlpacaSession implements ProviderSession {
     if (msg === "authenticated" && !this.readyDone) {
       // Also taken when it comes unasked (header authentication through a relay).
       this.readyDone = true;
-      this.lastDataAt = this.nowMs();
+      this.watchdog.data();
       this.ctx.ready();
     }
   }

@@ -24,6 +24,7 @@ import type { Channel, Tick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+import { DataWatchdog } from "./watchdog";
 
 const MAX_PARAMS = 200;
 const SYMBOL_RE = /^[a-z0-9]+$/i;
@@ -38,35 +39,21 @@ export class BinanceSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  /** Last trade or quote (ms), for the data watchdog. */
-  private lastDataAt: number;
+  private readonly watchdog: DataWatchdog;
 
   constructor(
     private readonly ctx: SessionContext,
     private readonly tradeStream: "trade" | "aggTrade",
     private readonly micros: boolean,
-    private readonly stallMs: number = 0,
+    stallMs: number = 0,
   ) {
     this.symbols = new SymbolResolver(ctx);
-    this.lastDataAt = this.nowMs();
-  }
-
-  private nowMs(): number {
-    return Math.floor(this.ctx.now() / 1000);
+    this.watchdog = new DataWatchdog(ctx, { stallMs, hours: "always", delayMs: 0, provider: "Binance" });
   }
 
   /** Runs every few hundred ms when `stallSec` is set: the data watchdog. */
   heartbeat(): void {
-    const now = this.nowMs();
-    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
-    if (this.stallMs <= 0 || !carrying) {
-      this.lastDataAt = now;
-      return;
-    }
-    if (now - this.lastDataAt >= this.stallMs) {
-      this.lastDataAt = now;
-      this.ctx.fail({ kind: "transient", code: "stale", message: `No data from Binance for ${this.stallMs / 1000} s while subscribed: reconnecting.` });
-    }
+    this.watchdog.check();
   }
 
   open(): void {
@@ -110,12 +97,12 @@ export class BinanceSession implements ProviderSession {
     }
     const d = (typeof o.stream === "string" && o.data !== null && typeof o.data === "object" ? o.data : o) as Record<string, unknown>;
     if (d.e === "trade" || d.e === "aggTrade") {
-      this.lastDataAt = this.nowMs();
+      this.watchdog.data();
       this.trade(d);
     }
     else if (d.e === "serverShutdown") this.ctx.fail({ kind: "transient", code: "server_shutdown", message: "Binance is restarting this server: reconnecting." });
     else if (d.e === undefined && typeof d.s === "string" && d.b !== undefined && d.a !== undefined) {
-      this.lastDataAt = this.nowMs();
+      this.watchdog.data();
       this.quote(d);
     }
   }

@@ -21,7 +21,7 @@
 import type { Tick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption } from "./common";
 import { SymbolResolver } from "./generic";
-import { usRegularHours, type StallHours } from "./alpaca";
+import { DataWatchdog, type StallHours } from "./watchdog";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const POLYGON_EVICTION_WAIT_MS = 60_000;
@@ -52,8 +52,7 @@ export class PolygonSession implements ProviderSession {
   private authSent = false;
   private readonly opts: PolygonOptions;
   /** Last data event (ms) and whether the previous check was inside the watched hours. */
-  private lastDataAt: number;
-  private watching = false;
+  private readonly watchdog: DataWatchdog;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -61,29 +60,13 @@ export class PolygonSession implements ProviderSession {
   ) {
     this.symbols = new SymbolResolver(ctx);
     this.opts = { limitRetryMs: POLYGON_EVICTION_WAIT_MS, stallMs: 0, stallHours: "regular", delayMs: 0, ...opts };
-    this.lastDataAt = this.nowMs();
-  }
-
-  private nowMs(): number {
-    return Math.floor(this.ctx.now() / 1000);
+    const o = this.opts;
+    this.watchdog = new DataWatchdog(ctx, { stallMs: o.stallMs, hours: o.stallHours, delayMs: o.delayMs, provider: "Polygon" });
   }
 
   /** Called every few seconds while open (when the watchdog is on): the data watchdog. */
   heartbeat(): void {
-    const now = this.nowMs();
-    const carrying = this.ctx.upstream("trades").size > 0 || this.ctx.upstream("quotes").size > 0;
-    const o = this.opts;
-    const watching = o.stallMs > 0 && carrying && (o.stallHours === "always" || (o.stallHours === "regular" && usRegularHours(now - o.delayMs)));
-    if (!watching || !this.watching) {
-      // Silence outside the watched hours (or with nothing subscribed) does not count: the clock starts now.
-      this.watching = watching;
-      this.lastDataAt = now;
-      return;
-    }
-    if (now - this.lastDataAt >= o.stallMs) {
-      this.lastDataAt = now;
-      this.ctx.fail({ kind: "transient", code: "stale", message: `No data from Polygon for ${Math.round(o.stallMs / 1000)} s while subscribed: reconnecting.` });
-    }
+    this.watchdog.check();
   }
 
   open(): void {
@@ -102,11 +85,11 @@ export class PolygonSession implements ProviderSession {
       }
       switch (e.ev) {
         case "T":
-          this.lastDataAt = this.nowMs();
+          this.watchdog.data();
           this.trade(e);
           break;
         case "Q":
-          this.lastDataAt = this.nowMs();
+          this.watchdog.data();
           this.quote(e);
           break;
         case "status":

@@ -1,6 +1,7 @@
 "use strict";
 const assert = require("assert");
-const { AlpacaSession, alpacaDedupKey, createAlpaca, usRegularHours } = require("../../../dist/lib/providers/alpaca");
+const { AlpacaSession, alpacaDedupKey, createAlpaca } = require("../../../dist/lib/providers/alpaca");
+const { usRegularHours } = require("../../../dist/lib/providers/watchdog");
 const { fakeCtx, feed, change } = require("../../support/session-ctx");
 
 const RECV = 1614009104300000;
