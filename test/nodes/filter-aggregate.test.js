@@ -175,4 +175,25 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     assert.deepStrictEqual(out.map((m) => [m.payload.price, m.keep, m.session !== undefined]), [[1, 1, true], [3, 3, true]], "the original messages travel on");
     assert.deepStrictEqual(rej.map((m) => [m.payload.price, m.reason]), [[2, "rate"]]);
   });
+
+  it("leaves no timer behind when the flow is stopped (open bars, waiting rate-limited ticks)", async function () {
+    const flow = [
+      { id: "agg", type: "tick-aggregate", interval: 1, unit: "min", wires: [[], []] },
+      { id: "flt", type: "tick-filter", rate: 60000, wires: [[]] },
+    ];
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    // The runtime keeps a timer of its own after its first start: measure after one start/stop.
+    await helper.load(NODES, flow);
+    await helper.unload();
+    const before = timers();
+    await helper.load(NODES, flow);
+    const now = Date.now() * 1000;
+    const t = { symbol: "A", type: "trade", price: 1, size: 1, ts: now, recvTs: now, provider: "binance" };
+    helper.getNode("agg").receive({ payload: t }); // an open bar: its close timer is armed
+    helper.getNode("flt").receive({ payload: t });
+    helper.getNode("flt").receive({ payload: { ...t, price: 2 } }); // waits for the end of its rate period
+    await waitFor(() => timers() >= before + 4, { what: "two status timers, the bar close timer and the rate timer" });
+    await helper.unload();
+    assert.strictEqual(timers(), before);
+  });
 });
