@@ -121,13 +121,15 @@ export interface ConditionOptions {
 }
 
 const NO_UNKNOWN: string[] = [];
+/** The answer for trades without conditions (most of them): shared, so the hot path allocates nothing. */
+const UPDATES_ALL: ConditionResult = Object.freeze({ flags: ALL, unknown: NO_UNKNOWN });
 
 /** Flags of a trade under the three-flag model. Quotes and trades without conditions update everything. */
 export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult {
   const codes = tick.conditions;
-  if (codes === undefined || codes.length === 0) return { flags: ALL, unknown: NO_UNKNOWN };
+  if (codes === undefined || codes.length === 0) return UPDATES_ALL;
   const dialect = dialectOf(tick, opts.dialect);
-  if (dialect === "none") return { flags: ALL, unknown: NO_UNKNOWN };
+  if (dialect === "none") return UPDATES_ALL;
   let last = true;
   let highLow = true;
   let volume = true;
