@@ -482,7 +482,7 @@ export class Aggregator {
     if (st.open === undefined) {
       const range = barRange(c, ts);
       if (c.emptyBars === "flat") this.fillFlat(st, range.start, range.start);
-      st.open = new Builder(range.start, range.end, range, st.fresh && st.closedEnd === -Infinity);
+      st.open = new Builder(range.start, range.end, range, st.fresh);
       const d = range.end + c.closeDelayUs;
       if (d < this.deadline) this.deadline = d;
     }

@@ -127,6 +127,12 @@ export function toNumber(value: unknown): number {
   return NaN;
 }
 
+/** A finite number from a number or a decimal string; undefined for anything else (absent, null, garbage). */
+export function toOptNumber(value: unknown): number | undefined {
+  const n = toNumber(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** Normalizes an id to its exact string form. */
 export function toIdString(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

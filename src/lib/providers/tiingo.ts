@@ -28,7 +28,7 @@
  * Limits: none documented; one connection per feed by default. The server heartbeat is about
  * 30 s apart (not confirmed), so the stall timeout defaults to 90 s.
  */
-import { parseIsoMicros, toMicros, toNumber } from "../time";
+import { parseIsoMicros, toMicros, toOptNumber } from "../time";
 import type { Channel, Tick } from "../types";
 import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl } from "./common";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -103,12 +103,6 @@ function epochNanos(v: unknown): { nanos: string; us: number } | undefined {
 function mentions(text: string, ticker: string): boolean {
   const escaped = ticker.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
   return new RegExp(`(^|[^a-z0-9.])${escaped}($|[^a-z0-9.])`, "i").test(text);
-}
-
-function numOrUndef(v: unknown): number | undefined {
-  if (v === null || v === undefined) return undefined;
-  const n = toNumber(v);
-  return Number.isNaN(n) ? undefined : n;
 }
 
 export class TiingoSession implements ProviderSession {
@@ -327,27 +321,32 @@ export class TiingoSession implements ProviderSession {
       this.ctx.malformed("update without a time for " + symbol);
       return;
     }
-    const conditions = FLAGS.filter(([i]) => d[i] === 1 || d[i] === true).map(([, name]) => name);
+    // Allocates only for the few prints that carry a flag.
+    let conditions: string[] | undefined;
+    for (let k = 0; k < FLAGS.length; k++) {
+      const v = d[FLAGS[k][0]];
+      if (v === 1 || v === true) (conditions ??= []).push(FLAGS[k][1]);
+    }
     if (type === "Q") {
       if (!this.wantedBy.quotes.has(symbol)) return;
       const tick: Tick = { symbol, type: "quote", ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
-      const bid = numOrUndef(d[F.bidPrice]);
-      const bidSize = numOrUndef(d[F.bidSize]);
-      const ask = numOrUndef(d[F.askPrice]);
-      const askSize = numOrUndef(d[F.askSize]);
+      const bid = toOptNumber(d[F.bidPrice]);
+      const bidSize = toOptNumber(d[F.bidSize]);
+      const ask = toOptNumber(d[F.askPrice]);
+      const askSize = toOptNumber(d[F.askSize]);
       if (bid !== undefined) tick.bid = bid;
       if (bidSize !== undefined) tick.bidSize = bidSize;
       if (ask !== undefined) tick.ask = ask;
       if (askSize !== undefined) tick.askSize = askSize;
-      if (conditions.length > 0) tick.conditions = conditions;
+      if (conditions !== undefined) tick.conditions = conditions;
       tick.extra = { nanos: time.nanos };
-      const mid = numOrUndef(d[F.midPrice]);
+      const mid = toOptNumber(d[F.midPrice]);
       if (mid !== undefined) tick.extra.mid = mid;
       this.ctx.tick(tick);
       return;
     }
-    const price = numOrUndef(d[F.lastPrice]);
-    const size = numOrUndef(d[F.lastSize]);
+    const price = toOptNumber(d[F.lastPrice]);
+    const size = toOptNumber(d[F.lastSize]);
     if (type === "B") {
       // A break cancels an earlier trade (no id links them): not a trade, so not a tick.
       this.ctx.warn("trade_break", `Tiingo trade break for ${symbol}: price ${String(price)}, size ${String(size)}, at ${String(d[F.date])}`);
@@ -360,7 +359,7 @@ export class TiingoSession implements ProviderSession {
     if (!this.wantedBy.trades.has(symbol)) return;
     const tick: Tick = { symbol, type: "trade", price, ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
     if (size !== undefined) tick.size = size;
-    if (conditions.length > 0) tick.conditions = conditions;
+    if (conditions !== undefined) tick.conditions = conditions;
     tick.extra = { nanos: time.nanos };
     this.ctx.tick(tick);
   }
@@ -378,7 +377,7 @@ export class TiingoSession implements ProviderSession {
     }
     const symbol = this.symbolOf(d[tickerAt]);
     if (symbol === undefined || !this.wantedBy.trades.has(symbol)) return;
-    const price = numOrUndef(d.find((v, i) => i !== isoAt && i !== tickerAt && numOrUndef(v) !== undefined));
+    const price = toOptNumber(d.find((v, i) => i !== isoAt && i !== tickerAt && toOptNumber(v) !== undefined));
     const time = isoToNanos(d[isoAt] as string);
     if (price === undefined || time === undefined) {
       this.ctx.malformed("reference price without a price for " + symbol);

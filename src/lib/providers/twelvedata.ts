@@ -35,7 +35,7 @@
  * Dedup key (per symbol): timestamp + price + day volume (+ bid/ask when present). Timestamps
  * are whole seconds, so many legitimate ticks share one; a replayed event repeats all fields.
  */
-import { toMicros, toNumber } from "../time";
+import { toMicros, toOptNumber } from "../time";
 import type { Channel, Tick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -113,12 +113,6 @@ function stringList(v: unknown): string[] {
   if (typeof v === "string") return [v];
   if (!Array.isArray(v)) return [];
   return v.map((m) => (typeof m === "string" ? m : typeof m === "object" && m !== null && "message" in m ? String((m as { message: unknown }).message) : String(m)));
-}
-
-function optNumber(v: unknown): number | undefined {
-  if (v === undefined || v === null || v === "") return undefined;
-  const n = toNumber(v);
-  return Number.isFinite(n) ? n : undefined;
 }
 
 export class TwelveDataSession implements ProviderSession {
@@ -344,10 +338,10 @@ export class TwelveDataSession implements ProviderSession {
       this.ctx.malformed("price without a timestamp for " + symbol);
       return;
     }
-    const price = optNumber(f.price);
-    const bid = optNumber(f.bid);
-    const ask = optNumber(f.ask);
-    const dayVolume = optNumber(f.day_volume);
+    const price = toOptNumber(f.price);
+    const bid = toOptNumber(f.bid);
+    const ask = toOptNumber(f.ask);
+    const dayVolume = toOptNumber(f.day_volume);
     if (price === undefined && bid === undefined && ask === undefined) {
       this.ctx.malformed("price event without a price for " + symbol);
       return;
