@@ -123,7 +123,8 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     const [fields, tags] = bars[0].payload;
     assert.strictEqual(bars[0].measurement, "ohlc");
     assert.deepStrictEqual(tags, { symbol: "X", interval: "1min", session: "regular" });
-    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { open: 1, high: 1, low: 1, close: 1, volume: 2, vwap: 1, count: 1, time: start / 1000 });
+    // partial: the first bar after deploy; count and revision as integer fields.
+    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { open: 1, high: 1, low: 1, close: 1, volume: 2, vwap: 1, count: "1i", final: true, partial: true, synthetic: false, revision: "0i", time: start / 1000 });
   });
 
   it("sends the close price for charts, one series per symbol", async function () {

@@ -42,7 +42,7 @@ describe("tick-aggregate / tick-filter settings", function () {
   it("shapes a bar as InfluxDB [fields, tags] without nulls", function () {
     const bar = { symbol: "X", interval: "1min", start: 60e6, end: 120e6, open: null, high: null, low: null, close: null, volume: 5, vwap: 2, count: 1, firstTs: 61e6, lastTs: 61e6, final: true, synthetic: true };
     const [fields, tags] = influxPayload(bar, "end");
-    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { volume: 5, vwap: 2, count: 1, synthetic: true, time: 120000 });
+    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { volume: 5, vwap: 2, count: "1i", final: true, partial: false, synthetic: true, revision: "0i", time: 120000 });
     assert.deepStrictEqual(tags, { symbol: "X", interval: "1min" });
   });
 });

@@ -2,6 +2,7 @@
 import { DEFAULT_AGGREGATE, validateConfig, type AggregateConfig, type BarKind, type ClockMode, type LatePolicy, type PriceSource, type TimeUnit } from "../../lib/aggregate";
 import { parseSessions } from "../../lib/calendar";
 import { CONDITION_DIALECTS, parseOverrides, type ConditionDialect } from "../../lib/conditions";
+import { barFieldsAndTags } from "../../lib/influx";
 import type { Bar } from "../../lib/types";
 import { num, oneOf } from "../common/props";
 
@@ -57,16 +58,11 @@ export function resolveAggregate(p: TickAggregateProps): AggregateConfig {
   return cfg;
 }
 
-/** InfluxDB "out" node shape: [fields, tags], nulls left out, time as a Date. */
-export function influxPayload(bar: Bar, labelOn: "start" | "end"): [Record<string, unknown>, Record<string, string>] {
-  const fields: Record<string, unknown> = {};
-  for (const k of ["open", "high", "low", "close", "volume", "vwap", "count"] as const) {
-    const v = bar[k];
-    if (v !== null && v !== undefined) fields[k] = v;
-  }
-  if (bar.synthetic === true) fields.synthetic = true;
-  fields.time = new Date(Math.floor((labelOn === "end" ? bar.end : bar.start) / 1000));
-  const tags: Record<string, string> = { symbol: bar.symbol, interval: bar.interval };
-  if (typeof bar.session === "string") tags.session = bar.session;
-  return [fields, tags];
+/**
+ * InfluxDB "out" node shape: [fields, tags], nulls left out, final/partial/synthetic/revision
+ * always present, count and revision (and volume when `intVolume`) as integer "<n>i" strings,
+ * time as a Date. See lib/influx.ts.
+ */
+export function influxPayload(bar: Bar, labelOn: "start" | "end", intVolume = false): ReturnType<typeof barFieldsAndTags> {
+  return barFieldsAndTags(bar, labelOn, { intVolume });
 }

@@ -18,6 +18,8 @@ interface TickAggregateDef extends NodeDef, TickAggregateProps {
   measurement?: string;
   /** msg.timestamp (ms) from the bar's start (default) or end. */
   labelOn?: string;
+  /** InfluxDB output: write a whole-number volume as an integer field (shares). */
+  intVolume?: boolean;
 }
 
 type Send = (msg: Array<NodeMessage | null>) => void;
@@ -30,6 +32,7 @@ export = function register(RED: NodeAPI): void {
     const output = config.output === "influx" || config.output === "close" ? config.output : "bar";
     const measurement = config.measurement || "bars";
     const labelOn: "start" | "end" = config.labelOn === "end" ? "end" : "start";
+    const intVolume = config.intVolume === true;
     let cfg: AggregateConfig;
     try {
       cfg = resolveAggregate(config);
@@ -49,7 +52,7 @@ export = function register(RED: NodeAPI): void {
         const timestamp = Math.floor((labelOn === "end" ? bar.end : bar.start) / 1000);
         const msg: NodeMessage & Record<string, unknown> =
           output === "influx"
-            ? { topic: bar.symbol, measurement, payload: influxPayload(bar, labelOn), timestamp, bar }
+            ? { topic: bar.symbol, measurement, payload: influxPayload(bar, labelOn, intVolume), timestamp, bar }
             : output === "close"
               ? { topic: bar.symbol, payload: bar.close, timestamp, bar }
               : { topic: bar.symbol, payload: bar, timestamp };

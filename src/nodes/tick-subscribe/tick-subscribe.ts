@@ -9,6 +9,8 @@ import { randomBytes } from "crypto";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import type { FeedCore, FeedEventTopic, FeedStatus, FeedUser } from "../../lib/feed";
 import { parseChannels, parseSymbols, SymbolError } from "../../lib/symbols";
+import { InfluxTickFormatter, INFLUX_PRECISION } from "../../lib/influx";
+import { parsePartitions, TopicTemplate } from "../../lib/topic";
 import type { Channel, Tick } from "../../lib/types";
 import type { TickFeedNode } from "../tick-feed/api";
 import { statusView, StatusView } from "./status";
@@ -19,6 +21,22 @@ interface TickSubscribeDef extends NodeDef {
   channels?: string;
   /** "tick" (default): one message per tick; "batch": msg.payload = array of the ticks read together (at most 10,000). */
   output?: string;
+  /** "object" (default): msg.payload = Tick; "influxdb": what node-red-contrib-influxdb writes as is. */
+  format?: string;
+  /** msg.topic template: {symbol} (default), {type}, {provider}, {partition}. */
+  topic?: string;
+  /** Number of partitions for {partition} (integer >= 1, default 1). */
+  partitions?: string | number;
+  /** InfluxDB measurement (format influxdb; default "ticks"). */
+  measurement?: string;
+}
+
+/** The output settings, checked once at deploy. */
+function outputSettings(config: TickSubscribeDef): { influx: InfluxTickFormatter | null; template: TopicTemplate } {
+  const format = config.format === undefined || config.format === "" ? "object" : config.format;
+  if (format !== "object" && format !== "influxdb") throw new Error(`Unknown format "${format}": use object or influxdb.`);
+  const partitions = parsePartitions(config.partitions);
+  return { influx: format === "influxdb" ? new InfluxTickFormatter(config.measurement) : null, template: new TopicTemplate(config.topic, partitions) };
 }
 
 const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions"] as const;
@@ -49,6 +67,13 @@ export = function register(RED: NodeAPI): void {
     const feedNode = config.feed ? (RED.nodes.getNode(config.feed) as TickFeedNode | null) : null;
     const core: FeedCore | null = feedNode?.core ?? null;
     const batch = config.output === "batch";
+    let out: ReturnType<typeof outputSettings> | null = null;
+    let outError = "";
+    try {
+      out = outputSettings(config);
+    } catch (err) {
+      outError = (err as Error).message;
+    }
     let channels: Channel[] = parseChannels(config.channels) ?? ["trades"];
     let symbols: string[] = [];
     let lastView = "";
@@ -65,7 +90,10 @@ export = function register(RED: NodeAPI): void {
       flushHandle = null;
       const ticks = pending;
       pending = null;
-      if (ticks !== null && ticks.length > 0) node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
+      if (ticks === null || ticks.length === 0) return;
+      const influx = out?.influx ?? null;
+      if (influx === null) node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
+      else node.send([{ _msgid: nextMsgId(), topic: "ticks", precision: INFLUX_PRECISION, payload: ticks.map((t) => influx.batchPoint(t)) } as NodeMessage, null]);
     };
 
     const show = (v: StatusView): void => {
@@ -86,15 +114,17 @@ export = function register(RED: NodeAPI): void {
       if (feedStatus !== null) show(statusView(feedStatus, symbols.length, rate, now));
     };
 
-    if (core === null) {
-      const reason = feedNode === null ? "no-feed" : "feed-config";
+    if (core === null || out === null) {
+      const reason = core === null ? (feedNode === null ? "no-feed" : "feed-config") : "output-config";
+      const error = core === null ? feedNode?.configError ?? "" : outError;
       node.status({ fill: "red", shape: "ring", text: RED._("tick-subscribe.status." + reason) });
-      node.error(RED._("tick-subscribe.errors." + reason, { error: feedNode?.configError ?? "" }));
+      node.error(RED._("tick-subscribe.errors." + reason, { error }));
       node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
-        done(new Error(RED._("tick-subscribe.errors." + reason, { error: feedNode?.configError ?? "" })));
+        done(new Error(RED._("tick-subscribe.errors." + reason, { error })));
       });
       return;
     }
+    const { influx, template } = out;
 
     const user: FeedUser = {
       id: node.id,
@@ -116,7 +146,10 @@ export = function register(RED: NodeAPI): void {
         // messages in one call would make Node-RED deep-clone every message after the first
         // and give them all the same _msgid.)
         for (let i = 0; i < ticks.length; i++) {
-          node.send([{ _msgid: nextMsgId(), topic: ticks[i].symbol, payload: ticks[i] }, null]);
+          const t = ticks[i];
+          const topic = template.isSymbol ? t.symbol : template.render(t.symbol, t.type, t.provider);
+          if (influx === null) node.send([{ _msgid: nextMsgId(), topic, payload: t }, null]);
+          else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) } as NodeMessage, null]);
         }
       },
       onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void {
