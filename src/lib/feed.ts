@@ -19,6 +19,7 @@ import { Deduplicator, DedupOptions } from "./dedup";
 import { Slot, SlotEventTopic, SlotOptions, SlotState } from "./connection";
 import { DEFAULT_BACKOFF, BackoffOptions } from "./backoff";
 import type { Provider } from "./providers/types";
+import { maskAndCut, SecretMasker } from "./secrets";
 import type { Channel, Tick } from "./types";
 
 export type FeedEventTopic =
@@ -129,14 +130,25 @@ export class FeedCore {
   private malformedSample = "";
   private malformedReason = "";
 
+  /** Masks the feed's keys in every text that leaves the feed (events, statuses, logs). */
+  readonly masker: SecretMasker;
+  private readonly log: FeedLog;
+
   /** Counters for status and tests. */
   readonly stats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0 };
 
   constructor(
     readonly provider: Provider,
     private readonly opts: FeedOptions = DEFAULT_FEED_OPTIONS,
-    private readonly log: FeedLog = { warn: () => undefined, error: () => undefined },
+    log: FeedLog = { warn: () => undefined, error: () => undefined },
   ) {
+    this.masker = maskerFor(provider);
+    const m = this.masker;
+    this.log = {
+      warn: (text) => log.warn(m.mask(text)),
+      error: (text) => log.error(m.mask(text)),
+      ...(log.debug ? { debug: (text: string) => log.debug?.(m.mask(text)) } : {}),
+    };
     this.dedup = opts.dedup ? new Deduplicator(opts.dedupWindow) : null;
     const t = provider.timing;
     this.slotOptions = {
@@ -490,7 +502,7 @@ export class FeedCore {
 
   private safeEvent(rec: UserRec, topic: FeedEventTopic, payload: Record<string, unknown>): void {
     try {
-      rec.user.onEvent(topic, payload);
+      rec.user.onEvent(topic, this.masker.maskDeep(payload));
     } catch (err) {
       this.log.error(`a subscriber failed on an event: ${String(err)}`);
     }
@@ -506,7 +518,7 @@ export class FeedCore {
       if (fresh <= 0 || this.closed) return;
       this.malformedReported = this.malformedCount;
       this.malformedLastReport = Date.now();
-      const sample = this.malformedSample.length > 120 ? this.malformedSample.slice(0, 120) + "…" : this.malformedSample;
+      const sample = maskAndCut(this.masker, this.malformedSample, 120);
       this.log.warn(`${this.provider.id}: ${fresh} malformed frame(s) (${this.malformedReason}); total ${this.malformedCount}`);
       this.broadcast("error", { code: "malformed", count: fresh, total: this.malformedCount, reason: this.malformedReason, sample });
     };
@@ -554,6 +566,7 @@ export class FeedCore {
   }
 
   private setStatus(status: FeedStatus): void {
+    if (status.error !== undefined) status.error = { code: status.error.code, message: this.masker.mask(status.error.message) };
     const prev = this.lastStatus;
     this.lastStatus = status;
     if (
@@ -574,4 +587,13 @@ export class FeedCore {
       }
     }
   }
+}
+
+/** A masker that knows the provider's credentials and any secret in its URL or options. */
+export function maskerFor(provider: Provider): SecretMasker {
+  const s = provider.settings;
+  const m = new SecretMasker([s.apiKey, s.apiSecret]);
+  m.addFrom(s.url);
+  for (const v of Object.values(s.options)) if (typeof v === "string") m.addFrom(v);
+  return m;
 }

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { FeedCore } from "../../lib/feed";
 import { createProvider } from "../../lib/providers";
+import { SecretMasker } from "../../lib/secrets";
 import type { TickFeedNode } from "./api";
 import { resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
 
@@ -34,7 +35,11 @@ export = function register(RED: NodeAPI): void {
         error: (text) => node.error(text),
       });
     } catch (err) {
-      node.configError = err instanceof Error ? err.message : String(err);
+      // A config error may quote what was configured (a template holding a key): mask it.
+      const masker = new SecretMasker([credentialText(this.credentials?.apiKey), credentialText(this.credentials?.apiSecret)]);
+      masker.addFrom(typeof config.url === "string" ? config.url : "");
+      if (config.options !== null && typeof config.options === "object") for (const v of Object.values(config.options)) if (typeof v === "string") masker.addFrom(v);
+      node.configError = masker.mask(err instanceof Error ? err.message : String(err));
       node.error(RED._("tick-feed.errors.config", { error: node.configError }));
     }
 
