@@ -69,6 +69,20 @@ export interface SlotOptions {
   staleMs: number;
   authTimeoutMs: number;
   heartbeatMs: number;
+  /** Largest inbound frame (bytes); a bigger one is refused (close 1009) and the slot reconnects. 0 = ws default. */
+  maxFrameBytes?: number;
+  /** Extra trusted CA certificates (PEM) for wss://; verification always stays on. */
+  ca?: string;
+  /** Consecutive attempts that end before the connection is ready, after which a catchable
+   *  `connect_failing` error is raised (retries go on). 0 = never. */
+  failAfter?: number;
+}
+
+/** What a run of failed attempts looks like (cleared when a connection becomes ready). */
+export interface SlotFailing {
+  code: string;
+  message: string;
+  attempts: number;
 }
 
 const CHANNELS: readonly Channel[] = ["trades", "quotes"];
@@ -94,6 +108,12 @@ export class Slot {
   connects = 0;
   /** Receipt time (µs) of the frame being parsed. */
   frameRecvTs = 0;
+  /** Consecutive attempts that ended before the connection was ready (limit waits excluded). */
+  failedAttempts = 0;
+  /** Set once `failedAttempts` reaches `failAfter`; cleared when a connection becomes ready. */
+  failing: SlotFailing | null = null;
+  /** Frames refused for their size. */
+  oversized = 0;
 
   private ws: WebSocket | null = null;
   private session: ProviderSession | null = null;
@@ -114,6 +134,8 @@ export class Slot {
   private restartAfterClose = false;
   private disposing = false;
   private readonly minSendGapMs: number;
+  /** The current socket reached `open` (the provider's handshake succeeded). */
+  private readied = false;
 
   constructor(
     readonly index: number,
@@ -228,6 +250,7 @@ export class Slot {
   private afterFailureToStart(err: unknown): void {
     this.failure = { kind: "transient", code: "connect_failed", message: err instanceof Error ? err.message : String(err) };
     this.hooks.onEvent(this, "error", { code: this.failure.code, message: this.failure.message });
+    this.countFailedAttempt();
     this.scheduleReconnect(0);
   }
 
@@ -237,6 +260,8 @@ export class Slot {
       ws = new WebSocket(url, {
         handshakeTimeout: this.opts.handshakeTimeoutMs,
         perMessageDeflate: false,
+        ...(this.opts.maxFrameBytes !== undefined && this.opts.maxFrameBytes > 0 ? { maxPayload: this.opts.maxFrameBytes } : {}),
+        ...(this.opts.ca ? { ca: this.opts.ca } : {}),
         ...(this.provider.wsOptions ? this.provider.wsOptions() : {}),
       });
     } catch (err) {
@@ -244,6 +269,7 @@ export class Slot {
       return;
     }
     this.ws = ws;
+    this.readied = false;
     this.connects++;
     ws.on("open", () => this.onOpen(ws));
     ws.on("message", (data: Buffer, isBinary: boolean) => this.onMessage(ws, data, isBinary));
@@ -292,8 +318,20 @@ export class Slot {
 
   private onError(ws: WebSocket, err: Error): void {
     if (ws !== this.ws) return;
+    const classified = classifySocketError(err, this.opts.maxFrameBytes ?? 0);
+    if (classified !== undefined) {
+      if (classified.code === "frame_too_large") {
+        this.oversized++;
+        this.failure = classified;
+        this.hooks.onEvent(this, "error", { code: classified.code, message: classified.message, limit: this.opts.maxFrameBytes, kind: classified.kind });
+        return;
+      }
+      if (this.failure === null || this.failure.kind === "transient") this.failure = classified;
+      return;
+    }
     const m = /Unexpected server response: (\d+)/.exec(err.message);
-    if (m !== null && this.failure === null) {
+    // A failure left from an earlier attempt (transient) does not hide this one's HTTP status.
+    if (m !== null && (this.failure === null || this.failure.kind === "transient")) {
       const status = Number(m[1]);
       const custom = this.provider.httpFailure ? this.provider.httpFailure(status) : undefined;
       if (custom !== undefined) {
@@ -349,7 +387,25 @@ export class Slot {
       this.setState("failed");
       return;
     }
+    if (!this.readied && (f === null || f.kind !== "limit")) this.countFailedAttempt();
+    this.readied = false;
     this.scheduleReconnect(f !== null && f.retryAfterMs !== undefined ? f.retryAfterMs : 0);
+  }
+
+  /** One more attempt ended before the connection was ready: raise `connect_failing` once the threshold is reached. */
+  private countFailedAttempt(): void {
+    this.failedAttempts++;
+    const after = this.opts.failAfter ?? 0;
+    if (after <= 0 || this.failedAttempts < after || this.failing !== null) return;
+    const f = this.failure ?? { kind: "transient", code: "connect_failed", message: "The connection could not be established." };
+    this.failing = { code: f.code, message: f.message, attempts: this.failedAttempts };
+    this.hooks.onEvent(this, "error", {
+      code: "connect_failing",
+      cause: f.code,
+      attempts: this.failedAttempts,
+      message: `${this.failedAttempts} connection attempts in a row failed (${f.code}): ${f.message} Still retrying.`,
+      kind: "failing",
+    });
   }
 
   private scheduleReconnect(minMs: number): void {
@@ -430,6 +486,9 @@ export class Slot {
       ready: () => {
         if (!live() || this.state !== "authenticating") return;
         this.failure = null;
+        this.readied = true;
+        this.failedAttempts = 0;
+        this.failing = null;
         this.setState("open");
         this.hooks.onEvent(this, "connected", { url: this.provider.displayUrl() });
         this.sync();
@@ -593,4 +652,50 @@ export class Slot {
 
 function sampleOf(data: Buffer): string {
   return data.subarray(0, 200).toString("utf8");
+}
+
+/** TLS verification errors (Node/OpenSSL codes). */
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * Names the socket errors a user can act on: an oversized frame, an untrusted certificate, an
+ * unknown host, a refused connection. Undefined for anything else (reported as socket_error).
+ */
+export function classifySocketError(err: Error, maxFrameBytes: number): ProviderFailure | undefined {
+  const e = err as Error & { code?: string; hostname?: string };
+  const code = typeof e.code === "string" ? e.code : "";
+  if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || /max payload size exceeded/i.test(err.message)) {
+    const limit = maxFrameBytes > 0 ? ` (limit ${formatBytes(maxFrameBytes)}, the feed's "Max frame" setting)` : "";
+    return { kind: "transient", code: "frame_too_large", message: `The server sent a frame larger than allowed${limit}: refused; reconnecting.` };
+  }
+  if (TLS_CODES.has(code) || /^ERR_TLS_|^ERR_SSL_/.test(code)) {
+    return {
+      kind: "transient",
+      code: "tls_error",
+      message: `TLS: the server's certificate is not trusted (${code}: ${err.message}). For a private CA, paste its certificate into the feed's CA field.`,
+    };
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return { kind: "transient", code: "dns_error", message: `Unknown host${e.hostname ? " " + e.hostname : ""} (${code}): check the URL or the network's DNS.` };
+  }
+  if (code === "ECONNREFUSED") return { kind: "transient", code: "connection_refused", message: `Connection refused (${err.message}).` };
+  return undefined;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(2)} MiB` : n >= 1024 ? `${+(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
 }

@@ -44,6 +44,8 @@ export interface FeedStatus {
   error?: { code: string; message: string };
   /** Symbols that could not be placed (plan limits). */
   unplaced: number;
+  /** Set while a connection keeps failing before it is ready (see FeedOptions.failAfter). */
+  failing?: { code: string; message: string; attempts: number };
   at: number;
 }
 
@@ -77,7 +79,18 @@ export interface FeedOptions {
   maxConnections?: number;
   /** Delay before an unused symbol is unsubscribed / an unused connection closed. */
   lingerMs: number;
+  /** Largest inbound frame in bytes (bigger ones are refused and the connection reopened). */
+  maxFrameBytes: number;
+  /** Extra trusted CA certificates (PEM) for wss:// (verification is always on). */
+  ca?: string;
+  /** Consecutive failed attempts before a catchable `connect_failing` error and a red status (0 = never). */
+  failAfter: number;
 }
+
+/** Default largest frame: 8 MiB (the largest real provider frames seen are well under 1 MiB). */
+export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Default consecutive failed attempts before the error is raised. */
+export const DEFAULT_FAIL_AFTER = 5;
 
 export const DEFAULT_FEED_OPTIONS: FeedOptions = {
   dedup: true,
@@ -87,6 +100,8 @@ export const DEFAULT_FEED_OPTIONS: FeedOptions = {
   handshakeTimeoutMs: 10_000,
   closeTimeoutMs: 2_000,
   lingerMs: 500,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  failAfter: DEFAULT_FAIL_AFTER,
 };
 
 interface UserRec {
@@ -160,6 +175,9 @@ export class FeedCore {
       staleMs: opts.staleMs ?? t.staleMs,
       authTimeoutMs: opts.authTimeoutMs ?? t.authTimeoutMs,
       heartbeatMs: t.heartbeatMs,
+      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      ca: opts.ca,
+      failAfter: opts.failAfter ?? DEFAULT_FAIL_AFTER,
     };
     this.perConnection = opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
     this.maxConnections = Math.max(1, opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections);
@@ -480,7 +498,8 @@ export class FeedCore {
         return;
       case "error":
         this.broadcast("error", base);
-        if (payload.kind === "auth" || payload.kind === "plan") this.log.error(`${this.provider.id}: ${String(payload.message)}`);
+        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing") this.log.error(`${this.provider.id}: ${String(payload.message)}`);
+        else if (payload.code === "frame_too_large") this.log.warn(`${this.provider.id}: ${String(payload.message)}`);
         return;
       default:
         this.broadcast(topic, base);
@@ -548,6 +567,8 @@ export class FeedCore {
       }
     }
     const now = Date.now();
+    let failing: FeedStatus["failing"];
+    for (const s of this.slots) if (s.failing !== null && s.isActive && s.state !== "open") failing = { ...s.failing, attempts: s.failedAttempts };
     let status: FeedStatus;
     if (failed !== undefined && failed.failure !== null) {
       status = { state: "failed", connections, open, error: { code: failed.failure.code, message: failed.failure.message }, unplaced: this.unplaced.size, at: now };
@@ -562,11 +583,13 @@ export class FeedCore {
     } else {
       status = { state: "idle", connections, open, unplaced: this.unplaced.size, at: now };
     }
+    if (failing !== undefined && status.state !== "failed") status.failing = failing;
     this.setStatus(status);
   }
 
   private setStatus(status: FeedStatus): void {
     if (status.error !== undefined) status.error = { code: status.error.code, message: this.masker.mask(status.error.message) };
+    if (status.failing !== undefined) status.failing = { ...status.failing, message: this.masker.mask(status.failing.message) };
     const prev = this.lastStatus;
     this.lastStatus = status;
     if (
@@ -575,7 +598,9 @@ export class FeedCore {
       prev.connections === status.connections &&
       prev.unplaced === status.unplaced &&
       prev.waitMs === status.waitMs &&
-      prev.error?.code === status.error?.code
+      prev.error?.code === status.error?.code &&
+      prev.failing?.code === status.failing?.code &&
+      prev.failing?.attempts === status.failing?.attempts
     ) {
       return;
     }

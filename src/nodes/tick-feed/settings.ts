@@ -1,5 +1,6 @@
 /** Turns the tick-feed node's properties into provider settings and feed options (pure, unit-tested). */
-import { DEFAULT_FEED_OPTIONS, FeedOptions } from "../../lib/feed";
+import { X509Certificate } from "crypto";
+import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, FeedOptions } from "../../lib/feed";
 import { isProviderId } from "../../lib/providers";
 import type { FeedSettings } from "../../lib/providers/types";
 
@@ -20,6 +21,28 @@ export interface TickFeedConfig {
   /** Dedup on/off and its event-time window (s). */
   dedup?: unknown;
   dedupWindow?: unknown;
+  /** Largest inbound frame in MiB (empty = 8). */
+  maxFrameSize?: unknown;
+  /** Extra trusted CA certificate(s), PEM text (empty = the system's CAs only). */
+  ca?: unknown;
+  /** Consecutive failed connection attempts before a catchable error and a red status (empty = 5, 0 = never). */
+  failAfter?: unknown;
+}
+
+/** Checks a PEM bundle of CA certificates; returns it trimmed, or throws a message naming the problem. */
+export function parseCaPem(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  const text = value.trim().replace(/\\n/g, "\n");
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (blocks === null) throw new Error("The CA must be PEM text with at least one -----BEGIN CERTIFICATE----- block.");
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b);
+    } catch (err) {
+      throw new Error(`The CA certificate cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return blocks.join("\n");
 }
 
 function num(value: unknown): number | undefined {
@@ -63,5 +86,18 @@ export function resolveOptions(config: TickFeedConfig): FeedOptions {
     maxConnections: num(config.maxConnections),
     dedup: config.dedup !== false && config.dedup !== "false",
     dedupWindow: window !== undefined && window > 0 ? { horizonUs: window * 1_000_000 } : {},
+    maxFrameBytes: frameBytes(num(config.maxFrameSize)),
+    ca: parseCaPem(config.ca),
+    failAfter: failAfter(num(config.failAfter)),
   };
+}
+
+function frameBytes(mib: number | undefined): number {
+  if (mib === undefined || mib <= 0) return DEFAULT_MAX_FRAME_BYTES;
+  return Math.max(1024, Math.round(mib * 1024 * 1024));
+}
+
+function failAfter(n: number | undefined): number {
+  if (n === undefined || n < 0) return DEFAULT_FAIL_AFTER;
+  return Math.floor(n);
 }

@@ -18,6 +18,11 @@ const ERROR_KEYS: Record<string, string> = {
 };
 
 export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number, now: number): StatusView {
+  // A connection that keeps failing before it is ready (bad certificate, unknown host, refused
+  // handshake): red while the retries go on, until one succeeds.
+  if (feed.failing !== undefined && (feed.state === "connecting" || feed.state === "reconnecting")) {
+    return { fill: "red", shape: "ring", key: "failing", params: { code: feed.failing.code, attempts: feed.failing.attempts } };
+  }
   switch (feed.state) {
     case "open":
       if (feed.unplaced > 0) return { fill: "red", shape: "ring", key: "unplaced", params: { count: feed.unplaced } };

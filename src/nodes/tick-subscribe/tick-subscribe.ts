@@ -158,7 +158,15 @@ export = function register(RED: NodeAPI): void {
         if (topic === "error" && payload.severity !== "warning") {
           const code = String(payload.code ?? "error");
           // Errors the user must act on are catchable; transient socket trouble is only an event.
-          if (payload.kind === "auth" || payload.kind === "plan" || code === "symbol_limit" || code === "malformed" || payload.symbols !== undefined) {
+          if (
+            payload.kind === "auth" ||
+            payload.kind === "plan" ||
+            code === "symbol_limit" ||
+            code === "malformed" ||
+            code === "connect_failing" ||
+            code === "frame_too_large" ||
+            payload.symbols !== undefined
+          ) {
             node.error(RED._("tick-subscribe.errors.feed", { code, message: String(payload.message ?? payload.reason ?? "") }), msg);
           }
         }
