@@ -15,10 +15,10 @@ const NODES = [
   require("./postgresql-node.js"),
 ];
 
-/** The example's nodes (a deep copy), with comments dropped. */
+/** The example's nodes (a deep copy), comments dropped, debug nodes as helper nodes. */
 function example(name) {
   const flow = JSON.parse(fs.readFileSync(path.join(root, "examples", name + ".json"), "utf8"));
-  return flow.filter((n) => n.type !== "comment");
+  return flow.filter((n) => n.type !== "comment").map((n) => (n.type === "debug" ? { id: n.id, z: n.z, type: "helper", wires: [] } : n));
 }
 
 const byId = (flow, id) => {
