@@ -1,0 +1,101 @@
+"use strict";
+/**
+ * examples/Dashboard 2 prices, quotes and candles.json in a real node-red process with
+ * @flowfuse/node-red-dashboard, opened in headless Chromium (puppeteer-core + /usr/bin/chromium):
+ * candles appear and grow, the table shows one row per symbol, the price chart draws.
+ * The screenshot is written to .integration/dashboard.png.
+ */
+const assert = require("assert");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { spawn } = require("child_process");
+const { freePort, httpRequest, waitFor } = require("./support/servers");
+const { root, example, byId } = require("./support/flows");
+
+const P = "exdash";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
+  this.timeout(180000);
+  let child, userDir, port, browser, profile;
+  let output = "";
+
+  before(async function () {
+    port = await freePort();
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-dash-"));
+    const nm = path.join(userDir, "node_modules");
+    fs.mkdirSync(path.join(nm, "@flowfuse"), { recursive: true });
+    fs.symlinkSync(root, path.join(nm, "node-red-contrib-tickstream"), "dir");
+    fs.symlinkSync(path.join(root, "node_modules", "@flowfuse", "node-red-dashboard"), path.join(nm, "@flowfuse", "node-red-dashboard"), "dir");
+    fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "it-dash", private: true, dependencies: { "node-red-contrib-tickstream": "*", "@flowfuse/node-red-dashboard": "*" } }));
+    fs.writeFileSync(path.join(userDir, "settings.js"), `module.exports = { uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: false,
+      editorTheme: { tours: false }, logging: { console: { level: "info" } }, diagnostics: { enabled: false }, telemetry: { enabled: false }, externalModules: { autoInstall: false } };\n`);
+    const flow = example("Dashboard 2 prices, quotes and candles");
+    byId(flow, P + "_feed").options.ratePerSymbol = "5";
+    Object.assign(byId(flow, P + "_bars"), { interval: 2, unit: "s" }); // 2-second candles instead of 1-minute ones
+    Object.assign(byId(flow, P + "_close"), { interval: 1, unit: "s" });
+    fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
+    child = spawn(process.execPath, [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    await waitFor(() => (/Started flows/.test(output) && /Server now running/.test(output)) || child.exitCode !== null, { timeout: 60000, what: "node-red to start" });
+    assert.strictEqual(child.exitCode, null, output);
+    assert.ok(!/Waiting for missing types/.test(output), output);
+  });
+
+  after(async function () {
+    if (browser) await browser.close().catch(() => {});
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGINT");
+      const t = setTimeout(() => child.kill("SIGKILL"), 10000);
+      await exited;
+      clearTimeout(t);
+    }
+    for (const d of [userDir, profile]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it("shows live candles with volume (open bar updated, closed ones appended), quotes and price lines", async function () {
+    const res = await httpRequest(port, "GET", "/dashboard/ticks");
+    assert.strictEqual(res.status, 200);
+    const puppeteer = require("puppeteer-core");
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-chromium-"));
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      userDataDir: profile,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    });
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.setViewport({ width: 1280, height: 1000 });
+    await page.goto(`http://127.0.0.1:${port}/dashboard/ticks`, { waitUntil: "domcontentloaded" });
+    await page.waitForFunction(() => document.querySelectorAll("rect.tks-candle").length >= 4, { timeout: 60000, polling: 200 });
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr").length >= 5, { timeout: 30000, polling: 200 });
+    const seen = await page.evaluate(() => ({
+      candles: [...document.querySelectorAll("rect.tks-candle")].map((r) => ({ start: Number(r.getAttribute("data-start")), final: r.getAttribute("data-final"), h: Number(r.getAttribute("height")) })),
+      volumes: document.querySelectorAll("rect.tks-volume").length,
+      rows: [...document.querySelectorAll("tbody tr")].map((tr) => tr.innerText.split(/\t|\n/)[0]),
+      charts: document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length,
+    }));
+    const shot = path.join(root, ".integration", "dashboard.png");
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    const starts = seen.candles.map((c) => c.start);
+    assert.deepStrictEqual(starts, [...new Set(starts)].sort((a, b) => a - b), "one candle per bar, in time order");
+    assert.ok(starts.slice(1).every((s, i) => s - starts[i] >= 2e6), "2-second bars");
+    assert.ok(seen.candles.slice(0, -1).every((c) => c.final === "true"), "closed bars are final");
+    assert.strictEqual(seen.volumes, seen.candles.length, "a volume bar under each candle");
+    assert.deepStrictEqual([...seen.rows].sort(), ["AAPL", "AMZN", "MSFT", "NVDA", "TSLA"], "one quote row per symbol");
+    assert.ok(seen.charts >= 1, "the price chart is drawn");
+    // The open candle is replaced by its updates, not appended: wait for a new bar and check no duplicate start.
+    const n = seen.candles.length;
+    await page.waitForFunction((k) => document.querySelectorAll("rect.tks-candle").length > k, { timeout: 30000, polling: 200 }, n);
+    const later = await page.evaluate(() => [...document.querySelectorAll("rect.tks-candle")].map((r) => Number(r.getAttribute("data-start"))));
+    assert.strictEqual(new Set(later).size, later.length, "no duplicate candle");
+    assert.deepStrictEqual(errors, [], "no page errors");
+    this.test.title += ` [${later.length} candles; screenshot ${path.relative(root, shot)}]`;
+  });
+});
