@@ -160,6 +160,31 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
     }
   });
 
+  it("batch output + format influxdb into the influxdb batch node: every tick stored at its exact microsecond", async function () {
+    await influx.query("CREATE DATABASE batches");
+    const flow = patched("batches");
+    byId(flow, P + "_ticks").output = "batch";
+    const out = byId(flow, P + "_influx_ticks");
+    out.type = "influxdb batch"; // the same config node; the batch node takes the array of points as is
+    const tSent = tap(flow, P + "_ticks");
+    await helper.load(NODES, flow);
+    const sent = collect(tSent);
+    await waitFor(() => sent.reduce((a, m) => a + m.payload.length, 0) >= 300, { timeout: 60000, what: "300 ticks in batches" });
+    helper.getNode(P + "_ticks").receive({ action: "replace", payload: [] });
+    const points = sent.flatMap((m) => m.payload);
+    let rows = [];
+    for (let i = 0; i < 300; i++) {
+      rows = await influx.rows("SELECT * FROM ticks", "batches", null);
+      if (rows.length >= points.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepStrictEqual(loggedErrors(), [], "no write failed");
+    assert.strictEqual(rows.length, points.length, `points stored: ${rows.length} of ${points.length}`);
+    const k = (symbol, ns, price) => `${symbol}|${ns}|${price}`;
+    assert.deepStrictEqual(rows.map((r) => k(r.symbol, String(nanosOf(r.time)), r.price)).sort(), points.map((p) => k(p.tags.symbol, p.timestamp, p.fields.price)).sort());
+    this.test.title += ` [${points.length} ticks in ${sent.length} batches]`;
+  });
+
   it("in the node's 2.0 mode: integer count/revision/volume, nanosecond tick times (line protocol as sent)", async function () {
     const lines = [];
     const fake = http.createServer((req, res) => {
