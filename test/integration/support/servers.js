@@ -14,7 +14,7 @@ const { spawn, execFileSync } = require("child_process");
 const { waitFor } = require("../../support/wait");
 
 const running = new Set();
-process.on("exit", () => {
+function killAll() {
   for (const s of running) {
     try {
       s.child.kill("SIGKILL");
@@ -22,7 +22,15 @@ process.on("exit", () => {
       /* already gone */
     }
   }
-});
+}
+process.on("exit", killAll);
+// An interrupted run (Ctrl-C, a CI timeout) leaves no server behind either.
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+  });
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
