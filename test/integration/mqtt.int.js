@@ -30,19 +30,34 @@ describe("MQTT (real mosquitto, core mqtt nodes)", function () {
     byId(flow, P + "_sub").symbols = ""; // start publishing once every client is connected (a broker keeps nothing for late subscribers)
     const tSent = tap(flow, P + "_sub");
     const tIn = [tap(flow, P + "_in0"), tap(flow, P + "_in1")];
-    const tBars = [tap(flow, P + "_agg0"), tap(flow, P + "_agg1")];
     await helper.load(NODES, flow);
     const sent = collect(tSent);
     const got = tIn.map(collect);
-    const bars = tBars.map(collect);
     const connected = (id) => helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && /connected/.test(c.args[0].text || "") && c.args[0].fill === "green");
     await waitFor(() => [P + "_out", P + "_in0", P + "_in1"].every(connected), { timeout: 20000, what: "three broker connections" });
-    // mqtt in subscribes right after connecting: give the broker a round trip by a retained probe? No: wait for a tick to arrive.
+    // mqtt in subscribes just after it connects: probe both partitions from a separate client until
+    // each consumer has a probe, so no published tick can beat a subscription.
+    const mqtt = require("mqtt"); // the client library of Node-RED's own mqtt nodes
+    const probe = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`);
+    try {
+      const probes = () => got.map((g) => g.filter((m) => m.payload && m.payload.symbol === "PROBE").length);
+      await waitFor(() => {
+        if (probes().every((n) => n > 0)) return true;
+        for (const p of [0, 1]) probe.publish(`ticks/${p}/PROBE`, JSON.stringify({ symbol: "PROBE", type: "trade", price: 1, size: 1, ts: Date.now() * 1000, recvTs: Date.now() * 1000, provider: "simulator" }));
+        return false;
+      }, { timeout: 20000, everyMs: 200, what: "both consumers subscribed" });
+    } finally {
+      await probe.endAsync();
+    }
+    for (const g of got) g.splice(0, g.length);
     helper.getNode(P + "_sub").receive({ action: "replace", payload: symbols });
     await waitFor(() => sent.length >= 400, { timeout: 60000, what: "400 ticks published" });
     helper.getNode(P + "_sub").receive({ action: "replace", payload: [] });
-    await waitFor(() => got[0].length + got[1].length >= sent.length, { timeout: 30000, what: "the consumers to receive what was published" });
+    const real = (g) => g.filter((m) => m.payload.symbol !== "PROBE");
+    await waitFor(() => real(got[0]).length + real(got[1]).length >= sent.length, { timeout: 30000, what: "the consumers to receive what was published" });
     const id = (t) => `${t.symbol}|${t.ts}|${t.id}`;
+    got[0] = real(got[0]);
+    got[1] = real(got[1]);
     const all = [...got[0], ...got[1]].map((m) => id(m.payload)).sort();
     assert.deepStrictEqual(all, sent.map((m) => id(m.payload)).sort(), "every tick once across the consumers");
     for (const p of [0, 1]) {
@@ -52,6 +67,5 @@ describe("MQTT (real mosquitto, core mqtt nodes)", function () {
     }
     assert.deepStrictEqual(loggedErrors(), []);
     this.test.title += ` [${sent.length} published, ${got[0].length} + ${got[1].length} consumed]`;
-    void bars;
   });
 });
