@@ -9,8 +9,8 @@ const assert = require("assert");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { spawn } = require("child_process");
-const { freePort, httpRequest, waitFor } = require("./support/servers");
+const { httpRequest } = require("./support/servers");
+const { startNodeRed } = require("./support/nodered");
 const { root, example, byId } = require("./support/flows");
 
 const P = "exdash";
@@ -18,42 +18,21 @@ const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
   this.timeout(180000);
-  let child, userDir, port, browser, profile;
-  let output = "";
+  let nr, port, browser, profile;
 
   before(async function () {
-    port = await freePort();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-dash-"));
-    const nm = path.join(userDir, "node_modules");
-    fs.mkdirSync(path.join(nm, "@flowfuse"), { recursive: true });
-    fs.symlinkSync(root, path.join(nm, "node-red-contrib-tickstream"), "dir");
-    fs.symlinkSync(path.join(root, "node_modules", "@flowfuse", "node-red-dashboard"), path.join(nm, "@flowfuse", "node-red-dashboard"), "dir");
-    fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "it-dash", private: true, dependencies: { "node-red-contrib-tickstream": "*", "@flowfuse/node-red-dashboard": "*" } }));
-    fs.writeFileSync(path.join(userDir, "settings.js"), `module.exports = { uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: false,
-      editorTheme: { tours: false }, logging: { console: { level: "info" } }, diagnostics: { enabled: false }, telemetry: { enabled: false }, externalModules: { autoInstall: false } };\n`);
     const flow = example("Dashboard 2 prices, quotes and candles");
     byId(flow, P + "_feed").options.ratePerSymbol = "5";
     Object.assign(byId(flow, P + "_bars"), { interval: 2, unit: "s" }); // 2-second candles instead of 1-minute ones
     Object.assign(byId(flow, P + "_close"), { interval: 1, unit: "s" });
-    fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-    child = spawn(process.execPath, [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    await waitFor(() => (/Started flows/.test(output) && /Server now running/.test(output)) || child.exitCode !== null, { timeout: 60000, what: "node-red to start" });
-    assert.strictEqual(child.exitCode, null, output);
-    assert.ok(!/Waiting for missing types/.test(output), output);
+    nr = await startNodeRed(flow, { modules: ["@flowfuse/node-red-dashboard"], name: "dashboard" });
+    port = nr.port;
   });
 
   after(async function () {
     if (browser) await browser.close().catch(() => {});
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGINT");
-      const t = setTimeout(() => child.kill("SIGKILL"), 10000);
-      await exited;
-      clearTimeout(t);
-    }
-    for (const d of [userDir, profile]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    if (nr) await nr.stop();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows live candles with volume (open bar updated, closed ones appended), quotes and price lines", async function () {
