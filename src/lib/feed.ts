@@ -18,8 +18,11 @@
 import { Deduplicator, DedupOptions } from "./dedup";
 import { Slot, SlotEventTopic, SlotOptions, SlotState } from "./connection";
 import { DEFAULT_BACKOFF, BackoffOptions } from "./backoff";
+import { nowMicros } from "./time";
 import type { Provider } from "./providers/types";
 import { maskAndCut, SecretMasker } from "./secrets";
+import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinator";
+import { createHistoryClient } from "./backfill";
 import type { Channel, Tick } from "./types";
 
 export type FeedEventTopic =
@@ -29,7 +32,8 @@ export type FeedEventTopic =
   | "subscribed"
   | "unsubscribed"
   | "error"
-  | "subscriptions";
+  | "subscriptions"
+  | "backfill";
 
 export type FeedState = "idle" | "connecting" | "reconnecting" | "open" | "failed" | "closed";
 
@@ -85,6 +89,8 @@ export interface FeedOptions {
   ca?: string;
   /** Consecutive failed attempts before a catchable `connect_failing` error and a red status (0 = never). */
   failAfter: number;
+  /** Gap fill from the provider's REST trade history after a reconnect (off when absent). */
+  backfill?: BackfillSettings;
 }
 
 /** Default largest frame: 8 MiB (the largest real provider frames seen are well under 1 MiB). */
@@ -144,13 +150,14 @@ export class FeedCore {
   private malformedTimer: NodeJS.Timeout | null = null;
   private malformedSample = "";
   private malformedReason = "";
+  private readonly backfill: BackfillCoordinator | null = null;
 
   /** Masks the feed's keys in every text that leaves the feed (events, statuses, logs). */
   readonly masker: SecretMasker;
   private readonly log: FeedLog;
 
   /** Counters for status and tests. */
-  readonly stats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0 };
+  readonly stats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0, backfilled: 0 };
 
   constructor(
     readonly provider: Provider,
@@ -182,6 +189,36 @@ export class FeedCore {
     this.perConnection = opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
     this.maxConnections = Math.max(1, opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections);
     this.lastStatus = { state: "idle", connections: 0, open: 0, unplaced: 0, at: Date.now() };
+    if (opts.backfill?.enabled === true) this.backfill = this.createBackfill(opts.backfill);
+  }
+
+  /** The backfill coordinator, wired to this feed (its dedup, its users' events). */
+  private createBackfill(settings: BackfillSettings): BackfillCoordinator {
+    const client = createHistoryClient(this.provider.settings, settings.restUrl);
+    if ("unsupported" in client) this.log.warn(`${this.provider.id}: backfill is on but unavailable: ${client.unsupported}`);
+    return new BackfillCoordinator(client, settings, {
+      now: nowMicros,
+      key: (t) => this.provider.dedupKey(t),
+      deliver: (ticks) => this.deliverBackfill(ticks),
+      event: (symbol, payload) => this.toHolders("backfill", [symbol], "trades", { ...payload, provider: this.provider.id }),
+      wanted: (symbol) => this.refs.trades.has(symbol),
+      warn: (text) => this.log.warn(`${this.provider.id}: ${text}`),
+    });
+  }
+
+  /** Backfilled ticks take the live path (dedup, fan-out) as one frame; returns how many passed dedup. */
+  private deliverBackfill(ticks: Tick[]): number {
+    const slot = this.slots[0];
+    if (this.closed || slot === undefined) return 0;
+    const before = this.stats.backfilled;
+    for (const t of ticks) this.hooks.onTick(t, slot);
+    this.hooks.onFrameEnd(slot);
+    return this.stats.backfilled - before;
+  }
+
+  /** Backfill counters (null when backfill is off). */
+  get backfillStats(): BackfillCoordinator["stats"] | null {
+    return this.backfill?.stats ?? null;
   }
 
   // ----------------------------------------------------------------------------- users
@@ -243,6 +280,7 @@ export class FeedCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.backfill?.dispose();
     if (this.reconcileHandle !== null) clearImmediate(this.reconcileHandle);
     this.reconcileHandle = null;
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
@@ -362,6 +400,7 @@ export class FeedCore {
       if (!slot.hasSymbol(symbol)) {
         this.placement.delete(symbol);
         this.dedup?.forget(symbol);
+        this.backfill?.forget(symbol);
       }
     }
     // Room may have freed up: place waiting symbols in their original order.
@@ -440,6 +479,8 @@ export class FeedCore {
           return;
         }
       }
+      if (tick.backfill === true) this.stats.backfilled++;
+      else if (this.backfill !== null && tick.type === "trade") this.backfill.live(tick);
       for (let i = 0; i < list.length; i++) {
         const rec = list[i];
         if (rec.pending.length === 0) this.touched.push(rec);
@@ -482,6 +523,11 @@ export class FeedCore {
 
   private onSlotEvent(slot: Slot, topic: SlotEventTopic, payload: Record<string, unknown>): void {
     const base = { connection: slot.index, ...payload };
+    if (this.backfill !== null) {
+      // A streaming connection dropped (not our own close): its trade symbols have a gap from now on.
+      if (topic === "disconnected" && payload.wasOpen === true && slot.state !== "closing") this.backfill.disconnected(slot.desired.trades);
+      else if (topic === "subscribed" && payload.channel === "trades") this.backfill.subscribed(payload.symbols as string[]);
+    }
     switch (topic) {
       case "subscribed":
       case "unsubscribed":

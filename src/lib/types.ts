@@ -43,6 +43,8 @@ export interface Tick {
   /** Provider sequence number: a number when it is a safe integer, else its exact decimal string. */
   seq?: number | string;
   provider: ProviderId;
+  /** True for a trade fetched from the provider's REST history after a reconnect (backfill). */
+  backfill?: boolean;
   /** Provider-specific extras that do not fit above (e.g. Binance `m`, Coinbase `side`). */
   extra?: Record<string, unknown>;
 }

@@ -13,6 +13,15 @@
  * A provider mock extends it and implements `onOpen(conn)` and `onMessage(conn, msg, text)`
  * (msg = parsed JSON or undefined), and may override `checkUpgrade(req, url)` to return an HTTP
  * status that refuses that upgrade.
+ *
+ * REST (trade history for backfill) on the same port, `restBase` = http://127.0.0.1:<port>:
+ * a mock implements `onHttp(req, url)` returning `{ status, body, headers }` (body: object or
+ * text) or undefined (404). Knobs shared by every provider:
+ *   restLog            every request: { path, query (object), headers, at }
+ *   failRest(list)     answer the next requests with these instead, in order, e.g.
+ *                      { status: 429, headers: { "retry-after": "1" }, body: {...} } or { status: 500 }
+ *                      or { hang: true } (never answers: a timeout)
+ *   restDown           true: every REST request gets 503
  */
 const http = require("http");
 const { EventEmitter } = require("events");
@@ -30,12 +39,50 @@ class MockServer extends EventEmitter {
     this.upgrades = 0;
     this.received = [];
     this.stalled = false;
+    this.restLog = [];
+    this.restFaults = [];
+    this.restDown = false;
+    this.hanging = [];
+  }
+
+  /** Queues canned answers for the next REST requests (see the header). */
+  failRest(list) {
+    this.restFaults.push(...list);
+  }
+
+  onHttp() {
+    return undefined;
+  }
+
+  handleHttp(req, res) {
+    const url = new URL(req.url, "http://127.0.0.1");
+    const query = Object.fromEntries(url.searchParams.entries());
+    this.restLog.push({ path: url.pathname, query, headers: req.headers, at: Date.now() });
+    this.emit("rest", url.pathname, query);
+    let answer;
+    if (this.restFaults.length > 0) answer = this.restFaults.shift();
+    else if (this.restDown) answer = { status: 503, body: { message: "service unavailable" } };
+    else {
+      try {
+        answer = this.onHttp(req, url, query);
+      } catch (err) {
+        answer = { status: 500, body: { message: String(err && err.stack) } };
+      }
+    }
+    if (answer && answer.hang) {
+      this.hanging.push(res);
+      return;
+    }
+    if (answer === undefined) answer = { status: 404, body: { message: "not found" } };
+    const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body ?? {});
+    res.writeHead(answer.status ?? 200, { "content-type": "application/json", ...(answer.headers || {}) });
+    res.end(text);
   }
 
   /** Starts listening; resolves with ws://127.0.0.1:<port><path>. */
   async start(path = "/") {
     this.wss = new WebSocketServer({ noServer: true, autoPong: this.autoPong });
-    this.http = http.createServer((req, res) => res.writeHead(404).end());
+    this.http = http.createServer((req, res) => this.handleHttp(req, res));
     this.http.on("upgrade", (req, socket, head) => {
       this.upgrades++;
       const url = new URL(req.url, "http://127.0.0.1");
@@ -49,6 +96,7 @@ class MockServer extends EventEmitter {
     });
     await new Promise((resolve) => this.http.listen(0, "127.0.0.1", resolve));
     this.base = `ws://127.0.0.1:${this.http.address().port}`;
+    this.restBase = `http://127.0.0.1:${this.http.address().port}`;
     this.url = this.base + path;
     return this.url;
   }
@@ -111,6 +159,7 @@ class MockServer extends EventEmitter {
   }
 
   async close() {
+    for (const res of this.hanging) res.destroy();
     for (const c of this.connections) c.ws.terminate();
     this.wss.close();
     this.http.closeAllConnections?.();

@@ -15,8 +15,23 @@
  *   + the MockServer knobs (stall, dropAll, closeAll(code), rejectStatus, autoPong)
  *
  * Duplicate / out-of-order injection: send() takes any events in any order, repeats included.
+ *
+ * REST trade history (`GET /v3/trades/{ticker}`, providers-rest.md section 1) on the same port:
+ *   trade(sym, spec)      records a trade in the history and sends it on the socket (if anyone
+ *                         is subscribed): spec { i, ns (BigInt SIP ns), x, p, s, c, q, z }
+ *   history               sym -> rows as the REST API returns them
+ *   pageSize              most rows per page whatever `limit` asks (pagination tests)
+ *   nextHost              host written into next_url (default https://api.polygon.io, as the real
+ *                         API does: the client must put its own base back)
+ *   Auth: `Authorization: Bearer KEY` or `apiKey=KEY`; else 401 {"status":"ERROR","error":"Unknown API Key"}.
+ *   + failRest / restDown / restLog from MockServer.
  */
 const { MockServer } = require("./mock-base");
+
+/** JSON with BigInt values written as bare integers (nanosecond times above 2^53, as Polygon writes them). */
+function encode(value) {
+  return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
+}
 
 class PolygonServer extends MockServer {
   constructor(opts = {}) {
@@ -27,6 +42,58 @@ class PolygonServer extends MockServer {
     this.authTimeoutMs = opts.authTimeoutMs ?? 0;
     this.batch = opts.batch ?? Infinity;
     this.evictions = 0;
+    this.history = new Map();
+    this.pageSize = opts.pageSize ?? 50000;
+    this.nextHost = opts.nextHost ?? "https://api.polygon.io";
+  }
+
+  /** Records a trade (REST history) and streams it (socket). */
+  trade(sym, spec) {
+    const ns = BigInt(spec.ns);
+    const row = { sip_timestamp: ns, participant_timestamp: ns - 1234n, price: spec.p ?? 114.125, size: spec.s ?? 100, exchange: spec.x ?? 4, conditions: spec.c ?? [0, 12], id: String(spec.i), sequence_number: spec.q ?? 1000 + Number(spec.i), tape: spec.z ?? 3 };
+    if (spec.trfi !== undefined) {
+      row.trf_id = spec.trfi;
+      row.trf_timestamp = ns - 5000n;
+    }
+    if (!this.history.has(sym)) this.history.set(sym, []);
+    this.history.get(sym).push(row);
+    const ev = { ev: "T", sym, x: row.exchange, i: row.id, z: row.tape, p: row.price, s: row.size, c: row.conditions, t: Number(ns / 1000000n), q: row.sequence_number };
+    if (row.trf_id !== undefined) {
+      ev.trfi = row.trf_id;
+      ev.trft = Number(row.trf_timestamp / 1000000n);
+    }
+    this.send([ev]);
+    return ev;
+  }
+
+  onHttp(req, url, q) {
+    const m = /^\/v3\/trades\/([^/]+)$/.exec(url.pathname);
+    if (m === null) return undefined;
+    const auth = req.headers.authorization || "";
+    const key = auth.startsWith("Bearer ") ? auth.slice(7) : q.apiKey;
+    if (key === undefined) return { status: 401, body: { status: "ERROR", request_id: "r", error: "API Key was not provided" } };
+    if (key !== this.validKey) return { status: 401, body: { status: "ERROR", request_id: "r", error: "Unknown API Key" } };
+    const sym = decodeURIComponent(m[1]);
+    let p = q;
+    let offset = 0;
+    if (q.cursor) {
+      p = JSON.parse(Buffer.from(q.cursor, "base64url").toString());
+      offset = p.offset;
+    }
+    const big = (v) => (v === undefined ? undefined : BigInt(v));
+    const gte = big(p["timestamp.gte"]), lte = big(p["timestamp.lte"]), gt = big(p["timestamp.gt"]), lt = big(p["timestamp.lt"]);
+    let rows = (this.history.get(sym) || []).filter((r) => (gte === undefined || r.sip_timestamp >= gte) && (lte === undefined || r.sip_timestamp <= lte) && (gt === undefined || r.sip_timestamp > gt) && (lt === undefined || r.sip_timestamp < lt));
+    rows.sort((a, b) => (a.sip_timestamp < b.sip_timestamp ? -1 : a.sip_timestamp > b.sip_timestamp ? 1 : 0));
+    if ((p.order || "desc") === "desc") rows.reverse();
+    const limit = Math.min(Number(p.limit || 1000), this.pageSize);
+    const page = rows.slice(offset, offset + limit);
+    const body = { status: "OK", request_id: "r" + this.restLog.length, results: page };
+    if (offset + limit < rows.length) {
+      const { cursor: _c, ...rest } = p;
+      const cursor = Buffer.from(JSON.stringify({ ...rest, offset: offset + limit })).toString("base64url");
+      body.next_url = `${this.nextHost}/v3/trades/${encodeURIComponent(sym)}?cursor=${cursor}`;
+    }
+    return { status: 200, body: encode(body) };
   }
 
   start(path = "/stocks") {

@@ -277,42 +277,14 @@ export class AlpacaSession implements ProviderSession {
     return { symbol, ts };
   }
 
-  private extras(e: AlpacaMessage, tick: Tick, pairs: Array<[string, string]>): void {
-    const extra: Record<string, unknown> = {};
-    let any = false;
-    for (const [from, to] of pairs) {
-      if (e[from] !== undefined && e[from] !== null) {
-        extra[to] = e[from];
-        any = true;
-      }
-    }
-    const nanos = typeof e.t === "string" ? subMicroNanos(e.t) : undefined;
-    if (nanos !== undefined) {
-      extra.nanos = nanos;
-      any = true;
-    }
-    if (any) tick.extra = extra;
-  }
-
   private trade(e: AlpacaMessage): void {
     const b = this.base(e, "trade");
     if (b === undefined) return;
-    const price = toNumber(e.p);
-    if (Number.isNaN(price)) {
+    const tick = alpacaTradeTick(e, b.symbol, b.ts, this.ctx.frameRecvTs);
+    if (tick === undefined) {
       this.ctx.malformed("trade without a price for " + b.symbol, JSON.stringify(e).slice(0, 200));
       return;
     }
-    const tick: Tick = { symbol: b.symbol, type: "trade", price, ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
-    const size = toNumber(e.s);
-    if (!Number.isNaN(size)) tick.size = size;
-    if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
-    if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
-    const id = toIdString(e.i);
-    if (id !== undefined) tick.id = id;
-    this.extras(e, tick, [
-      ["z", "tape"],
-      ["tks", "takerSide"],
-    ]);
     this.ctx.tick(tick);
   }
 
@@ -333,13 +305,52 @@ export class AlpacaSession implements ProviderSession {
       return;
     }
     if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
-    this.extras(e, tick, [
+    alpacaExtras(e, tick, [
       ["bx", "bidExchange"],
       ["ax", "askExchange"],
       ["z", "tape"],
     ]);
     this.ctx.tick(tick);
   }
+}
+
+function alpacaExtras(e: Record<string, unknown>, tick: Tick, pairs: Array<[string, string]>): void {
+  const extra: Record<string, unknown> = {};
+  let any = false;
+  for (const [from, to] of pairs) {
+    if (e[from] !== undefined && e[from] !== null) {
+      extra[to] = e[from];
+      any = true;
+    }
+  }
+  const nanos = typeof e.t === "string" ? subMicroNanos(e.t) : undefined;
+  if (nanos !== undefined) {
+    extra.nanos = nanos;
+    any = true;
+  }
+  if (any) tick.extra = extra;
+}
+
+/**
+ * A trade message (`p`, `s`, `x`, `c`, `i`, `z`, `tks`, `t` RFC 3339) as a Tick, `ts` already
+ * parsed from `t`; undefined without a price. The REST backfill calls it with the rows of the
+ * trades endpoints (same field names), so a trade is the same Tick from either source.
+ */
+export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: number, recvTs: number): Tick | undefined {
+  const price = toNumber(e.p);
+  if (Number.isNaN(price)) return undefined;
+  const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
+  const size = toNumber(e.s);
+  if (!Number.isNaN(size)) tick.size = size;
+  if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
+  if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
+  const id = toIdString(e.i);
+  if (id !== undefined) tick.id = id;
+  alpacaExtras(e, tick, [
+    ["z", "tape"],
+    ["tks", "takerSide"],
+  ]);
+  return tick;
 }
 
 /** Stocks: (x, i), trade ids are unique per exchange; crypto: (i). Quotes by content. */

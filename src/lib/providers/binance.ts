@@ -133,25 +133,11 @@ export class BinanceSession implements ProviderSession {
   private trade(d: Record<string, unknown>): void {
     const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
     if (symbol === undefined) return;
-    const price = Number(d.p);
-    const size = Number(d.q);
-    const t = typeof d.T === "number" ? d.T : Number(d.T);
-    const idRaw = d.e === "aggTrade" ? d.a : d.t;
-    if (Number.isNaN(price) || Number.isNaN(t) || idRaw === undefined) {
+    const tick = binanceTradeTick(d, symbol, this.micros, this.ctx.frameRecvTs);
+    if (tick === undefined) {
       this.ctx.malformed("trade without price, time or id for " + symbol);
       return;
     }
-    const tick: Tick = {
-      symbol,
-      type: "trade",
-      price,
-      size,
-      ts: this.micros ? Math.floor(t) : Math.floor(t * 1000),
-      recvTs: this.ctx.frameRecvTs,
-      id: String(idRaw),
-      provider: "binance",
-    };
-    if (typeof d.m === "boolean") tick.extra = { buyerIsMaker: d.m };
     this.ctx.tick(tick);
   }
 
@@ -173,6 +159,31 @@ export class BinanceSession implements ProviderSession {
     if (d.u !== undefined) tick.seq = Number(d.u);
     this.ctx.tick(tick);
   }
+}
+
+/**
+ * A `trade` / `aggTrade` stream payload (`e`, `t` or `a`, `p`, `q`, `T`, `m`) as a Tick;
+ * undefined without price, time or id. `micros`: `T` is in µs (timeUnit MICROSECOND). The REST
+ * backfill maps `aggTrades` / `historicalTrades` rows to this shape and calls it too.
+ */
+export function binanceTradeTick(d: Record<string, unknown>, symbol: string, micros: boolean, recvTs: number): Tick | undefined {
+  const price = Number(d.p);
+  const size = Number(d.q);
+  const t = typeof d.T === "number" ? d.T : Number(d.T);
+  const idRaw = d.e === "aggTrade" ? d.a : d.t;
+  if (Number.isNaN(price) || Number.isNaN(t) || idRaw === undefined) return undefined;
+  const tick: Tick = {
+    symbol,
+    type: "trade",
+    price,
+    size,
+    ts: micros ? Math.floor(t) : Math.floor(t * 1000),
+    recvTs,
+    id: String(idRaw),
+    provider: "binance",
+  };
+  if (typeof d.m === "boolean") tick.extra = { buyerIsMaker: d.m };
+  return tick;
 }
 
 export function createBinance(settings: FeedSettings): Provider {

@@ -348,22 +348,11 @@ export class CoinbaseSession implements ProviderSession {
         if (typeof t.product_id !== "string") this.ctx.malformed("trade without product_id");
         continue; // a product no longer subscribed
       }
-      const price = toNumber(t.price);
-      const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
-      if (Number.isNaN(price) || Number.isNaN(ts)) {
-        this.ctx.malformed("trade without price or time for " + String(t.product_id), JSON.stringify(t).slice(0, 200));
-        continue;
-      }
-      const size = toNumber(t.size);
-      const id = toIdString(t.trade_id);
       for (const symbol of symbols) {
-        const tick: Tick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "coinbase" };
-        if (!Number.isNaN(size)) tick.size = size;
-        if (id !== undefined && id !== "") tick.id = id;
-        if (t.side !== undefined || snapshot) {
-          tick.extra = {};
-          if (typeof t.side === "string") tick.extra.side = t.side;
-          if (snapshot) tick.extra.snapshot = true;
+        const tick = coinbaseTradeTick(t as Record<string, unknown>, symbol, snapshot, this.ctx.frameRecvTs);
+        if (tick === undefined) {
+          this.ctx.malformed("trade without price or time for " + String(t.product_id), JSON.stringify(t).slice(0, 200));
+          break;
         }
         ticks.push(tick);
       }
@@ -380,6 +369,33 @@ export class CoinbaseSession implements ProviderSession {
       this.ctx.tick(t);
     }
   }
+}
+
+/**
+ * A `market_trades` trade (`trade_id`, `price`, `size`, `side`, `time`) as a Tick for `symbol`;
+ * undefined without price or time. The REST backfill calls it with the rows of the public
+ * market-trades endpoint (same field names), so a trade is the same Tick from either source.
+ */
+export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, snapshot: boolean, recvTs: number): Tick | undefined {
+  const price = toNumber(t.price);
+  const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
+  if (Number.isNaN(price) || Number.isNaN(ts)) return undefined;
+  const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "coinbase" };
+  const size = toNumber(t.size);
+  if (!Number.isNaN(size)) tick.size = size;
+  const id = toIdString(t.trade_id);
+  if (id !== undefined && id !== "") tick.id = id;
+  if (t.side !== undefined || snapshot) {
+    tick.extra = {};
+    if (typeof t.side === "string") tick.extra.side = t.side;
+    if (snapshot) tick.extra.snapshot = true;
+  }
+  return tick;
+}
+
+/** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
+export function compareTradeIds(a: string | undefined, b: string | undefined): number {
+  return compareIds(a, b);
 }
 
 /** Whether `text` names the product `symbol` (as a whole id, any case). */

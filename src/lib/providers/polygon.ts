@@ -164,24 +164,10 @@ export class PolygonSession implements ProviderSession {
   private trade(e: PolygonEvent): void {
     const symbol = typeof e.sym === "string" ? this.symbols.resolve(e.sym) : undefined;
     if (symbol === undefined) return;
-    const price = num(e.p);
-    const t = num(e.t);
-    if (Number.isNaN(price) || Number.isNaN(t)) {
+    const tick = polygonTradeTick(e, symbol, this.ctx.frameRecvTs);
+    if (tick === undefined) {
       this.ctx.malformed("trade without price or time for " + symbol);
       return;
-    }
-    const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
-    const size = num(e.s);
-    if (!Number.isNaN(size)) tick.size = size;
-    if (typeof e.x === "number") tick.exchange = e.x;
-    if (Array.isArray(e.c)) tick.conditions = e.c as number[];
-    if (e.i !== undefined && e.i !== null) tick.id = String(e.i);
-    if (typeof e.q === "number") tick.seq = e.q;
-    if (e.trfi !== undefined || e.z !== undefined) {
-      tick.extra = {};
-      if (e.trfi !== undefined) tick.extra.trfi = e.trfi;
-      if (e.trft !== undefined) tick.extra.trft = e.trft;
-      if (e.z !== undefined) tick.extra.tape = e.z;
     }
     this.ctx.tick(tick);
   }
@@ -209,6 +195,31 @@ export class PolygonSession implements ProviderSession {
     if (typeof e.bx === "number" || typeof e.ax === "number") tick.extra = { bidExchange: e.bx, askExchange: e.ax };
     this.ctx.tick(tick);
   }
+}
+
+/**
+ * A trade event in the socket's shape (`p`, `s`, `t` ms, `x`, `c`, `i`, `q`, `trfi`, `trft`, `z`)
+ * as a Tick; undefined without a price or time. The REST backfill maps its rows to this shape and
+ * calls it too, so a trade is the same Tick from either source.
+ */
+export function polygonTradeTick(e: Record<string, unknown>, symbol: string, recvTs: number): Tick | undefined {
+  const price = num(e.p);
+  const t = num(e.t);
+  if (Number.isNaN(price) || Number.isNaN(t)) return undefined;
+  const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs, provider: "polygon" };
+  const size = num(e.s);
+  if (!Number.isNaN(size)) tick.size = size;
+  if (typeof e.x === "number") tick.exchange = e.x;
+  if (Array.isArray(e.c)) tick.conditions = e.c as number[];
+  if (e.i !== undefined && e.i !== null) tick.id = String(e.i);
+  if (typeof e.q === "number") tick.seq = e.q;
+  if (e.trfi !== undefined || e.z !== undefined) {
+    tick.extra = {};
+    if (e.trfi !== undefined) tick.extra.trfi = e.trfi;
+    if (e.trft !== undefined) tick.extra.trft = e.trft;
+    if (e.z !== undefined) tick.extra.tape = e.z;
+  }
+  return tick;
 }
 
 /** Polygon trade ids are unique per exchange (and TRF), not per symbol. */

@@ -1,6 +1,7 @@
 /** Turns the tick-feed node's properties into provider settings and feed options (pure, unit-tested). */
 import { X509Certificate } from "crypto";
 import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, FeedOptions } from "../../lib/feed";
+import { DEFAULT_BACKFILL, type BackfillSettings } from "../../lib/backfill/coordinator";
 import { isProviderId } from "../../lib/providers";
 import type { FeedSettings } from "../../lib/providers/types";
 
@@ -27,6 +28,14 @@ export interface TickFeedConfig {
   ca?: unknown;
   /** Consecutive failed connection attempts before a catchable error and a red status (empty = 5, 0 = never). */
   failAfter?: unknown;
+  /** Backfill after a reconnect: "off" (default) | "on"; its REST base URL (empty = provider default) and caps. */
+  backfill?: unknown;
+  restUrl?: unknown;
+  /** How far back a gap is filled (minutes) and how many trades per symbol and gap. */
+  backfillMinutes?: unknown;
+  backfillTrades?: unknown;
+  /** Advanced (not in the editor): a resubscribed symbol without a live trade for this long is filled up to now (ms). */
+  backfillQuietMs?: unknown;
 }
 
 /** Checks a PEM bundle of CA certificates; returns it trimmed, or throws a message naming the problem. */
@@ -69,6 +78,24 @@ export function resolveSettings(config: TickFeedConfig, credentials: { apiKey?: 
   };
 }
 
+/** The backfill settings of a feed node; throws on a bad REST URL. */
+export function resolveBackfill(config: TickFeedConfig): BackfillSettings {
+  const enabled = config.backfill === true || config.backfill === "on" || config.backfill === "true";
+  const restUrl = typeof config.restUrl === "string" ? config.restUrl.trim() : "";
+  if (restUrl !== "" && !/^https?:\/\/\S+$/i.test(restUrl)) throw new Error("The REST URL must start with http:// or https://.");
+  const minutes = num(config.backfillMinutes);
+  const trades = num(config.backfillTrades);
+  const quiet = num(config.backfillQuietMs);
+  return {
+    ...DEFAULT_BACKFILL,
+    enabled,
+    restUrl,
+    maxAgeMs: minutes !== undefined && minutes > 0 ? minutes * 60_000 : DEFAULT_BACKFILL.maxAgeMs,
+    maxTrades: trades !== undefined && trades >= 1 ? Math.floor(trades) : DEFAULT_BACKFILL.maxTrades,
+    quietMs: quiet !== undefined && quiet > 0 ? quiet : DEFAULT_BACKFILL.quietMs,
+  };
+}
+
 export function resolveOptions(config: TickFeedConfig): FeedOptions {
   const min = num(config.backoffMin);
   const max = num(config.backoffMax);
@@ -89,6 +116,7 @@ export function resolveOptions(config: TickFeedConfig): FeedOptions {
     maxFrameBytes: frameBytes(num(config.maxFrameSize)),
     ca: parseCaPem(config.ca),
     failAfter: failAfter(num(config.failAfter)),
+    backfill: resolveBackfill(config),
   };
 }
 

@@ -1,0 +1,330 @@
+/**
+ * The backfill coordinator: after a reconnect, fetches each subscribed symbol's trades between
+ * the last live trade before the drop and the first live trade after it (or "now" when the
+ * symbol stays quiet for `quietMs` after its resubscription), and hands them to the feed, which
+ * runs them through the same dedup as live ticks. Free of Node-RED and of the socket; the clock,
+ * timers and HTTP are injected.
+ *
+ * - One gap per symbol and drop; gaps are fetched one at a time in the order their upper bound
+ *   became known, so a symbol's backfilled ticks arrive in time order (after the live ticks that
+ *   followed the reconnect: consumers see them late, flagged `backfill: true`).
+ * - Caps per gap: `maxAgeMs` (how far back) and `maxTrades`. What a cap leaves out is reported in
+ *   the `done` event as `truncated` with the missing range, never silently.
+ * - Trades the live stream already delivered are dropped: anything after the first live trade,
+ *   the live trades at the boundary (remembered per gap), and whatever the feed's dedup window knows.
+ * - A failure (HTTP error, rate limit longer than we wait, bad answer) ends that gap with a
+ *   `failed` event; the live stream is never touched.
+ */
+import type { Tick } from "../types";
+import { DEFAULT_REST_OPTIONS, fetchGet, realSleep, RestError, RestSession, type HttpGet, type RestOptions, type Sleep } from "./http";
+import type { Gap, GapInfo, HistoryClient } from "./types";
+
+export interface BackfillSettings {
+  enabled: boolean;
+  /** REST base URL; empty = the provider's default. */
+  restUrl: string;
+  /** How far back a gap is filled (ms). */
+  maxAgeMs: number;
+  /** Most trades fetched per symbol and gap. */
+  maxTrades: number;
+  /** A resubscribed symbol with no live trade for this long is filled up to "now" (ms). */
+  quietMs: number;
+  rest: Partial<RestOptions>;
+  /** Injected transport and clock (tests); default: fetch and real timers. */
+  get?: HttpGet;
+  sleep?: Sleep;
+}
+
+export const DEFAULT_BACKFILL: BackfillSettings = {
+  enabled: false,
+  restUrl: "",
+  maxAgeMs: 15 * 60_000,
+  maxTrades: 50_000,
+  quietMs: 5000,
+  rest: {},
+};
+
+export type BackfillState = "start" | "done" | "failed";
+
+export interface BackfillEnv {
+  /** Wall clock, integer µs. */
+  now(): number;
+  /** The feed's dedup key of a tick (within its symbol). */
+  key(tick: Tick): string;
+  /** Delivers backfilled ticks (already flagged) through the feed's dedup; returns how many passed it. */
+  deliver(ticks: Tick[]): number;
+  /** A `backfill` event for the holders of `symbol`. */
+  event(symbol: string, payload: Record<string, unknown>): void;
+  /** Whether anyone still subscribes the symbol's trades. */
+  wanted(symbol: string): boolean;
+  warn(text: string): void;
+}
+
+interface Job {
+  symbol: string;
+  fromTs: number;
+  fromId?: string;
+  toTs?: number;
+  toId?: string;
+  /** When the symbol was resubscribed (µs), for the quiet rule. */
+  resubAt?: number;
+  /** Dedup keys of live trades at or before `toTs` delivered since the reconnect. */
+  liveKeys: Set<string>;
+}
+
+const LIVE_KEYS_MAX = 10_000;
+
+export interface BackfillStats {
+  gaps: number;
+  done: number;
+  failed: number;
+  truncated: number;
+  delivered: number;
+}
+
+export class BackfillCoordinator {
+  readonly stats: BackfillStats = { gaps: 0, done: 0, failed: 0, truncated: 0, delivered: 0 };
+  /** Last live trade per symbol. */
+  private readonly last = new Map<string, { ts: number; id?: string }>();
+  private readonly subscribedAt = new Map<string, number>();
+  /** Gaps whose upper bound is not known yet (waiting for the first live trade). */
+  private readonly open = new Map<string, Job>();
+  /** Gaps ready to fetch, in order; `running` is being fetched. */
+  private readonly queue: Job[] = [];
+  private running: Job | null = null;
+  private quietTimer: NodeJS.Timeout | null = null;
+  private readonly abort = new AbortController();
+  private readonly rest: RestSession | null;
+  private disposed = false;
+
+  constructor(
+    private readonly client: HistoryClient | { unsupported: string },
+    private readonly settings: BackfillSettings,
+    private readonly env: BackfillEnv,
+  ) {
+    if ("pages" in client) {
+      const opts: RestOptions = { ...DEFAULT_REST_OPTIONS, minIntervalMs: client.minIntervalMs, ...settings.rest };
+      this.rest = new RestSession(settings.get ?? fetchGet, settings.sleep ?? realSleep, () => Math.floor(env.now() / 1000), opts, client.secrets);
+    } else this.rest = null;
+  }
+
+  /** Whether a gap is waiting or being fetched (tests, status). */
+  get busy(): boolean {
+    return this.open.size > 0 || this.queue.length > 0 || this.running !== null;
+  }
+
+  // ------------------------------------------------------------------ feed hooks
+
+  /** A live trade passed dedup and was delivered. Hot path: a map lookup and a compare. */
+  live(tick: Tick): void {
+    const sym = tick.symbol;
+    const prev = this.last.get(sym);
+    if (prev === undefined || tick.ts >= prev.ts) this.last.set(sym, { ts: tick.ts, id: tick.id });
+    if (this.open.size === 0 && this.queue.length === 0 && this.running === null) return;
+    const job = this.open.get(sym);
+    if (job !== undefined) {
+      this.open.delete(sym);
+      job.toTs = tick.ts;
+      job.toId = tick.id;
+      this.enqueue(job);
+    }
+    this.noteLive(tick);
+  }
+
+  /** The connection carrying these trade symbols dropped (it had been streaming). */
+  disconnected(symbols: Iterable<string>): void {
+    if (this.disposed) return;
+    for (const sym of symbols) {
+      if (this.open.has(sym)) continue; // a drop before the last one's first trade: the same gap
+      const last = this.last.get(sym);
+      const fromTs = last?.ts ?? this.subscribedAt.get(sym);
+      if (fromTs === undefined) continue;
+      this.open.set(sym, { symbol: sym, fromTs, fromId: last?.id, liveKeys: new Set() });
+      this.stats.gaps++;
+    }
+  }
+
+  /** The provider confirmed these trade subscriptions (first time or after a reconnect). */
+  subscribed(symbols: readonly string[]): void {
+    if (this.disposed) return;
+    const now = this.env.now();
+    let arm = false;
+    for (const sym of symbols) {
+      if (!this.subscribedAt.has(sym)) this.subscribedAt.set(sym, now);
+      const job = this.open.get(sym);
+      if (job !== undefined && job.resubAt === undefined) {
+        job.resubAt = now;
+        arm = true;
+      }
+    }
+    if (arm) this.armQuiet();
+  }
+
+  /** Nobody subscribes the symbol any more. */
+  forget(symbol: string): void {
+    this.last.delete(symbol);
+    this.subscribedAt.delete(symbol);
+    this.open.delete(symbol);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.quietTimer !== null) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+    this.abort.abort();
+    this.open.clear();
+    this.queue.length = 0;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private noteLive(tick: Tick): void {
+    const check = (job: Job | null | undefined): void => {
+      if (job === null || job === undefined || job.symbol !== tick.symbol || job.toTs === undefined) return;
+      if (tick.ts <= job.toTs && job.liveKeys.size < LIVE_KEYS_MAX) job.liveKeys.add(this.env.key(tick));
+    };
+    check(this.running);
+    for (const j of this.queue) check(j);
+  }
+
+  private armQuiet(): void {
+    if (this.quietTimer !== null || this.disposed) return;
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      const now = this.env.now();
+      const quietUs = this.settings.quietMs * 1000;
+      let again = false;
+      for (const [sym, job] of [...this.open]) {
+        if (job.resubAt === undefined) continue;
+        if (now - job.resubAt < quietUs) {
+          again = true;
+          continue;
+        }
+        this.open.delete(sym);
+        job.toTs = now;
+        this.enqueue(job);
+      }
+      if (again) this.armQuiet();
+    }, this.settings.quietMs);
+  }
+
+  private enqueue(job: Job): void {
+    this.queue.push(job);
+    if (this.running === null) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.disposed && this.running === null && this.queue.length > 0) {
+      const job = this.queue.shift() as Job;
+      this.running = job;
+      try {
+        await this.run(job);
+      } catch (err) {
+        // run() reports its own failures; this only guards against a bug killing the queue.
+        this.env.warn(`backfill: ${String(err)}`);
+      }
+      this.running = null;
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { symbol } = job;
+    const toTs = job.toTs as number;
+    if (!this.env.wanted(symbol)) return;
+    const started = Date.now();
+    const s = this.settings;
+    const floor = this.env.now() - s.maxAgeMs * 1000;
+    let truncated: { reason: string; from: number; to: number; message: string } | null = null;
+    let fromTs = job.fromTs;
+    let fromId = job.fromId;
+    if (fromTs < floor) {
+      truncated = { reason: "age", from: fromTs, to: floor, message: `the gap began more than ${Math.round(s.maxAgeMs / 60_000)} min ago; older trades are not fetched` };
+      fromTs = floor;
+      fromId = undefined;
+    }
+    const base = { symbol, from: fromTs, to: toTs };
+    if (this.rest === null || !("pages" in this.client)) {
+      this.stats.failed++;
+      const reason = "unsupported" in this.client ? this.client.unsupported : "no history client";
+      this.env.event(symbol, { state: "failed", ...base, code: "unsupported", reason });
+      return;
+    }
+    const client = this.client;
+    this.env.event(symbol, { state: "start", ...base, provider: client.provider, url: client.baseUrl });
+    const gap: Gap = { symbol, fromTs, toTs, fromId, toId: job.toId, maxTrades: s.maxTrades };
+    const info: GapInfo = {};
+    const rs = this.rest.stats;
+    const before = { requests: rs.requests, rateLimited: rs.rateLimited, retries: rs.retries };
+    let fetched = 0;
+    let delivered = 0;
+    let duplicates = 0;
+    let pages = 0;
+    try {
+      outer: for await (const page of client.pages(gap, this.rest, this.abort.signal, info)) {
+        if (this.disposed) return;
+        pages++;
+        const out: Tick[] = [];
+        for (const t of page) {
+          if (t.ts > toTs || t.ts < fromTs) continue; // after the first live trade: the live stream has it
+          if (job.liveKeys.size > 0 && job.liveKeys.has(this.env.key(t))) {
+            duplicates++;
+            continue;
+          }
+          if (fetched >= s.maxTrades) {
+            if (out.length > 0) delivered += this.deliver(out, (n) => (duplicates += n));
+            truncated = { reason: "count", from: t.ts, to: toTs, message: `more than ${s.maxTrades} trades in the gap; the rest are not fetched` };
+            break outer;
+          }
+          fetched++;
+          t.backfill = true;
+          out.push(t);
+        }
+        if (out.length > 0) delivered += this.deliver(out, (n) => (duplicates += n));
+        // Let live frames and other work in between pages.
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.disposed) return;
+      }
+    } catch (err) {
+      if (this.disposed) return;
+      this.stats.failed++;
+      const e = err instanceof RestError ? err : new RestError("error", err instanceof Error ? err.message : String(err));
+      const reason = this.rest.mask(e.message);
+      this.env.event(symbol, {
+        state: "failed",
+        ...base,
+        code: e.code,
+        reason,
+        ...(e.status !== undefined ? { status: e.status } : {}),
+        delivered,
+        requests: rs.requests - before.requests,
+      });
+      this.env.warn(`backfill of ${symbol} failed (${e.code}): ${reason}`);
+      return;
+    }
+    if (truncated === null && info.incomplete !== undefined) truncated = { reason: "provider", from: fromTs, to: toTs, message: info.incomplete };
+    this.stats.done++;
+    this.stats.delivered += delivered;
+    if (truncated !== null) {
+      this.stats.truncated++;
+      this.env.warn(`backfill of ${symbol} truncated: ${truncated.message}`);
+    }
+    this.env.event(symbol, {
+      state: "done",
+      ...base,
+      fetched,
+      delivered,
+      duplicates,
+      pages,
+      requests: rs.requests - before.requests,
+      rateLimited: rs.rateLimited - before.rateLimited,
+      truncated: truncated ?? false,
+      ms: Date.now() - started,
+    });
+  }
+
+  private deliver(ticks: Tick[], dup: (n: number) => void): number {
+    const n = this.env.deliver(ticks);
+    dup(ticks.length - n);
+    return n;
+  }
+}

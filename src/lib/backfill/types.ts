@@ -1,0 +1,51 @@
+/**
+ * Backfill: the REST trade-history side of a provider. One module per provider
+ * (src/lib/backfill/<provider>.ts) implements `HistoryClient`; the coordinator
+ * (./coordinator.ts) decides what to fetch and delivers it through the feed's dedup.
+ */
+import type { ProviderId, Tick } from "../types";
+import type { RestSession } from "./http";
+
+/** The stretch of one symbol's trades to fetch. Times are integer UTC µs, both bounds inclusive. */
+export interface Gap {
+  symbol: string;
+  fromTs: number;
+  toTs: number;
+  /** Provider trade id of the last live trade before the drop / the first after it (when known). */
+  fromId?: string;
+  toId?: string;
+  /** Most trades wanted (clients that must collect before sorting stop there). */
+  maxTrades?: number;
+}
+
+/** What a client learned about the gap beyond its trades. */
+export interface GapInfo {
+  /** Set when the provider cannot return every trade of the gap (the reason, human). */
+  incomplete?: string;
+}
+
+export interface HistoryClient {
+  readonly provider: ProviderId;
+  /** Base URL in use (no credentials), for events. */
+  readonly baseUrl: string;
+  /** Secrets to mask in anything reported. */
+  readonly secrets: readonly string[];
+  /** Least time between requests (ms): the provider's documented pace. */
+  readonly minIntervalMs: number;
+  /**
+   * The trades of `gap`, page by page, each page in ascending time order and pages in ascending
+   * order, as Ticks exactly as the live socket makes them (`recvTs` = when the page arrived).
+   * Stops by itself when the gap is covered; the caller may stop earlier (the trade cap).
+   */
+  pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<Tick[], void, void>;
+}
+
+/** Why a provider has no backfill (for the editor help, events and docs). */
+export const NO_HISTORY: Partial<Record<ProviderId, string>> = {
+  finnhub: "Finnhub's tick history is premium-only and ends-of-day for US stocks: no same-day gap fill.",
+  twelvedata: "Twelve Data has bars only (1 minute and up), no trade history.",
+  tiingo: "Tiingo's REST history is resampled bars, no individual trades.",
+  alltick: "AllTick's /trade-tick returns the latest trade only; its history is K-lines.",
+  generic: "A generic WebSocket has no known REST history.",
+  simulator: "The simulator has no history to fetch.",
+};
