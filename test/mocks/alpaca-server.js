@@ -24,8 +24,24 @@
  *
  * Integers given as BigInt (or as digit strings in `raw*` helpers) are written as bare JSON
  * integers, as Alpaca writes crypto trade ids above 2^53.
+ *
+ * REST trade history on the same port (providers-rest.md section 2):
+ *   GET /v2/stocks/{symbol}/trades?start&end&limit&feed&sort&page_token   (APCA-API-* headers, else 403)
+ *   GET /v1beta3/crypto/us/trades?symbols=BTC/USD&...                      (no key needed)
+ *   trade(ev)     records a trade message (as trade()/cryptoTrade() make) and streams it
+ *   history       symbol -> trade messages;  pageSize: most rows per page
+ *   + failRest / restDown / restLog from MockServer.
  */
 const { MockServer } = require("./mock-base");
+
+/** RFC 3339 -> BigInt ns (undefined when it is not one). */
+function isoNs(text) {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(String(text));
+  if (m === null) return undefined;
+  const ms = Date.parse(m[1] + "Z");
+  if (!Number.isFinite(ms)) return undefined;
+  return BigInt(ms) * 1000000n + BigInt(((m[2] || "") + "000000000").slice(0, 9));
+}
 
 function encode(value) {
   return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
@@ -47,6 +63,48 @@ class AlpacaServer extends MockServer {
     this.batch = opts.batch ?? Infinity;
     this.ghosts = []; // expiry times of dropped sessions the server still counts
     this.errorsSent = [];
+    this.history = new Map();
+    this.pageSize = opts.pageSize ?? 10000;
+  }
+
+  /** Records a trade message in the REST history and streams it to the subscribed sessions. */
+  trade(ev) {
+    if (!this.history.has(ev.S)) this.history.set(ev.S, []);
+    this.history.get(ev.S).push(ev);
+    this.send([ev]);
+  }
+
+  onHttp(req, url, q) {
+    const stock = /^\/v2\/stocks\/([^/]+)\/trades$/.exec(url.pathname);
+    const crypto = url.pathname === "/v1beta3/crypto/us/trades";
+    if (!stock && !crypto) return undefined;
+    const id = req.headers["apca-api-key-id"];
+    const secret = req.headers["apca-api-secret-key"];
+    if (stock && (id !== this.key || secret !== this.secret)) return { status: 403, body: { message: "forbidden." } };
+    if (crypto && id !== undefined && (id !== this.key || secret !== this.secret)) return { status: 401, body: { message: "unauthorized." } };
+    const symbols = stock ? [decodeURIComponent(stock[1])] : String(q.symbols || "").split(",").filter(Boolean);
+    if (symbols.length === 0) return { status: 400, body: { code: 40010001, message: "invalid symbols" } };
+    const start = q.start ? isoNs(q.start) : 0n;
+    const end = q.end ? isoNs(q.end) : BigInt(Date.now()) * 1000000n;
+    if (start === undefined || end === undefined) return { status: 400, body: { code: 42210000, message: "invalid start or end" } };
+    const all = [];
+    for (const sym of symbols) {
+      for (const ev of this.history.get(sym) || []) {
+        const ns = isoNs(ev.t);
+        if (ns >= start && ns <= end) all.push({ sym, ns, ev });
+      }
+    }
+    all.sort((a, b) => (a.sym < b.sym ? -1 : a.sym > b.sym ? 1 : a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+    if (q.sort === "desc") all.reverse();
+    const offset = q.page_token ? Number(Buffer.from(q.page_token, "base64").toString().split("|")[1]) : 0;
+    const limit = Math.min(Number(q.limit || 1000), this.pageSize);
+    const page = all.slice(offset, offset + limit);
+    const next = offset + limit < all.length ? Buffer.from(`${symbols[0]}|${offset + limit}`).toString("base64") : null;
+    const row = ({ T: _t, S: _s, ...rest }) => rest;
+    if (stock) return { status: 200, body: encode({ trades: page.map((x) => row(x.ev)), symbol: symbols[0], next_page_token: next }) };
+    const bySym = {};
+    for (const x of page) (bySym[x.sym] = bySym[x.sym] || []).push(row(x.ev));
+    return { status: 200, body: encode({ trades: bySym, next_page_token: next }) };
   }
 
   start(path) {
@@ -197,4 +255,4 @@ const quote = (S, extra = {}) => ({ T: "q", S, bx: "U", bp: 87.66, bs: 1, ax: "Q
 /** A crypto trade; give `i` as a BigInt to write it above 2^53. */
 const cryptoTrade = (S, i, extra = {}) => ({ T: "t", S, p: 47.299, s: 29.205707815, t: "2024-03-12T10:27:48.858228144Z", i, tks: "S", ...extra });
 
-module.exports = { AlpacaServer, trade, quote, cryptoTrade, encode };
+module.exports = { AlpacaServer, trade, quote, cryptoTrade, encode, isoNs };

@@ -19,6 +19,16 @@
  */
 const { MockServer } = require("./mock-base");
 
+/*
+ * REST trade history on the same port (providers-rest.md section 3), public:
+ *   GET /api/v3/aggTrades?symbol&fromId&startTime&endTime&limit   (max 1000)
+ *   GET /api/v3/historicalTrades?symbol&fromId&limit               (max 1000)
+ *   record(symbol, trade)  a raw trade { id, price, qty, time, m } in the history (trade() records too)
+ *   aggOf(trade)           the aggregate of a raw trade: here one aggregate per trade, a = id + 100000
+ *   pageSize               most rows per page;  429s carry Retry-After in seconds, -1003 bodies
+ *   + failRest / restDown / restLog from MockServer.
+ */
+
 const STREAM_RE = /^[a-z0-9]+@(trade|aggTrade|bookTicker)$/;
 
 class BinanceServer extends MockServer {
@@ -34,6 +44,36 @@ class BinanceServer extends MockServer {
     this.pongs = 0;
     this.pingTimeouts = 0;
     this.lifetimeCloses = 0;
+    this.history = new Map();
+    this.pageSize = opts.pageSize ?? 1000;
+  }
+
+  record(symbol, t) {
+    const sym = symbol.toUpperCase();
+    if (!this.history.has(sym)) this.history.set(sym, []);
+    this.history.get(sym).push(t);
+  }
+
+  static aggOf(t) {
+    return { a: t.id + 100000, p: t.price, q: t.qty, f: t.id, l: t.id, T: t.time, m: t.m, M: true };
+  }
+
+  onHttp(req, url, q) {
+    if (url.pathname !== "/api/v3/aggTrades" && url.pathname !== "/api/v3/historicalTrades") return undefined;
+    const rows = this.history.get(String(q.symbol || "")) ;
+    if (q.symbol === undefined) return { status: 400, body: { code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." } };
+    if (rows === undefined) return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
+    const limit = Math.min(Number(q.limit || 500), 1000, this.pageSize);
+    if (url.pathname === "/api/v3/historicalTrades") {
+      const from = q.fromId !== undefined ? Number(q.fromId) : Math.max(0, rows.length - limit);
+      const page = rows.filter((t) => t.id >= from).slice(0, limit);
+      return { status: 200, body: page.map((t) => ({ id: t.id, price: t.price, qty: t.qty, quoteQty: "0", time: t.time, isBuyerMaker: t.m, isBestMatch: true })) };
+    }
+    let aggs = rows.map(BinanceServer.aggOf);
+    if (q.fromId !== undefined) aggs = aggs.filter((a) => a.a >= Number(q.fromId));
+    else if (q.startTime !== undefined) aggs = aggs.filter((a) => a.T >= Number(q.startTime));
+    if (q.endTime !== undefined) aggs = aggs.filter((a) => a.T <= Number(q.endTime));
+    return { status: 200, body: aggs.slice(0, limit) };
   }
 
   start(path = "/stream") {
@@ -105,6 +145,7 @@ class BinanceServer extends MockServer {
 
   /** Sends a trade to every connection subscribed to its stream (unless the stream is `silent`). */
   trade(symbol, id, price = "42000.10", qty = "0.5", time = 1672515782136) {
+    this.record(symbol, { id, price, qty, time, m: true });
     const stream = symbol.toLowerCase() + "@trade";
     if (this.silent.has(stream)) return;
     const data = { e: "trade", E: time, s: symbol.toUpperCase(), t: id, p: price, q: qty, T: time, m: true, M: true };

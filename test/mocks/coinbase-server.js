@@ -72,6 +72,26 @@ class CoinbaseServer extends MockServer {
     this.deadlineDrops = 0;
     this.idleDrops = 0;
     this.validJwts = 0;
+    this.restLimitMax = opts.restLimitMax ?? 1000;
+  }
+
+  /**
+   * REST: GET /api/v3/brokerage/market/products/{product}/ticker?limit&start&end (unix seconds),
+   * public. Returns the newest `limit` trades of [start, end] (seconds, inclusive), newest first,
+   * at most `restLimitMax`; an unknown product gets 404.
+   */
+  onHttp(req, url, q) {
+    const m = /^\/api\/v3\/brokerage\/market\/products\/([^/]+)\/ticker$/.exec(url.pathname);
+    if (m === null) return undefined;
+    const product = decodeURIComponent(m[1]);
+    if (this.invalidProducts.has(product)) return { status: 404, body: { error: "NOT_FOUND", error_details: "ProductID is invalid", message: "ProductID is invalid" } };
+    if (q.limit === undefined) return { status: 400, body: { error: "INVALID_ARGUMENT", message: "limit is required" } };
+    const wire = this.wireOf(product);
+    const startUs = q.start !== undefined ? Number(q.start) * 1e6 : -Infinity;
+    const endUs = q.end !== undefined ? Number(q.end) * 1e6 + 999999 : Infinity;
+    const rows = (this.history.get(wire) || []).filter((t) => t.us >= startUs && t.us <= endUs).sort((a, b) => b.us - a.us);
+    const limit = Math.min(Number(q.limit), this.restLimitMax);
+    return { status: 200, body: { trades: rows.slice(0, limit).map((t) => ({ ...this.wireTrade(t), exchange: "" })), best_bid: "1", best_ask: "2" } };
   }
 
   onOpen(conn) {

@@ -91,7 +91,9 @@ export class BinanceHistory implements HistoryClient {
       const rows = await this.json(url, rest, signal);
       const recvTs = nowMicros();
       const ticks: Tick[] = [];
-      let done = rows.length < PAGE_LIMIT;
+      // A short page is the end of the data so far; with the first post-reconnect id known we page
+      // on until we reach it (a proxy or mirror may cap pages below `limit`).
+      let done = rows.length === 0 || (rows.length < PAGE_LIMIT && gap.toId === undefined);
       let last: string | undefined;
       for (const raw of rows) {
         if (raw === null || typeof raw !== "object") continue;

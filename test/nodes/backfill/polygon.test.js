@@ -12,6 +12,7 @@ const { waitFor } = require("../../support/wait");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { PolygonServer } = require("../../mocks/polygon-server");
+const { outage, backfillEvents } = require("../../support/backfill");
 
 const NODES = [feedNode, subNode];
 
@@ -27,19 +28,6 @@ function flow(server, feed = {}, symbols = "AAPL") {
 /** SIP ns for "ms milliseconds ago" plus `extraNs`. */
 const agoNs = (ms, extraNs = 0n) => BigInt(Date.now() - ms) * 1000000n + extraNs;
 
-/** Drops the socket and keeps it down (upgrades refused) until `resume()` is called. */
-async function outage(server) {
-  server.rejectStatus = 503;
-  server.dropAll();
-  await waitFor(() => server.connections.size === 0, { what: "socket down" });
-  return () => {
-    server.rejectStatus = null;
-  };
-}
-
-function backfillEvents(ev, state) {
-  return ev.filter((m) => m.topic === "backfill" && (state === undefined || m.payload.state === state));
-}
 
 describe("backfill: polygon (runtime, socket + REST mock)", function () {
   this.timeout(15000);
@@ -91,5 +79,123 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     assert.deepStrictEqual(t10.conditions, [0, 12]);
     assert.strictEqual(t10.exchange, 4);
     assert.strictEqual(t10.seq, 1010);
+  });
+
+  /** Live trades 1..3, an outage with trades 4..(3+n), a live trade after it; resolves when the backfill ended. */
+  async function scenario({ n = 10, beforeResume = () => {}, atNs = (k) => agoNs(60_000) + BigInt(k) * 1000000n, expectBackfill = true } = {}) {
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
+    for (let i = 1; i <= 3; i++) server.trade("AAPL", { i, ns: atNs(i) });
+    await waitFor(() => out.length === 3, { what: "3 live trades" });
+    const resume = await outage(server);
+    for (let i = 4; i <= 3 + n; i++) server.trade("AAPL", { i, ns: atNs(i) });
+    beforeResume();
+    resume();
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "resubscribed" });
+    server.trade("AAPL", { i: 4 + n, ns: atNs(4 + n) });
+    if (expectBackfill) await waitFor(() => backfillEvents(ev).some((m) => m.payload.state !== "start"), { what: "backfill ended" });
+    else await waitFor(() => out.length === 4, { what: "the live trade after the outage" });
+    return { out, ev };
+  }
+
+  it("follows next_url page by page on the configured base (the real host in next_url is replaced)", async function () {
+    server.pageSize = 4;
+    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
+    const { out, ev } = await scenario({ n: 10 });
+    await waitFor(() => out.length === 14, { what: "14 trades" });
+    const calls = server.restLog.filter((r) => r.path === "/v3/trades/AAPL");
+    assert.strictEqual(calls.length, 3, "4 + 4 + 4 rows (boundary trades included)");
+    assert.strictEqual(calls[0].query.order, "asc");
+    assert.ok(calls.slice(1).every((r) => typeof r.query.cursor === "string" && r.query.apiKey === undefined));
+    const done = backfillEvents(ev, "done")[0].payload;
+    assert.strictEqual(done.pages, 3);
+    assert.strictEqual(done.delivered, 10);
+    assert.strictEqual(done.duplicates, 2, "the last live trade before and the first after the outage");
+  });
+
+  it("waits out a 429's Retry-After, then completes", async function () {
+    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
+    server.failRest([{ status: 429, headers: { "retry-after": "1" }, body: { status: "ERROR", request_id: "x", error: "You've exceeded the maximum requests per minute" } }]);
+    const { out, ev } = await scenario({ n: 5 });
+    await waitFor(() => out.length === 9, { what: "9 trades" });
+    const calls = server.restLog.filter((r) => r.path === "/v3/trades/AAPL");
+    assert.strictEqual(calls.length, 2);
+    assert.ok(calls[1].at - calls[0].at >= 990, `retried after ${calls[1].at - calls[0].at} ms`);
+    const done = backfillEvents(ev, "done")[0].payload;
+    assert.strictEqual(done.rateLimited, 1);
+    assert.strictEqual(done.delivered, 5);
+  });
+
+  it("a REST failure ends the backfill with a 'failed' event and the reason; the live stream goes on", async function () {
+    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
+    server.failRest([{ status: 403, body: { status: "NOT_AUTHORIZED", request_id: "x", message: "You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing" } }]);
+    const { out, ev } = await scenario({ n: 5 });
+    const failed = backfillEvents(ev, "failed")[0].payload;
+    assert.strictEqual(failed.status, 403);
+    assert.match(failed.reason, /not entitled/);
+    assert.strictEqual(failed.code, "not_authorized");
+    assert.deepStrictEqual(failed.symbols, ["AAPL"]);
+    await waitFor(() => out.length === 4, { what: "the live trade after the outage" });
+    for (let i = 20; i < 23; i++) server.trade("AAPL", { i, ns: agoNs(1000) + BigInt(i) });
+    await waitFor(() => out.length === 7, { what: "live trades after the failure" });
+    assert.ok(out.every((m) => m.payload.backfill !== true));
+    assert.strictEqual(helper.getNode("f1").core.status().state, "open");
+  });
+
+  it("retries a 5xx after a backoff", async function () {
+    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
+    server.failRest([{ status: 503, body: { message: "busy" } }]);
+    const { out, ev } = await scenario({ n: 3 });
+    await waitFor(() => out.length === 7, { what: "7 trades" });
+    assert.strictEqual(backfillEvents(ev, "done")[0].payload.requests, 2);
+  });
+
+  it("reports a gap longer than the age cap as truncated (the missing range), and fills the rest", async function () {
+    await helper.load(NODES, flow(server, { backfillMinutes: 15 }), { f1: { apiKey: "good-key" } });
+    const min = 60_000;
+    // Live before the drop 20 minutes ago; the outage's trades at -18 min (beyond the cap) and -5 min.
+    const times = { 1: 21 * min, 2: 20.5 * min, 3: 20 * min, 4: 18 * min, 5: 17 * min, 6: 5 * min, 7: 4 * min, 8: 1000 };
+    const { out, ev } = await scenario({ n: 4, atNs: (k) => agoNs(times[k]) });
+    await waitFor(() => out.length === 6, { what: "6 trades" });
+    const done = backfillEvents(ev, "done")[0].payload;
+    assert.strictEqual(done.truncated.reason, "age");
+    assert.strictEqual(done.truncated.from, out.find((m) => m.payload.id === "3").payload.ts);
+    assert.ok(Math.abs(done.truncated.to - (Date.now() - 15 * min) * 1000) < 10_000_000, "up to 15 minutes ago");
+    assert.match(done.truncated.message, /15 min/);
+    assert.deepStrictEqual(out.filter((m) => m.payload.backfill).map((m) => m.payload.id), ["6", "7"]);
+  });
+
+  it("caps the trades per gap and reports the rest as truncated", async function () {
+    await helper.load(NODES, flow(server, { backfillTrades: 4 }), { f1: { apiKey: "good-key" } });
+    const { out, ev } = await scenario({ n: 10 });
+    const done = backfillEvents(ev, "done")[0].payload;
+    assert.strictEqual(done.truncated.reason, "count");
+    assert.strictEqual(done.delivered, 3, "4 fetched: the boundary trade and trades 4..6");
+    await waitFor(() => out.length === 7, { what: "3 + 3 + 1" });
+    assert.strictEqual(done.truncated.to, out.find((m) => m.payload.id === "14").payload.ts);
+  });
+
+  it("fills a quiet symbol's gap up to now when no live trade follows the reconnect", async function () {
+    await helper.load(NODES, flow(server, { backfillQuietMs: 200 }), { f1: { apiKey: "good-key" } });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
+    server.trade("AAPL", { i: 1, ns: agoNs(5000) });
+    await waitFor(() => out.length === 1, { what: "live" });
+    const resume = await outage(server);
+    server.trade("AAPL", { i: 2, ns: agoNs(3000) });
+    server.trade("AAPL", { i: 3, ns: agoNs(2000) });
+    resume();
+    await waitFor(() => backfillEvents(ev, "done").length === 1, { what: "backfill to now" });
+    await waitFor(() => out.length === 3, { what: "3 trades" });
+    assert.deepStrictEqual(out.map((m) => [m.payload.id, m.payload.backfill === true]), [["1", false], ["2", true], ["3", true]]);
+  });
+
+  it("is off by default: nothing is fetched", async function () {
+    await helper.load(NODES, flow(server, { backfill: "off" }), { f1: { apiKey: "good-key" } });
+    const { ev } = await scenario({ n: 2, expectBackfill: false });
+    assert.strictEqual(server.restLog.length, 0);
+    assert.strictEqual(backfillEvents(ev).length, 0);
   });
 });
