@@ -246,8 +246,14 @@ interface SymbolState {
   lastClose: number | null;
   /** End of the last closed time bar (-Infinity before the first). */
   closedEnd: number;
-  /** Closed time bars still inside the revise window, oldest first. */
+  /** Closed time bars still inside the revise window, oldest first (by start). */
   recent: Array<{ builder: Builder; prevClose: number | null; partial: boolean }>;
+  /**
+   * `revise`: a late tick for an interval that has no bar (the feed was down, e.g. a backfill)
+   * makes that bar, but never before this time: the symbol's first bar, or the end of a bar that
+   * left `recent` by the count cap (its ticks are no longer known).
+   */
+  reviseFloor: number;
   /** No bar closed yet since start/reset. */
   fresh: boolean;
   lastUpdateAt: number;
@@ -287,6 +293,8 @@ export interface AggregateEnv {
 }
 
 const MAX_RECENT = 16;
+/** Most closed bars kept per symbol for revisions, whatever the window. */
+const MAX_RECENT_CAP = 2048;
 const LAG_BUCKETS = 6;
 const LAG_BUCKET_US = 10_000_000;
 
@@ -369,7 +377,7 @@ export class Aggregator {
         this.env.emit({ type: "reject", tick, reason: "symbols", message: `more than ${c.maxSymbols} symbols` });
         return;
       }
-      st = { symbol: tick.symbol, open: undefined, lastClose: null, closedEnd: -Infinity, recent: [], fresh: true, lastUpdateAt: -Infinity };
+      st = { symbol: tick.symbol, open: undefined, lastClose: null, closedEnd: -Infinity, recent: [], reviseFloor: Infinity, fresh: true, lastUpdateAt: -Infinity };
       this.symbols.set(tick.symbol, st);
     }
     let flags = ALL_FLAGS;
@@ -483,6 +491,7 @@ export class Aggregator {
       const range = barRange(c, ts);
       if (c.emptyBars === "flat") this.fillFlat(st, range.start, range.start);
       st.open = new Builder(range.start, range.end, range, st.fresh);
+      if (st.reviseFloor === Infinity) st.reviseFloor = range.start;
       const d = range.end + c.closeDelayUs;
       if (d < this.deadline) this.deadline = d;
     }
@@ -514,9 +523,48 @@ export class Aggregator {
         this.env.emit({ type: "bar", bar });
         return;
       }
+      if (hit === undefined && c.kind === "time" && this.reviseMissing(st, ts, price, size, flags, now)) return;
     }
     this.stats.late++;
     this.env.emit({ type: "reject", tick, reason: "late", message: "tick older than the open bar" });
+  }
+
+  /**
+   * `revise`, a late tick whose interval has no bar (nothing arrived for it live: the feed was
+   * down and the tick comes from a backfill): makes that bar, emitted as final, and keeps it for
+   * further revisions. Its `revision` is 1 when a flat bar stood for the interval, else 0 (its
+   * first emission). Returns false when the interval is outside the window or before the floor.
+   */
+  private reviseMissing(st: SymbolState, ts: number, price: number, size: number, flags: TradeFlags, now: number): boolean {
+    const c = this.config;
+    const range = barRange(c, ts);
+    if (range.start < st.reviseFloor || now - range.end > c.reviseWindowUs) return false;
+    if (st.open !== undefined && range.start >= st.open.start) return false;
+    const b = new Builder(range.start, range.end, range, false);
+    b.add(price, size, flags, ts, c.vwapBasis);
+    let at = st.recent.length;
+    while (at > 0 && st.recent[at - 1].builder.start > range.start) at--;
+    const prevClose = at > 0 ? st.recent[at - 1].builder.close : null;
+    const wasFlat = c.emptyBars === "flat" && range.end <= st.closedEnd && this.flatAllowed(range);
+    if (wasFlat) b.revision = 1;
+    st.recent.splice(at, 0, { builder: b, prevClose, partial: false });
+    this.trimRecent(st, b.end - b.start);
+    this.stats.revisions++;
+    this.stats.bars++;
+    this.env.emit({ type: "bar", bar: b.toBar(st.symbol, this.interval, prevClose, true, this.env.now()) });
+    return true;
+  }
+
+  /** Keeps `recent` inside the revise window and its count cap (enough bars to cover the window, 16..2048). */
+  private trimRecent(st: SymbolState, barUs: number): void {
+    const c = this.config;
+    const cap = Math.min(MAX_RECENT_CAP, Math.max(MAX_RECENT, barUs > 0 ? Math.ceil(c.reviseWindowUs / barUs) + 2 : MAX_RECENT));
+    const horizon = this.clockNow() - c.reviseWindowUs;
+    while (st.recent.length > 0 && st.recent[0].builder.end < horizon) st.recent.shift();
+    while (st.recent.length > cap) {
+      const gone = st.recent.shift();
+      if (gone !== undefined && gone.builder.end > st.reviseFloor) st.reviseFloor = gone.builder.end;
+    }
   }
 
   private maybeUpdate(st: SymbolState): void {
@@ -565,8 +613,7 @@ export class Aggregator {
       st.closedEnd = b.end;
       if (c.latePolicy === "revise") {
         st.recent.push({ builder: b, prevClose, partial });
-        const horizon = this.clockNow() - c.reviseWindowUs;
-        while (st.recent.length > MAX_RECENT || (st.recent.length > 0 && st.recent[0].builder.end < horizon)) st.recent.shift();
+        this.trimRecent(st, b.end - b.start);
       }
     }
     const skip = c.skipFirstPartial && this.firstIsPartial(b);
