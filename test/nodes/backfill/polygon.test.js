@@ -11,6 +11,7 @@ const { collect } = require("../../support/flow");
 const { waitFor } = require("../../support/wait");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const aggNode = require("../../../dist/nodes/tick-aggregate/tick-aggregate.js");
 const { PolygonServer } = require("../../mocks/polygon-server");
 const { outage, backfillEvents } = require("../../support/backfill");
 
@@ -197,5 +198,63 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     const { ev } = await scenario({ n: 2, expectBackfill: false });
     assert.strictEqual(server.restLog.length, 0);
     assert.strictEqual(backfillEvents(ev).length, 0);
+  });
+
+  it("tick-aggregate with revise ends with the bars of an uninterrupted run", async function () {
+    this.timeout(30000);
+    const base = agoNs(180_000) / 1000000000n * 1000000000n; // a whole second, three minutes ago
+    const at = (i) => base + BigInt(i) * 700_000_000n + BigInt(i % 3) * 1000n;
+    const price = (i) => 100 + ((i * 37) % 23) / 10;
+    const N = 60;
+    const aggFlow = () => [
+      ...flow(server),
+      { id: "agg", type: "tick-aggregate", barType: "time", interval: 5, unit: "s", clock: "event", closeDelay: 0, latePolicy: "revise", reviseWindow: 900, conditionDialect: "polygon", wires: [["bars"], ["late"]] },
+      { id: "bars", type: "helper" },
+      { id: "late", type: "helper" },
+    ].map((n) => (n.id === "s1" ? { ...n, wires: [["out", "agg"], ["ev"]] } : n));
+    const lastBars = (bars) => {
+      const m = new Map();
+      for (const b of bars.map((x) => x.payload)) m.set(b.start, b);
+      return m;
+    };
+    const finish = async (out, bars) => {
+      await waitFor(() => out.length === N, { what: `${N} ticks` });
+      helper.getNode("agg").receive({ flush: true });
+      const lastStart = Math.floor(Number(at(N) / 1000n) / 5_000_000) * 5_000_000;
+      await waitFor(() => bars.some((b) => b.payload.start === lastStart), { what: "the last bar" });
+      return lastBars(bars);
+    };
+    // Uninterrupted.
+    await helper.load([...NODES, aggNode], aggFlow(), { f1: { apiKey: "good-key" } });
+    let out = collect("out");
+    let bars = collect("bars");
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
+    for (let i = 1; i <= N; i++) server.trade("AAPL", { i, ns: at(i), p: price(i), s: 10 * i });
+    const ref = await finish(out, bars);
+    await helper.unload();
+    await server.close();
+    // The same trades with an outage over trades 20..40, filled by backfill.
+    server = new PolygonServer({ validKey: "good-key" });
+    await server.start();
+    await helper.load([...NODES, aggNode], aggFlow(), { f1: { apiKey: "good-key" } });
+    out = collect("out");
+    bars = collect("bars");
+    const late = collect("late");
+    const ev = collect("ev");
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
+    for (let i = 1; i < 20; i++) server.trade("AAPL", { i, ns: at(i), p: price(i), s: 10 * i });
+    await waitFor(() => out.length === 19, { what: "19 live" });
+    const resume = await outage(server);
+    for (let i = 20; i <= 40; i++) server.trade("AAPL", { i, ns: at(i), p: price(i), s: 10 * i });
+    resume();
+    await waitFor(() => server.topics().has("T.AAPL"), { what: "resubscribed" });
+    for (let i = 41; i <= N; i++) server.trade("AAPL", { i, ns: at(i), p: price(i), s: 10 * i });
+    await waitFor(() => backfillEvents(ev, "done").length === 1, { what: "backfill done" });
+    const got = await finish(out, bars);
+    assert.strictEqual(late.length, 0, "no backfilled tick was dropped as late");
+    assert.deepStrictEqual([...got.keys()].sort(), [...ref.keys()].sort());
+    const strip = ({ emittedAt, revision, ...rest }) => rest;
+    for (const [start, b] of ref) assert.deepStrictEqual(strip(got.get(start)), strip(b), `bar at ${start}`);
+    assert.ok(bars.some((b) => b.payload.revision > 0), "closed bars were revised");
   });
 });
