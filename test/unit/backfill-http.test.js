@@ -97,3 +97,13 @@ describe("backfill REST session", function () {
     assert.strictEqual(errorText("Bad Gateway"), "Bad Gateway");
   });
 });
+
+describe("backfill REST session: provider rate windows", function () {
+  it("a 429 without Retry-After waits the provider's window (Polygon: 12 s) instead of the short backoff", async function () {
+    const sleeps = [];
+    const answers = [{ status: 429, headers: {}, body: '{"status":"ERROR","error":"You\'ve exceeded the maximum requests per minute"}' }, { status: 200, headers: {}, body: "{}" }];
+    const s = new RestSession(async () => answers.shift(), async (ms) => sleeps.push(ms), () => 0, { ...DEFAULT_REST_OPTIONS, rateLimitMs: 12_000 }, []);
+    await s.request("http://x", {}, new AbortController().signal);
+    assert.deepStrictEqual(sleeps, [12_000]);
+  });
+});

@@ -40,6 +40,8 @@ export class AlpacaHistory implements HistoryClient {
   readonly secrets: readonly string[];
   /** Free plan: 200 requests a minute. */
   readonly minIntervalMs = 300;
+  /** A 429 without a reset time: the official SDK retries 3 s later. */
+  readonly rateLimitMs = 3000;
   private readonly feed: string;
   private readonly headers: Record<string, string>;
 

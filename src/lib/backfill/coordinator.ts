@@ -103,7 +103,7 @@ export class BackfillCoordinator {
     private readonly env: BackfillEnv,
   ) {
     if ("pages" in client) {
-      const opts: RestOptions = { ...DEFAULT_REST_OPTIONS, minIntervalMs: client.minIntervalMs, ...settings.rest };
+      const opts: RestOptions = { ...DEFAULT_REST_OPTIONS, minIntervalMs: client.minIntervalMs, rateLimitMs: client.rateLimitMs ?? 0, ...settings.rest };
       this.rest = new RestSession(settings.get ?? fetchGet, settings.sleep ?? realSleep, () => Math.floor(env.now() / 1000), opts, client.secrets);
     } else this.rest = null;
   }
@@ -119,7 +119,12 @@ export class BackfillCoordinator {
   live(tick: Tick): void {
     const sym = tick.symbol;
     const prev = this.last.get(sym);
-    if (prev === undefined || tick.ts >= prev.ts) this.last.set(sym, { ts: tick.ts, id: tick.id });
+    if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id });
+    else if (tick.ts >= prev.ts) {
+      // Updated in place: no allocation per live trade.
+      prev.ts = tick.ts;
+      prev.id = tick.id;
+    }
     if (this.open.size === 0 && this.queue.length === 0 && this.running === null) return;
     const job = this.open.get(sym);
     if (job !== undefined) {

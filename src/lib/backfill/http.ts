@@ -3,7 +3,8 @@
  * retries that respect the provider's rate limits.
  *
  * - 429 (and Binance's 418 ban) waits `Retry-After` seconds (or an HTTP date), else Alpaca's
- *   `X-RateLimit-Reset` (Unix seconds), else an exponential backoff; a wait longer than
+ *   `X-RateLimit-Reset` (Unix seconds), else the provider's window (`rateLimitMs`: Polygon's
+ *   free plan allows 5 requests a minute and sends no Retry-After), else an exponential backoff; a wait longer than
  *   `maxWaitMs` is not sat out: the request fails with code `rate_limited` and the wait in the text.
  * - 5xx and network errors retry with exponential backoff (`retries` times).
  * - Any other non-2xx fails at once with the provider's own message (`error`, `message`, `msg`).
@@ -39,9 +40,11 @@ export interface RestOptions {
   minIntervalMs: number;
   /** First backoff step (ms) when the server says nothing about waiting. */
   backoffMs: number;
+  /** Wait after a 429 that does not say how long (ms; 0 = the exponential backoff): the provider's window. */
+  rateLimitMs: number;
 }
 
-export const DEFAULT_REST_OPTIONS: RestOptions = { timeoutMs: 15_000, retries: 4, maxWaitMs: 60_000, minIntervalMs: 0, backoffMs: 1000 };
+export const DEFAULT_REST_OPTIONS: RestOptions = { timeoutMs: 15_000, retries: 4, maxWaitMs: 60_000, minIntervalMs: 0, backoffMs: 1000, rateLimitMs: 0 };
 
 /** A failed REST request: `code` is machine-readable, `message` is masked and human. */
 export class RestError extends Error {
@@ -173,7 +176,7 @@ export class RestSession {
       if (res.status === 429 || res.status === 418) {
         this.stats.rateLimited++;
         const asked = retryAfterMs(res.headers, this.now());
-        const wait = asked ?? this.backoff(attempt);
+        const wait = asked ?? (this.opts.rateLimitMs > 0 ? this.opts.rateLimitMs : this.backoff(attempt));
         if (attempt >= this.opts.retries || wait > this.opts.maxWaitMs) {
           const secs = Math.ceil(wait / 1000);
           throw new RestError(

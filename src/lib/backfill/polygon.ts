@@ -60,6 +60,8 @@ export class PolygonHistory implements HistoryClient {
   readonly baseUrl: string;
   readonly secrets: readonly string[];
   readonly minIntervalMs = 0;
+  /** A 429 without Retry-After: the free plan's 5 requests a minute refill one every 12 s. */
+  readonly rateLimitMs = 12_000;
   private readonly key: string;
 
   constructor(settings: FeedSettings, restUrl: string) {

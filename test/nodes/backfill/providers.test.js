@@ -15,6 +15,7 @@ const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { AlpacaServer, trade: alpacaTrade, cryptoTrade } = require("../../mocks/alpaca-server");
 const { BinanceServer } = require("../../mocks/binance-server");
 const { CoinbaseServer, rfc3339 } = require("../../mocks/coinbase-server");
+const { FinnhubServer } = require("../../mocks/finnhub-server");
 
 const NODES = [feedNode, subNode];
 
@@ -172,5 +173,29 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
     assert.deepStrictEqual(bf.map((m) => m.payload.ts), bf.map((m) => m.payload.ts).sort((a, b) => a - b));
     assert.ok(server.restLog.length >= 3, "the full window was split");
     assert.strictEqual(backfillEvents(ev, "done")[0].payload.truncated, false);
+  });
+
+  it("finnhub (no trade history): each gap is still reported, as failed / unsupported with the reason and the blind range", async function () {
+    server = new FinnhubServer();
+    await server.start();
+    await helper.load(NODES, flow("finnhub", server, "AAPL"), { f1: { apiKey: "good-token" } });
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
+    const t0 = Date.now() - 5000;
+    server.trades([{ s: "AAPL", p: 100, v: 1, t: t0, c: ["1"] }]);
+    await waitFor(() => out.length === 1, { what: "live" });
+    const resume = await outage(server);
+    resume();
+    await waitFor(() => server.symbols().has("AAPL"), { what: "resubscribed" });
+    server.trades([{ s: "AAPL", p: 101, v: 1, t: t0 + 3000, c: ["1"] }]);
+    await waitFor(() => backfillEvents(ev, "failed").length === 1, { what: "failed event" });
+    const f = backfillEvents(ev, "failed")[0].payload;
+    assert.strictEqual(f.code, "unsupported");
+    assert.match(f.reason, /Finnhub/);
+    assert.strictEqual(f.from, t0 * 1000);
+    assert.strictEqual(f.to, (t0 + 3000) * 1000);
+    assert.strictEqual(server.restLog.length, 0);
+    assert.strictEqual(out.length, 2);
   });
 });
