@@ -45,7 +45,8 @@ export type SlotEventTopic =
   | "unsubscribed"
   | "rejected"
   | "error"
-  | "warning";
+  | "warning"
+  | "replay-end";
 
 export interface SlotHooks {
   /** Hot path: one parsed tick. */
@@ -510,6 +511,9 @@ export class Slot {
       },
       warn: (code: string, message: string) => {
         if (live()) this.hooks.onEvent(this, "warning", { code, message });
+      },
+      event: (topic: "replay-end", payload: Record<string, unknown>) => {
+        if (live()) this.hooks.onEvent(this, topic, payload);
       },
       malformed: (reason: string, sample?: string) => {
         if (live()) this.hooks.onMalformed(this, reason, sample);

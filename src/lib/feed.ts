@@ -23,6 +23,8 @@ import type { Provider } from "./providers/types";
 import { maskAndCut, SecretMasker } from "./secrets";
 import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinator";
 import { createHistoryClient } from "./backfill";
+import { isReplayControl } from "./providers/replay";
+import type { ReplayAction, ReplayProgress } from "./replay/server";
 import type { Channel, Tick } from "./types";
 
 export type FeedEventTopic =
@@ -33,7 +35,8 @@ export type FeedEventTopic =
   | "unsubscribed"
   | "error"
   | "subscriptions"
-  | "backfill";
+  | "backfill"
+  | "replay-end";
 
 export type FeedState = "idle" | "connecting" | "reconnecting" | "open" | "failed" | "closed";
 
@@ -269,6 +272,26 @@ export class FeedCore {
 
   get unplacedSymbols(): string[] {
     return [...this.unplaced];
+  }
+
+  /**
+   * Replay control (pause, resume, seek, restart, speed). Returns an error text when the feed is
+   * not a replay or the argument is bad. Seeking or restarting forgets the dedup window (the
+   * same ticks are wanted again); a restart also leaves a failed state (a fixed file).
+   */
+  control(action: ReplayAction, arg?: number): string | undefined {
+    if (this.closed) return "the feed is closed";
+    if (!isReplayControl(this.provider)) return "not a replay feed";
+    const err = this.provider.control(action, arg);
+    if (err !== undefined) return err;
+    if (action === "seek" || action === "restart") this.dedup?.clear();
+    if (action === "restart") this.retry();
+    return undefined;
+  }
+
+  /** Replay position, or null when the feed is not a replay. */
+  replayProgress(): ReplayProgress | null {
+    return isReplayControl(this.provider) ? this.provider.progress() : null;
   }
 
   /** Leaves a failed state (or skips a backoff wait) on every slot. */

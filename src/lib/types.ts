@@ -13,7 +13,8 @@ export type ProviderId =
   | "twelvedata"
   | "tiingo"
   | "binance"
-  | "coinbase";
+  | "coinbase"
+  | "replay";
 
 export type TickType = "trade" | "quote";
 

@@ -7,6 +7,7 @@ import { createCoinbase } from "./coinbase";
 import { createFinnhub } from "./finnhub";
 import { createGeneric } from "./generic";
 import { createPolygon } from "./polygon";
+import { createReplay } from "./replay";
 import { createSimulator } from "./simulator";
 import { createTiingo } from "./tiingo";
 import { createTwelveData } from "./twelvedata";
@@ -23,6 +24,7 @@ const FACTORIES: Partial<Record<ProviderId, ProviderFactory>> = {
   tiingo: createTiingo,
   twelvedata: createTwelveData,
   coinbase: createCoinbase,
+  replay: createReplay,
 };
 
 export const PROVIDER_IDS: readonly ProviderId[] = [
@@ -36,6 +38,7 @@ export const PROVIDER_IDS: readonly ProviderId[] = [
   "tiingo",
   "binance",
   "coinbase",
+  "replay",
 ];
 
 export function isProviderId(value: unknown): value is ProviderId {

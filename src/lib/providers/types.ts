@@ -86,6 +86,8 @@ export interface SessionContext {
   fail(failure: ProviderFailure): void;
   /** A problem to report that does not end the connection. */
   warn(code: string, message: string): void;
+  /** A feed event the provider itself produces (a replay pass ended), delivered to every user in order with the ticks. */
+  event(topic: "replay-end", payload: Record<string, unknown>): void;
   /** A frame (or part of one) that could not be understood; counted and reported, rate-limited. */
   malformed(reason: string, sample?: string): void;
   /** Current wall clock in µs; the receipt time of the frame being parsed is `frameRecvTs`. */

@@ -1,5 +1,8 @@
 /** Turns the tick-feed node's properties into provider settings and feed options (pure, unit-tested). */
 import { X509Certificate } from "crypto";
+import { existsSync } from "fs";
+import { homedir } from "os";
+import { isAbsolute, join, resolve } from "path";
 import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, FeedOptions } from "../../lib/feed";
 import { DEFAULT_BACKFILL, type BackfillSettings } from "../../lib/backfill/coordinator";
 import { isProviderId } from "../../lib/providers";
@@ -36,6 +39,12 @@ export interface TickFeedConfig {
   backfillTrades?: unknown;
   /** Advanced (not in the editor): a resubscribed symbol without a live trade for this long is filled up to now (ms). */
   backfillQuietMs?: unknown;
+  /** Provider `replay`: the recording, its speed, loop and event-time window. */
+  file?: unknown;
+  speed?: unknown;
+  loop?: unknown;
+  from?: unknown;
+  to?: unknown;
 }
 
 /** Checks a PEM bundle of CA certificates; returns it trimmed, or throws a message naming the problem. */
@@ -54,6 +63,25 @@ export function parseCaPem(value: unknown): string | undefined {
   return blocks.join("\n");
 }
 
+/** This package's folder (dist/nodes/tick-feed -> package root). */
+export const PACKAGE_DIR = resolve(__dirname, "..", "..", "..");
+
+/**
+ * Where a replay file is: an absolute path as is; `~/...` in the home directory; a relative
+ * path in the first of `dirs` that has it (the node passes Node-RED's fileWorkingDirectory or
+ * the working directory, its user directory, then this package's folder, so
+ * `data/sample-session.jsonl.gz` finds the shipped sample from an installed package); when none
+ * has it, the first candidate (so the error names a path).
+ */
+export function resolveReplayFile(file: string, dirs: readonly string[]): string {
+  const f = file.trim();
+  if (f === "" || isAbsolute(f)) return f;
+  if (f === "~" || f.startsWith("~/")) return join(homedir(), f.slice(1));
+  const candidates = dirs.filter((d) => d !== "").map((d) => resolve(d, f));
+  for (const c of candidates) if (existsSync(c)) return c;
+  return candidates[0] ?? resolve(f);
+}
+
 function num(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "string" && value.trim() !== "") {
@@ -63,12 +91,20 @@ function num(value: unknown): number | undefined {
   return undefined;
 }
 
-export function resolveSettings(config: TickFeedConfig, credentials: { apiKey?: string; apiSecret?: string } | undefined): FeedSettings {
+export function resolveSettings(
+  config: TickFeedConfig,
+  credentials: { apiKey?: string; apiSecret?: string } | undefined,
+  fileDirs: readonly string[] = [process.cwd(), PACKAGE_DIR],
+): FeedSettings {
   const provider = config.provider === undefined || config.provider === "" ? "simulator" : config.provider;
   if (!isProviderId(provider)) throw new Error(`Unknown provider "${String(provider)}".`);
   const url = typeof config.url === "string" ? config.url.trim() : "";
   if (url !== "" && !/^wss?:\/\//i.test(url)) throw new Error("The URL must start with ws:// or wss://.");
-  const options = config.options !== null && typeof config.options === "object" && !Array.isArray(config.options) ? (config.options as Record<string, unknown>) : {};
+  let options = config.options !== null && typeof config.options === "object" && !Array.isArray(config.options) ? (config.options as Record<string, unknown>) : {};
+  if (provider === "replay") {
+    const file = typeof config.file === "string" ? config.file : "";
+    options = { ...options, file: resolveReplayFile(file, fileDirs), speed: config.speed, loop: config.loop, from: config.from, to: config.to };
+  }
   return {
     provider,
     url,

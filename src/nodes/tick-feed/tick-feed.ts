@@ -7,7 +7,7 @@ import { FeedCore } from "../../lib/feed";
 import { createProvider } from "../../lib/providers";
 import { SecretMasker } from "../../lib/secrets";
 import type { TickFeedNode } from "./api";
-import { resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
+import { PACKAGE_DIR, resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
 
 interface TickFeedDef extends NodeDef, TickFeedConfig {}
 
@@ -25,10 +25,14 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node: TickFeedNode = Object.assign(this, { core: null as FeedCore | null, configError: null as string | null });
     try {
-      const settings = resolveSettings(config, {
-        apiKey: credentialText(this.credentials?.apiKey),
-        apiSecret: credentialText(this.credentials?.apiSecret),
-      });
+      // Relative replay paths: like the core file node (fileWorkingDirectory), then the user directory, then this package.
+      const s = RED.settings as unknown as { fileWorkingDirectory?: unknown; userDir?: unknown };
+      const dirs = [typeof s.fileWorkingDirectory === "string" && s.fileWorkingDirectory !== "" ? s.fileWorkingDirectory : process.cwd(), s.userDir, PACKAGE_DIR].filter((d): d is string => typeof d === "string" && d !== "");
+      const settings = resolveSettings(
+        config,
+        { apiKey: credentialText(this.credentials?.apiKey), apiSecret: credentialText(this.credentials?.apiSecret) },
+        dirs,
+      );
       const provider = createProvider(settings);
       node.core = new FeedCore(provider, resolveOptions(config), {
         warn: (text) => node.warn(text),

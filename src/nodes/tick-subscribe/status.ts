@@ -1,5 +1,6 @@
 /** Maps the feed's state (and this node's tick rate) to a node status: colours per the contract. */
 import type { FeedStatus } from "../../lib/feed";
+import type { ReplayProgress } from "../../lib/replay/server";
 
 export interface StatusView {
   fill: "green" | "yellow" | "red" | "grey";
@@ -15,9 +16,17 @@ const ERROR_KEYS: Record<string, string> = {
   http_403: "auth-failed",
   auth_failed: "auth-failed",
   plan: "plan",
+  replay_file: "replay-file",
 };
 
-export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number, now: number): StatusView {
+/** Replay clock as a short UTC text: 2026-11-24 14:31:05Z. */
+export function replayClockText(us: number | null): string {
+  if (us === null) return "-";
+  const d = new Date(Math.floor(us / 1000));
+  return Number.isNaN(d.getTime()) ? "-" : d.toISOString().slice(0, 19).replace("T", " ") + "Z";
+}
+
+export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number, now: number, replay: ReplayProgress | null = null): StatusView {
   // A connection that keeps failing before it is ready (bad certificate, unknown host, refused
   // handshake): red while the retries go on, until one succeeds.
   if (feed.failing !== undefined && (feed.state === "connecting" || feed.state === "reconnecting")) {
@@ -27,6 +36,15 @@ export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number
     case "open":
       if (feed.unplaced > 0) return { fill: "red", shape: "ring", key: "unplaced", params: { count: feed.unplaced } };
       if (symbols === 0) return { fill: "green", shape: "ring", key: "no-symbols", params: {} };
+      if (replay !== null) {
+        const params = { percent: Math.floor(replay.percent), time: replayClockText(replay.clock), pass: replay.pass, rate: Math.round(ratePerSec), speed: replay.speed };
+        switch (replay.state) {
+          case "paused": return { fill: "grey", shape: "dot", key: "replay-paused", params };
+          case "ended": return { fill: "grey", shape: "ring", key: "replay-ended", params };
+          case "playing": return { fill: "green", shape: "dot", key: replay.pass > 1 ? "replay-pass" : "replay", params };
+          default: return { fill: "green", shape: "ring", key: "replay-waiting", params };
+        }
+      }
       return { fill: "green", shape: "dot", key: "streaming", params: { symbols, rate: Math.round(ratePerSec) } };
     case "connecting":
       return { fill: "yellow", shape: "ring", key: "connecting", params: {} };

@@ -12,6 +12,8 @@ import { parseChannels, parseSymbols, SymbolError } from "../../lib/symbols";
 import { InfluxTickFormatter, INFLUX_PRECISION } from "../../lib/influx";
 import { parsePartitions, TopicTemplate } from "../../lib/topic";
 import type { Channel, Tick } from "../../lib/types";
+import { replayTime } from "../../lib/providers/replay";
+import type { ReplayAction } from "../../lib/replay/server";
 import type { TickFeedNode } from "../tick-feed/api";
 import { statusView, StatusView } from "./status";
 
@@ -39,7 +41,9 @@ function outputSettings(config: TickSubscribeDef): { influx: InfluxTickFormatter
   return { influx: format === "influxdb" ? new InfluxTickFormatter(config.measurement) : null, template: new TopicTemplate(config.topic, partitions) };
 }
 
-const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions"] as const;
+const ACTIONS = ["subscribe", "unsubscribe", "replace", "getSubscriptions", "pause", "resume", "seek", "restart", "speed"] as const;
+/** Replay controls (provider `replay` only). */
+const REPLAY_ACTIONS: readonly string[] = ["pause", "resume", "seek", "restart", "speed"];
 type Action = (typeof ACTIONS)[number];
 
 /**
@@ -111,7 +115,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
       flash = null;
-      if (feedStatus !== null) show(statusView(feedStatus, symbols.length, rate, now));
+      if (feedStatus !== null) show(statusView(feedStatus, symbols.length, rate, now, core === null ? null : core.replayProgress()));
     };
 
     if (core === null || out === null) {
@@ -215,6 +219,23 @@ export = function register(RED: NodeAPI): void {
           const c = parseChannels(m.channels);
           if (c === null) throw new Error(RED._("tick-subscribe.errors.bad-channels", { channels: String(m.channels) }));
           nextChannels = c;
+        }
+        if (REPLAY_ACTIONS.includes(action)) {
+          let arg: number | undefined;
+          if (action === "seek") {
+            const t = replayTime(msg.payload);
+            if (t === null || Number.isNaN(t)) throw new Error(RED._("tick-subscribe.errors.bad-seek", { value: String(msg.payload) }));
+            arg = t;
+          } else if (action === "speed") {
+            const n = typeof msg.payload === "number" ? msg.payload : typeof msg.payload === "string" && msg.payload.trim() !== "" ? Number(msg.payload) : NaN;
+            if (!Number.isFinite(n) || n < 0) throw new Error(RED._("tick-subscribe.errors.bad-speed", { value: String(msg.payload) }));
+            arg = n;
+          }
+          const err = core.control(action as ReplayAction, arg);
+          if (err !== undefined) throw new Error(RED._("tick-subscribe.errors.replay", { action, error: err }));
+          refresh();
+          done();
+          return;
         }
         if ((action as Action) === "getSubscriptions") {
           m.subscriptions = [...symbols];
