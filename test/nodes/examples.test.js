@@ -9,14 +9,17 @@
 const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
-const { helper } = require("../support/runtime");
+const os = require("os");
+const { helper, runtimePath } = require("../support/runtime");
 const changeNode = require("@node-red/nodes/core/function/15-change.js");
-const NODES = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) => require(`../../dist/nodes/${n}/${n}.js`)).concat([changeNode]);
+// The core file node (the "Record ticks to a file" example), from the runtime under test.
+const fileNode = require(require.resolve("@node-red/nodes/core/storage/10-file.js", { paths: [path.dirname(runtimePath)] }));
+const NODES = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) => require(`../../dist/nodes/${n}/${n}.js`)).concat([changeNode, fileNode]);
 const pkg = require("../../package.json");
 const { waitFor } = require("../support/wait");
 
 const dir = path.join(__dirname, "..", "..", "examples");
-const CORE = new Set(["tab", "comment", "debug", "inject", "change", "mqtt out", "mqtt in", "mqtt-broker"]);
+const CORE = new Set(["tab", "comment", "debug", "inject", "change", "file", "mqtt out", "mqtt in", "mqtt-broker"]);
 /** Palette node types an example may use, and the package the example must name for them. */
 const PALETTE = {
   "influxdb": "node-red-contrib-influxdb", "influxdb out": "node-red-contrib-influxdb", "influxdb batch": "node-red-contrib-influxdb",
@@ -27,21 +30,24 @@ const PALETTE = {
 };
 const examples = fs.readdirSync(dir).filter((f) => f.endsWith(".json"));
 
-/** The flow as the test runs it: sinks and debug nodes become helpers; sources, inject, comments and config nodes of other palettes go. */
-function runnable(flow) {
+/** The flow as the test runs it: sinks and debug nodes become helpers; sources, inject, comments and config nodes of other palettes go; a file node writes into `tmp`. */
+function runnable(flow, tmp) {
   const out = [];
   for (const n of flow) {
     if (n.type === "inject" || n.type === "comment" || n.type === "mqtt in" || n.type === "mqtt-broker") continue;
     if (PALETTE[n.type] && n.wires === undefined) continue; // a config node (no wires)
     if (n.type === "debug" || n.type === "mqtt out" || PALETTE[n.type]) out.push({ id: n.id, z: n.z, type: "helper", wires: [] });
+    else if (n.type === "file") out.push({ ...n, filename: path.join(tmp, n.filename) });
     else out.push(n);
   }
   return out;
 }
 
 describe("examples", function () {
+  const tmpDirs = [];
   afterEach(async function () {
     await helper.unload();
+    for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
   it("are there: one per sink next to the simulator examples", function () {
@@ -66,7 +72,9 @@ describe("examples", function () {
         assert.ok(flow.some((n) => n.wires && n.wires.flat().includes(c.id) && ours.has(n.type)), `${file}: ${c.name} is fed by our node`);
         assert.ok(c.wires.flat().every((id) => { const t = flow.find((n) => n.id === id); return t && PALETTE[t.type]; }), `${file}: ${c.name} feeds the sink directly`);
       }
-      await helper.load(NODES, runnable(flow));
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-example-"));
+      tmpDirs.push(tmp);
+      await helper.load(NODES, runnable(flow, tmp));
       for (const n of flow.filter((x) => ours.has(x.type))) assert.ok(helper.getNode(n.id), `${file}: ${n.id} started`);
       // Every subscribe node's ticks reach what it is wired to (sinks directly, or their one change node).
       const received = new Map();
@@ -89,6 +97,20 @@ describe("examples", function () {
       const checked = checkShapes(file, flow, received);
       const sinks = flow.filter((n) => received.has(n.id) && (PALETTE[n.type] || n.type === "mqtt out") && n.type !== "ui-chart" && n.type !== "ui-template").length;
       assert.ok(checked >= sinks, `${file}: ${checked} sink messages checked`);
+      // A file node (recording) writes one Tick per line.
+      for (const f of flow.filter((n) => n.type === "file")) {
+        const written = path.join(tmp, f.filename);
+        await waitFor(() => fs.existsSync(written) && fs.readFileSync(written, "utf8").includes("\n"), { what: `${file}: a line in ${f.filename}` });
+        assert.strictEqual(typeof JSON.parse(fs.readFileSync(written, "utf8").split("\n")[0]).ts, "number", "a Tick as JSON");
+      }
+      // A replay (shipped sample data) makes event-clock bars within seconds, at any hour.
+      const agg = flow.find((n) => n.type === "tick-aggregate");
+      if (agg && flow.some((n) => n.type === "tick-feed" && n.provider === "replay")) {
+        const bars = [];
+        helper.getNode(agg.wires[0][0]).on("input", (m) => bars.push(m));
+        await waitFor(() => bars.length > 0, { timeout: 20000, what: `${file}: bars` });
+        assert.ok(bars[0].payload.final === true && bars[0].payload.volume > 0, "a final bar: " + JSON.stringify(bars[0].payload));
+      }
       const filter = flow.find((n) => n.type === "tick-filter");
       if (filter) {
         // Whatever the time of day, every tick is either passed or rejected with a reason (second output).
