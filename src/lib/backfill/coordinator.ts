@@ -73,6 +73,7 @@ interface Job {
 }
 
 const LIVE_KEYS_MAX = 10_000;
+const LAST_TICKS_MAX = 64;
 
 export interface BackfillStats {
   gaps: number;
@@ -84,8 +85,13 @@ export interface BackfillStats {
 
 export class BackfillCoordinator {
   readonly stats: BackfillStats = { gaps: 0, done: 0, failed: 0, truncated: 0, delivered: 0 };
-  /** Last live trade per symbol. */
-  private readonly last = new Map<string, { ts: number; id?: string }>();
+  /**
+   * Per symbol: the newest live trade time, its id, and the live trades at exactly that time
+   * (at most LAST_TICKS_MAX; several trades share a millisecond on Polygon's socket). Their keys
+   * seed the gap's boundary set: the feed's dedup window may forget them before the gap is
+   * fetched (its event-time horizon moves on with the first live trade after a long outage).
+   */
+  private readonly last = new Map<string, { ts: number; id?: string | null; ticks: Tick[] }>();
   private readonly subscribedAt = new Map<string, number>();
   /** Gaps whose upper bound is not known yet (waiting for the first live trade). */
   private readonly open = new Map<string, Job>();
@@ -119,11 +125,16 @@ export class BackfillCoordinator {
   live(tick: Tick): void {
     const sym = tick.symbol;
     const prev = this.last.get(sym);
-    if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id });
-    else if (tick.ts >= prev.ts) {
+    if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id, ticks: [tick] });
+    else if (tick.ts > prev.ts) {
       // Updated in place: no allocation per live trade.
       prev.ts = tick.ts;
       prev.id = tick.id;
+      prev.ticks.length = 0;
+      prev.ticks.push(tick);
+    } else if (tick.ts === prev.ts) {
+      prev.id = tick.id;
+      if (prev.ticks.length < LAST_TICKS_MAX) prev.ticks.push(tick);
     }
     if (this.open.size === 0 && this.queue.length === 0 && this.running === null) return;
     const job = this.open.get(sym);
@@ -144,7 +155,9 @@ export class BackfillCoordinator {
       const last = this.last.get(sym);
       const fromTs = last?.ts ?? this.subscribedAt.get(sym);
       if (fromTs === undefined) continue;
-      this.open.set(sym, { symbol: sym, fromTs, fromId: last?.id, liveKeys: new Set() });
+      const liveKeys = new Set<string>();
+      if (last !== undefined) for (const t of last.ticks) liveKeys.add(this.env.key(t));
+      this.open.set(sym, { symbol: sym, fromTs, fromId: last?.id ?? undefined, liveKeys });
       this.stats.gaps++;
     }
   }

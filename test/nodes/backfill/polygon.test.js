@@ -172,9 +172,27 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     const { out, ev } = await scenario({ n: 10 });
     const done = backfillEvents(ev, "done")[0].payload;
     assert.strictEqual(done.truncated.reason, "count");
-    assert.strictEqual(done.delivered, 3, "4 fetched: the boundary trade and trades 4..6");
-    await waitFor(() => out.length === 7, { what: "3 + 3 + 1" });
+    assert.strictEqual(done.delivered, 4, "trades 4..7 (the boundary trade is known as live and does not count)");
+    const row8 = server.history.get("AAPL").find((r) => r.id === "8");
+    assert.strictEqual(done.truncated.from, Number(row8.sip_timestamp / 1000000n) * 1000, "the missing range starts at the first trade not fetched");
+    await waitFor(() => out.length === 8, { what: "3 + 4 + 1" });
+    assert.deepStrictEqual(out.filter((m) => m.payload.backfill).map((m) => m.payload.id), ["4", "5", "6", "7"]);
     assert.strictEqual(done.truncated.to, out.find((m) => m.payload.id === "14").payload.ts);
+  });
+
+  it("an outage longer than the dedup window repeats none of the live trades sharing the last millisecond before it", async function () {
+    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
+    const ms = (k) => agoNs(k * 60_000);
+    // Trades 1..3 share the last live millisecond (5 minutes ago); the outage lasts minutes, longer
+    // than the feed's 60 s dedup window, whose horizon moves on with the first trade after it.
+    const times = { 1: ms(5), 2: ms(5) + 300n, 3: ms(5) + 600n, 4: ms(4), 5: ms(3), 6: ms(2), 7: agoNs(500) };
+    const { out, ev } = await scenario({ n: 3, atNs: (k) => times[k] });
+    await waitFor(() => out.length >= 7, { what: "7 trades" });
+    await new Promise((r) => setImmediate(r));
+    assert.deepStrictEqual(out.map((m) => m.payload.id).sort(), ["1", "2", "3", "4", "5", "6", "7"]);
+    const done = backfillEvents(ev, "done")[0].payload;
+    assert.strictEqual(done.delivered, 3);
+    assert.strictEqual(done.duplicates, 4, "the 3 trades of the last live millisecond and the first after the outage");
   });
 
   it("fills a quiet symbol's gap up to now when no live trade follows the reconnect", async function () {
