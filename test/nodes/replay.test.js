@@ -143,6 +143,7 @@ describe("tick-feed provider replay (runtime)", function () {
 
   it("counts and skips malformed lines without stopping, and reports them rate-limited", async function () {
     const good = trades(4);
+    good[3].backfill = true; // recorded after a reconnect: stays a backfilled trade
     const file = writeJsonl(path.join(dir, "bad-lines.jsonl"), good.slice(0, 2), {
       extraLines: ["{not json", '{"symbol":"AAPL","type":"trade","price":1}', '"a string"', "", JSON.stringify(good[2]), "[1,2]", JSON.stringify(good[3])],
     });
@@ -151,6 +152,7 @@ describe("tick-feed provider replay (runtime)", function () {
     const ev = collect("ev");
     await waitFor(() => ends(ev).length === 1, { what: "replay-end" });
     assert.strictEqual(out.length, 4, "every good tick arrives");
+    assert.deepStrictEqual(out.map((m) => m.payload.backfill === true), [false, false, false, true]);
     assert.strictEqual(ends(ev)[0].payload.malformed, 4);
     await waitFor(() => ev.some((m) => m.topic === "error" && m.payload.code === "malformed"), { what: "a malformed report" });
     assert.strictEqual(helper.getNode("f1").core.stats.malformed, 4);

@@ -21,6 +21,7 @@ describe("replay records", function () {
     assert.deepStrictEqual(r.tick, { symbol: "AAPL", type: "trade", ts: 1000, recvTs: 1000, provider: "polygon", price: 1.5, size: 10, exchange: "Q", conditions: ["@"], id: "18446744073709551615", extra: { tape: "C" } });
     assert.strictEqual(r.clock, 1900);
     assert.strictEqual(parseJsonLine(JSON.stringify([t, { ...t, id: "2" }])).length, 2);
+    assert.strictEqual(parseJsonLine(JSON.stringify({ ...t, backfill: true }))[0].tick.backfill, true, "a recorded backfilled trade stays one");
     const q = parseJsonLine(JSON.stringify({ symbol: "X", bid: 1, ask: 2, ts: 5 }))[0].tick;
     assert.strictEqual(q.type, "quote");
     assert.strictEqual(q.provider, "replay", "no or unknown provider: replay");

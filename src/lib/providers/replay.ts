@@ -58,6 +58,7 @@ function toTick(o: Record<string, unknown>): Tick | undefined {
   out.recvTs = t.recvTs;
   for (const k of ["exchange", "conditions", "id", "seq"]) if (o[k] !== undefined && o[k] !== null) out[k] = o[k];
   out.provider = t.provider;
+  if (o.backfill === true) out.backfill = true;
   if (o.extra !== undefined && o.extra !== null) out.extra = o.extra;
   return out as unknown as Tick;
 }

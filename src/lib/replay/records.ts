@@ -77,6 +77,8 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   const id = toIdString(o.id);
   if (id !== undefined && id !== "") tick.id = id;
   if (typeof o.seq === "number" || (typeof o.seq === "string" && o.seq !== "")) tick.seq = typeof o.seq === "string" && /^\d{1,15}$/.test(o.seq) ? Number(o.seq) : o.seq;
+  // A recorded backfilled trade stays one (it came late, after a reconnect, and says so).
+  if (o.backfill === true || o.backfill === "true") tick.backfill = true;
   if (o.extra !== null && typeof o.extra === "object" && !Array.isArray(o.extra)) tick.extra = o.extra as Record<string, unknown>;
   return { tick, clock: Number.isFinite(recorded) && recorded >= ts - 86_400_000_000 ? recorded : ts };
 }
