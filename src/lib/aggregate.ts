@@ -369,7 +369,8 @@ export class Aggregator {
       this.env.emit({ type: "reject", tick, reason: "future", message: "event time is in the future (bad clock?)" });
       return;
     }
-    if (c.clock === "wall") this.noteLag(tick.recvTs, ts);
+    // A backfilled trade's receipt time says nothing about the feed's delay.
+    if (c.clock === "wall" && tick.backfill !== true) this.noteLag(tick.recvTs, ts);
     let st = this.symbols.get(tick.symbol);
     if (st === undefined) {
       if (this.symbols.size >= c.maxSymbols) {

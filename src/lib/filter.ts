@@ -180,7 +180,9 @@ export class TickFilter {
     const isTrade = t.type === "trade";
     if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session, ref);
     if (this.dedup !== undefined && isTrade && t.id !== undefined && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
-    if (c.seqCheck && t.seq !== undefined && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
+    // Backfilled trades (after a reconnect) are older than the live high-water mark by nature; the
+    // feed's dedup already delivers each once: the sequence rule neither drops nor counts them.
+    if (c.seqCheck && t.seq !== undefined && t.backfill !== true && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
     if (c.maxAgeUs > 0 && Number.isFinite(t.recvTs) && t.recvTs - t.ts > c.maxAgeUs) return this.reject(t, "stale", session, ref);
     const value = valueOf(t);
     if (!this.inRange(t, value)) return this.reject(t, "range", session, ref);

@@ -113,6 +113,19 @@ describe("tick filter (pure core)", function () {
     assert.strictEqual(f.gaps, 1);
   });
 
+  it("sequence check: backfilled trades (older seqs by nature, once each by the feed's dedup) pass and do not move the mark", function () {
+    const { f, passed, reasons } = make({ seqCheck: true });
+    const s = (price, seq, backfill) => ({ ...trade("A", price, { exchange: 4 }), seq, backfill });
+    f.push(s(1, 10, false));
+    f.push(s(2, 20, false)); // after the reconnect
+    f.push(s(3, 11, true)); // the gap, backfilled
+    f.push(s(4, 19, true));
+    f.push(s(5, 20, false)); // a live repeat is still dropped
+    f.push(s(6, 21, false));
+    assert.deepStrictEqual(prices(passed()), [1, 2, 3, 4, 6]);
+    assert.deepStrictEqual(reasons(), ["sequence"]);
+  });
+
   describe("value filters", function () {
     const run = (cfg, values) => {
       const m = make(cfg);
