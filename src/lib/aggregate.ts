@@ -10,7 +10,7 @@
  */
 import { daySchedule, nyDay, segmentAt, sessionAt, type Session } from "./calendar";
 import { tradeFlags, type ConditionOptions, type TradeFlags } from "./conditions";
-import type { Bar, Tick } from "./types";
+import type { Bar, RawTick as Tick } from "./types";
 
 export type BarKind = "time" | "tick" | "volume" | "value";
 export type TimeUnit = "s" | "min" | "h" | "day";
@@ -158,6 +158,8 @@ class Builder {
   firstTs: number | null = null;
   lastTs: number | null = null;
   revision = 0;
+  /** Holds the rest of a trade beyond the split cap. */
+  oversized = false;
 
   constructor(
     public start: number,
@@ -227,6 +229,9 @@ class Builder {
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       final,
+      partial: false,
+      synthetic: false,
+      revision: this.revision,
       emittedAt,
     };
     if (this.range !== undefined) {
@@ -234,7 +239,7 @@ class Builder {
       if (this.range.date !== undefined) bar.date = this.range.date;
     }
     if (this.priceUpdates === 0) bar.priceUpdates = 0;
-    if (this.revision > 0) bar.revision = this.revision;
+    if (this.oversized) bar.oversized = true;
     return bar;
   }
 }
@@ -282,6 +287,8 @@ export interface AggregateStats {
   symbolsRefused: number;
   /** Flat bars not made because a gap was longer than maxFlatBars. */
   flatSkipped: number;
+  /** Oversized bars: trades that would have split into more than MAX_SPLIT_BARS bars. */
+  oversized: number;
   /** Distinct unknown condition codes seen (first 50). */
   unknownConditions: string[];
 }
@@ -295,6 +302,15 @@ export interface AggregateEnv {
 const MAX_RECENT = 16;
 /** Most closed bars kept per symbol for revisions, whatever the window. */
 const MAX_RECENT_CAP = 2048;
+/** Volume/value bars with split trades: most full bars one trade may make (see pushThreshold). */
+export const MAX_SPLIT_BARS = 1000;
+/** Flat bars: a gap is walked interval by interval up to max(4 x maxFlatBars, this) intervals. */
+export const MIN_FLAT_SCAN = 10_000;
+
+/** Length of one grid step in µs (a day for day bars). */
+function stepUsOf(c: AggregateConfig): number {
+  return c.unit === "day" ? US.day : c.step * US[c.unit];
+}
 const LAG_BUCKETS = 6;
 const LAG_BUCKET_US = 10_000_000;
 
@@ -315,6 +331,7 @@ export class Aggregator {
     excluded: 0,
     symbolsRefused: 0,
     flatSkipped: 0,
+    oversized: 0,
     unknownConditions: [],
   };
   private readonly symbols = new Map<string, SymbolState>();
@@ -634,15 +651,27 @@ export class Aggregator {
     let from = st.closedEnd;
     const limit = Math.min(until, clock - c.closeDelayUs);
     if (from >= limit && until === Infinity) return;
+    const skipGap = (): void => {
+      // Too long a gap (a weekend of 1-second bars): skip the rest of it, counted.
+      const target = until !== Infinity ? until : barRange(c, limit).start;
+      this.stats.flatSkipped++;
+      if (Number.isFinite(target) && target > st.closedEnd) st.closedEnd = target;
+    };
+    // Work is bounded whatever times arrive: a gap of more intervals than the scan cap (a clock
+    // that jumped years) is skipped at once instead of being walked interval by interval.
+    const scanCap = Math.max(4 * c.maxFlatBars, MIN_FLAT_SCAN);
+    const span = (until !== Infinity ? until : limit) - from;
+    if (!Number.isFinite(span) || span / stepUsOf(c) > scanCap + 1) {
+      skipGap();
+      return;
+    }
     let made = 0;
+    let scanned = 0;
     while (true) {
       const r = barRange(c, from);
       if (until !== Infinity ? r.start >= until : r.end > limit) break;
-      if (made >= c.maxFlatBars) {
-        // Too long a gap (a weekend of 1-second bars): skip the rest of it, counted.
-        const target = until !== Infinity ? until : barRange(c, limit).start;
-        this.stats.flatSkipped++;
-        st.closedEnd = target;
+      if (made >= c.maxFlatBars || ++scanned > scanCap || !(r.end > from)) {
+        skipGap();
         return;
       }
       if (this.flatAllowed(r)) {
@@ -661,7 +690,9 @@ export class Aggregator {
           firstTs: null,
           lastTs: null,
           final: true,
+          partial: false,
           synthetic: true,
+          revision: 0,
           emittedAt: this.env.now(),
         };
         if (r.session !== undefined) bar.session = r.session;
@@ -706,6 +737,7 @@ export class Aggregator {
   private pushThreshold(st: SymbolState, ts: number, price: number, size: number, flags: TradeFlags): void {
     const c = this.config;
     let remaining = size;
+    let splits = 0;
     while (true) {
       if (st.open === undefined) st.open = new Builder(ts, ts, undefined, st.fresh);
       const b = st.open;
@@ -722,6 +754,17 @@ export class Aggregator {
       const total = c.kind === "volume" ? b.volume : b.notional;
       const amount = c.kind === "volume" ? remaining : remaining * price;
       if (c.splitLargeTrades && total + amount > c.threshold) {
+        if (splits >= MAX_SPLIT_BARS) {
+          // Bounded work: after MAX_SPLIT_BARS full bars the rest of the trade goes, whole, into
+          // one more bar, closed at once and marked oversized (a 1e12-share print cannot make a
+          // trillion bars). Its volume is not lost.
+          b.add(price, remaining, flags, ts, c.vwapBasis);
+          b.oversized = true;
+          this.stats.oversized++;
+          this.closeOpen(st, false);
+          break;
+        }
+        splits++;
         const part = c.kind === "volume" ? c.threshold - total : (c.threshold - total) / price;
         b.add(price, part, flags, ts, c.vwapBasis);
         this.closeOpen(st, false);

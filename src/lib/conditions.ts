@@ -16,7 +16,7 @@
  *  - auto:    by the tick's provider: polygon -> polygon; alpaca and simulator -> sip;
  *             tiingo -> tiingo; others -> none.
  */
-import type { Tick } from "./types";
+import type { RawTick as Tick } from "./types";
 
 export interface TradeFlags {
   last: boolean;
@@ -102,7 +102,7 @@ export function dialectOf(tick: Tick, dialect: ConditionDialect): TableDialect |
 
 /** "CTA" (tapes A/B), "UTP" (tape C) or undefined when the tick does not say. */
 function planOf(tick: Tick): "CTA" | "UTP" | undefined {
-  const tape = tick.extra !== undefined ? tick.extra.tape : undefined;
+  const tape = tick.extra != null ? tick.extra.tape : undefined;
   if (tape === "A" || tape === "B" || tape === 1 || tape === 2 || tape === "1" || tape === "2") return "CTA";
   if (tape === "C" || tape === 3 || tape === "3") return "UTP";
   return undefined;
@@ -127,7 +127,7 @@ const UPDATES_ALL: ConditionResult = Object.freeze({ flags: ALL, unknown: NO_UNK
 /** Flags of a trade under the three-flag model. Quotes and trades without conditions update everything. */
 export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult {
   const codes = tick.conditions;
-  if (codes === undefined || codes.length === 0) return UPDATES_ALL;
+  if (codes == null || !Array.isArray(codes) || codes.length === 0) return UPDATES_ALL;
   const dialect = dialectOf(tick, opts.dialect);
   if (dialect === "none") return UPDATES_ALL;
   let last = true;
@@ -165,7 +165,7 @@ export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult 
 /** True when the trade carries one of the given conditions (in its dialect). */
 export function hasCondition(tick: Tick, dialect: ConditionDialect, sets: DialectSets): boolean {
   const codes = tick.conditions;
-  if (codes === undefined) return false;
+  if (codes == null || !Array.isArray(codes)) return false;
   const d = dialectOf(tick, dialect);
   if (d === "none") return false;
   const set = sets[d];

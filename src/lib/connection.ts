@@ -18,7 +18,7 @@
 import WebSocket from "ws";
 import { Backoff, BackoffOptions } from "./backoff";
 import { nowMicros } from "./time";
-import type { Channel, Tick } from "./types";
+import type { Channel, RawTick as Tick } from "./types";
 import type {
   ChannelLists,
   Provider,

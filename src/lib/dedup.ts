@@ -22,6 +22,8 @@ export interface DedupOptions {
 export const DEFAULT_DEDUP: DedupOptions = { perSymbol: 10_000, maxKeys: 250_000, horizonUs: 60_000_000 };
 
 const FLOOR = 64;
+/** How far ahead of the receipt clock event time may move the horizon (provider clock skew). */
+export const HORIZON_SKEW_US = 5_000_000;
 const INITIAL = 16;
 
 /**
@@ -181,9 +183,10 @@ export class Deduplicator {
 
   /**
    * Returns true if (symbol, key) was seen within the window, else remembers it and returns
-   * false. `ts` is the tick's event time in µs.
+   * false. `ts` is the tick's event time in µs; `clock` (optional) its receipt time in µs, which
+   * bounds how far one tick can move the event-time horizon.
    */
-  seen(symbol: string, key: string, ts: number): boolean {
+  seen(symbol: string, key: string, ts: number, clock?: number): boolean {
     hashKey(key);
     let w = this.windows.get(symbol);
     if (w === undefined) {
@@ -194,10 +197,13 @@ export class Deduplicator {
       return true;
     }
     const o = this.opts;
-    if (ts > w.maxTs) {
-      w.maxTs = ts;
+    // The horizon follows event time, but never further than HORIZON_SKEW_US past the receipt
+    // clock: one tick with a far-future time must not age out the whole window.
+    const h = clock !== undefined && ts > clock + HORIZON_SKEW_US ? clock + HORIZON_SKEW_US : ts;
+    if (h > w.maxTs) {
+      w.maxTs = h;
       if (o.horizonUs > 0) {
-        const cutoff = ts - o.horizonUs;
+        const cutoff = h - o.horizonUs;
         while (w.size > 0 && w.ts[w.head] < cutoff) {
           w.evictOldest();
           this.total--;

@@ -25,7 +25,8 @@ import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinat
 import { createHistoryClient } from "./backfill";
 import { isReplayControl } from "./providers/replay";
 import type { ReplayAction, ReplayProgress } from "./replay/server";
-import type { Channel, Tick } from "./types";
+import type { Channel, RawTick, Tick } from "./types";
+import { normalizeTick } from "./ticknorm";
 
 export type FeedEventTopic =
   | "connected"
@@ -201,7 +202,11 @@ export class FeedCore {
     if ("unsupported" in client) this.log.warn(`${this.provider.id}: backfill is on but unavailable: ${client.unsupported}`);
     return new BackfillCoordinator(client, settings, {
       now: nowMicros,
-      key: (t) => this.provider.dedupKey(t),
+      // Keys of the normalized tick, as the feed's own dedup computes them (live ticks are normalized).
+      key: (t) => {
+        const n = normalizeTick(t);
+        return this.provider.dedupKey(typeof n === "string" ? t : n);
+      },
       deliver: (ticks) => this.deliverBackfill(ticks),
       event: (symbol, payload) => this.toHolders("backfill", [symbol], "trades", { ...payload, provider: this.provider.id }),
       wanted: (symbol) => this.refs.trades.has(symbol),
@@ -210,7 +215,7 @@ export class FeedCore {
   }
 
   /** Backfilled ticks take the live path (dedup, fan-out) as one frame; returns how many passed dedup. */
-  private deliverBackfill(ticks: Tick[]): number {
+  private deliverBackfill(ticks: RawTick[]): number {
     const slot = this.slots[0];
     if (this.closed || slot === undefined) return 0;
     const before = this.stats.backfilled;
@@ -249,8 +254,10 @@ export class FeedCore {
   setSymbols(user: FeedUser, symbols: Record<Channel, readonly string[]>): string[] {
     const rec = this.users.get(user.id);
     if (rec === undefined || rec.user !== user || this.closed) return [];
-    this.applyUserSymbols(rec, symbols);
+    const removed = this.applyUserSymbols(rec, symbols);
     this.scheduleReconcile();
+    // The node that let symbols go is told so (it no longer holds them, so upstream confirmations do not reach it).
+    for (const ch of CHANNELS) if (removed[ch].length > 0) this.safeEvent(rec, "unsubscribed", { symbols: removed[ch], channel: ch });
     const refused: string[] = [];
     for (const ch of CHANNELS) for (const s of symbols[ch]) if (this.unplaced.has(s) && !refused.includes(s)) refused.push(s);
     return refused;
@@ -329,14 +336,21 @@ export class FeedCore {
 
   // ----------------------------------------------------------------------------- ref counting
 
-  private applyUserSymbols(rec: UserRec, symbols: Record<Channel, readonly string[]>): void {
+  /** Returns the symbols the user no longer has, per channel. */
+  private applyUserSymbols(rec: UserRec, symbols: Record<Channel, readonly string[]>): Record<Channel, string[]> {
+    const removed: Record<Channel, string[]> = { trades: [], quotes: [] };
     for (const ch of CHANNELS) {
       const next = new Set(symbols[ch]);
       const cur = rec[ch];
-      for (const s of cur) if (!next.has(s)) this.unref(ch, s, rec);
+      for (const s of cur) {
+        if (next.has(s)) continue;
+        this.unref(ch, s, rec);
+        removed[ch].push(s);
+      }
       for (const s of next) if (!cur.has(s)) this.ref(ch, s, rec);
       rec[ch] = next;
     }
+    return removed;
   }
 
   private ref(ch: Channel, symbol: string, rec: UserRec): void {
@@ -486,18 +500,24 @@ export class FeedCore {
   // ----------------------------------------------------------------------------- slot hooks
 
   private readonly hooks = {
-    onTick: (tick: Tick, _slot: Slot): void => {
+    onTick: (raw: RawTick, _slot: Slot): void => {
       this.stats.ticks++;
-      const list = (tick.type === "trade" ? this.refs.trades : this.refs.quotes).get(tick.symbol);
+      const list = (raw.type === "trade" ? this.refs.trades : this.refs.quotes).get(raw.symbol);
       if (list === undefined) return;
+      // Fixed shape and value rules (ticknorm.ts), before dedup: a bad tick is malformed, the rest of the frame goes on.
+      const tick = normalizeTick(raw);
+      if (typeof tick === "string") {
+        this.malformed(tick, sampleOf(raw));
+        return;
+      }
       if (this.dedup !== null) {
         let key = this.provider.dedupKey(tick);
-        if (this.provider.contentKeys || tick.id === undefined) {
+        if (this.provider.contentKeys || tick.id === null) {
           const n = this.frameKeys.get(key);
           this.frameKeys.set(key, n === undefined ? 1 : n + 1);
           if (n !== undefined) key = key + "#" + n;
         }
-        if (this.dedup.seen(tick.symbol, key, tick.ts)) {
+        if (this.dedup.seen(tick.symbol, key, tick.ts, tick.recvTs)) {
           this.stats.duplicates++;
           return;
         }
@@ -507,8 +527,8 @@ export class FeedCore {
       for (let i = 0; i < list.length; i++) {
         const rec = list[i];
         if (rec.pending.length === 0) this.touched.push(rec);
-        // The first user gets the tick itself; others a shallow copy, so no two flows share one object.
-        rec.pending.push(i === 0 ? tick : { ...tick });
+        // The first user gets the tick itself; others a copy (with their own conditions and extra), so no two flows share one object.
+        rec.pending.push(i === 0 ? tick : { ...tick, conditions: tick.conditions.slice(), extra: tick.extra === null ? null : { ...tick.extra } });
       }
     },
     onFrameEnd: (_slot: Slot): void => {
@@ -536,13 +556,17 @@ export class FeedCore {
       this.onSlotEvent(slot, topic, payload);
     },
     onMalformed: (_slot: Slot, reason: string, sample: string | undefined): void => {
-      this.stats.malformed++;
-      this.malformedCount++;
-      this.malformedReason = reason;
-      this.malformedSample = sample ?? "";
-      this.reportMalformed();
+      this.malformed(reason, sample);
     },
   };
+
+  private malformed(reason: string, sample: string | undefined): void {
+    this.stats.malformed++;
+    this.malformedCount++;
+    this.malformedReason = reason;
+    this.malformedSample = sample ?? "";
+    this.reportMalformed();
+  }
 
   private onSlotEvent(slot: Slot, topic: SlotEventTopic, payload: Record<string, unknown>): void {
     const base = { connection: slot.index, ...payload };
@@ -690,4 +714,14 @@ export function maskerFor(provider: Provider): SecretMasker {
   m.addFrom(s.url);
   for (const v of Object.values(s.options)) if (typeof v === "string") m.addFrom(v);
   return m;
+}
+
+/** A short, safe sample of a refused tick for the malformed event (never throws, whatever it holds). */
+function sampleOf(raw: unknown): string {
+  try {
+    const text = JSON.stringify(raw);
+    return typeof text === "string" ? text.slice(0, 200) : "";
+  } catch {
+    return "(unprintable)";
+  }
 }

@@ -12,7 +12,7 @@ import { daySchedule, sessionAt, type Session } from "./calendar";
 import { CLOSING_PRINTS, ODD_LOTS, OPENING_PRINTS, hasCondition, tradeFlags, type ConditionOptions } from "./conditions";
 import { Deduplicator } from "./dedup";
 import { idKey } from "./providers/common";
-import type { Tick } from "./types";
+import type { RawTick as Tick } from "./types";
 
 export type ConditionMode = "off" | "excludeOddLots" | "lastEligible" | "volumeEligible";
 export type ValueMode = "off" | "rbe" | "deadband" | "narrowband";
@@ -164,7 +164,7 @@ export class TickFilter {
   sessionOf(t: Tick): Session {
     const s = sessionAt(t.ts);
     const c = this.config;
-    if (!c.auctionPrints || s === "regular" || t.type !== "trade" || t.conditions === undefined) return s;
+    if (!c.auctionPrints || s === "regular" || t.type !== "trade" || t.conditions == null) return s;
     const regular = daySchedule(t.ts).segments.find((x) => x.session === "regular");
     if (regular === undefined) return s;
     if (s === "post" && t.ts < regular.end + c.auctionWindowUs && hasCondition(t, c.conditions.dialect, CLOSING_PRINTS)) return "regular";
@@ -179,10 +179,10 @@ export class TickFilter {
     if ((c.include !== null && !c.include.has(t.symbol)) || c.exclude.has(t.symbol)) return this.reject(t, "symbol", session, ref);
     const isTrade = t.type === "trade";
     if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session, ref);
-    if (this.dedup !== undefined && isTrade && t.id !== undefined && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
+    if (this.dedup !== undefined && isTrade && t.id != null && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
     // Backfilled trades (after a reconnect) are older than the live high-water mark by nature; the
     // feed's dedup already delivers each once: the sequence rule neither drops nor counts them.
-    if (c.seqCheck && t.seq !== undefined && t.backfill !== true && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
+    if (c.seqCheck && t.seq != null && t.backfill !== true && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
     if (c.maxAgeUs > 0 && Number.isFinite(t.recvTs) && t.recvTs - t.ts > c.maxAgeUs) return this.reject(t, "stale", session, ref);
     const value = valueOf(t);
     if (!this.inRange(t, value)) return this.reject(t, "range", session, ref);
@@ -197,12 +197,12 @@ export class TickFilter {
       if (outlier) return this.reject(t, "outlier", session, ref);
     }
     if (c.value !== "off") {
-      const ref = st.ref;
+      const last = st.ref;
       if (c.reference === "input") st.ref = value;
-      if (ref !== undefined) {
-        const diff = Math.abs(value - ref);
+      if (last !== undefined) {
+        const diff = Math.abs(value - last);
         if (c.value === "rbe" && diff === 0) return this.reject(t, "unchanged", session, ref);
-        const gap = c.gapUnit === "abs" ? c.gap : (c.gap / 100) * Math.max(Math.abs(ref), EPSILON);
+        const gap = c.gapUnit === "abs" ? c.gap : (c.gap / 100) * Math.max(Math.abs(last), EPSILON);
         if (c.value === "deadband" && diff < gap) return this.reject(t, "unchanged", session, ref);
         if (c.value === "narrowband" && diff > gap) return this.reject(t, "band", session, ref);
       }
@@ -286,7 +286,7 @@ export class TickFilter {
     } catch {
       return true; // not an integer: nothing to check
     }
-    const key = t.exchange === undefined ? t.symbol : t.symbol + "\u0000" + String(t.exchange);
+    const key = t.exchange == null ? t.symbol : t.symbol + "\u0000" + String(t.exchange);
     const last = this.seqs.get(key);
     if (last !== undefined && seq <= last) return false;
     if (last !== undefined && seq > last + 1n) this.gaps++;

@@ -113,18 +113,45 @@ export function toMicros(value: unknown, unit: TimeUnit = "auto"): number {
       const iso = parseIsoMicros(value);
       if (!Number.isNaN(iso) || unit === "iso") return iso;
     }
-    const n = Number(value);
+    const n = toNumber(value);
     if (Number.isNaN(n)) return NaN;
     return toMicros(n, unit);
   }
   return NaN;
 }
 
-/** Converts a decimal string or number to a number; NaN when it is not numeric. */
+/**
+ * A plain decimal number as providers write them in text: optional minus, digits with an
+ * optional fraction, optional exponent. No whitespace, no hex/octal/binary ("0x10"), no
+ * "Infinity", no empty string: JavaScript's Number() reads " " and "" as 0 and "0x10" as 16.
+ */
+const DECIMAL_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The longest decimal text read as a number (longer text is garbage, not a price). */
+const MAX_DECIMAL_TEXT = 64;
+
+/** Whether text is a plain decimal number (see DECIMAL_RE). */
+export function isDecimalText(text: string): boolean {
+  return text.length > 0 && text.length <= MAX_DECIMAL_TEXT && DECIMAL_RE.test(text);
+}
+
+/**
+ * Converts a number or a plain decimal string to a number; NaN for anything else (booleans,
+ * null, objects, " ", "", "0x10", "Infinity", "1,5"). Never relies on JavaScript coercion.
+ */
 export function toNumber(value: unknown): number {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.length > 0) return Number(value);
+  if (typeof value === "string" && isDecimalText(value)) return Number(value);
   return NaN;
+}
+
+/**
+ * An optional numeric field from the wire: undefined when absent (undefined or null), else the
+ * number it holds, NaN for garbage (" ", "0x10", objects): the feed refuses a tick with NaN, so
+ * a broken field drops its element (counted as malformed) instead of silently becoming absent.
+ */
+export function wireNumber(value: unknown): number | undefined {
+  return value === undefined || value === null ? undefined : toNumber(value);
 }
 
 /** A finite number from a number or a decimal string; undefined for anything else (absent, null, garbage). */
@@ -133,10 +160,28 @@ export function toOptNumber(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Normalizes an id to its exact string form. */
+/**
+ * Normalizes an id to its exact string form. Numbers are taken only when JSON could carry them
+ * exactly (safe integers); anything else (objects, unsafe or fractional numbers) gives undefined.
+ * Providers parse frames with the lossless reader, so long integer ids arrive as strings.
+ */
 export function toIdString(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : undefined;
+  if (typeof value === "bigint") return String(value);
+  return undefined;
+}
+
+/**
+ * A sequence number as a Tick carries it: a safe non-negative integer as a number, longer digit
+ * strings exact as strings; undefined for anything else ("0x10", " ", fractions, objects).
+ */
+export function toSeq(value: unknown): number | string | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === "string" && /^\d{1,40}$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value;
+  }
   return undefined;
 }

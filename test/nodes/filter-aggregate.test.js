@@ -77,6 +77,9 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
       firstTs: start,
       lastTs: us("2026-11-23T09:30:59.999-05:00"),
       final: true,
+      partial: false,
+      synthetic: false,
+      revision: 0,
       session: "regular",
     });
     assert.strictEqual(aapl.timestamp, start / 1000, "msg.timestamp = bar start in ms");

@@ -54,6 +54,9 @@ describe("bar aggregation (pure core)", function () {
       firstTs: OPEN,
       lastTs: OPEN + MIN - 1,
       final: true,
+      partial: false,
+      synthetic: false,
+      revision: 0,
       session: "regular",
     });
     agg.flush();

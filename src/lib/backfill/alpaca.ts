@@ -17,7 +17,7 @@ import { nowMicros, parseIsoMicros } from "../time";
 import { alpacaTradeTick } from "../providers/alpaca";
 import { strOption } from "../providers/common";
 import type { FeedSettings } from "../providers/types";
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 

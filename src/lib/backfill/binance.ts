@@ -17,7 +17,7 @@ import { nowMicros } from "../time";
 import { binanceTradeTick } from "../providers/binance";
 import { strOption } from "../providers/common";
 import type { FeedSettings } from "../providers/types";
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
@@ -98,7 +98,7 @@ export class BinanceHistory implements HistoryClient {
       for (const raw of rows) {
         if (raw === null || typeof raw !== "object") continue;
         const t = binanceTradeTick(BinanceHistory.rowToPayload(raw as Record<string, unknown>, this.agg), gap.symbol, this.micros, recvTs);
-        if (t === undefined || t.id === undefined) continue;
+        if (t === undefined || t.id == null) continue;
         last = t.id;
         if ((gap.toId !== undefined && idGte(t.id, gap.toId)) || t.ts > gap.toTs) {
           done = true; // the live stream has this one and everything after it

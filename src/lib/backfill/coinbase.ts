@@ -15,7 +15,7 @@ import { compareTradeIds, coinbaseTradeTick } from "../providers/coinbase";
 import { numOption } from "../providers/common";
 import type { FeedSettings } from "../providers/types";
 import { nowMicros } from "../time";
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { RestError, type RestSession } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 

@@ -15,7 +15,7 @@
  * - A failure (HTTP error, rate limit longer than we wait, bad answer) ends that gap with a
  *   `failed` event; the live stream is never touched.
  */
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { DEFAULT_REST_OPTIONS, fetchGet, realSleep, RestError, RestSession, type HttpGet, type RestOptions, type Sleep } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 
@@ -125,15 +125,15 @@ export class BackfillCoordinator {
   live(tick: Tick): void {
     const sym = tick.symbol;
     const prev = this.last.get(sym);
-    if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id, ticks: [tick] });
+    if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id ?? undefined, ticks: [tick] });
     else if (tick.ts > prev.ts) {
       // Updated in place: no allocation per live trade.
       prev.ts = tick.ts;
-      prev.id = tick.id;
+      prev.id = tick.id ?? undefined;
       prev.ticks.length = 0;
       prev.ticks.push(tick);
     } else if (tick.ts === prev.ts) {
-      prev.id = tick.id;
+      prev.id = tick.id ?? undefined;
       if (prev.ticks.length < LAST_TICKS_MAX) prev.ticks.push(tick);
     }
     if (this.open.size === 0 && this.queue.length === 0 && this.running === null) return;
@@ -141,7 +141,7 @@ export class BackfillCoordinator {
     if (job !== undefined) {
       this.open.delete(sym);
       job.toTs = tick.ts;
-      job.toId = tick.id;
+      job.toId = tick.id ?? undefined;
       this.enqueue(job);
     }
     this.noteLive(tick);

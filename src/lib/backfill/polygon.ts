@@ -16,7 +16,7 @@ import { parseLossless } from "../json";
 import { nowMicros } from "../time";
 import { polygonTradeTick } from "../providers/polygon";
 import type { FeedSettings } from "../providers/types";
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 

@@ -3,7 +3,7 @@
  * (src/lib/backfill/<provider>.ts) implements `HistoryClient`; the coordinator
  * (./coordinator.ts) decides what to fetch and delivers it through the feed's dedup.
  */
-import type { ProviderId, Tick } from "../types";
+import type { ProviderId, RawTick as Tick } from "../types";
 import type { RestSession } from "./http";
 
 /** The stretch of one symbol's trades to fetch. Times are integer UTC µs, both bounds inclusive. */

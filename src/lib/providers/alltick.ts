@@ -23,8 +23,8 @@
  * Options: plan, market (stock | forex), host, heartbeatMs, requestGapMs (tests shorten these),
  * limitRetryMs (wait after the server refuses a connection over the plan, default 30 s).
  */
-import { toMicros, toNumber } from "../time";
-import type { Channel, Tick } from "../types";
+import { toMicros, toNumber, toSeq, wireNumber } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
 import { contentKey, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -81,14 +81,7 @@ interface Level {
 }
 
 /** A sequence number as the Tick carries it: a number when safe, else the exact digits. */
-function seqValue(v: unknown): number | string | undefined {
-  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
-  if (typeof v === "string" && v !== "") {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : v;
-  }
-  return undefined;
-}
+const seqValue = toSeq;
 
 export class AllTickSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
@@ -251,13 +244,14 @@ export class AllTickSession implements ProviderSession {
       return;
     }
     const tick: Tick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
-    const size = toNumber(d.volume);
-    if (!Number.isNaN(size)) tick.size = size;
+    const size = wireNumber(d.volume);
+    if (size !== undefined) tick.size = size;
     const seq = seqValue(d.seq);
     if (seq !== undefined) tick.seq = seq;
     if (d.trade_direction !== undefined || d.turnover !== undefined) {
       tick.extra = {};
-      if (d.trade_direction !== undefined) tick.extra.direction = Number(d.trade_direction);
+      const direction = toNumber(d.trade_direction);
+      if (Number.isFinite(direction)) tick.extra.direction = direction;
       const turnover = toNumber(d.turnover);
       if (!Number.isNaN(turnover)) tick.extra.turnover = turnover;
     }
@@ -280,16 +274,16 @@ export class AllTickSession implements ProviderSession {
     const bid = Array.isArray(d.bids) && d.bids.length > 0 ? (d.bids[0] as Level) : undefined;
     const ask = Array.isArray(d.asks) && d.asks.length > 0 ? (d.asks[0] as Level) : undefined;
     if (bid !== undefined && bid !== null) {
-      const p = toNumber(bid.price);
-      const v = toNumber(bid.volume);
-      if (!Number.isNaN(p)) tick.bid = p;
-      if (!Number.isNaN(v)) tick.bidSize = v;
+      const p = wireNumber(bid.price);
+      const v = wireNumber(bid.volume);
+      if (p !== undefined) tick.bid = p;
+      if (v !== undefined) tick.bidSize = v;
     }
     if (ask !== undefined && ask !== null) {
-      const p = toNumber(ask.price);
-      const v = toNumber(ask.volume);
-      if (!Number.isNaN(p)) tick.ask = p;
-      if (!Number.isNaN(v)) tick.askSize = v;
+      const p = wireNumber(ask.price);
+      const v = wireNumber(ask.volume);
+      if (p !== undefined) tick.ask = p;
+      if (v !== undefined) tick.askSize = v;
     }
     const seq = seqValue(d.seq);
     if (seq !== undefined) tick.seq = seq;
@@ -302,7 +296,7 @@ export class AllTickSession implements ProviderSession {
  * daily?), so the event time is part of the key: a replayed push repeats both, a reset seq does not.
  */
 export function alltickDedupKey(t: Tick): string {
-  if (t.seq === undefined) return contentKey(t);
+  if (t.seq == null) return contentKey(t);
   return (t.type === "trade" ? "t" : "q") + t.seq + "@" + t.ts;
 }
 

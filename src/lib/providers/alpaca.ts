@@ -30,9 +30,9 @@
  * Options: feed (iex | sip | delayed_sip | test | boats | overnight | crypto), sandbox, plan
  * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
  */
-import { parseIsoMicros, toIdString, toNumber } from "../time";
-import type { Channel, Tick } from "../types";
-import { contentKey, idKey, numOption, parseFrame, redactUrl, strOption } from "./common";
+import { parseIsoMicros, toIdString, toNumber, wireNumber } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
+import { contentKey, idKey, numOption, parseFrame, redactUrl, sample, strOption } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 import { DataWatchdog, type StallHours } from "./watchdog";
@@ -271,7 +271,7 @@ export class AlpacaSession implements ProviderSession {
     if (symbol === undefined) return undefined; // not (or no longer) subscribed
     const ts = typeof e.t === "string" ? parseIsoMicros(e.t) : NaN;
     if (Number.isNaN(ts)) {
-      this.ctx.malformed(`${what} without a valid time for ${symbol}`, JSON.stringify(e).slice(0, 200));
+      this.ctx.malformed(`${what} without a valid time for ${symbol}`, sample(e));
       return undefined;
     }
     return { symbol, ts };
@@ -282,7 +282,7 @@ export class AlpacaSession implements ProviderSession {
     if (b === undefined) return;
     const tick = alpacaTradeTick(e, b.symbol, b.ts, this.ctx.frameRecvTs);
     if (tick === undefined) {
-      this.ctx.malformed("trade without a price for " + b.symbol, JSON.stringify(e).slice(0, 200));
+      this.ctx.malformed("trade without a price for " + b.symbol, sample(e));
       return;
     }
     this.ctx.tick(tick);
@@ -292,16 +292,17 @@ export class AlpacaSession implements ProviderSession {
     const b = this.base(e, "quote");
     if (b === undefined) return;
     const tick: Tick = { symbol: b.symbol, type: "quote", ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
-    const bp = toNumber(e.bp);
-    const bs = toNumber(e.bs);
-    const ap = toNumber(e.ap);
-    const as = toNumber(e.as);
-    if (!Number.isNaN(bp)) tick.bid = bp;
-    if (!Number.isNaN(bs)) tick.bidSize = bs;
-    if (!Number.isNaN(ap)) tick.ask = ap;
-    if (!Number.isNaN(as)) tick.askSize = as;
+    // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
+    const bp = wireNumber(e.bp);
+    const bs = wireNumber(e.bs);
+    const ap = wireNumber(e.ap);
+    const as = wireNumber(e.as);
+    if (bp !== undefined) tick.bid = bp;
+    if (bs !== undefined) tick.bidSize = bs;
+    if (ap !== undefined) tick.ask = ap;
+    if (as !== undefined) tick.askSize = as;
     if (tick.bid === undefined && tick.ask === undefined) {
-      this.ctx.malformed("quote without prices for " + b.symbol, JSON.stringify(e).slice(0, 200));
+      this.ctx.malformed("quote without prices for " + b.symbol, sample(e));
       return;
     }
     if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
@@ -340,8 +341,8 @@ export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: 
   const price = toNumber(e.p);
   if (Number.isNaN(price)) return undefined;
   const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
-  const size = toNumber(e.s);
-  if (!Number.isNaN(size)) tick.size = size;
+  const size = wireNumber(e.s);
+  if (size !== undefined) tick.size = size;
   if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
   if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
   const id = toIdString(e.i);
@@ -355,7 +356,7 @@ export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: 
 
 /** Stocks: (x, i), trade ids are unique per exchange; crypto: (i). Quotes by content. */
 export function alpacaDedupKey(t: Tick): string {
-  return t.type === "trade" && t.id !== undefined ? idKey(t) : contentKey(t);
+  return t.type === "trade" && t.id != null ? idKey(t) : contentKey(t);
 }
 
 export function createAlpaca(settings: FeedSettings): Provider {

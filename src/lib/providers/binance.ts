@@ -20,8 +20,9 @@
  * Stream names are letters and digits only: other symbols are refused by name before anything is
  * sent, since Binance refuses a whole SUBSCRIBE for one bad stream (and does not always name it).
  */
-import type { Channel, Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
+import { toIdString, toNumber, toSeq } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 import { DataWatchdog } from "./watchdog";
@@ -84,7 +85,7 @@ export class BinanceSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const v = parseFrame(data, this.ctx);
+    const v = parseFrame(data, this.ctx, true);
     if (v === undefined) return;
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
       this.ctx.malformed("not an object");
@@ -113,8 +114,8 @@ export class BinanceSession implements ProviderSession {
     this.pending.delete(id);
     if (o.error !== undefined && o.error !== null) {
       const e = o.error as { code?: unknown; msg?: unknown };
-      const message = String(e.msg ?? "request refused");
-      const code = "binance_" + String(e.code ?? "error");
+      const message = textOf(e.msg, "request refused");
+      const code = "binance_" + textOf(e.code, "error", 32);
       if (req !== undefined && req.method === "SUBSCRIBE") {
         // One bad stream refuses the whole request: when the message names it, refuse that one and ask again for the rest.
         const named = req.symbols.filter((s) => new RegExp("\\b" + s.toLowerCase() + "@").test(message));
@@ -148,15 +149,16 @@ export class BinanceSession implements ProviderSession {
     const tick: Tick = {
       symbol,
       type: "quote",
-      bid: Number(d.b),
-      bidSize: Number(d.B),
-      ask: Number(d.a),
-      askSize: Number(d.A),
+      bid: toNumber(d.b),
+      bidSize: toNumber(d.B),
+      ask: toNumber(d.a),
+      askSize: toNumber(d.A),
       ts: this.ctx.frameRecvTs,
       recvTs: this.ctx.frameRecvTs,
       provider: "binance",
     };
-    if (d.u !== undefined) tick.seq = Number(d.u);
+    const seq = toSeq(d.u);
+    if (seq !== undefined) tick.seq = seq;
     this.ctx.tick(tick);
   }
 }
@@ -167,11 +169,12 @@ export class BinanceSession implements ProviderSession {
  * backfill maps `aggTrades` / `historicalTrades` rows to this shape and calls it too.
  */
 export function binanceTradeTick(d: Record<string, unknown>, symbol: string, micros: boolean, recvTs: number): Tick | undefined {
-  const price = Number(d.p);
-  const size = Number(d.q);
-  const t = typeof d.T === "number" ? d.T : Number(d.T);
-  const idRaw = d.e === "aggTrade" ? d.a : d.t;
-  if (Number.isNaN(price) || Number.isNaN(t) || idRaw === undefined) return undefined;
+  // Strict decimal text: Number("") is 0 and Number("0x10") is 16, which a price must never be.
+  const price = toNumber(d.p);
+  const size = toNumber(d.q);
+  const t = toNumber(d.T);
+  const id = toIdString(d.e === "aggTrade" ? d.a : d.t);
+  if (Number.isNaN(price) || Number.isNaN(t) || id === undefined) return undefined;
   const tick: Tick = {
     symbol,
     type: "trade",
@@ -179,7 +182,7 @@ export function binanceTradeTick(d: Record<string, unknown>, symbol: string, mic
     size,
     ts: micros ? Math.floor(t) : Math.floor(t * 1000),
     recvTs,
-    id: String(idRaw),
+    id,
     provider: "binance",
   };
   if (typeof d.m === "boolean") tick.extra = { buyerIsMaker: d.m };

@@ -32,9 +32,10 @@
  * Options: snapshot (true: emit the snapshot trades, default), staleMs, messagesPerSecond.
  */
 import { createPrivateKey, randomBytes, sign, type KeyObject } from "crypto";
-import { parseIsoMicros, toIdString, toMicros, toNumber } from "../time";
-import type { Channel, Tick } from "../types";
-import { DEFAULT_TIMING, defaultDedupKey, numOption, parseFrame, redactUrl } from "./common";
+import { parseIsoMicros, toIdString, toMicros, toNumber, wireNumber } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
+import { TS_MAX_AHEAD_US } from "../ticknorm";
+import { DEFAULT_TIMING, defaultDedupKey, numOption, parseFrame, redactUrl, sample } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const COINBASE_URL = "wss://advanced-trade-ws.coinbase.com";
@@ -249,7 +250,7 @@ export class CoinbaseSession implements ProviderSession {
   }
 
   private sequence(raw: unknown): void {
-    const seq = typeof raw === "number" ? raw : typeof raw === "string" && raw !== "" ? Number(raw) : NaN;
+    const seq = toNumber(raw);
     if (!Number.isSafeInteger(seq)) return;
     if (this.lastSeq >= 0 && seq > this.lastSeq + 1) this.gapMissed += seq - this.lastSeq - 1;
     if (seq > this.lastSeq) this.lastSeq = seq;
@@ -351,7 +352,7 @@ export class CoinbaseSession implements ProviderSession {
       for (const symbol of symbols) {
         const tick = coinbaseTradeTick(t as Record<string, unknown>, symbol, snapshot, this.ctx.frameRecvTs);
         if (tick === undefined) {
-          this.ctx.malformed("trade without price or time for " + String(t.product_id), JSON.stringify(t).slice(0, 200));
+          this.ctx.malformed("trade without price or time for " + sample(t.product_id, 64), sample(t));
           break;
         }
         ticks.push(tick);
@@ -365,7 +366,8 @@ export class CoinbaseSession implements ProviderSession {
       // A snapshot replays recent trades: those older than the newest one already handed on were seen
       // (a product's trades are in time order), perhaps so long ago that the dedup window forgot them.
       if (snapshot && high !== undefined && t.ts < high) continue;
-      if (high === undefined || t.ts > high) newest.set(t.symbol, t.ts);
+      // Only a plausible time moves the mark (a hostile far-future time would hide later snapshots; the feed refuses that tick).
+      if ((high === undefined || t.ts > high) && Number.isSafeInteger(t.ts) && t.ts <= t.recvTs + TS_MAX_AHEAD_US) newest.set(t.symbol, t.ts);
       this.ctx.tick(t);
     }
   }
@@ -381,8 +383,8 @@ export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, sn
   const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
   if (Number.isNaN(price) || Number.isNaN(ts)) return undefined;
   const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "coinbase" };
-  const size = toNumber(t.size);
-  if (!Number.isNaN(size)) tick.size = size;
+  const size = wireNumber(t.size);
+  if (size !== undefined) tick.size = size;
   const id = toIdString(t.trade_id);
   if (id !== undefined && id !== "") tick.id = id;
   if (t.side !== undefined || snapshot) {
@@ -394,7 +396,7 @@ export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, sn
 }
 
 /** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
-export function compareTradeIds(a: string | undefined, b: string | undefined): number {
+export function compareTradeIds(a: string | null | undefined, b: string | null | undefined): number {
   return compareIds(a, b);
 }
 
@@ -405,8 +407,8 @@ function mentions(text: string, symbol: string): boolean {
 }
 
 /** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
-function compareIds(a: string | undefined, b: string | undefined): number {
-  if (a === undefined || b === undefined || a === b) return 0;
+function compareIds(a: string | null | undefined, b: string | null | undefined): number {
+  if (a == null || b == null || a === b) return 0;
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : 1);
   return 0;
 }

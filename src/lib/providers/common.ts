@@ -1,11 +1,11 @@
 /** Small helpers shared by provider modules. */
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { frameText, parseLossless } from "../json";
 import type { ChannelLists, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
 /** Dedup key from the provider's trade id, scoped by exchange when there is one. */
 export function idKey(t: Tick): string {
-  return t.exchange === undefined ? (t.id as string) : t.exchange + ":" + (t.id as string);
+  return t.exchange == null ? (t.id as string) : t.exchange + ":" + (t.id as string);
 }
 
 /** Content key for ticks without an id. Equal real prints in one frame are kept apart by the slot's occurrence index. */
@@ -13,13 +13,13 @@ export function contentKey(t: Tick): string {
   if (t.type === "quote") {
     return "q|" + t.ts + "|" + t.bid + "|" + t.bidSize + "|" + t.ask + "|" + t.askSize;
   }
-  const c = t.conditions === undefined ? "" : t.conditions.join(",");
+  const c = t.conditions == null ? "" : t.conditions.join(",");
   return t.ts + "|" + t.price + "|" + t.size + "|" + (t.exchange ?? "") + "|" + c;
 }
 
 /** Id key when the tick has an id, else the content key. */
 export function defaultDedupKey(t: Tick): string {
-  return t.id !== undefined && t.type === "trade" ? idKey(t) : contentKey(t);
+  return t.id != null && t.type === "trade" ? idKey(t) : contentKey(t);
 }
 
 const SECRET_PARAMS = /([?&](?:token|apikey|api_key|apiKey|key|secret|auth|access_token|jwt)=)[^&#]*/gi;
@@ -68,4 +68,24 @@ export function parseFrame(data: Buffer, ctx: SessionContext, lossless = false):
     ctx.malformed("invalid JSON", text.slice(0, 200));
     return undefined;
   }
+}
+
+/**
+ * Text of a wire value for a malformed sample or a message: never throws (a 10,000-deep nested
+ * array makes String() and JSON.stringify overflow the stack) and never longer than `max`.
+ */
+export function sample(v: unknown, max = 200): string {
+  if (typeof v === "string") return v.length > max ? v.slice(0, max) : v;
+  if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  try {
+    const t = JSON.stringify(v);
+    return t === undefined ? "" : t.slice(0, max);
+  } catch {
+    return "(unprintable)";
+  }
+}
+
+/** A provider's message text (e.g. an error's `msg`): `dflt` when absent, else its text, bounded. */
+export function textOf(v: unknown, dflt: string, max = 1000): string {
+  return v === null || v === undefined ? dflt : sample(v, max);
 }

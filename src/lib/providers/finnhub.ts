@@ -12,8 +12,9 @@
  * 50 symbols on the free plan (the symbols-per-connection setting). The stall timeout defaults
  * to 150 s, longer than the ping interval.
  */
-import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, withQuery } from "./common";
+import { toNumber, wireNumber } from "../time";
+import type { RawTick as Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, textOf, withQuery } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -63,7 +64,7 @@ export class FinnhubSession implements ProviderSession {
     if (o.type === "trade" && Array.isArray(o.data)) {
       for (const t of o.data) this.trade(t as Record<string, unknown>);
     } else if (o.type === "error") {
-      const msg = String(o.msg ?? "error");
+      const msg = textOf(o.msg, "error");
       if (/too many symbols/i.test(msg)) {
         this.refusedCount++;
         const symbol = this.sentAdds[this.sentAdds.length - this.refusedCount];
@@ -78,14 +79,15 @@ export class FinnhubSession implements ProviderSession {
     if (d === null || typeof d !== "object") return;
     const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
     if (symbol === undefined) return;
-    const price = typeof d.p === "number" ? d.p : Number(d.p);
-    const t = typeof d.t === "number" ? d.t : Number(d.t);
+    const price = toNumber(d.p);
+    const t = toNumber(d.t);
     if (Number.isNaN(price) || Number.isNaN(t)) {
       this.ctx.malformed("trade without price or time for " + symbol);
       return;
     }
     const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "finnhub" };
-    if (typeof d.v === "number") tick.size = d.v;
+    const size = wireNumber(d.v);
+    if (size !== undefined) tick.size = size;
     if (Array.isArray(d.c)) tick.conditions = d.c as string[];
     this.ctx.tick(tick);
   }

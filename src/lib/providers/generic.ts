@@ -17,12 +17,12 @@
  *   authTemplate    JSON sent on open (e.g. {"action":"auth","key":"$key"}); empty = none
  *   heartbeatTemplate + heartbeatMs   an application heartbeat to send; empty/0 = none
  *   staleMs         reconnect after this long without any frame (default 60000; 0 = off)
- *   bigInts         true: integers of 16+ digits are kept exact (ids, ns times)
+ *   bigInts         true (default): integers of 16+ digits are kept exact (ids, ns times); false: JSON.parse
  */
 import { frameText, parseLossless } from "../json";
-import { TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber } from "../time";
-import type { Channel, ProviderId, Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, strOption } from "./common";
+import { TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
+import type { Channel, ProviderId, RawTick as Tick } from "../types";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption } from "./common";
 import type { ChannelLists, FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export interface GenericMapping {
@@ -106,7 +106,8 @@ export function genericConfig(options: Record<string, unknown>): GenericConfig {
     heartbeatTemplate: strOption(options, "heartbeatTemplate", ""),
     heartbeatMs: numOption(options, "heartbeatMs", 0),
     staleMs: numOption(options, "staleMs", 60_000),
-    bigInts: options.bigInts === true || options.bigInts === "true",
+    // Exact by default: integers of 16+ digits (ids, ns times) stay exact text unless turned off.
+    bigInts: !(options.bigInts === false || options.bigInts === "false"),
   };
 }
 
@@ -163,8 +164,11 @@ export class GenericParser {
     this.dataGetter = getter(cfg.dataPath);
   }
 
-  /** Parses a frame; calls `emit` per tick; returns an error text for a frame it cannot read, else null. */
-  frame(data: Buffer, ctx: SessionContext, resolve: (wire: string) => string | undefined): string | null {
+  /**
+   * Parses a frame; hands each tick to `ctx.tick`. Returns an error text for a frame it cannot
+   * read or the last bad element, else null; `onBad` is called once per bad element.
+   */
+  frame(data: Buffer, ctx: SessionContext, resolve: (wire: string) => string | undefined, onBad?: (reason: string) => void): string | null {
     let value: unknown;
     const text = frameText(data);
     try {
@@ -181,11 +185,16 @@ export class GenericParser {
       let bad: string | null = null;
       for (let i = 0; i < value.length; i++) {
         const r = this.one(value[i], ctx, resolve);
-        if (r !== null) bad = r;
+        if (r !== null) {
+          bad = r;
+          onBad?.(r);
+        }
       }
       return bad;
     }
-    return this.one(value, ctx, resolve);
+    const r = this.one(value, ctx, resolve);
+    if (r !== null) onBad?.(r);
+    return r;
   }
 
   private one(v: unknown, ctx: SessionContext, resolve: (wire: string) => string | undefined): string | null {
@@ -204,32 +213,43 @@ export class GenericParser {
       typeRaw === "quote" || typeRaw === "q" || typeRaw === "Q" || (typeRaw === undefined && Number.isNaN(price) && (!Number.isNaN(bid) || !Number.isNaN(ask)));
     const timeRaw = g.time === null ? undefined : g.time(o);
     const ts = timeRaw === undefined || timeRaw === null ? ctx.frameRecvTs : toMicros(timeRaw, this.cfg.timeUnit);
-    if (Number.isNaN(ts)) return "bad time " + String(timeRaw);
+    if (Number.isNaN(ts)) return "bad time " + sample(timeRaw, 64);
     const tick: Tick = { symbol, type: isQuote ? "quote" : "trade", ts, recvTs: ctx.frameRecvTs, provider: this.provider };
+    // A field that is present but not a number (" ", "0x10", "NaN", an object) makes the element bad.
+    const opt = (get: Getter | null): number | undefined => (get === null ? undefined : wireNumber(get(o)));
+    const bidW = opt(g.bid);
+    const askW = opt(g.ask);
+    if (Number.isNaN(bidW) || Number.isNaN(askW)) return "bad bid/ask for " + symbol;
     if (isQuote) {
-      if (!Number.isNaN(bid)) tick.bid = bid;
-      if (!Number.isNaN(ask)) tick.ask = ask;
-      const bs = g.bidSize === null ? NaN : toNumber(g.bidSize(o));
-      const as = g.askSize === null ? NaN : toNumber(g.askSize(o));
-      if (!Number.isNaN(bs)) tick.bidSize = bs;
-      if (!Number.isNaN(as)) tick.askSize = as;
+      if (bidW !== undefined) tick.bid = bidW;
+      if (askW !== undefined) tick.ask = askW;
+      const bs = opt(g.bidSize);
+      const as = opt(g.askSize);
+      if (Number.isNaN(bs) || Number.isNaN(as)) return "bad bid/ask size for " + symbol;
+      if (bs !== undefined) tick.bidSize = bs;
+      if (as !== undefined) tick.askSize = as;
     } else {
       if (Number.isNaN(price)) return "bad price for " + symbol;
       tick.price = price;
-      const size = g.size === null ? NaN : toNumber(g.size(o));
-      if (!Number.isNaN(size)) tick.size = size;
-      if (!Number.isNaN(bid)) tick.bid = bid;
-      if (!Number.isNaN(ask)) tick.ask = ask;
+      const size = opt(g.size);
+      if (Number.isNaN(size)) return "bad size for " + symbol;
+      if (size !== undefined) tick.size = size;
+      if (bidW !== undefined) tick.bid = bidW;
+      if (askW !== undefined) tick.ask = askW;
     }
     const id = g.id === null ? undefined : toIdString(g.id(o));
     if (id !== undefined) tick.id = id;
     const ex = g.exchange === null ? undefined : g.exchange(o);
     if (typeof ex === "string" || typeof ex === "number") tick.exchange = ex;
     const cond = g.conditions === null ? undefined : g.conditions(o);
+    // Validated (flat, bounded) by the feed: a nested list makes the tick malformed there.
     if (Array.isArray(cond)) tick.conditions = cond as Array<string | number>;
-    const seq = g.seq === null ? undefined : g.seq(o);
-    if (typeof seq === "number") tick.seq = seq;
-    else if (typeof seq === "string" && seq !== "") tick.seq = Number.isSafeInteger(Number(seq)) ? Number(seq) : seq;
+    const seqRaw = g.seq === null ? undefined : g.seq(o);
+    if (seqRaw !== undefined && seqRaw !== null) {
+      const seq = toSeq(seqRaw);
+      if (seq === undefined) return "bad seq for " + symbol;
+      tick.seq = seq;
+    }
     ctx.tick(tick);
     return null;
   }
@@ -279,8 +299,13 @@ class GenericSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const bad = this.parser.frame(data, this.ctx, this.symbols.resolve);
-    if (bad !== null) this.ctx.malformed(bad, data.subarray(0, 200).toString("utf8"));
+    let perElement = false;
+    const sampleText = (): string => data.subarray(0, 200).toString("utf8");
+    const bad = this.parser.frame(data, this.ctx, this.symbols.resolve, (reason) => {
+      perElement = true;
+      this.ctx.malformed(reason, sampleText());
+    });
+    if (bad !== null && !perElement) this.ctx.malformed(bad, sampleText());
   }
 
   subscribe(change: SubscriptionChange): void {

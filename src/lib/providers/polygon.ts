@@ -18,8 +18,9 @@
  * `max_connections`: we wait a minute before coming back, so two instances do not kick each
  * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
  */
-import type { Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption } from "./common";
+import { toIdString, toNumber, toSeq, wireNumber } from "../time";
+import type { RawTick as Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf } from "./common";
 import { SymbolResolver } from "./generic";
 import { DataWatchdog, type StallHours } from "./watchdog";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -43,9 +44,8 @@ interface PolygonEvent {
   [key: string]: unknown;
 }
 
-function num(v: unknown): number {
-  return typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : NaN;
-}
+/** Numbers as Polygon sends them (numbers, or plain decimal text); NaN for anything else. */
+const num = toNumber;
 
 export class PolygonSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
@@ -74,7 +74,7 @@ export class PolygonSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const frame = parseFrame(data, this.ctx);
+    const frame = parseFrame(data, this.ctx, true);
     if (frame === undefined) return;
     const events = Array.isArray(frame) ? frame : [frame];
     for (let i = 0; i < events.length; i++) {
@@ -110,8 +110,8 @@ export class PolygonSession implements ProviderSession {
   }
 
   private status(e: PolygonEvent): void {
-    const status = String(e.status ?? "");
-    const message = String(e.message ?? "");
+    const status = textOf(e.status, "", 64);
+    const message = textOf(e.message, "");
     switch (status) {
       case "connected":
         if (!this.authSent) {
@@ -181,17 +181,19 @@ export class PolygonSession implements ProviderSession {
       return;
     }
     const tick: Tick = { symbol, type: "quote", ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
-    const bp = num(e.bp);
-    const ap = num(e.ap);
-    const bs = num(e.bs);
-    const as = num(e.as);
-    if (!Number.isNaN(bp)) tick.bid = bp;
-    if (!Number.isNaN(ap)) tick.ask = ap;
+    // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
+    const bp = wireNumber(e.bp);
+    const ap = wireNumber(e.ap);
+    const bs = wireNumber(e.bs);
+    const as = wireNumber(e.as);
+    if (bp !== undefined) tick.bid = bp;
+    if (ap !== undefined) tick.ask = ap;
     // Quote sizes are in round lots on the wire; the Tick carries shares.
-    if (!Number.isNaN(bs)) tick.bidSize = bs * 100;
-    if (!Number.isNaN(as)) tick.askSize = as * 100;
+    if (bs !== undefined) tick.bidSize = bs * 100;
+    if (as !== undefined) tick.askSize = as * 100;
     if (typeof e.c === "number") tick.conditions = [e.c];
-    if (typeof e.q === "number") tick.seq = e.q;
+    const seq = toSeq(e.q);
+    if (seq !== undefined) tick.seq = seq;
     if (typeof e.bx === "number" || typeof e.ax === "number") tick.extra = { bidExchange: e.bx, askExchange: e.ax };
     this.ctx.tick(tick);
   }
@@ -207,12 +209,15 @@ export function polygonTradeTick(e: Record<string, unknown>, symbol: string, rec
   const t = num(e.t);
   if (Number.isNaN(price) || Number.isNaN(t)) return undefined;
   const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs, provider: "polygon" };
-  const size = num(e.s);
-  if (!Number.isNaN(size)) tick.size = size;
+  // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
+  const size = wireNumber(e.s);
+  if (size !== undefined) tick.size = size;
   if (typeof e.x === "number") tick.exchange = e.x;
   if (Array.isArray(e.c)) tick.conditions = e.c as number[];
-  if (e.i !== undefined && e.i !== null) tick.id = String(e.i);
-  if (typeof e.q === "number") tick.seq = e.q;
+  const id = toIdString(e.i);
+  if (id !== undefined) tick.id = id;
+  const seq = toSeq(e.q);
+  if (seq !== undefined) tick.seq = seq;
   if (e.trfi !== undefined || e.z !== undefined) {
     tick.extra = {};
     if (e.trfi !== undefined) tick.extra.trfi = e.trfi;
@@ -224,8 +229,8 @@ export function polygonTradeTick(e: Record<string, unknown>, symbol: string, rec
 
 /** Polygon trade ids are unique per exchange (and TRF), not per symbol. */
 export function polygonDedupKey(t: Tick): string {
-  if (t.type !== "trade" || t.id === undefined) return contentKey(t);
-  const trfi = t.extra !== undefined && t.extra.trfi !== undefined ? ":" + String(t.extra.trfi) : "";
+  if (t.type !== "trade" || t.id == null) return contentKey(t);
+  const trfi = t.extra != null && t.extra.trfi != null ? ":" + String(t.extra.trfi) : "";
   return String(t.exchange ?? "") + ":" + t.id + trfi;
 }
 

@@ -11,7 +11,7 @@
  */
 import { toMicros } from "../time";
 import { ReplayAction, ReplayOptions, ReplayProgress, ReplayServer } from "../replay/server";
-import type { Channel, ProviderId, Tick } from "../types";
+import type { Channel, ProviderId, RawTick as Tick } from "../types";
 import { contentKey, idKey, NO_LIMITS, parseFrame } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 

@@ -20,7 +20,7 @@ export const SIMULATOR_CONFIG: GenericConfig = {
   heartbeatTemplate: "",
   heartbeatMs: 0,
   staleMs: 10_000,
-  bigInts: false,
+  bigInts: true,
 };
 
 export function createSimulator(settings: FeedSettings): Provider {

@@ -28,9 +28,9 @@
  * Limits: none documented; one connection per feed by default. The server heartbeat is about
  * 30 s apart (not confirmed), so the stall timeout defaults to 90 s.
  */
-import { parseIsoMicros, toMicros, toOptNumber } from "../time";
-import type { Channel, Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl } from "./common";
+import { parseIsoMicros, toMicros, toOptNumber, wireNumber } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl, sample } from "./common";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TIINGO_DEFAULT_URL = "wss://api.tiingo.com/iex";
@@ -284,7 +284,7 @@ export class TiingoSession implements ProviderSession {
       this.reference(d);
       return;
     }
-    this.ctx.malformed("unknown data layout", JSON.stringify(d).slice(0, 200));
+    this.ctx.malformed("unknown data layout", sample(d));
   }
 
   /**
@@ -330,10 +330,11 @@ export class TiingoSession implements ProviderSession {
     if (type === "Q") {
       if (!this.wantedBy.quotes.has(symbol)) return;
       const tick: Tick = { symbol, type: "quote", ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
-      const bid = toOptNumber(d[F.bidPrice]);
-      const bidSize = toOptNumber(d[F.bidSize]);
-      const ask = toOptNumber(d[F.askPrice]);
-      const askSize = toOptNumber(d[F.askSize]);
+      // Present but not a number: NaN, refused by the feed (counted as malformed), never silently absent.
+      const bid = wireNumber(d[F.bidPrice]);
+      const bidSize = wireNumber(d[F.bidSize]);
+      const ask = wireNumber(d[F.askPrice]);
+      const askSize = wireNumber(d[F.askSize]);
       if (bid !== undefined) tick.bid = bid;
       if (bidSize !== undefined) tick.bidSize = bidSize;
       if (ask !== undefined) tick.ask = ask;
@@ -346,10 +347,10 @@ export class TiingoSession implements ProviderSession {
       return;
     }
     const price = toOptNumber(d[F.lastPrice]);
-    const size = toOptNumber(d[F.lastSize]);
+    const size = wireNumber(d[F.lastSize]);
     if (type === "B") {
       // A break cancels an earlier trade (no id links them): not a trade, so not a tick.
-      this.ctx.warn("trade_break", `Tiingo trade break for ${symbol}: price ${String(price)}, size ${String(size)}, at ${String(d[F.date])}`);
+      this.ctx.warn("trade_break", `Tiingo trade break for ${symbol}: price ${String(price)}, size ${String(size)}, at ${sample(d[F.date], 64)}`);
       return;
     }
     if (price === undefined) {
@@ -372,7 +373,7 @@ export class TiingoSession implements ProviderSession {
     const isoAt = d.findIndex((v) => typeof v === "string" && isoToNanos(v) !== undefined);
     const tickerAt = d.findIndex((v, i) => i !== isoAt && typeof v === "string" && /[a-z]/i.test(v) && /^[a-z0-9.\-^/=]+$/i.test(v));
     if (isoAt < 0 || tickerAt < 0) {
-      this.ctx.malformed("reference price without a time or ticker", JSON.stringify(d).slice(0, 200));
+      this.ctx.malformed("reference price without a time or ticker", sample(d));
       return;
     }
     const symbol = this.symbolOf(d[tickerAt]);
@@ -401,10 +402,10 @@ export class TiingoSession implements ProviderSession {
  * ISO string (`data[1]`), exact; quotes key on their four book fields, reference prices on the price.
  */
 export function tiingoDedupKey(t: Tick): string {
-  const nanos = t.extra !== undefined && typeof t.extra.nanos === "string" ? t.extra.nanos : undefined;
+  const nanos = t.extra != null && typeof t.extra.nanos === "string" ? t.extra.nanos : undefined;
   if (nanos === undefined) return contentKey(t);
   if (t.type === "quote") return "q|" + nanos + "|" + t.bid + "|" + t.bidSize + "|" + t.ask + "|" + t.askSize;
-  if (t.extra !== undefined && t.extra.reference === true) return "r|" + nanos + "|" + t.price;
+  if (t.extra != null && t.extra.reference === true) return "r|" + nanos + "|" + t.price;
   return "t|" + nanos + "|" + t.price + "|" + t.size;
 }
 

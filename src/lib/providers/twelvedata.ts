@@ -35,9 +35,9 @@
  * Dedup key (per symbol): timestamp + price + day volume (+ bid/ask when present). Timestamps
  * are whole seconds, so many legitimate ticks share one; a replayed event repeats all fields.
  */
-import { toMicros, toOptNumber } from "../time";
-import type { Channel, Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
+import { toMicros, toOptNumber, wireNumber } from "../time";
+import type { Channel, RawTick as Tick } from "../types";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TWELVEDATA_LIMIT_RETRY_MS = 60_000;
@@ -112,7 +112,7 @@ function isKeyError(code: number, text: string): boolean {
 function stringList(v: unknown): string[] {
   if (typeof v === "string") return [v];
   if (!Array.isArray(v)) return [];
-  return v.map((m) => (typeof m === "string" ? m : typeof m === "object" && m !== null && "message" in m ? String((m as { message: unknown }).message) : String(m)));
+  return v.map((m) => (typeof m === "string" ? m : typeof m === "object" && m !== null && "message" in m ? textOf((m as { message: unknown }).message, "") : textOf(m, "")));
 }
 
 export class TwelveDataSession implements ProviderSession {
@@ -339,8 +339,8 @@ export class TwelveDataSession implements ProviderSession {
       return;
     }
     const price = toOptNumber(f.price);
-    const bid = toOptNumber(f.bid);
-    const ask = toOptNumber(f.ask);
+    const bid = wireNumber(f.bid);
+    const ask = wireNumber(f.ask);
     const dayVolume = toOptNumber(f.day_volume);
     if (price === undefined && bid === undefined && ask === undefined) {
       this.ctx.malformed("price event without a price for " + symbol);
@@ -374,8 +374,8 @@ export class TwelveDataSession implements ProviderSession {
 /** (timestamp, price, day_volume) per symbol, plus bid/ask when the event carries them. */
 export function twelvedataDedupKey(t: Tick): string {
   if (t.type === "quote") return contentKey(t);
-  const dv = t.extra !== undefined && t.extra.dayVolume !== undefined ? String(t.extra.dayVolume) : "";
-  const ba = t.bid !== undefined || t.ask !== undefined ? "|" + (t.bid ?? "") + "/" + (t.ask ?? "") : "";
+  const dv = t.extra != null && t.extra.dayVolume != null ? String(t.extra.dayVolume) : "";
+  const ba = t.bid != null || t.ask != null ? "|" + (t.bid ?? "") + "/" + (t.ask ?? "") : "";
   return t.ts + "|" + t.price + "|" + dv + ba;
 }
 

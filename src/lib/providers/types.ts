@@ -5,7 +5,7 @@
  * (../connection.ts) owns the socket, timers and state; a provider never touches either.
  */
 import type { ClientOptions } from "ws";
-import type { Channel, ProviderId, Tick } from "../types";
+import type { Channel, ProviderId, RawTick as Tick } from "../types";
 
 /** Resolved `tick-feed` configuration handed to a provider factory. */
 export interface FeedSettings {

@@ -11,7 +11,7 @@
  * Pure: no I/O. Bad lines return a reason string, never throw.
  */
 import { toIdString, toMicros } from "../time";
-import type { ProviderId, Tick, TickType } from "../types";
+import type { ProviderId, RawTick as Tick, TickType } from "../types";
 
 /** A tick read from a file, with the time the replay clock runs on. */
 export interface ReplayRecord {

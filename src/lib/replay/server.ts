@@ -22,7 +22,7 @@ import { basename } from "path";
 import { WebSocketServer, WebSocket } from "ws";
 import type { AddressInfo } from "net";
 import { daySchedule } from "../calendar";
-import type { Tick } from "../types";
+import type { RawTick as Tick } from "../types";
 import { openLines, LineSource } from "./lines";
 import { csvLayout, CsvLayout, parseCsvLine, parseJsonLine, symbolFromFileName } from "./records";
 

@@ -8,7 +8,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import { Aggregator, type AggregateConfig, type AggregateOutput } from "../../lib/aggregate";
 import { nowMicros } from "../../lib/time";
-import type { Tick } from "../../lib/types";
+import type { RawTick as Tick } from "../../lib/types";
 import { controlOf, DeadlineTimer, StatusBadge } from "../common/glue";
 import { influxPayload, resolveAggregate, type TickAggregateProps } from "./settings";
 

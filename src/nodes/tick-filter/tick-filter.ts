@@ -9,7 +9,7 @@ import type { Session } from "../../lib/calendar";
 import { FILTER_REASONS, TickFilter, type FilterConfig, type FilterOutput, type FilterReason } from "../../lib/filter";
 import { nowMicros } from "../../lib/time";
 import { controlOf, DeadlineTimer, StatusBadge } from "../common/glue";
-import type { Tick } from "../../lib/types";
+import type { RawTick as Tick } from "../../lib/types";
 import { resolveFilter, type TickFilterProps } from "./settings";
 
 interface TickFilterDef extends NodeDef, TickFilterProps {

@@ -111,7 +111,7 @@ describe("finnhub provider (runtime, local mock)", function () {
       await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
       server.closeAll(code, "bye");
       await waitFor(() => server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "back" });
-      server.trades([{ s: "MSFT", p: 1, t: 1, v: 1 }]);
+      server.trades([{ s: "MSFT", p: 1, t: 1628238531000, v: 1 }]);
       await waitFor(() => out.length === 1, { what: "ticks again" });
       assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
     });
@@ -126,7 +126,7 @@ describe("finnhub provider (runtime, local mock)", function () {
     other.on("error", () => {});
     await waitFor(() => server.limitDrops === 2, { what: "both dropped" });
     await waitFor(() => server.connections.size === 1 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "ours back" });
-    server.trades([{ s: "AAPL", p: 1, t: 1, v: 1 }]);
+    server.trades([{ s: "AAPL", p: 1, t: 1628238531000, v: 1 }]);
     await waitFor(() => out.length === 1, { what: "ticks again" });
   });
 
@@ -152,7 +152,7 @@ describe("finnhub provider (runtime, local mock)", function () {
     const named = ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").flatMap((m) => m.payload.symbols);
     assert.deepStrictEqual(named.sort(), ["AMD", "NVDA"]);
     assert.deepStrictEqual([...server.symbols()].sort(), ["AAPL", "MSFT", "TSLA"]);
-    server.trades([{ s: "TSLA", p: 1, t: 1, v: 1 }]);
+    server.trades([{ s: "TSLA", p: 1, t: 1628238531000, v: 1 }]);
     await waitFor(() => out.length === 1, { what: "the accepted ones stream" });
   });
 });

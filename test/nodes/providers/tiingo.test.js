@@ -165,7 +165,7 @@ describe("tiingo provider (runtime, local mock)", function () {
     server.trade("AAPL", { price: 201.5, ns: NS });
     server.trade("AAPL", { price: 201.6, ns: NS + 1000n });
     await waitFor(() => out.length === 2, { what: "2 reference prices" });
-    assert.deepStrictEqual(out.map((m) => [m.payload.type, m.payload.price, m.payload.size, m.payload.extra.reference]), [["trade", 201.5, undefined, true], ["trade", 201.6, undefined, true]]);
+    assert.deepStrictEqual(out.map((m) => [m.payload.type, m.payload.price, m.payload.size, m.payload.extra.reference]), [["trade", 201.5, null, true], ["trade", 201.6, null, true]]);
   });
 
   it("names tickers the server leaves out over its ticker limit; the others stream", async function () {

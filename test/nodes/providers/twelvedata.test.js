@@ -67,7 +67,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
         ["AAPL", "trade", 341.9, 1592249565000000],
         ["RY:TSX", "trade", 123.45, 1592249567000000],
         ["EUR/USD", "trade", 1.1235, 1592249568000000],
-        ["EUR/USD", "quote", undefined, 1592249568000000],
+        ["EUR/USD", "quote", null, 1592249568000000],
       ],
     );
     assert.deepStrictEqual([p[0].exchange, p[0].extra.dayVolume, p[1].extra.dayVolume, p[0].provider], ["NASDAQ", 27631112, 27631500, "twelvedata"]);

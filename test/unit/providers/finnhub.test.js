@@ -40,9 +40,9 @@ describe("finnhub adapter: parser", function () {
       ],
     ],
     [
-      "[?] numbers as strings: price and time read, size left out",
+      "[?] numbers as strings: price, time and size read (plain decimal text)",
       { type: "trade", data: [{ s: "AAPL", p: "146.5", t: "1628238530221", v: "10" }] },
-      [{ symbol: "AAPL", type: "trade", price: 146.5, ts: 1628238530221000, recvTs: 5, provider: "finnhub" }],
+      [{ symbol: "AAPL", type: "trade", price: 146.5, ts: 1628238530221000, recvTs: 5, provider: "finnhub", size: 10 }],
     ],
     ["a ping", { type: "ping" }, []],
     ["news and unknown message types", { type: "news", data: [{ headline: "x" }] }, []],

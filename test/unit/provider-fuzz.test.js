@@ -1,0 +1,295 @@
+"use strict";
+/**
+ * Property / fuzz tests over every provider's frame parser, with the feed's normalization step
+ * (ticknorm.ts) after it, exactly as the feed runs them: random and hostile frames must never
+ * make a parser throw, and every tick that comes out satisfies the value rules and the fixed
+ * shape. Numeric fields only ever carry values the frame really held as numbers or decimal text
+ * (" ", "", "0x10", "Infinity" ... never become 0, 16 or Infinity by JavaScript coercion).
+ *
+ * Seeded: FUZZ_SEED=n reproduces a run; FUZZ_FRAMES=n changes its length.
+ */
+const assert = require("assert");
+const { fakeCtx, change } = require("../support/session-ctx");
+const { normalizeTick, isValidTick, TICK_KEYS } = require("../../dist/lib/ticknorm");
+const { createPolygon } = require("../../dist/lib/providers/polygon");
+const { createAlpaca } = require("../../dist/lib/providers/alpaca");
+const { createBinance } = require("../../dist/lib/providers/binance");
+const { createFinnhub } = require("../../dist/lib/providers/finnhub");
+const { createAllTick } = require("../../dist/lib/providers/alltick");
+const { createCoinbase } = require("../../dist/lib/providers/coinbase");
+const { createTiingo } = require("../../dist/lib/providers/tiingo");
+const { createTwelveData } = require("../../dist/lib/providers/twelvedata");
+const { createGeneric } = require("../../dist/lib/providers/generic");
+const { createSimulator } = require("../../dist/lib/providers/simulator");
+
+const SEED = Number(process.env.FUZZ_SEED || 20261128);
+const FRAMES = Number(process.env.FUZZ_FRAMES || 600);
+/** Receipt time of every frame: 2024-11-25 15:00 UTC. */
+const RECV = 1732546800000000;
+const MS = RECV / 1000;
+
+/** mulberry32: a small seeded PRNG. */
+function prng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    pick: (arr) => arr[Math.floor(next() * arr.length)],
+    chance: (p) => next() < p,
+  };
+}
+
+// Raw JSON text spliced in where a marker string stands (what JSON.stringify cannot write).
+const RAW = {
+  DEEP_ARRAY: "[".repeat(10000) + "]".repeat(10000),
+  DEEP_OBJECT: '{"a":'.repeat(10000) + "1" + "}".repeat(10000),
+  BIG_INT: "123456789012345678901234567890",
+  HUGE: "1e400", // JSON.parse reads it as Infinity
+  NEG_HUGE: "-1e400",
+  NEG_BIG: "-9223372036854775808",
+};
+const marker = (k) => "@@" + k + "@@";
+function encode(value) {
+  let text = JSON.stringify(value);
+  for (const k of Object.keys(RAW)) text = text.split(JSON.stringify(marker(k))).join(RAW[k]);
+  return text;
+}
+
+/** Values that are real numbers: the only ones a numeric field may come out with. */
+const GOOD_NUMS = [101.25, 42, 0.5, 7.25, 3000.125, 12.5];
+const goodNum = (r) => (r.chance(0.5) ? r.pick(GOOD_NUMS) : String(r.pick(GOOD_NUMS)));
+const HOSTILE = [
+  null, true, false, 0, -1, -0.5, 1e305, 1e23, 9e18, 9007199254740993, "Infinity", "-Infinity", "NaN", " ", "", "0x10", "0b11", "0o7",
+  " 5", "5 ", "1_000", "1e400", "1,5", "+3", {}, [], { a: 1 }, [1, [2]], "x".repeat(5000), "\u0000", "__proto__",
+  marker("DEEP_ARRAY"), marker("DEEP_OBJECT"), marker("BIG_INT"), marker("HUGE"), marker("NEG_HUGE"), marker("NEG_BIG"),
+];
+/** A field value: usually good, sometimes hostile, sometimes absent. */
+function val(r, good) {
+  const x = r.next();
+  if (x < 0.7) return good();
+  if (x < 0.95) return r.pick(HOSTILE);
+  return undefined;
+}
+const conds = (r, good) => (r.chance(0.8) ? good() : r.pick([HOSTILE[r.int(HOSTILE.length)], Array.from({ length: 40 }, () => 1), ["x".repeat(100)], [[1]], [{}], marker("DEEP_ARRAY")]));
+const isoAt = (ms, frac = ".123456789") => new Date(ms).toISOString().replace(/\.\d+Z$/, frac + "Z");
+
+const settings = (provider, o = {}) => ({ provider, url: "", apiKey: "KEY", apiSecret: "SECRET", options: {}, ...o });
+
+/** Per provider: a session ready to parse data for some symbols, and a random frame maker. */
+const PROVIDERS = {
+  polygon: {
+    setup(c) {
+      const s = createPolygon(settings("polygon")).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r) {
+      const ev = () =>
+        r.chance(0.5)
+          ? { ev: "T", sym: val(r, () => "AAPL"), x: val(r, () => 4), i: val(r, () => String(r.int(1e6))), z: val(r, () => 3), p: val(r, () => goodNum(r)), s: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => [12, 37]), t: val(r, () => MS - r.int(5000)), q: val(r, () => r.int(1e9)), trfi: val(r, () => 201) }
+          : { ev: "Q", sym: val(r, () => "AAPL"), bx: val(r, () => 4), bp: val(r, () => goodNum(r)), bs: val(r, () => r.pick(GOOD_NUMS)), ax: val(r, () => 7), ap: val(r, () => goodNum(r)), as: val(r, () => r.pick(GOOD_NUMS)), c: val(r, () => 1), t: val(r, () => MS - r.int(5000)), q: val(r, () => r.int(1e9)), z: val(r, () => 3) };
+      return Array.from({ length: 1 + r.int(4) }, ev);
+    },
+  },
+  alpaca: {
+    setup(c) {
+      const s = createAlpaca(settings("alpaca")).createSession(c);
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r) {
+      const ev = () =>
+        r.chance(0.5)
+          ? { T: "t", S: val(r, () => "AAPL"), i: val(r, () => (r.chance(0.5) ? r.int(1e6) : marker("BIG_INT"))), x: val(r, () => "V"), p: val(r, () => goodNum(r)), s: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["@", "I"]), t: val(r, () => isoAt(MS - r.int(5000))), z: val(r, () => "C") }
+          : { T: "q", S: val(r, () => "AAPL"), bx: val(r, () => "V"), bp: val(r, () => goodNum(r)), bs: val(r, () => r.pick(GOOD_NUMS)), ax: val(r, () => "Q"), ap: val(r, () => goodNum(r)), as: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["R"]), t: val(r, () => isoAt(MS - r.int(5000))), z: val(r, () => "C") };
+      return Array.from({ length: 1 + r.int(4) }, ev);
+    },
+  },
+  binance: {
+    setup(c) {
+      const s = createBinance(settings("binance")).createSession(c);
+      s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
+      return s;
+    },
+    upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] },
+    frame(r) {
+      const d = r.chance(0.6)
+        ? { e: r.pick(["trade", "aggTrade"]), s: val(r, () => "BTCUSDT"), t: val(r, () => r.int(1e9)), a: val(r, () => r.int(1e9)), p: val(r, () => String(r.pick(GOOD_NUMS))), q: val(r, () => String(r.pick(GOOD_NUMS))), T: val(r, () => MS - r.int(5000)), m: val(r, () => true) }
+        : { u: val(r, () => r.int(1e9)), s: "BTCUSDT", b: val(r, () => String(r.pick(GOOD_NUMS))), B: val(r, () => String(r.pick(GOOD_NUMS))), a: val(r, () => String(r.pick(GOOD_NUMS))), A: val(r, () => String(r.pick(GOOD_NUMS))) };
+      return r.chance(0.5) ? { stream: "btcusdt@trade", data: d } : d;
+    },
+  },
+  finnhub: {
+    setup(c) {
+      const s = createFinnhub(settings("finnhub")).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"] },
+    frame(r) {
+      const t = () => ({ s: val(r, () => "AAPL"), p: val(r, () => r.pick(GOOD_NUMS)), t: val(r, () => MS - r.int(5000)), v: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["1", "24"]) });
+      return { type: "trade", data: Array.from({ length: 1 + r.int(5) }, t) };
+    },
+  },
+  alltick: {
+    setup(c) {
+      const s = createAllTick(settings("alltick")).createSession(c);
+      s.subscribe(change({ trades: ["AAPL.US"], quotes: ["AAPL.US"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL.US"], quotes: ["AAPL.US"] },
+    frame(r) {
+      const tt = () => val(r, () => String(MS - r.int(5000)));
+      const seq = () => val(r, () => (r.chance(0.5) ? String(r.int(1e9)) : marker("BIG_INT")));
+      return r.chance(0.5)
+        ? { cmd_id: 22998, data: { code: val(r, () => "AAPL.US"), seq: seq(), tick_time: tt(), price: val(r, () => String(r.pick(GOOD_NUMS))), volume: val(r, () => String(r.pick(GOOD_NUMS))), turnover: val(r, () => "1000"), trade_direction: val(r, () => 1) } }
+        : { cmd_id: 22999, data: { code: "AAPL.US", seq: seq(), tick_time: tt(), bids: val(r, () => [{ price: goodNum(r), volume: goodNum(r) }]), asks: val(r, () => [{ price: val(r, () => goodNum(r)), volume: val(r, () => goodNum(r)) }]) } };
+    },
+  },
+  coinbase: {
+    setup(c) {
+      const s = createCoinbase(settings("coinbase", { apiKey: "", apiSecret: "" })).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["BTC-USD"] }));
+      return s;
+    },
+    upstream: { trades: ["BTC-USD"] },
+    frame(r) {
+      const t = () => ({ trade_id: val(r, () => String(r.int(1e9))), product_id: val(r, () => "BTC-USD"), price: val(r, () => String(r.pick(GOOD_NUMS))), size: val(r, () => String(r.pick(GOOD_NUMS))), side: val(r, () => "BUY"), time: val(r, () => isoAt(MS - r.int(5000), ".265123")) });
+      return { channel: "market_trades", client_id: "", timestamp: isoAt(MS), sequence_num: val(r, () => r.int(1e6)), events: [{ type: r.pick(["update", "snapshot"]), trades: Array.from({ length: 1 + r.int(4), }, t) }] };
+    },
+  },
+  tiingo: {
+    setup(c) {
+      const s = createTiingo(settings("tiingo", { options: { thresholdLevel: 5 } })).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } })), false);
+      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } })), false);
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r) {
+      const iso = isoAt(MS - r.int(5000), ".123456789").replace("Z", "+00:00");
+      const d = [r.pick(["T", "Q", "B"]), val(r, () => iso), val(r, () => String(BigInt(MS) * 1000000n)), val(r, () => "aapl"), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => 0), val(r, () => 1), val(r, () => 0), val(r, () => 0), val(r, () => 0)];
+      return { messageType: "A", service: "iex", data: d };
+    },
+  },
+  twelvedata: {
+    setup(c) {
+      const s = createTwelveData(settings("twelvedata")).createSession(c);
+      s.subscribe(change({ trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] }));
+      s.message(Buffer.from(JSON.stringify({ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }, { symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY" }], fails: [] })), false);
+      return s;
+    },
+    upstream: { trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] },
+    frame(r) {
+      return { event: "price", symbol: r.pick(["AAPL", "EUR/USD"]), exchange: val(r, () => "NASDAQ"), timestamp: val(r, () => Math.floor(MS / 1000) - r.int(5)), price: val(r, () => r.pick(GOOD_NUMS)), bid: val(r, () => goodNum(r)), ask: val(r, () => goodNum(r)), day_volume: val(r, () => 1000) };
+    },
+  },
+  generic: {
+    setup(c) {
+      const s = createGeneric(settings("generic", { url: "ws://127.0.0.1:1/" })).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r, unit = 1) {
+      const t = () => ({ symbol: val(r, () => "AAPL"), type: val(r, () => r.pick(["trade", "quote"])), price: val(r, () => goodNum(r)), size: val(r, () => goodNum(r)), time: val(r, () => (MS - r.int(5000)) * unit), id: val(r, () => (r.chance(0.5) ? marker("BIG_INT") : String(r.int(1e6)))), bid: val(r, () => goodNum(r)), ask: val(r, () => goodNum(r)), bidSize: val(r, () => goodNum(r)), askSize: val(r, () => goodNum(r)), exchange: val(r, () => "XNAS"), conditions: conds(r, () => ["@", 12]), seq: val(r, () => (r.chance(0.5) ? r.int(1e6) : String(r.int(1e6)))) });
+      return r.chance(0.5) ? t() : Array.from({ length: 1 + r.int(4) }, t);
+    },
+  },
+  simulator: {
+    setup(c) {
+      const s = createSimulator(settings("simulator")).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r) {
+      return PROVIDERS.generic.frame(r, 1000); // the simulator's times are in µs
+    },
+  },
+};
+
+/** Some frames are not even JSON, or JSON of the wrong shape. */
+function garbage(r) {
+  return r.pick([
+    "",
+    "{",
+    "[1,2",
+    "null",
+    "42",
+    '"text"',
+    "[[[[[[[[[[",
+    RAW.DEEP_ARRAY,
+    RAW.DEEP_OBJECT,
+    '{"data":' + RAW.DEEP_ARRAY + "}",
+    String.fromCharCode(...Array.from({ length: 64 }, () => r.int(256))),
+    "[" + Array.from({ length: 50 }, () => '{"x":"12345678901234567890"}').join(",") + "]",
+  ]);
+}
+
+const NUMERIC = ["price", "size", "bid", "bidSize", "ask", "askSize"];
+/**
+ * The numbers the frames really hold (good values, numeric hostile values, the long digit run
+ * read as decimal text). What coercion of " ", "0x10", "0b11", "0o7", " 5", "+3" would give (16,
+ * 3, 7, 5) is not among them; 0 is (a real 0 on the wire), so " " and "" are checked by the table tests.
+ */
+const ALLOWED = new Set([...GOOD_NUMS, 0, 1000, 1, 4, 12, 37, 201, 1e305, 1e23, 9e18, 9007199254740993, Number(RAW.BIG_INT)]);
+/** A numeric field holds a value the frame held (Polygon's quote sizes are in round lots: x100). */
+const fromFrame = (v) => v === null || ALLOWED.has(v) || [...ALLOWED].some((a) => a * 100 === v);
+
+describe("provider parsers under random and hostile frames (seed " + SEED + ")", function () {
+  this.timeout(120000);
+  for (const [name, p] of Object.entries(PROVIDERS)) {
+    it(`${name}: never throws; every tick it lets out has the fixed shape and follows the value rules`, function () {
+      const r = prng(SEED ^ [...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7));
+      const c = fakeCtx({ provider: name, apiKey: "KEY", apiSecret: "SECRET", upstream: p.upstream, recvTs: RECV });
+      const s = p.setup(c);
+      let emitted = 0;
+      let refused = 0;
+      for (let i = 0; i < FRAMES; i++) {
+        const text = r.chance(0.1) ? garbage(r) : encode(p.frame(r));
+        c.ticks.length = 0;
+        try {
+          s.message(Buffer.from(text), false);
+        } catch (err) {
+          assert.fail(`${name} threw on frame ${i} (FUZZ_SEED=${SEED}): ${err && err.stack}\n${text.slice(0, 300)}`);
+        }
+        for (const raw of c.ticks) {
+          const t = normalizeTick(raw);
+          if (typeof t === "string") {
+            refused++;
+            continue;
+          }
+          emitted++;
+          const where = `${name} frame ${i} (FUZZ_SEED=${SEED}): ${JSON.stringify(t).slice(0, 300)}\nframe: ${text.slice(0, 300)}`;
+          assert.ok(isValidTick(t), "breaks the value rules: " + where);
+          assert.deepStrictEqual(Object.keys(t), TICK_KEYS, "shape: " + where);
+          for (const k of NUMERIC) assert.ok(fromFrame(t[k]), `${k} = ${t[k]} came from coercion: ${where}`);
+          if (t.type === "trade") assert.ok(t.price > 0 && Number.isFinite(t.price), where);
+          assert.ok(t.ts >= RECV - 10 * 365.25 * 86400e6 && t.ts <= RECV + 3600e6, "ts window: " + where);
+          // Every value survives Node-RED's message clone (no deep nesting, nothing exotic).
+          assert.doesNotThrow(() => structuredClone(t), where);
+        }
+      }
+      // The generator must reach the emission path often, and the hostile values must be refused often.
+      assert.ok(emitted >= FRAMES / 10, `${name}: only ${emitted} ticks emitted: the generator is broken`);
+      assert.ok(refused + c.of("malformed").length >= FRAMES / 20, `${name}: too few refusals (${refused}): hostile values not reaching the checks`);
+    });
+  }
+});
