@@ -14,7 +14,7 @@ const { helper, runtimePath } = require("../support/runtime");
 const changeNode = require("@node-red/nodes/core/function/15-change.js");
 // The core file node (the "Record ticks to a file" example), from the runtime under test.
 const fileNode = require(require.resolve("@node-red/nodes/core/storage/10-file.js", { paths: [path.dirname(runtimePath)] }));
-const NODES = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) => require(`../../dist/nodes/${n}/${n}.js`)).concat([changeNode, fileNode]);
+const NODES = Object.keys(require("../../package.json")["node-red"].nodes).map((n) => require(`../../dist/nodes/${n}/${n}.js`)).concat([changeNode, fileNode]);
 const pkg = require("../../package.json");
 const { waitFor } = require("../support/wait");
 
@@ -121,6 +121,35 @@ describe("examples", function () {
       }
     });
   }
+
+  it("the signal examples (indicators, alerts, dashboard) show values and alerts within a minute, all deployed together", async function () {
+    this.timeout(70000);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+    const flows = files.filter((flow) => flow.some((n) => n.type === "tick-indicator" || n.type === "tick-alert"));
+    assert.strictEqual(flows.length, 4, "RSI, EMA cross, Bollinger, price alert");
+    const all = flows.flatMap(runnable);
+    await helper.load(NODES, all);
+    // What reaches the helper (debug / chart) nodes wired after each indicator, and the price alert's outputs.
+    const got = new Map();
+    for (const n of all.filter((x) => x.type === "helper")) {
+      got.set(n.id, []);
+      helper.getNode(n.id).on("input", (m) => got.get(n.id).push(m));
+    }
+    const first = (id) => got.get(id)[0];
+    const waitOn = (ids, what) => waitFor(() => ids.every((id) => got.get(id).length > 0), { timeout: 60000, what });
+    await waitOn(["exr_dbg_rsi", "exe_dbg_ema", "exb_chart", "exb_dbg", "exp_dbg_mail"], "values from every indicator example and a price alert");
+    const rsi = first("exr_dbg_rsi");
+    assert.ok(rsi.payload >= 0 && rsi.payload <= 100 && rsi.indicator.name === "rsi" && typeof rsi.topic === "string");
+    const ema = first("exe_dbg_ema");
+    assert.ok(typeof ema.payload === "number" && "ema21" in ema.indicators && typeof ema.indicators.ema9 === "number");
+    assert.deepStrictEqual(Object.keys(first("exb_dbg").payload).sort(), ["lower", "middle", "upper"]);
+    const chart = first("exb_chart");
+    assert.deepStrictEqual(Object.keys(chart.payload).sort(), ["close", "lower", "middle", "upper"]);
+    assert.strictEqual(chart.topic, "AAPL");
+    assert.ok(chart.payload.lower <= chart.payload.middle && chart.payload.middle <= chart.payload.upper);
+    const mail = first("exp_dbg_mail");
+    assert.ok(typeof mail.topic === "string" && typeof mail.payload === "string" && mail.alert.rule === "change");
+  });
 });
 
 /** What each sink would be handed, checked against the contract of that palette node (shared/spec/sinks.md). */

@@ -159,6 +159,35 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       assert.deepStrictEqual(out2.map((m) => m.payload), [2, 15]);
     });
 
+    it("two series of one symbol without code: EMA(3) -> EMA(2) chained, fast crosses slow via msg.indicators", async function () {
+      await helper.load(NODES, [
+        { id: "slow", type: "tick-indicator", indicator: "ema", period: 3, emitWarmup: true, wires: [["fast"]] },
+        { id: "fast", type: "tick-indicator", indicator: "ema", period: 2, wires: [["vals", "al"]] },
+        { id: "al", type: "tick-alert", rule: "cross", levelProperty: "indicators.ema3", wires: [["alerts"]] },
+        { id: "vals", type: "helper" },
+        { id: "alerts", type: "helper" },
+      ]);
+      const vals = collect("vals");
+      const alerts = collect("alerts");
+      const closes = [10, 10, 10, 13, 13, 7, 7];
+      closes.forEach((c, i) => helper.getNode("slow").receive({ payload: bar("X", i, c) }));
+      await waitFor(() => vals.length === 6, { what: "6 EMA(2) values" });
+      // EMA(2) is computed from the bars (not from the EMA(3) values): seed mean(10,10) = 10, k = 2/3.
+      const ema2 = [10, 10, 12, 12 + (13 - 12) * (2 / 3), null, null];
+      ema2[4] = ema2[3] + (7 - ema2[3]) * (2 / 3);
+      ema2[5] = ema2[4] + (7 - ema2[4]) * (2 / 3);
+      vals.forEach((m, i) => assert.ok(Math.abs(m.payload - ema2[i]) < 1e-12, `ema2[${i}] ${m.payload}`));
+      assert.deepStrictEqual(Object.keys(vals[2].indicators), ["ema3", "ema2"]);
+      assert.strictEqual(vals[0].indicators.ema3, null, "EMA(3) still warming up at the first EMA(2) value");
+      // EMA(3): 10 (bar 2), 11.5, 12.25, 9.625, 8.3125; fast - slow: 0 (equal: a touch, so bar 3
+      // going above is not a cross), +0.5, +0.42, -0.74 (crosses below at bar 5), -0.68.
+      await waitFor(() => alerts.length === 1, { what: "1 cross" });
+      assert.deepStrictEqual(alerts.map((m) => [m.alert.direction, m.alert.ts, m.alert.level]), [["down", T0 + 5 * MIN, 9.625]]);
+      helper.getNode("slow").receive({ payload: bar("X", 7, 20) });
+      await waitFor(() => alerts.length === 2, { what: "the cross back up" });
+      assert.strictEqual(alerts[1].alert.direction, "up");
+    });
+
     it("alert: a sentence and msg.alert per alert; only final values unless provisional is on; cooldown; reset", async function () {
       await helper.load(NODES, [
         { id: "al", type: "tick-alert", rule: "above", level: 100, cooldown: 60, wires: [["out"]] },

@@ -62,3 +62,10 @@ export function indicatorLabel(name: IndicatorName, params: IndicatorParams): st
   if (name === "stoch" && params.signal !== undefined) parts.push(params.signal);
   return parts.length > 0 ? `${title}(${parts.join(",")})` : title;
 }
+
+/** "ema21", "rsi14", "macd12_26_9", "bollinger20_2", "stoch14_3_3", "obv": the key in msg.indicators. */
+export function indicatorKey(name: IndicatorName, params: IndicatorParams): string {
+  const parts: number[] = [];
+  for (const k of ["period", "fast", "slow", "smooth", "signal", "k"] as const) if (params[k] !== undefined) parts.push(params[k] as number);
+  return name + parts.join("_");
+}

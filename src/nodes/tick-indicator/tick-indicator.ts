@@ -11,7 +11,7 @@ import { IndicatorBank, kindOf, pointFromBar, pointFromTick, type InputKind } fr
 import type { IndicatorValue, Point } from "../../lib/indicators/indicators";
 import type { Bar, Tick } from "../../lib/types";
 import { controlOf, StatusBadge } from "../common/glue";
-import { indicatorLabel, resolveIndicator, type IndicatorConfig, type TickIndicatorProps } from "./settings";
+import { indicatorKey, indicatorLabel, resolveIndicator, type IndicatorConfig, type TickIndicatorProps } from "./settings";
 
 interface TickIndicatorDef extends NodeDef, TickIndicatorProps {}
 
@@ -83,6 +83,13 @@ export = function register(RED: NodeAPI): void {
     };
 
     const info = (symbol: string, ts: number, final: boolean): Record<string, unknown> => ({ name: cfg.name, params, symbol, ts, final });
+    /** msg.indicators[key]: every tick-indicator a message went through leaves its value there ("ema21", "macd12_26_9"), so two series can be compared downstream. */
+    const key = indicatorKey(cfg.name, cfg.params);
+    const record = (m: Msg, value: IndicatorValue | null): void => {
+      const prev = m.indicators;
+      if (prev !== null && typeof prev === "object" && !Array.isArray(prev)) (prev as Record<string, unknown>)[key] = value;
+      else m.indicators = { [key]: value };
+    };
 
     node.on("input", (msg: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
       try {
@@ -108,6 +115,7 @@ export = function register(RED: NodeAPI): void {
             if (r === undefined) continue;
             const o: Msg = { topic: item.symbol, payload: r.value, indicator: info(item.symbol, r.ts, r.final), timestamp: Math.floor(r.ts / 1000) };
             o[kind] = item;
+            record(o, r.value);
             out.push(o);
           }
           if (out.length > 0) send([out]);
@@ -117,8 +125,8 @@ export = function register(RED: NodeAPI): void {
         }
         let item: unknown = p;
         let kind = kindOf(p);
-        if (kind === undefined && typeof p === "number") {
-          // tick-aggregate's "close price" output: the bar travels in msg.bar.
+        if (kind === undefined && (typeof p === "number" || p === null)) {
+          // tick-aggregate's "close price" output, or another tick-indicator's: the bar travels in msg.bar.
           if (kindOf(m.bar) === "bar") {
             item = m.bar;
             kind = "bar";
@@ -137,6 +145,7 @@ export = function register(RED: NodeAPI): void {
           m.payload = r.value;
           m.indicator = info(it.symbol, r.ts, r.final);
           m[kind] = it;
+          record(m, r.value);
           if (m.timestamp === undefined) m.timestamp = Math.floor(r.ts / 1000);
           send([m]);
         }
