@@ -10,6 +10,11 @@
  *   batch     as ours, tick-subscribe in batch output mode
  *   bars      as ours, then tick-filter (condition, session, outlier rules that pass every tick)
  *             -> counter (counts the ticks, passes them on) -> tick-aggregate (1-minute bars, event clock)
+ *   agg       as ours, then tick-aggregate (1-minute bars, event clock, an in-progress bar on
+ *             every tick) -> counter: one bar message per tick
+ *   hops      agg, then two bench-pass nodes (the cost of two plain Node-RED hops)
+ *   signals   agg, then tick-indicator (RSI 14: a provisional value per in-progress bar) ->
+ *             tick-alert (RSI crosses 50, provisional values on): the two new hops on every tick
  *   mem       real Node-RED: tick-feed -> tick-subscribe with many symbols; reports RSS
  */
 const fs = require("fs");
@@ -162,12 +167,16 @@ async function main() {
     case "ours":
     case "batch":
     case "bars":
+    case "agg":
+    case "hops":
+    case "signals":
     case "mem": {
       const bars = cfg.pipeline === "bars";
+      const signalChain = cfg.pipeline === "agg" || cfg.pipeline === "hops" || cfg.pipeline === "signals";
       const flow = [
         { id: "tab", type: "tab", label: "bench" },
         { id: "feed", type: "tick-feed", provider: "generic", url: cfg.url, options: {}, pingInterval: "0", staleTimeout: "0" },
-        { id: "sub", type: "tick-subscribe", z: "tab", feed: "feed", symbols: cfg.symbols.join(" "), channels: "trades", output: cfg.pipeline === "batch" ? "batch" : "tick", wires: [[bars ? "flt" : "count"], []] },
+        { id: "sub", type: "tick-subscribe", z: "tab", feed: "feed", symbols: cfg.symbols.join(" "), channels: "trades", output: cfg.pipeline === "batch" ? "batch" : "tick", wires: [[bars ? "flt" : signalChain ? "agg" : "count"], []] },
         { id: "count", type: "bench-counter", z: "tab", wires: [] },
       ];
       if (bars) {
@@ -176,6 +185,21 @@ async function main() {
         flow.push({ id: "flt", type: "tick-filter", z: "tab", conditionMode: "volumeEligible", sessions: "", outlierWindow: 21, outlierPct: 50, wires: [["count"]] });
         flow.find((n) => n.id === "count").wires = [["agg"]];
         flow.push({ id: "agg", type: "tick-aggregate", z: "tab", interval: 1, unit: "min", clock: "event", wires: [[], []] });
+      }
+      if (signalChain) {
+        // The counter sits after the aggregate (one in-progress bar per tick), so it counts ticks;
+        // what follows it is the part being compared. One wire per output (no cloning).
+        const next = cfg.pipeline === "hops" ? "p1" : cfg.pipeline === "signals" ? "ind" : null;
+        flow.push({ id: "agg", type: "tick-aggregate", z: "tab", interval: 1, unit: "min", clock: "event", updates: "tick", wires: [["count"], []] });
+        flow.find((n) => n.id === "count").wires = next ? [[next]] : [];
+        if (cfg.pipeline === "hops") {
+          flow.push({ id: "p1", type: "bench-pass", z: "tab", wires: [["p2"]] }, { id: "p2", type: "bench-pass", z: "tab", wires: [] });
+        } else if (cfg.pipeline === "signals") {
+          flow.push(
+            { id: "ind", type: "tick-indicator", z: "tab", indicator: "rsi", period: 14, wires: [["alert"]] },
+            { id: "alert", type: "tick-alert", z: "tab", rule: "cross", level: 50, provisional: true, wires: [] },
+          );
+        }
       }
       const idle = process.memoryUsage().rss;
       await nodeRed(flow);

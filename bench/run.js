@@ -25,7 +25,7 @@ const TICKS = Number(opt("ticks", 200000));
 const RUNS = Number(opt("runs", 3));
 const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
-const ONLY = opt("only", "bare,baseline,ours,batch,bars,latency,memory").split(",");
+const ONLY = opt("only", "bare,baseline,ours,batch,bars,agg,hops,signals,latency,memory").split(",");
 const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
 const CHILD_TIMEOUT_MS = Math.max(180000, (SOAK_S + 120) * 1000); // a soak child runs for the whole soak
 
@@ -35,7 +35,11 @@ const LABELS = {
   ours: "tick-feed -> tick-subscribe (1 msg/tick)",
   batch: "tick-feed -> tick-subscribe (batch)",
   bars: "tick-feed -> tick-subscribe -> tick-filter -> tick-aggregate (1 min)",
+  agg: "tick-feed -> tick-subscribe -> tick-aggregate (1 min, a bar update per tick)",
+  hops: "... tick-aggregate -> 2 plain Node-RED hops (pass-through -> sink)",
+  signals: "... tick-aggregate -> tick-indicator (RSI 14) -> tick-alert (cross)",
 };
+const STARTS_ON_MESSAGE = new Set(["ours", "batch", "bars", "agg", "hops", "signals"]);
 
 function runChild(cfg, { execArgv = [], onReady, onMessage } = {}) {
   return new Promise((resolve, reject) => {
@@ -71,7 +75,7 @@ const pct = (xs, p) => {
 async function throughput(pipeline, feed, perFrame) {
   const results = [];
   for (let r = 0; r < RUNS; r++) {
-    const server = await serve(feed.frames, { startOn: pipeline === "ours" || pipeline === "batch" || pipeline === "bars" ? "message" : "connect" });
+    const server = await serve(feed.frames, { startOn: STARTS_ON_MESSAGE.has(pipeline) ? "message" : "connect" });
     try {
       const execArgv = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
       const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv });
@@ -142,7 +146,7 @@ async function main() {
   const rows = [];
   for (const perFrame of [1, 50]) {
     const feed = makeFrames(TICKS, perFrame);
-    for (const p of ["bare", "baseline", "ours", "batch", "bars"]) {
+    for (const p of ["bare", "baseline", "ours", "batch", "bars", "agg", "hops", "signals"]) {
       if (!ONLY.includes(p)) continue;
       process.stdout.write(`  ${p}, ${perFrame}/frame ... `);
       const row = await throughput(p, feed, perFrame);
@@ -160,6 +164,23 @@ async function main() {
     lines.push(`| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${bare ? fmt(r.ticksPerSec / bare.ticksPerSec, 2) : "-"} | ${base ? fmt(r.ticksPerSec / base.ticksPerSec, 1) : "-"} |`);
   }
   const out = { started: started.toISOString(), machine, ticks: TICKS, runs: RUNS, throughput: rows };
+  // Cost of the two signal hops against two plain Node-RED hops, from the same run (CPU s per 1M ticks).
+  const hopLines = [];
+  for (const perFrame of [1, 50]) {
+    const a = find("agg", perFrame);
+    const h = find("hops", perFrame);
+    const s = find("signals", perFrame);
+    const f = find("bars", perFrame);
+    if (!a || !h || !s) continue;
+    const plain = (h.cpuSecPerM - a.cpuSecPerM) / 2;
+    const ours = (s.cpuSecPerM - a.cpuSecPerM) / 2;
+    hopLines.push(`| ${perFrame} | ${fmt(plain, 2)} | ${fmt(ours, 2)} | ${plain > 0 ? fmt(ours / plain, 2) : "-"} | ${f ? fmt(f.cpuSecPerM, 2) : "-"} |`);
+    out.hops = out.hops || [];
+    out.hops.push({ perFrame, plainHopCpuSecPerM: plain, signalHopCpuSecPerM: ours });
+  }
+  if (hopLines.length > 0) {
+    lines.push("", "Signal hops (tick-aggregate -> tick-indicator -> tick-alert on every tick), CPU s per 1M ticks per hop: (signals - agg) / 2 beside (hops - agg) / 2 for a plain pass-through node, and the whole filter -> aggregate pipeline for scale:", "", "| ticks/frame | plain Node-RED hop | tick-indicator / tick-alert hop (mean) | ratio | feed -> subscribe -> tick-filter -> tick-aggregate |", "|---:|---:|---:|---:|---:|", ...hopLines);
+  }
   if (ONLY.includes("latency")) {
     console.log(`  latency at 5,000 ticks/s (${fmt(LAT_TICKS)} ticks) ...`);
     const lb = await latency("bare");
