@@ -74,6 +74,8 @@ interface Job {
 
 const LIVE_KEYS_MAX = 10_000;
 const LAST_TICKS_MAX = 64;
+/** Backfilled ticks handed to the feed per event-loop turn. */
+const DELIVER_SLICE = 1000;
 
 export interface BackfillStats {
   gaps: number;
@@ -297,10 +299,12 @@ export class BackfillCoordinator {
           t.backfill = true;
           out.push(t);
         }
-        if (out.length > 0) delivered += this.deliver(out, (n) => (duplicates += n));
-        // Let live frames and other work in between pages.
-        await new Promise<void>((r) => setImmediate(r));
-        if (this.disposed) return;
+        // In slices, letting live frames and other work (the editor, the admin API) in between.
+        for (let i = 0; i < out.length; i += DELIVER_SLICE) {
+          delivered += this.deliver(out.length <= DELIVER_SLICE ? out : out.slice(i, i + DELIVER_SLICE), (n) => (duplicates += n));
+          await new Promise<void>((r) => setImmediate(r));
+          if (this.disposed) return;
+        }
       }
     } catch (err) {
       if (this.disposed) return;
