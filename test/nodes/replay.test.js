@@ -158,6 +158,21 @@ describe("tick-feed provider replay (runtime)", function () {
     assert.strictEqual(helper.getNode("f1").core.stats.malformed, 4);
   });
 
+  it("counts ticks out of time order (a CSV grouped by symbol) in replay-end", async function () {
+    // AAPL's three trades at 3, 4, 5 s, then MSFT's at 0, 1, 2 s.
+    const t = trades(6, { symbols: ["AAPL"], stepUs: 1_000_000 }).map((x, i) => ({ ...x, symbol: i < 3 ? "MSFT" : "AAPL" }));
+    const file = writeJsonl(path.join(dir, "unsorted.jsonl"), [...t.slice(3), ...t.slice(0, 3)]);
+    await helper.load(NODES, [replayFeed(file), sub("AAPL MSFT"), ...sinks]);
+    const out = collect("out");
+    const ev = collect("ev");
+    await waitFor(() => ends(ev).length === 1, { what: "replay-end" });
+    assert.strictEqual(out.length, 6, "all delivered");
+    assert.strictEqual(ends(ev)[0].payload.outOfOrder, 3, "MSFT's trades are 5, 4 and 3 s behind the clock");
+    // recvTs never runs backwards.
+    const r = out.map((m) => m.payload.recvTs);
+    assert.ok(r.every((x, i) => i === 0 || x >= r[i - 1]));
+  });
+
   it("a missing or unreadable file is a catchable error with a red status; restart retries once it is there", async function () {
     const file = path.join(dir, "later.jsonl");
     await helper.load(NODES, [replayFeed(file), sub("AAPL MSFT"), ...sinks, { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] }, { id: "caught", type: "helper" }]);

@@ -49,6 +49,10 @@ export async function openLines(path: string): Promise<LineSource> {
   });
   const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: 64 * 1024 })) : raw;
   if (gzip) raw.on("error", (err) => stream.destroy(err));
+  // An error before the first read (the file removed meanwhile, a closed replay) must not be an
+  // unhandled 'error' event: the stream keeps it (errored) and the next read rejects with it.
+  raw.on("error", () => undefined);
+  if (stream !== raw) stream.on("error", () => undefined);
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let rest: Buffer | null = null;
   let skipping = false;

@@ -62,6 +62,8 @@ const FRAME_TICKS = 200;
 /** A pass stops once a tick's time is this far past `to` (tolerates slightly unordered files). */
 const TO_GRACE_US = 60_000_000;
 const DAY_US = 86_400_000_000;
+/** A tick this far behind the replay clock counts as out of order (reported in replay-end). */
+const OUT_OF_ORDER_US = 1_000_000;
 
 interface Client {
   ws: WebSocket;
@@ -98,7 +100,7 @@ export class ReplayServer {
   private source: LineSource | null = null;
 
   /** Counters of the current pass (reported in replay-end). */
-  private counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0 };
+  private counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0, outOfOrder: 0 };
   private passFirst: number | null = null;
   private passLast: number | null = null;
   private passStartedAt = 0;
@@ -324,7 +326,7 @@ export class ReplayServer {
 
   private async playPass(gen: number): Promise<void> {
     const o = this.opts;
-    this.counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0 };
+    this.counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0, outOfOrder: 0 };
     this.passFirst = null;
     this.passLast = null;
     this.clock = null;
@@ -410,6 +412,8 @@ export class ReplayServer {
           continue;
         }
         const prev: number | null = this.clock;
+        // A file not in time order (e.g. a CSV export grouped by symbol) replays oddly: count it.
+        if (prev !== null && rec.clock < prev - OUT_OF_ORDER_US) this.counts.outOfOrder++;
         const clock: number = prev === null || rec.clock > prev ? rec.clock : prev;
         this.clock = clock;
         if (this.passFirst === null) this.passFirst = clock;
@@ -482,6 +486,7 @@ export class ReplayServer {
       ticks: this.counts.ticks,
       skipped: this.counts.skipped,
       malformed: this.counts.malformed,
+      outOfOrder: this.counts.outOfOrder,
       first: this.passFirst === null ? null : this.passFirst + this.shift,
       last: this.passLast === null ? null : this.passLast + this.shift,
       durationMs: Date.now() - this.passStartedAt,
