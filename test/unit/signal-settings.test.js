@@ -1,7 +1,7 @@
 "use strict";
 /** tick-indicator / tick-alert editor properties -> configuration, and the alert sentences as the catalog renders them. */
 const assert = require("assert");
-const { resolveIndicator, indicatorLabel } = require("../../dist/nodes/tick-indicator/settings");
+const { resolveIndicator, indicatorLabel, indicatorKey } = require("../../dist/nodes/tick-indicator/settings");
 const { resolveAlert, alertSentence, fmtNum, fmtWindow } = require("../../dist/nodes/tick-alert/settings");
 const catalog = require("../../locales/en-US/tick-alert.json");
 
@@ -31,6 +31,13 @@ describe("tick-indicator settings", function () {
     assert.strictEqual(indicatorLabel("stoch", { period: 14, smooth: 3, signal: 5 }), "Stoch(14,3,5)");
     assert.strictEqual(indicatorLabel("bollinger", { period: 20, k: 2 }), "Bollinger(20,2)");
     assert.strictEqual(indicatorLabel("obv", {}), "OBV");
+  });
+  it("keys in msg.indicators work in a dotted message path", function () {
+    assert.strictEqual(indicatorKey("ema", { period: 21 }), "ema21");
+    assert.strictEqual(indicatorKey("macd", { fast: 12, slow: 26, signal: 9 }), "macd12_26_9");
+    assert.strictEqual(indicatorKey("stoch", { period: 14, smooth: 3, signal: 5 }), "stoch14_3_5");
+    assert.strictEqual(indicatorKey("bollinger", { period: 20, k: 2.5 }), "bollinger20_2p5");
+    assert.strictEqual(indicatorKey("obv", {}), "obv");
   });
 });
 

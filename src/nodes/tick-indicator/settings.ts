@@ -63,9 +63,12 @@ export function indicatorLabel(name: IndicatorName, params: IndicatorParams): st
   return parts.length > 0 ? `${title}(${parts.join(",")})` : title;
 }
 
-/** "ema21", "rsi14", "macd12_26_9", "bollinger20_2", "stoch14_3_3", "obv": the key in msg.indicators. */
+/**
+ * "ema21", "rsi14", "macd12_26_9", "bollinger20_2", "stoch14_3_3", "obv": the key in
+ * msg.indicators (a decimal point becomes "p", "bollinger20_2p5", so the key works in a dotted path).
+ */
 export function indicatorKey(name: IndicatorName, params: IndicatorParams): string {
-  const parts: number[] = [];
-  for (const k of ["period", "fast", "slow", "smooth", "signal", "k"] as const) if (params[k] !== undefined) parts.push(params[k] as number);
+  const parts: string[] = [];
+  for (const k of ["period", "fast", "slow", "smooth", "signal", "k"] as const) if (params[k] !== undefined) parts.push(String(params[k]).replace(".", "p"));
   return name + parts.join("_");
 }
