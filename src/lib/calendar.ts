@@ -92,6 +92,8 @@ export interface YearCalendar {
 }
 
 const yearCache = new Map<number, YearCalendar>();
+/** Most years kept in the year and DST caches. */
+const YEAR_CACHE_MAX = 64;
 
 /** NYSE holidays and early closes of a year. */
 export function yearCalendar(y: number): YearCalendar {
@@ -124,6 +126,8 @@ export function yearCalendar(y: number): YearCalendar {
   for (const day of earlyCloses) if (holidays.has(day)) earlyCloses.delete(day);
 
   const cal = { holidays, earlyCloses };
+  // Bounded whatever times arrive (a flow can hand the filter or aggregator any year).
+  if (yearCache.size >= YEAR_CACHE_MAX) yearCache.clear();
   yearCache.set(y, cal);
   return cal;
 }
@@ -138,6 +142,7 @@ function dstRange(y: number): [number, number] {
   if (r === undefined) {
     // 02:00 EST = 07:00 UTC on the second Sunday of March; 02:00 EDT = 06:00 UTC on the first Sunday of November.
     r = [Date.UTC(y, 2, nthWeekday(y, 3, 0, 2), 7) * 1000, Date.UTC(y, 10, nthWeekday(y, 11, 0, 1), 6) * 1000];
+    if (dstCache.size >= YEAR_CACHE_MAX) dstCache.clear();
     dstCache.set(y, r);
   }
   return r;

@@ -94,3 +94,14 @@ describe("Bar: fixed shape", function () {
     assert.ok(b.some((x) => x.final === true && x.revision === 0 && x.synthetic === false), "a first emission");
   });
 });
+
+describe("bounded work: ticks of any year", function () {
+  it("the calendar's caches stay bounded when a flow hands the aggregator a different year per tick", function () {
+    const { agg } = make({ kind: "time", step: 1, unit: "day", clock: "event", latePolicy: "drop" });
+    const t0 = Date.now();
+    for (let y = 1971; y < 1971 + 2000; y++) agg.push(trade(Date.UTC(y, 5, 15, 15) * 1000, 10, 1));
+    assert.ok(Date.now() - t0 < 20000);
+    // Every year made its day bar (nothing thrown away by the bounded caches).
+    assert.strictEqual(agg.stats.ticks, 2000);
+  });
+});
