@@ -21,6 +21,7 @@ const { createTiingo } = require("../../dist/lib/providers/tiingo");
 const { createTwelveData } = require("../../dist/lib/providers/twelvedata");
 const { createGeneric } = require("../../dist/lib/providers/generic");
 const { createSimulator } = require("../../dist/lib/providers/simulator");
+const { createReplay } = require("../../dist/lib/providers/replay");
 
 const SEED = Number(process.env.FUZZ_SEED || 20261128);
 const FRAMES = Number(process.env.FUZZ_FRAMES || 600);
@@ -209,6 +210,20 @@ const PROVIDERS = {
     frame(r, unit = 1) {
       const t = () => ({ symbol: val(r, () => "AAPL"), type: val(r, () => r.pick(["trade", "quote"])), price: val(r, () => goodNum(r)), size: val(r, () => goodNum(r)), time: val(r, () => (MS - r.int(5000)) * unit), id: val(r, () => (r.chance(0.5) ? marker("BIG_INT") : String(r.int(1e6)))), bid: val(r, () => goodNum(r)), ask: val(r, () => goodNum(r)), bidSize: val(r, () => goodNum(r)), askSize: val(r, () => goodNum(r)), exchange: val(r, () => "XNAS"), conditions: conds(r, () => ["@", 12]), seq: val(r, () => (r.chance(0.5) ? r.int(1e6) : String(r.int(1e6)))) });
       return r.chance(0.5) ? t() : Array.from({ length: 1 + r.int(4) }, t);
+    },
+  },
+  replay: {
+    setup(c) {
+      const s = createReplay(settings("replay", { options: { file: "/nonexistent/ticks.jsonl" } })).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"], quotes: ["AAPL"] }));
+      return s;
+    },
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame(r) {
+      // The local replay server sends arrays of Ticks (recvTs = the replay clock).
+      const t = () => ({ symbol: val(r, () => "AAPL"), type: val(r, () => r.pick(["trade", "quote"])), price: val(r, () => r.pick(GOOD_NUMS)), size: val(r, () => r.pick(GOOD_NUMS)), bid: val(r, () => r.pick(GOOD_NUMS)), ask: val(r, () => r.pick(GOOD_NUMS)), ts: val(r, () => RECV - r.int(5e9)), recvTs: RECV, exchange: val(r, () => "V"), conditions: conds(r, () => ["@"]), id: val(r, () => String(r.int(1e6))), seq: val(r, () => r.int(1e6)), provider: "polygon", extra: val(r, () => ({ tape: "C" })) });
+      return Array.from({ length: 1 + r.int(4) }, t);
     },
   },
   simulator: {

@@ -12,7 +12,7 @@
 import { toMicros } from "../time";
 import { ReplayAction, ReplayOptions, ReplayProgress, ReplayServer } from "../replay/server";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
-import { contentKey, idKey, NO_LIMITS, parseFrame } from "./common";
+import { contentKey, idKey, NO_LIMITS, parseFrame, sample } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 /** What a replay provider adds to the Provider interface. */
@@ -95,7 +95,7 @@ export function createReplay(settings: FeedSettings): Provider & ReplayControl {
         if (Array.isArray(v)) {
           for (const item of v) {
             const t = item !== null && typeof item === "object" ? toTick(item as Record<string, unknown>) : undefined;
-            if (t === undefined) ctx.malformed("bad tick from the replay server", JSON.stringify(item).slice(0, 200));
+            if (t === undefined) ctx.malformed("bad tick from the replay server", sample(item));
             else ctx.tick(t);
           }
           return;

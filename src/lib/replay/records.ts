@@ -79,7 +79,8 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   if (typeof o.seq === "number" || (typeof o.seq === "string" && o.seq !== "")) tick.seq = typeof o.seq === "string" && /^\d{1,15}$/.test(o.seq) ? Number(o.seq) : o.seq;
   // A recorded backfilled trade stays one (it came late, after a reconnect, and says so).
   if (o.backfill === true || o.backfill === "true") tick.backfill = true;
-  if (o.extra !== null && typeof o.extra === "object" && !Array.isArray(o.extra)) tick.extra = o.extra as Record<string, unknown>;
+  // Only flat extras (scalars): a nested one from a hostile file could not even be sent on (stack overflow).
+  if (o.extra !== null && typeof o.extra === "object" && !Array.isArray(o.extra) && Object.values(o.extra).every((x) => x === null || typeof x !== "object")) tick.extra = o.extra as Record<string, unknown>;
   return { tick, clock: Number.isFinite(recorded) && recorded >= ts - 86_400_000_000 ? recorded : ts };
 }
 
