@@ -157,6 +157,36 @@ describe("wire text never becomes a number by coercion", function () {
       s.subscribe(change({ trades: ["AAPL"] }));
       return { c, s, frame: (v) => ({ type: "trade", data: [{ s: "AAPL", p: v, t: RECV / 1000, v: 1 }] }) };
     }],
+    ["alpaca", () => {
+      const c = fakeCtx({ provider: "alpaca", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+      const s = require("../../dist/lib/providers/alpaca").createAlpaca({ provider: "alpaca", url: "", apiKey: "K", apiSecret: "S", options: {} }).createSession(c);
+      s.subscribe(change({ trades: ["AAPL"] }));
+      return { c, s, frame: (v) => [{ T: "t", S: "AAPL", i: 1, x: "V", p: v, s: 1, t: new Date(RECV / 1000).toISOString() }] };
+    }],
+    ["coinbase", () => {
+      const c = fakeCtx({ provider: "coinbase", upstream: { trades: ["BTC-USD"] }, recvTs: RECV });
+      const s = require("../../dist/lib/providers/coinbase").createCoinbase({ provider: "coinbase", url: "", apiKey: "", apiSecret: "", options: {} }).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["BTC-USD"] }));
+      return { c, s, frame: (v) => ({ channel: "market_trades", sequence_num: 1, events: [{ type: "update", trades: [{ trade_id: "1", product_id: "BTC-USD", price: v, size: "1", side: "BUY", time: new Date(RECV / 1000).toISOString() }] }] }) };
+    }],
+    ["twelvedata", () => {
+      const c = fakeCtx({ provider: "twelvedata", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+      const s = require("../../dist/lib/providers/twelvedata").createTwelveData({ provider: "twelvedata", url: "", apiKey: "K", apiSecret: "", options: {} }).createSession(c);
+      s.subscribe(change({ trades: ["AAPL"] }));
+      s.message(Buffer.from(JSON.stringify({ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }], fails: [] })), false);
+      return { c, s, frame: (v) => ({ event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: Math.floor(RECV / 1e6), price: v }) };
+    }],
+    ["tiingo", () => {
+      const c = fakeCtx({ provider: "tiingo", apiKey: "K", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+      const s = require("../../dist/lib/providers/tiingo").createTiingo({ provider: "tiingo", url: "", apiKey: "K", apiSecret: "", options: { thresholdLevel: 5 } }).createSession(c);
+      s.open();
+      s.subscribe(change({ trades: ["AAPL"] }));
+      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } })), false);
+      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } })), false);
+      const iso = new Date(RECV / 1000).toISOString().replace("Z", "+00:00");
+      return { c, s, frame: (v) => ({ messageType: "A", service: "iex", data: ["T", iso, null, "aapl", null, null, null, null, null, v, 100, 0, 0, null, 0, 0] }) };
+    }],
     ["generic", () => {
       const c = fakeCtx({ provider: "generic", upstream: { trades: ["AAPL"] }, recvTs: RECV });
       const s = require("../../dist/lib/providers/generic").createGeneric({ provider: "generic", url: "ws://x/", apiKey: "", apiSecret: "", options: {} }).createSession(c);
