@@ -205,7 +205,7 @@ async function main() {
       await nodeRed(flow);
       if (cfg.pipeline === "mem") {
         const base = global.__benchSink;
-        global.__benchSink = (msg) => {
+        global.__benchSink = () => {
           count++;
           if (count >= cfg.expected) {
             if (global.gc) global.gc();

@@ -16,7 +16,7 @@
  * timer and one pending sync exist; all are cleared on every close.
  */
 import WebSocket from "ws";
-import { Backoff, BackoffOptions } from "./backoff";
+import { Backoff, type BackoffOptions } from "./backoff";
 import { nowMicros } from "./time";
 import type { Channel, RawTick as Tick } from "./types";
 import type {

@@ -15,9 +15,9 @@
  *   handed to each interested user once per frame, synchronously: nothing is queued here, so a
  *   slow flow slows the socket reads and TCP pushes back on the provider.
  */
-import { Deduplicator, DedupOptions } from "./dedup";
-import { Slot, SlotEventTopic, SlotOptions, SlotState } from "./connection";
-import { DEFAULT_BACKOFF, BackoffOptions } from "./backoff";
+import { Deduplicator, type DedupOptions } from "./dedup";
+import { Slot, type SlotEventTopic, type SlotOptions, type SlotState } from "./connection";
+import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import { nowMicros } from "./time";
 import type { Provider } from "./providers/types";
 import { maskAndCut, SecretMasker } from "./secrets";

@@ -18,7 +18,7 @@ export class SymbolError extends Error {
 export function parseSymbols(input: unknown): string[] {
   let parts: unknown[];
   if (typeof input === "string") parts = input.split(/[\s,;]+/);
-  else if (Array.isArray(input)) parts = input.flatMap((v) => (typeof v === "string" ? v.split(/[\s,;]+/) : [v]));
+  else if (Array.isArray(input)) parts = (input as unknown[]).flatMap((v) => (typeof v === "string" ? v.split(/[\s,;]+/) : [v]));
   else throw new SymbolError("Symbols must be a string or an array of strings.", []);
   const out: string[] = [];
   const invalid: string[] = [];
@@ -44,7 +44,7 @@ export function parseChannels(value: unknown): Channel[] | null {
   if (value === "both") return ["trades", "quotes"];
   if (Array.isArray(value)) {
     const out: Channel[] = [];
-    for (const v of value) {
+    for (const v of value as unknown[]) {
       if (v !== "trades" && v !== "quotes") return null;
       if (!out.includes(v)) out.push(v);
     }

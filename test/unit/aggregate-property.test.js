@@ -81,8 +81,8 @@ function referenceTimeBars(ticks, step) {
       const last = sorted.filter((t) => t.flags.includes("l"));
       const hl = counted.filter((t) => t.flags.includes("h")).map((t) => t.price);
       const vol = counted.filter((t) => t.flags.includes("v"));
-      let open = last.length > 0 ? last[0].price : prevClose;
-      let close = last.length > 0 ? last[last.length - 1].price : prevClose;
+      const open = last.length > 0 ? last[0].price : prevClose;
+      const close = last.length > 0 ? last[last.length - 1].price : prevClose;
       const prices = [...hl, ...[open, close].filter((p) => p !== null)];
       const volume = vol.reduce((s, t) => s + t.size, 0);
       const pv = vol.reduce((s, t) => s + t.price * t.size, 0);

@@ -81,10 +81,19 @@ describe("Deduplicator", function () {
       else if (w.keys.some((e) => e.key === key)) return true;
       if (ts > w.maxTs) {
         w.maxTs = ts;
-        while (w.keys.length > 0 && w.keys[0].ts < ts - opts.horizonUs) (w.keys.shift(), total--);
+        while (w.keys.length > 0 && w.keys[0].ts < ts - opts.horizonUs) {
+          w.keys.shift();
+          total--;
+        }
       }
-      if (w.keys.length === opts.perSymbol) (w.keys.shift(), total--);
-      if (total >= opts.maxKeys && w.keys.length >= Math.min(FLOOR, opts.perSymbol)) (w.keys.shift(), total--);
+      if (w.keys.length === opts.perSymbol) {
+        w.keys.shift();
+        total--;
+      }
+      if (total >= opts.maxKeys && w.keys.length >= Math.min(FLOOR, opts.perSymbol)) {
+        w.keys.shift();
+        total--;
+      }
       w.keys.push({ key, ts });
       total++;
       return false;

@@ -20,7 +20,7 @@
  *   bigInts         true (default): integers of 16+ digits are kept exact (ids, ns times); false: JSON.parse
  */
 import { frameText, parseLossless } from "../json";
-import { TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
+import { type TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption } from "./common";
 import type { ChannelLists, FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";

@@ -7,7 +7,7 @@
  */
 import { SimulatorServer } from "../simulator/server";
 import { numOption } from "./common";
-import { DEFAULT_MAPPING, GenericConfig, makeGenericProvider } from "./generic";
+import { DEFAULT_MAPPING, type GenericConfig, makeGenericProvider } from "./generic";
 import type { FeedSettings, Provider } from "./types";
 
 export const SIMULATOR_CONFIG: GenericConfig = {

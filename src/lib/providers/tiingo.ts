@@ -275,7 +275,7 @@ export class TiingoSession implements ProviderSession {
       this.ctx.malformed("data message without a data array");
       return;
     }
-    const head = d[0];
+    const head: unknown = d[0];
     if (typeof head === "string" && head.length === 1) {
       this.iex(d);
       return;

@@ -60,7 +60,7 @@ export = function register(RED: NodeAPI): void {
       } else {
         const t = o.tick as Partial<Tick> | null;
         const topic = t !== null && typeof t === "object" && typeof t.symbol === "string" ? t.symbol : undefined;
-        sendNow([null, { topic, payload: o.tick, reason: o.reason, message: o.message } as NodeMessage]);
+        sendNow([null, { topic, payload: o.tick, reason: o.reason, message: o.message }]);
       }
     };
     const agg = new Aggregator(cfg, { now: nowMicros, emit });

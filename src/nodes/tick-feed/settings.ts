@@ -3,7 +3,7 @@ import { X509Certificate } from "crypto";
 import { existsSync } from "fs";
 import { homedir } from "os";
 import { isAbsolute, join, resolve } from "path";
-import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, FeedOptions } from "../../lib/feed";
+import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, type FeedOptions } from "../../lib/feed";
 import { DEFAULT_BACKFILL, type BackfillSettings } from "../../lib/backfill/coordinator";
 import { isProviderId } from "../../lib/providers";
 import type { FeedSettings } from "../../lib/providers/types";

@@ -7,7 +7,7 @@ import { FeedCore } from "../../lib/feed";
 import { createProvider } from "../../lib/providers";
 import { SecretMasker } from "../../lib/secrets";
 import type { TickFeedNode } from "./api";
-import { PACKAGE_DIR, resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
+import { PACKAGE_DIR, resolveOptions, resolveSettings, type TickFeedConfig } from "./settings";
 
 interface TickFeedDef extends NodeDef, TickFeedConfig {}
 

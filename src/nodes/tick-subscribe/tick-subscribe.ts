@@ -15,7 +15,7 @@ import type { Channel, Tick } from "../../lib/types";
 import { replayTime } from "../../lib/providers/replay";
 import type { ReplayAction } from "../../lib/replay/server";
 import type { TickFeedNode } from "../tick-feed/api";
-import { statusView, StatusView } from "./status";
+import { statusView, type StatusView } from "./status";
 
 interface TickSubscribeDef extends NodeDef {
   feed?: string;

@@ -1,4 +1,6 @@
 "use strict";
+/* eslint-disable no-loss-of-precision -- Tiingo sends nanosecond integers above 2^53; the frames
+   here carry them as the wire does, rounded exactly as JSON.parse rounds them. */
 const assert = require("assert");
 const { TiingoSession, tiingoDedupKey, createTiingo, isoToNanos } = require("../../../dist/lib/providers/tiingo");
 const { fakeCtx, feed, change } = require("../../support/session-ctx");
