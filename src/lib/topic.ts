@@ -67,7 +67,8 @@ export function parsePartitions(value: unknown): number {
   return n;
 }
 
-type Part = string | TopicPlaceholder;
+/** A template piece: literal text, or a placeholder to fill in. */
+type Part = { literal: true; value: string } | { literal: false; value: TopicPlaceholder };
 
 /**
  * A compiled topic template. Text outside braces is kept as is; an unknown `{name}` is an error
@@ -78,7 +79,7 @@ export class TopicTemplate {
   readonly partitions: number;
   /** True when the topic is just the symbol (the default): no work per tick. */
   readonly isSymbol: boolean;
-  private readonly parts: Array<{ literal: boolean; value: Part }>;
+  private readonly parts: Part[];
   private readonly cache = new Map<string, string>();
 
   constructor(text: string | undefined, partitions = 1) {
@@ -112,8 +113,8 @@ export class TopicTemplate {
 }
 
 /** Splits a template into literal text and placeholders; throws on an unknown or unclosed one. */
-export function parseTemplate(text: string): Array<{ literal: boolean; value: Part }> {
-  const parts: Array<{ literal: boolean; value: Part }> = [];
+export function parseTemplate(text: string): Part[] {
+  const parts: Part[] = [];
   let i = 0;
   let literal = "";
   while (i < text.length) {

@@ -97,7 +97,7 @@ export = function register(RED: NodeAPI): void {
       if (ticks === null || ticks.length === 0) return;
       const influx = out?.influx ?? null;
       if (influx === null) node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
-      else node.send([{ _msgid: nextMsgId(), topic: "ticks", precision: INFLUX_PRECISION, payload: ticks.map((t) => influx.batchPoint(t)) } as NodeMessage, null]);
+      else node.send([{ _msgid: nextMsgId(), topic: "ticks", precision: INFLUX_PRECISION, payload: ticks.map((t) => influx.batchPoint(t)) }, null]);
     };
 
     const show = (v: StatusView): void => {
@@ -153,7 +153,7 @@ export = function register(RED: NodeAPI): void {
           const t = ticks[i];
           const topic = template.isSymbol ? t.symbol : template.render(t.symbol, t.type, t.provider);
           if (influx === null) node.send([{ _msgid: nextMsgId(), topic, payload: t }, null]);
-          else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) } as NodeMessage, null]);
+          else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) }, null]);
         }
       },
       onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void {
