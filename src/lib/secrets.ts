@@ -162,7 +162,7 @@ export class SecretMasker {
   maskDeep<T>(value: T, depth = 0): T {
     if (typeof value === "string") return this.mask(value) as unknown as T;
     if (value === null || typeof value !== "object" || depth > 8) return value;
-    if (Array.isArray(value)) return value.map((v) => this.maskDeep(v, depth + 1)) as unknown as T;
+    if (Array.isArray(value)) return (value as unknown[]).map((v) => this.maskDeep(v, depth + 1)) as unknown as T;
     if (value instanceof Error) {
       const e = new Error(this.mask(value.message));
       e.name = value.name;
