@@ -19,6 +19,8 @@ const shared = {
   // `== null` / `!= null` (null or undefined) is the one deliberate loose comparison.
   eqeqeq: ["error", "always", { null: "ignore" }],
   "no-var": "error",
+  // Node-RED's idiom `const node = this` (and the slot's session context) name the receiver.
+  "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["node", "slot"] }],
   "prefer-const": ["error", { destructuring: "all" }],
 };
 
@@ -37,8 +39,6 @@ export default tseslint.config(
       ...shared,
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports", fixStyle: "inline-type-imports" }],
-      // Node-RED's idiom `const node = this` (and the slot's session context) name the receiver.
-      "@typescript-eslint/no-this-alias": ["error", { allowedNames: ["node", "slot"] }],
       // String(unknown) of wire and editor values, for messages, is deliberate: they are untrusted
       // input, and "[object Object]" in an error text is the honest rendering of a wrong shape.
       "@typescript-eslint/no-base-to-string": "off",
