@@ -82,7 +82,7 @@ class PolygonServer extends MockServer {
     }
     const big = (v) => (v === undefined ? undefined : BigInt(v));
     const gte = big(p["timestamp.gte"]), lte = big(p["timestamp.lte"]), gt = big(p["timestamp.gt"]), lt = big(p["timestamp.lt"]);
-    let rows = (this.history.get(sym) || []).filter((r) => (gte === undefined || r.sip_timestamp >= gte) && (lte === undefined || r.sip_timestamp <= lte) && (gt === undefined || r.sip_timestamp > gt) && (lt === undefined || r.sip_timestamp < lt));
+    const rows = (this.history.get(sym) || []).filter((r) => (gte === undefined || r.sip_timestamp >= gte) && (lte === undefined || r.sip_timestamp <= lte) && (gt === undefined || r.sip_timestamp > gt) && (lt === undefined || r.sip_timestamp < lt));
     rows.sort((a, b) => (a.sip_timestamp < b.sip_timestamp ? -1 : a.sip_timestamp > b.sip_timestamp ? 1 : 0));
     if ((p.order || "desc") === "desc") rows.reverse();
     const limit = Math.min(Number(p.limit || 1000), this.pageSize);

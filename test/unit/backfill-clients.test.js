@@ -36,7 +36,7 @@ async function collectPages(client, gap, r, info = {}) {
 }
 
 const settings = (provider, options = {}, apiKey = "KEY1", apiSecret = "SEC1") => ({ provider, url: "", apiKey, apiSecret, options });
-const strip = ({ recvTs: _r, backfill: _b, ...rest }) => rest;
+const strip = ({ recvTs: _r, backfill: _b, ...others }) => others;
 
 describe("backfill REST clients", function () {
   describe("polygon /v3/trades", function () {

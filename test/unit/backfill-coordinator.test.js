@@ -14,7 +14,12 @@ function harness(client, settings = {}) {
     key: (t) => t.id,
     deliver: (ticks) => {
       let n = 0;
-      for (const t of ticks) if (!h.seen.has(t.symbol + t.id)) (h.seen.add(t.symbol + t.id), h.delivered.push(t), n++);
+      for (const t of ticks) {
+        if (h.seen.has(t.symbol + t.id)) continue;
+        h.seen.add(t.symbol + t.id);
+        h.delivered.push(t);
+        n++;
+      }
       return n;
     },
     event: (symbol, p) => h.events.push({ symbol, ...p }),

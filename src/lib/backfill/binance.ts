@@ -63,7 +63,7 @@ export class BinanceHistory implements HistoryClient {
       const o = body as { code?: unknown; msg?: unknown } | null;
       throw new RestError("provider_error", `Binance: ${String(o?.msg ?? "unexpected answer")}${o?.code !== undefined ? ` (${String(o.code)})` : ""}`);
     }
-    return body;
+    return body as unknown[];
   }
 
   /** Maps a REST row to the stream payload shape. */
