@@ -28,7 +28,7 @@ function prng(seed) {
   };
 }
 const rnd = prng(20261117);
-const exp = (rate) => -Math.log(1 - rnd()) / rate; // seconds
+const exp = (perSecond) => -Math.log(1 - rnd()) / perSecond; // seconds
 
 const DAY = Date.UTC(2026, 10, 17) * 1000; // 2026-11-17T00:00Z in µs
 const ny = (h, m, s = 0) => DAY + ((h + 5) * 3600 + m * 60 + s) * 1e6; // EST = UTC-5

@@ -10,7 +10,7 @@
  *   from/to  event-time window [from, to): ISO-8601 or µs
  */
 import { toMicros } from "../time";
-import { ReplayAction, ReplayOptions, ReplayProgress, ReplayServer } from "../replay/server";
+import { type ReplayAction, type ReplayOptions, type ReplayProgress, ReplayServer } from "../replay/server";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
 import { contentKey, idKey, NO_LIMITS, parseFrame, sample } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";

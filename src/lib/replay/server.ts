@@ -23,8 +23,8 @@ import { WebSocketServer, WebSocket } from "ws";
 import type { AddressInfo } from "net";
 import { daySchedule } from "../calendar";
 import type { RawTick as Tick } from "../types";
-import { openLines, LineSource } from "./lines";
-import { csvLayout, CsvLayout, parseCsvLine, parseJsonLine, symbolFromFileName } from "./records";
+import { openLines, type LineSource } from "./lines";
+import { csvLayout, type CsvLayout, parseCsvLine, parseJsonLine, symbolFromFileName } from "./records";
 
 export interface ReplayOptions {
   /** Absolute path of the file. */
