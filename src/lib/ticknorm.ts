@@ -29,7 +29,7 @@
  *    MAX_EXTRA_TEXT characters), finite numbers, booleans or null; anything nested is
  *    malformed. Undefined values are left out; an empty extra becomes null.
  */
-import type { ExtraValue, RawTick, Tick, TickType } from "./types";
+import type { ExtraValue, RawTick, Tick } from "./types";
 
 /** How far before its receipt time a tick's event time may lie: 10 years (365.25-day years). */
 export const TS_MAX_BEHIND_US = 10 * 365.25 * 86_400 * 1_000_000;
@@ -94,7 +94,7 @@ function extraOf(v: unknown): Record<string, ExtraValue> | null | undefined {
     if (typeof x === "string") {
       if (x.length > MAX_EXTRA_TEXT) return undefined;
     } else if (!(x === null || typeof x === "boolean" || finite(x))) return undefined;
-    (out ??= {})[k] = x as ExtraValue;
+    (out ??= {})[k] = x;
   }
   return out;
 }
@@ -134,7 +134,7 @@ export function normalizeTick(raw: RawTick): Tick | TickFault {
   if (t < r - TS_MAX_BEHIND_US) return `time more than 10 years before receipt for ${symbol}`;
 
   let price: number | null = null;
-  if ((type as TickType) === "trade") {
+  if (type === "trade") {
     const p: unknown = raw.price;
     if (!finite(p) || p <= 0) return `bad price for ${symbol}`;
     price = p;
@@ -178,7 +178,7 @@ export function normalizeTick(raw: RawTick): Tick | TickFault {
 
   return {
     symbol,
-    type: type as TickType,
+    type,
     price,
     size,
     bid,

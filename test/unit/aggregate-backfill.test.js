@@ -91,7 +91,7 @@ describe("bars from a backfilled outage (revise)", function () {
   });
 
   it("a backfilled trade's receipt time does not teach the wall clock a feed delay", function () {
-    let now = OPEN + 10 * MIN;
+    const now = OPEN + 10 * MIN;
     const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, latePolicy: "revise", reviseWindowUs: 15 * MIN }, { now: () => now, emit: () => undefined });
     agg.push({ symbol: "A", type: "trade", price: 1, size: 1, ts: OPEN + 5 * MIN, recvTs: now, id: "1", provider: "polygon", backfill: true });
     assert.strictEqual(agg.lagUs, 0);

@@ -67,6 +67,7 @@ function encode(value) {
 const GOOD_NUMS = [101.25, 42, 0.5, 7.25, 3000.125, 12.5];
 const goodNum = (r) => (r.chance(0.5) ? r.pick(GOOD_NUMS) : String(r.pick(GOOD_NUMS)));
 const HOSTILE = [
+  // eslint-disable-next-line no-loss-of-precision -- 2^53 + 1 on purpose: the value a JSON parser rounds
   null, true, false, 0, -1, -0.5, 1e305, 1e23, 9e18, 9007199254740993, "Infinity", "-Infinity", "NaN", " ", "", "0x10", "0b11", "0o7",
   " 5", "5 ", "1_000", "1e400", "1,5", "+3", {}, [], { a: 1 }, [1, [2]], "x".repeat(5000), "\u0000", "__proto__",
   marker("DEEP_ARRAY"), marker("DEEP_OBJECT"), marker("BIG_INT"), marker("HUGE"), marker("NEG_HUGE"), marker("NEG_BIG"),
@@ -264,6 +265,7 @@ const NUMERIC = ["price", "size", "bid", "bidSize", "ask", "askSize"];
  * read as decimal text). What coercion of " ", "0x10", "0b11", "0o7", " 5", "+3" would give (16,
  * 3, 7, 5) is not among them; 0 is (a real 0 on the wire), so " " and "" are checked by the table tests.
  */
+// eslint-disable-next-line no-loss-of-precision -- 2^53 + 1 on purpose: the value a JSON parser rounds
 const ALLOWED = new Set([...GOOD_NUMS, 0, 1000, 1, 4, 12, 37, 201, 1e305, 1e23, 9e18, 9007199254740993, Number(RAW.BIG_INT)]);
 /** A numeric field holds a value the frame held (Polygon's quote sizes are in round lots: x100). */
 const fromFrame = (v) => v === null || ALLOWED.has(v) || [...ALLOWED].some((a) => a * 100 === v);
