@@ -3,8 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { singleFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
 const { AllTickServer } = require("../../mocks/alltick-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -13,18 +12,8 @@ const { waitFor } = require("../../support/wait");
 const FAST = { heartbeatMs: "40", requestGapMs: "60" };
 
 function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "good-token", options = {}, feed = {} } = {}) {
-  const flow = [
-    { id: "f1", type: "tick-feed", provider: "alltick", url: server.url, options: { ...FAST, ...options }, backoffMin: 50, backoffMax: 200, ...feed },
-    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels, wires: [["out"], ["ev"]] },
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-    { id: "c1", type: "catch", wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-  return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
+  return loadFlow(singleFeedFlow("alltick", server.url, { symbols, channels, options: { ...FAST, ...options }, feed }), { f1: { apiKey: key } });
 }
-
-const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
 
 describe("alltick provider (runtime, local mock)", function () {
   let server;
@@ -100,7 +89,7 @@ describe("alltick provider (runtime, local mock)", function () {
     await startServer({ badTokenMode: "http" });
     await load(server, { key: "wrong-token" });
     const caught = collect("caught");
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.upgrades, 1);
@@ -110,7 +99,7 @@ describe("alltick provider (runtime, local mock)", function () {
   it("a wrong token answered in band (ret 401 frame): red status, no retries", async function () {
     await startServer({ badTokenMode: "frame" });
     await load(server, { key: "wrong-token" });
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.totalConnections, 1);
   });
@@ -124,7 +113,7 @@ describe("alltick provider (runtime, local mock)", function () {
     await waitFor(() => server.lists().length === 2 && server.lists().every((l) => l.length === 5), { what: "2 connections x 5 codes" });
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
     assert.deepStrictEqual(refused.payload.symbols, ["S11.US", "S12.US"]);
-    await waitFor(redStatus(/unplaced/), { what: "the status says so" });
+    await waitFor(redStatus("s1", /unplaced/), { what: "the status says so" });
 
     const listOf = (code) => server.lists().find((l) => l.includes(code));
     const stayer = listOf("S1.US").find((c) => c !== "S1.US");

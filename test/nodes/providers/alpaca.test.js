@@ -3,27 +3,15 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { multiFeedFlow, loadFlow, redStatus, hasAll: has } = require("../../support/provider-flow");
 const { AlpacaServer, trade, quote, cryptoTrade } = require("../../mocks/alpaca-server");
 const { waitFor } = require("../../support/wait");
 
-const NODES = [feedNode, subNode];
 const CREDS = { apiKey: "good-key", apiSecret: "good-secret" };
 
 function flow(url, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "both", options = {}, feed = {} } = {}) {
-  const nodes = [];
-  for (const f of feeds) {
-    nodes.push({ id: f, type: "tick-feed", provider: "alpaca", url, options, backoffMin: 50, backoffMax: 200, ...feed });
-    nodes.push({ id: "s_" + f, type: "tick-subscribe", feed: f, symbols, channels, wires: [["out_" + f], ["ev_" + f]] });
-    nodes.push({ id: "out_" + f, type: "helper" }, { id: "ev_" + f, type: "helper" });
-  }
-  nodes.push({ id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" });
-  return nodes;
+  return multiFeedFlow("alpaca", url, { feeds, symbols, channels, options, feed });
 }
-
-const redStatus = (id, re) => () => helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && c.args[0].fill === "red" && re.test(c.args[0].text));
-const has = (set, list) => list.every((s) => set.has(s));
 const noSecrets = () => {
   const log = JSON.stringify(helper.log().args);
   return !log.includes("good-secret") && !log.includes("bad-secret");
@@ -44,7 +32,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("stocks: authenticates with key + secret, subscribes both channels, streams unique normalized ticks in batches, and resubscribes after a drop without repeats", async function () {
     await start({ batch: 2 });
-    await helper.load(NODES, flow(server.url), { f1: CREDS });
+    await loadFlow(flow(server.url), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]), { what: "trades + quotes" });
@@ -84,7 +72,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("crypto: int64 trade ids above 2^53 stay exact and distinct; a repeat is dropped", async function () {
     await start({ crypto: true });
-    await helper.load(NODES, flow(server.url, { symbols: "BTC/USD", channels: "trades", options: { feed: "crypto" } }), { f1: CREDS });
+    await loadFlow(flow(server.url, { symbols: "BTC/USD", channels: "trades", options: { feed: "crypto" } }), { f1: CREDS });
     const out = collect("out_f1");
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "BTC/USD" });
     // 3447222699101865076 and ...077 are the same double: a plain JSON.parse would merge them.
@@ -98,7 +86,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("a wrong key (402 auth failed): red status, catchable error, no retries, secret never shown", async function () {
     await start();
-    await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key", apiSecret: "bad-secret" } });
+    await loadFlow(flow(server.url), { f1: { apiKey: "good-key", apiSecret: "bad-secret" } });
     const caught = collect("caught");
     await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
@@ -112,14 +100,14 @@ describe("alpaca provider (runtime, local mock)", function () {
   it("a wrong key refused at the upgrade (HTTP 401): red status, no retries", async function () {
     await start();
     server.rejectStatus = 401;
-    await helper.load(NODES, flow(server.url), { f1: CREDS });
+    await loadFlow(flow(server.url), { f1: CREDS });
     await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
     assert.strictEqual(server.upgrades, 1);
   });
 
   it("a feed not in the plan (409 insufficient subscription) stops with a red plan status", async function () {
     await start({ entitled: false });
-    await helper.load(NODES, flow(server.url, { options: { feed: "sip" } }), { f1: CREDS });
+    await loadFlow(flow(server.url, { options: { feed: "sip" } }), { f1: CREDS });
     await waitFor(redStatus("s_f1", /plan/), { what: "red plan status" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.totalConnections, 1);
@@ -127,7 +115,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("a second session with the same key gets 406 and waits instead of retrying at once", async function () {
     await start();
-    await helper.load(NODES, flow(server.url, { feeds: ["f1", "f2"], options: { limitRetryMs: "60000" } }), { f1: CREDS, f2: CREDS });
+    await loadFlow(flow(server.url, { feeds: ["f1", "f2"], options: { limitRetryMs: "60000" } }), { f1: CREDS, f2: CREDS });
     const ev1 = collect("ev_f1");
     const ev2 = collect("ev_f2");
     const refused = await waitFor(() => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "a 406" });
@@ -138,7 +126,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("after a network drop the server holds the dead session: 406 until it lets go, then back and resubscribed", async function () {
     await start({ lingerMs: 600 });
-    await helper.load(NODES, flow(server.url, { options: { limitRetryMs: "250" } }), { f1: CREDS });
+    await loadFlow(flow(server.url, { options: { limitRetryMs: "250" } }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]), { what: "subscribed" });
@@ -157,7 +145,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("a silent stall (pings answered, no data) reconnects after stallSec and resubscribes", async function () {
     await start();
-    await helper.load(NODES, flow(server.url, { options: { feed: "test", stallSec: "0.3" }, symbols: "FAKEPACA" }), { f1: CREDS });
+    await loadFlow(flow(server.url, { options: { feed: "test", stallSec: "0.3" }, symbols: "FAKEPACA" }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => server.subs("trades").has("FAKEPACA"), { what: "subscribed" });
@@ -174,7 +162,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("names symbols refused over the symbol limit (405) and keeps the others streaming", async function () {
     await start({ symbolLimit: 2 });
-    await helper.load(NODES, flow(server.url, { channels: "trades", options: { plan: "plus" } }), { f1: CREDS });
+    await loadFlow(flow(server.url, { channels: "trades", options: { plan: "plus" } }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]), { what: "2 symbols" });
@@ -189,7 +177,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   it("the free plan's 30 symbols: 32 asked, 30 placed, 2 named, none sent over the limit", async function () {
     await start({ symbolLimit: 30 });
     const symbols = Array.from({ length: 32 }, (_, i) => "S" + (i + 1));
-    await helper.load(NODES, flow(server.url, { channels: "trades", symbols: symbols.join(" ") }), { f1: CREDS });
+    await loadFlow(flow(server.url, { channels: "trades", symbols: symbols.join(" ") }), { f1: CREDS });
     const ev = collect("ev_f1");
     await waitFor(() => server.subs("trades").size === 30, { what: "30 placed" });
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "the 2 named" });
@@ -199,7 +187,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("a channel the feed does not offer (410) is named for that channel only; trades stream", async function () {
     await start({ noQuotes: true });
-    await helper.load(NODES, flow(server.url), { f1: CREDS });
+    await loadFlow(flow(server.url), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "invalid_channel"), { what: "410" });
@@ -212,7 +200,7 @@ describe("alpaca provider (runtime, local mock)", function () {
 
   it("a slow-client drop (407) and a server close (1011) are ordinary reconnects", async function () {
     await start();
-    await helper.load(NODES, flow(server.url), { f1: CREDS });
+    await loadFlow(flow(server.url), { f1: CREDS });
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]), { what: "subscribed" });
     server.slowClient();
     await waitFor(() => server.totalConnections === 2 && has(server.subs("quotes"), ["AAPL", "MSFT"]), { what: "back after 407" });

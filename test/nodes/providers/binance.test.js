@@ -2,8 +2,8 @@
 /** Binance end to end in a real runtime: several connections within limits, rate limit, unique ticks. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { collect } = require("../../support/flow");
+const { singleFeedFlow, loadFlow } = require("../../support/provider-flow");
 const { BinanceServer } = require("../../mocks/binance-server");
 const { waitFor } = require("../../support/wait");
 
@@ -25,23 +25,10 @@ describe("binance provider (runtime, local mock)", function () {
     await server.start();
   }
 
-  function collect(id) {
-    const msgs = [];
-    helper.getNode(id).on("input", (m) => msgs.push(m));
-    return msgs;
-  }
   const flat = () => server.streams().flat();
 
   function load(symbols, feedExtra = {}) {
-    return helper.load(
-      [feedNode, subNode],
-      [
-        { id: "f1", type: "tick-feed", provider: "binance", url: server.url, backoffMin: 50, backoffMax: 200, ...feedExtra },
-        { id: "s1", type: "tick-subscribe", feed: "f1", symbols, wires: [["out"], ["ev"]] },
-        { id: "out", type: "helper" },
-        { id: "ev", type: "helper" },
-      ],
-    );
+    return loadFlow(singleFeedFlow("binance", server.url, { symbols, feed: feedExtra, catchErrors: false }));
   }
 
   it("spreads symbols over connections within the plan limit, names the refused one, and rebalances without losing ticks", async function () {

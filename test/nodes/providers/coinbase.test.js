@@ -4,27 +4,15 @@ const assert = require("assert");
 const crypto = require("crypto");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { singleFeedFlow, loadFlow, redStatus, subscribedTo } = require("../../support/provider-flow");
 const { CoinbaseServer } = require("../../mocks/coinbase-server");
 const { waitFor } = require("../../support/wait");
 
 const KEY_NAME = "organizations/org-1/apiKeys/key-1";
 
 function load(server, { symbols = "BTC-USD ETH-USD", credentials = {}, options = {}, feed = {} } = {}) {
-  const flow = [
-    { id: "f1", type: "tick-feed", provider: "coinbase", url: server.url, options: { staleMs: "400", ...options }, backoffMin: 50, backoffMax: 200, ...feed },
-    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out"], ["ev"]] },
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-    { id: "c1", type: "catch", wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-  ];
-  return helper.load([feedNode, subNode], flow, { f1: credentials });
+  return loadFlow(singleFeedFlow("coinbase", server.url, { symbols, channels: "trades", options: { staleMs: "400", ...options }, feed }), { f1: credentials });
 }
-
-const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
-const subscribedTo = (server, list) => () => server.lists().length === 1 && sameList(server.lists()[0], list);
 
 describe("coinbase provider (runtime, local mock)", function () {
   let server;
@@ -191,7 +179,7 @@ describe("coinbase provider (runtime, local mock)", function () {
     await startServer({ publicKey, keyName: KEY_NAME });
     await load(server, { credentials: { apiKey: KEY_NAME, apiSecret: other } });
     const caught = collect("caught");
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.totalConnections, 1);
@@ -204,7 +192,7 @@ describe("coinbase provider (runtime, local mock)", function () {
     await startServer();
     server.rejectStatus = 401;
     await load(server);
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     assert.strictEqual(server.upgrades, 1);
   });
 

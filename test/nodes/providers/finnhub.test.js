@@ -3,12 +3,10 @@
 const assert = require("assert");
 const { WebSocket } = require("ws");
 const { helper } = require("../../support/runtime");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { collect } = require("../../support/flow");
+const { singleFeedFlow, loadFlow, hasAll: has } = require("../../support/provider-flow");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
 const { waitFor } = require("../../support/wait");
-
-const has = (set, list) => list.every((s) => set.has(s));
 
 describe("finnhub provider (runtime, local mock)", function () {
   let server;
@@ -24,22 +22,9 @@ describe("finnhub provider (runtime, local mock)", function () {
   }
 
   function load(key, symbols = "AAPL MSFT", feed = {}) {
-    const flow = [
-      { id: "f1", type: "tick-feed", provider: "finnhub", url: server.url, backoffMin: 50, backoffMax: 200, symbolsPerConnection: 10, ...feed },
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols, wires: [["out"], ["ev"]] },
-      { id: "out", type: "helper" },
-      { id: "ev", type: "helper" },
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ];
-    return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
+    return loadFlow(singleFeedFlow("finnhub", server.url, { symbols, feed: { symbolsPerConnection: 10, ...feed } }), { f1: { apiKey: key } });
   }
 
-  function collect(id) {
-    const msgs = [];
-    helper.getNode(id).on("input", (m) => msgs.push(m));
-    return msgs;
-  }
 
   it("streams trades once each: identical prints in one message are kept, a repeated message is dropped", async function () {
     await start();

@@ -3,29 +3,15 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { multiFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
 const { PolygonServer, T } = require("../../mocks/polygon-server");
 const { WebSocket } = require("ws");
 const { waitFor, once } = require("../../support/wait");
 
 const ALL4 = ["T.AAPL", "T.MSFT", "Q.AAPL", "Q.MSFT"];
 
-const NODES = [feedNode, subNode];
-
 function flow(url, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "both", options = {}, feed = {} } = {}) {
-  const nodes = [];
-  for (const f of feeds) {
-    nodes.push({ id: f, type: "tick-feed", provider: "polygon", url, options, backoffMin: 50, backoffMax: 200, ...feed });
-    nodes.push({ id: "s_" + f, type: "tick-subscribe", feed: f, symbols, channels, wires: [["out_" + f], ["ev_" + f]] });
-    nodes.push({ id: "out_" + f, type: "helper" }, { id: "ev_" + f, type: "helper" });
-  }
-  nodes.push({ id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" });
-  return nodes;
-}
-
-function statuses(id) {
-  return helper.getNode(id).status.getCalls().filter((c) => c.thisValue.id === id).map((c) => c.args[0]);
+  return multiFeedFlow("polygon", url, { feeds, symbols, channels, options, feed });
 }
 
 describe("polygon provider (runtime, local mock)", function () {
@@ -40,7 +26,7 @@ describe("polygon provider (runtime, local mock)", function () {
   });
 
   it("authenticates, subscribes trades and quotes, and streams unique normalized ticks across a reconnect", async function () {
-    await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key" } });
+    await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
     const out = collect("out_f1");
     await waitFor(() => ["T.AAPL", "T.MSFT", "Q.AAPL", "Q.MSFT"].every((t) => server.topics().has(t)), { what: "4 topics" });
     assert.deepStrictEqual(server.received[0].msg, { action: "auth", params: "good-key" });
@@ -57,9 +43,9 @@ describe("polygon provider (runtime, local mock)", function () {
   });
 
   it("stops on a bad key: red status, catchable error, no retries", async function () {
-    await helper.load(NODES, flow(server.url), { f1: { apiKey: "bad-key" } });
+    await loadFlow(flow(server.url), { f1: { apiKey: "bad-key" } });
     const caught = collect("caught");
-    await waitFor(() => statuses("s_f1").some((s) => s.fill === "red" && /auth-failed/.test(s.text)), { what: "red auth status" });
+    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.totalConnections, 1);
@@ -67,13 +53,13 @@ describe("polygon provider (runtime, local mock)", function () {
 
   it("says so when the plan has no websocket access", async function () {
     server.noWebsocketPlan = true;
-    await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key" } });
-    await waitFor(() => statuses("s_f1").some((s) => s.fill === "red" && /plan/.test(s.text)), { what: "red plan status" });
+    await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
+    await waitFor(redStatus("s_f1", /plan/), { what: "red plan status" });
     assert.strictEqual(server.totalConnections, 1);
   });
 
   it("an evicted session waits a minute instead of fighting the newer one", async function () {
-    await helper.load(NODES, flow(server.url, { feeds: ["f1", "f2"] }), { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" } });
+    await loadFlow(flow(server.url, { feeds: ["f1", "f2"] }), { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" } });
     const ev1 = collect("ev_f1");
     const ev2 = collect("ev_f2");
     const evicted = await waitFor(
@@ -87,7 +73,7 @@ describe("polygon provider (runtime, local mock)", function () {
 
   it("batched frames with repeats, a late TRF print and out-of-order times: each trade once, in arrival order, nothing reordered or lost", async function () {
     server.batch = 2;
-    await helper.load(NODES, flow(server.url, { channels: "trades" }), { f1: { apiKey: "good-key" } });
+    await loadFlow(flow(server.url, { channels: "trades" }), { f1: { apiKey: "good-key" } });
     const out = collect("out_f1");
     await waitFor(() => server.topics().has("T.AAPL") && server.topics().has("T.MSFT"), { what: "trades subscribed" });
     server.send([
@@ -111,7 +97,7 @@ describe("polygon provider (runtime, local mock)", function () {
   });
 
   it("a silent stall (socket open, pings answered, no data) reconnects after stallSec and resubscribes; replays are not repeated", async function () {
-    await helper.load(NODES, flow(server.url, { options: { stallSec: "0.4", stallHours: "always" } }), { f1: { apiKey: "good-key" } });
+    await loadFlow(flow(server.url, { options: { stallSec: "0.4", stallHours: "always" } }), { f1: { apiKey: "good-key" } });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => ALL4.every((t) => server.topics().has(t)), { what: "4 topics" });
@@ -132,7 +118,7 @@ describe("polygon provider (runtime, local mock)", function () {
     ["a normal server close (1000)", (s) => s.closeAll(1000, "bye")],
   ]) {
     it(`${name} is an ordinary reconnect: re-auth, resubscribe, ticks again`, async function () {
-      await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key" } });
+      await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
       const out = collect("out_f1");
       await waitFor(() => ALL4.every((t) => server.topics().has(t)), { what: "subscribed" });
       act(server);
@@ -145,7 +131,7 @@ describe("polygon provider (runtime, local mock)", function () {
   }
 
   it("evicted by another instance of the app: names it, waits limitRetryMs (not a storm), then recovers with the whole subscription once the other is gone", async function () {
-    await helper.load(NODES, flow(server.url, { options: { limitRetryMs: "600" } }), { f1: { apiKey: "good-key" } });
+    await loadFlow(flow(server.url, { options: { limitRetryMs: "600" } }), { f1: { apiKey: "good-key" } });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
     await waitFor(() => ALL4.every((t) => server.topics().has(t)), { what: "subscribed" });
@@ -166,8 +152,8 @@ describe("polygon provider (runtime, local mock)", function () {
 
   it("an upgrade refused with HTTP 401 (a proxy or a future server) stops like a bad key", async function () {
     server.rejectStatus = 401;
-    await helper.load(NODES, flow(server.url), { f1: { apiKey: "good-key" } });
-    await waitFor(() => statuses("s_f1").some((s) => s.fill === "red" && /auth-failed/.test(s.text)), { what: "red auth status" });
+    await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
+    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.upgrades, 1);
   });

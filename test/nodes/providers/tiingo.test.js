@@ -2,34 +2,17 @@
 /** Tiingo IEX end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect, sameList } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { collect } = require("../../support/flow");
+const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo } = require("../../support/provider-flow");
 const { TiingoServer } = require("../../mocks/tiingo-server");
 const { waitFor } = require("../../support/wait");
 
 const NS = 1548873225594808294n;
 
-function flow(server, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "trades", level = "5", feed = {} } = {}) {
-  const nodes = [];
-  for (const f of feeds) {
-    nodes.push({ id: f, type: "tick-feed", provider: "tiingo", url: server.url, options: { thresholdLevel: level }, backoffMin: 50, backoffMax: 200, ...feed });
-    nodes.push({ id: "s_" + f, type: "tick-subscribe", feed: f, symbols, channels, wires: [["out_" + f], ["ev_" + f]] });
-    nodes.push({ id: "out_" + f, type: "helper" }, { id: "ev_" + f, type: "helper" });
-  }
-  nodes.push({ id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" });
-  return nodes;
+function load(server, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "trades", level = "5", feed = {} } = {}, key = "good-token") {
+  const flow = multiFeedFlow("tiingo", server.url, { feeds, symbols, channels, options: { thresholdLevel: level }, feed });
+  return loadFlow(flow, credsFor(feeds, { apiKey: key }));
 }
-
-function load(server, opts = {}, key = "good-token") {
-  const creds = {};
-  for (const f of opts.feeds || ["f1"]) creds[f] = { apiKey: key };
-  return helper.load([feedNode, subNode], flow(server, opts), creds);
-}
-
-const redStatus = (re, id = "s_f1") => () =>
-  helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && c.args[0].fill === "red" && re.test(c.args[0].text));
-const subscribedTo = (server, list) => () => server.lists().length === 1 && sameList(server.lists()[0], list);
 
 describe("tiingo provider (runtime, local mock)", function () {
   let server;
@@ -122,7 +105,7 @@ describe("tiingo provider (runtime, local mock)", function () {
       await startServer({ badTokenMode: mode, closeOnError });
       await load(server, {}, "wrong-token");
       const caught = collect("caught");
-      await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+      await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
       await waitFor(() => caught.length >= 1, { what: "catchable error" });
       assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
       const t0 = Date.now();
@@ -137,7 +120,7 @@ describe("tiingo provider (runtime, local mock)", function () {
     await startServer();
     server.rejectStatus = 401;
     await load(server);
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.upgrades, 1);
   });
@@ -146,7 +129,7 @@ describe("tiingo provider (runtime, local mock)", function () {
     await startServer({ entitledLevels: [6] });
     await load(server);
     const caught = collect("caught");
-    await waitFor(redStatus(/plan/), { what: "red plan status" });
+    await waitFor(redStatus("s_f1", /plan/), { what: "red plan status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.match(String(caught[0].payload.message), /thresholdLevel/);
     assert.strictEqual(server.totalConnections, 1);

@@ -3,8 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -13,19 +12,8 @@ const { waitFor } = require("../../support/wait");
 const FAST = { heartbeatMs: "40", messagesPerSecond: "50" };
 
 function load(server, { symbols = "AAPL RY:TSX EUR/USD", channels = "trades", key = "good-key", options = {}, feed = {}, subs = [] } = {}) {
-  const flow = [
-    { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, ...options }, backoffMin: 50, backoffMax: 200, ...feed },
-    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels, wires: [["out"], ["ev"]] },
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-    { id: "c1", type: "catch", wires: [["caught"]] },
-    { id: "caught", type: "helper" },
-    ...subs,
-  ];
-  return helper.load([feedNode, subNode], flow, { f1: { apiKey: key } });
+  return loadFlow(singleFeedFlow("twelvedata", server.url, { symbols, channels, options: { ...FAST, ...options }, feed, extra: subs }), { f1: { apiKey: key } });
 }
-
-const redStatus = (re) => () => helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && re.test(c.args[0].text));
 const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
 
 describe("twelvedata provider (runtime, local mock)", function () {
@@ -129,7 +117,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
     await startServer({ badKeyMode: "http" });
     await load(server, { key: "wrong-key-123" });
     const caught = collect("caught");
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.upgrades, 1);
@@ -141,7 +129,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
     await startServer({ badKeyMode: "frame" });
     await load(server, { key: "wrong-key-123" });
     const caught = collect("caught");
-    await waitFor(redStatus(/auth-failed/), { what: "red auth status" });
+    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.strictEqual(server.totalConnections, 1);
@@ -171,12 +159,12 @@ describe("twelvedata provider (runtime, local mock)", function () {
     const flow = [];
     for (const [f, sym] of [["f1", "AAPL"], ["f2", "MSFT"], ["f3", "MSFT"]]) {
       flow.push(
-        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: OPTS, backoffMin: 50, backoffMax: 200 },
+        { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: OPTS, ...TEST_BACKOFF },
         { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: sym, wires: [[], ["ev_" + f]] },
         { id: "ev_" + f, type: "helper" },
       );
     }
-    await helper.load([feedNode, subNode], flow, { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" }, f3: { apiKey: "good-key" } });
+    await helper.load(FEED_NODES, flow, { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" }, f3: { apiKey: "good-key" } });
     const evs = ["f1", "f2", "f3"].map((f) => collect("ev_" + f));
     await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1), { what: "3 connections, subscribed" });
     assert.strictEqual(server.evictions, 0);
@@ -198,12 +186,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
 
   it("a server close 1011 or 1000 is an ordinary quick reconnect, not an eviction wait", async function () {
     await startServer();
-    await helper.load([feedNode, subNode], [
-      { id: "f1", type: "tick-feed", provider: "twelvedata", url: server.url, options: { ...FAST, limitRetryMs: "60000" }, backoffMin: 50, backoffMax: 200 },
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
-      { id: "out", type: "helper" },
-      { id: "ev", type: "helper" },
-    ], { f1: { apiKey: "good-key" } });
+    await loadFlow(singleFeedFlow("twelvedata", server.url, { symbols: "AAPL", options: { ...FAST, limitRetryMs: "60000" }, catchErrors: false }), { f1: { apiKey: "good-key" } });
     const ev = collect("ev");
     await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 1, { what: "subscribed" });
     server.closeAll(1011, "internal error");
