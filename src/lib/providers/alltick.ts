@@ -25,7 +25,7 @@
  */
 import { toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, numOption, parseFrame, redactUrl, strOption, withQuery } from "./common";
+import { contentKey, numOption, parseFrame, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -112,7 +112,7 @@ export class AllTickSession implements ProviderSession {
 
   subscribe(change: SubscriptionChange): void {
     this.symbols.update(change.all);
-    for (const channel of ["trades", "quotes"] as const) {
+    for (const channel of BOTH_CHANNELS) {
       if (change.add[channel].length === 0 && change.remove[channel].length === 0) continue;
       this.request(channel, change.all[channel]);
     }
@@ -321,7 +321,7 @@ export function createAllTick(settings: FeedSettings): Provider {
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond: 1000 / requestGapMs },
     // Heartbeat replies count as frames: three missed ones mean a dead or stalled connection.
     timing: { heartbeatMs, staleMs: 3 * heartbeatMs, pingMs: 0, authTimeoutMs: 10_000 },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: () => withQuery(base, "token", settings.apiKey),
     displayUrl: () => redactUrl(base),

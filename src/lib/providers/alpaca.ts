@@ -32,10 +32,10 @@
  */
 import { parseIsoMicros, toIdString, toNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, idKey, numOption, parseFrame, redactUrl, sample, strOption } from "./common";
+import { contentKey, idKey, numOption, parseFrame, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
-import { DataWatchdog, type StallHours } from "./watchdog";
+import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 
 export const ALPACA_FEEDS: Record<string, string> = {
   iex: "v2/iex",
@@ -151,7 +151,7 @@ export class AlpacaSession implements ProviderSession {
     // One request per channel and action: a refusal (405 symbol limit, 410 channel not on this
     // feed) then names exactly the symbols and channel it concerns, and leaves the other channel be.
     for (const action of ["unsubscribe", "subscribe"] as const) {
-      for (const channel of ["trades", "quotes"] as const) {
+      for (const channel of BOTH_CHANNELS) {
         const list = (action === "subscribe" ? change.add : change.remove)[channel];
         if (list.length > 0) this.request(action, channel, list.map((sym) => sym.toUpperCase()));
       }
@@ -191,7 +191,7 @@ export class AlpacaSession implements ProviderSession {
   /** The full current state: report the difference to what was confirmed before. */
   private subscription(e: AlpacaMessage): void {
     this.pending.shift();
-    for (const channel of ["trades", "quotes"] as const) {
+    for (const channel of BOTH_CHANNELS) {
       if (!Array.isArray(e[channel])) continue; // a state without this channel says nothing about it
       const now = new Set(strings(e[channel]));
       const before = this.confirmed[channel];
@@ -376,13 +376,13 @@ export function createAlpaca(settings: FeedSettings): Provider {
     feed === "crypto" || feed === "test" ? "always" : feed === "boats" || feed === "overnight" ? (explicitStall ? "always" : "never") : "regular";
   const limitRetryMs = numOption(o, "limitRetryMs", ALPACA_LIMIT_RETRY_MS) || ALPACA_LIMIT_RETRY_MS;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
-  const watchMs = stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  const watchMs = watchdogPeriodMs(stallMs);
   return {
     id: "alpaca",
     settings,
     limits: { symbolsPerConnection: planSymbols, maxConnections: 1, messagesPerSecond: Infinity },
     timing: { heartbeatMs: watchMs, staleMs: 0, pingMs: 10_000, authTimeoutMs: 10_000 },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),

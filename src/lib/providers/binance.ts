@@ -22,10 +22,10 @@
  */
 import { toIdString, toNumber, toSeq } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery } from "./common";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./generic";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
-import { DataWatchdog } from "./watchdog";
+import { DataWatchdog, watchdogPeriodMs } from "./watchdog";
 
 const MAX_PARAMS = 200;
 const SYMBOL_RE = /^[a-z0-9]+$/i;
@@ -63,7 +63,7 @@ export class BinanceSession implements ProviderSession {
 
   subscribe(change: SubscriptionChange): void {
     this.symbols.update(change.all);
-    for (const ch of ["trades", "quotes"] as Channel[]) {
+    for (const ch of BOTH_CHANNELS) {
       this.request("UNSUBSCRIBE", change.remove[ch], ch);
       this.request("SUBSCRIBE", change.add[ch], ch);
     }
@@ -197,7 +197,7 @@ export function createBinance(settings: FeedSettings): Provider {
   if (micros) url = withQuery(url, "timeUnit", "MICROSECOND");
   const tradeStream = strOption(settings.options, "stream", "trade") === "aggTrade" ? "aggTrade" : "trade";
   const stallMs = Math.round(numOption(settings.options, "stallSec", 0) * 1000);
-  const watchMs = stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  const watchMs = watchdogPeriodMs(stallMs);
   return {
     id: "binance",
     settings,
@@ -209,7 +209,7 @@ export function createBinance(settings: FeedSettings): Provider {
     // The server pings us every 20 s (ws answers; pings also keep the stale timer quiet); the
     // optional data watchdog runs on the heartbeat hook (nothing is sent).
     timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: 60_000, heartbeatMs: watchMs },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),

@@ -35,7 +35,7 @@ import { createPrivateKey, randomBytes, sign, type KeyObject } from "crypto";
 import { parseIsoMicros, toIdString, toMicros, toNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
 import { TS_MAX_AHEAD_US } from "../ticknorm";
-import { DEFAULT_TIMING, defaultDedupKey, numOption, parseFrame, redactUrl, sample } from "./common";
+import { DEFAULT_TIMING, defaultDedupKey, mentions, numOption, parseFrame, redactUrl, sample } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const COINBASE_URL = "wss://advanced-trade-ws.coinbase.com";
@@ -296,7 +296,7 @@ export class CoinbaseSession implements ProviderSession {
     const req = this.pending[0];
     const tradesSub = req !== undefined && req.type === "subscribe" && req.channel === TRADES;
     // Products the error names (checked first: "AUTH-USD is not a valid product" is not an auth failure).
-    const named = tradesSub ? req.symbols.filter((s) => mentions(message + " " + reason, s)) : [];
+    const named = tradesSub ? req.symbols.filter((s) => mentions(message + " " + reason, s, "A-Z0-9-")) : [];
     if (named.length === 0) {
       const both = message + " " + reason;
       if (/authenticat|unauthori[sz]ed|\bjwt\b|signature|forbidden/i.test(both)) {
@@ -398,12 +398,6 @@ export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, sn
 /** Numeric trade ids compare as numbers (by length, then digits), others as strings. */
 export function compareTradeIds(a: string | null | undefined, b: string | null | undefined): number {
   return compareIds(a, b);
-}
-
-/** Whether `text` names the product `symbol` (as a whole id, any case). */
-function mentions(text: string, symbol: string): boolean {
-  const escaped = symbol.toUpperCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp("(^|[^A-Z0-9-])" + escaped + "($|[^A-Z0-9-])", "i").test(text);
 }
 
 /** Numeric trade ids compare as numbers (by length, then digits), others as strings. */

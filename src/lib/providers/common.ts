@@ -1,5 +1,5 @@
 /** Small helpers shared by provider modules. */
-import type { RawTick as Tick } from "../types";
+import type { Channel, RawTick as Tick } from "../types";
 import { frameText, parseLossless } from "../json";
 import type { ChannelLists, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
@@ -89,3 +89,15 @@ export function sample(v: unknown, max = 200): string {
 export function textOf(v: unknown, dflt: string, max = 1000): string {
   return v === null || v === undefined ? dflt : sample(v, max);
 }
+
+/**
+ * Whether `text` names `word` as a whole token, any case: not preceded or followed by one of
+ * `tokenChars` (a regex character-class body, e.g. "a-z0-9." for tickers).
+ */
+export function mentions(text: string, word: string, tokenChars: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  return new RegExp(`(^|[^${tokenChars}])${escaped}($|[^${tokenChars}])`, "i").test(text);
+}
+
+/** Both channels, in the order providers subscribe them. */
+export const BOTH_CHANNELS: readonly Channel[] = ["trades", "quotes"];

@@ -22,7 +22,7 @@
 import { frameText, parseLossless } from "../json";
 import { type TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption } from "./common";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
 import type { ChannelLists, FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export interface GenericMapping {
@@ -311,7 +311,7 @@ class GenericSession implements ProviderSession {
   subscribe(change: SubscriptionChange): void {
     this.symbols.update(change.all);
     if (this.perChannel) {
-      for (const ch of ["trades", "quotes"] as Channel[]) {
+      for (const ch of BOTH_CHANNELS) {
         this.sendAll(this.sub, change.add[ch], ch);
         this.sendAll(this.unsub, change.remove[ch], ch);
         this.ctx.subscribed(change.add[ch], ch);
@@ -322,12 +322,12 @@ class GenericSession implements ProviderSession {
     // One symbol list for both channels: subscribe a symbol once, unsubscribe it when no channel has it.
     const inAll = (s: string): boolean => change.all.trades.includes(s) || change.all.quotes.includes(s);
     const added = new Set<string>();
-    for (const ch of ["trades", "quotes"] as Channel[]) for (const s of change.add[ch]) if (!this.wasUpstream(s, change)) added.add(s);
+    for (const ch of BOTH_CHANNELS) for (const s of change.add[ch]) if (!this.wasUpstream(s, change)) added.add(s);
     const removed = new Set<string>();
-    for (const ch of ["trades", "quotes"] as Channel[]) for (const s of change.remove[ch]) if (!inAll(s)) removed.add(s);
+    for (const ch of BOTH_CHANNELS) for (const s of change.remove[ch]) if (!inAll(s)) removed.add(s);
     this.sendAll(this.sub, [...added], "trades");
     this.sendAll(this.unsub, [...removed], "trades");
-    for (const ch of ["trades", "quotes"] as Channel[]) {
+    for (const ch of BOTH_CHANNELS) {
       this.ctx.subscribed(change.add[ch], ch);
       this.ctx.unsubscribed(change.remove[ch], ch);
     }
@@ -339,7 +339,7 @@ class GenericSession implements ProviderSession {
 
   /** True when the symbol was already subscribed upstream on the other channel before this change. */
   private wasUpstream(symbol: string, change: SubscriptionChange): boolean {
-    for (const ch of ["trades", "quotes"] as Channel[]) {
+    for (const ch of BOTH_CHANNELS) {
       if (change.all[ch].includes(symbol) && !change.add[ch].includes(symbol)) return true;
     }
     return false;
@@ -372,7 +372,7 @@ export function makeGenericProvider(settings: FeedSettings, cfg: GenericConfig, 
       messagesPerSecond: numOption(settings.options, "messagesPerSecond", 0) || Infinity,
     },
     timing: { ...DEFAULT_TIMING, heartbeatMs: cfg.heartbeatTemplate !== "" ? cfg.heartbeatMs : 0, staleMs: cfg.staleMs },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys,
     connectUrl: () => (settings.url !== "" ? settings.url : defaultUrl()),
     displayUrl: () => redactUrl(settings.url !== "" ? settings.url : "(local)"),

@@ -20,9 +20,9 @@
  */
 import { toIdString, toNumber, toSeq, wireNumber } from "../time";
 import type { RawTick as Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./generic";
-import { DataWatchdog, type StallHours } from "./watchdog";
+import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const POLYGON_EVICTION_WAIT_MS = 60_000;
@@ -245,14 +245,14 @@ export function createPolygon(settings: FeedSettings): Provider {
   if (hoursOpt !== "regular" && hoursOpt !== "always" && hoursOpt !== "never") throw new Error(`Unknown stallHours "${hoursOpt}": use regular, always or never.`);
   const stallHours: StallHours = hoursOpt;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
-  const watchMs = stallMs > 0 && stallHours !== "never" ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  const watchMs = stallHours !== "never" ? watchdogPeriodMs(stallMs) : 0;
   const sessionOpts: PolygonOptions = { limitRetryMs, stallMs, stallHours, delayMs: delayed ? 15 * 60_000 : 0 };
   return {
     id: "polygon",
     settings,
     limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
     timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 0, heartbeatMs: watchMs },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),

@@ -12,7 +12,7 @@
 import { toMicros } from "../time";
 import { type ReplayAction, type ReplayOptions, type ReplayProgress, ReplayServer } from "../replay/server";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
-import { contentKey, idKey, NO_LIMITS, parseFrame, sample } from "./common";
+import { contentKey, idKey, NO_LIMITS, parseFrame, sample, BOTH_CHANNELS } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 /** What a replay provider adds to the Provider interface. */
@@ -76,7 +76,7 @@ export function createReplay(settings: FeedSettings): Provider & ReplayControl {
     limits: { ...NO_LIMITS },
     // Loopback: no pings or stall checks (a paused replay or a long gap at speed 1 is silent on purpose).
     timing: { heartbeatMs: 0, staleMs: 0, pingMs: 0, authTimeoutMs: 10_000 },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: () => get().start(),
     displayUrl: () => `replay ${opts.file}`,
@@ -85,7 +85,7 @@ export function createReplay(settings: FeedSettings): Provider & ReplayControl {
     createSession: (ctx: SessionContext): ProviderSession => ({
       open: () => ctx.ready(),
       subscribe: (change: SubscriptionChange) => {
-        for (const ch of ["trades", "quotes"] as Channel[]) {
+        for (const ch of BOTH_CHANNELS) {
           if (change.remove[ch].length > 0) ctx.send({ action: "unsubscribe", channel: ch, symbols: change.remove[ch] });
           if (change.add[ch].length > 0) ctx.send({ action: "subscribe", channel: ch, symbols: change.add[ch] });
         }

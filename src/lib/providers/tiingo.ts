@@ -30,7 +30,7 @@
  */
 import { parseIsoMicros, toMicros, toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, parseFrame, redactUrl, sample } from "./common";
+import { BOTH_CHANNELS, contentKey, DEFAULT_TIMING, mentions, parseFrame, redactUrl, sample } from "./common";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TIINGO_DEFAULT_URL = "wss://api.tiingo.com/iex";
@@ -97,12 +97,6 @@ function epochNanos(v: unknown): { nanos: string; us: number } | undefined {
   if (typeof v === "string" && /^\d{1,20}$/.test(v)) return { nanos: v, us: toMicros(v, "ns") };
   if (typeof v === "number" && Number.isFinite(v) && v > 0) return { nanos: BigInt(Math.round(v)).toString(), us: toMicros(v, "ns") };
   return undefined;
-}
-
-/** Whether `text` names `ticker` as a word of its own (case-insensitive). */
-function mentions(text: string, ticker: string): boolean {
-  const escaped = ticker.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-  return new RegExp(`(^|[^a-z0-9.])${escaped}($|[^a-z0-9.])`, "i").test(text);
 }
 
 export class TiingoSession implements ProviderSession {
@@ -205,7 +199,7 @@ export class TiingoSession implements ProviderSession {
 
   /** Tells the slot which (symbol, channel) pairs the server now carries or dropped. */
   private report(): void {
-    for (const ch of ["trades", "quotes"] as const) {
+    for (const ch of BOTH_CHANNELS) {
       const added: string[] = [];
       const removed: string[] = [];
       for (const s of this.wantedBy[ch]) if (!this.reported[ch].has(s) && this.confirmed.has(s.toLowerCase())) added.push(s);
@@ -252,10 +246,10 @@ export class TiingoSession implements ProviderSession {
     } else if (/threshold|tier|agreement|entitle|permission|plan/i.test(text)) {
       fail("plan", "plan", `${shown} (thresholdLevel ${this.thresholdLevel} is not in this account's plan; level 6 needs no IEX agreement).`);
     } else if (/ticker/i.test(text) && this.lastAdded.length > 0) {
-      const named = this.lastAdded.filter((t) => mentions(text, t));
+      const named = this.lastAdded.filter((t) => mentions(text, t, "a-z0-9."));
       const symbols = (named.length > 0 ? named : this.lastAdded).map((t) => this.names.get(t) ?? t);
       const why = /limit|max|too many/i.test(text) ? "symbol_limit" : "rejected";
-      for (const ch of ["trades", "quotes"] as const) {
+      for (const ch of BOTH_CHANNELS) {
         const mine = symbols.filter((s) => this.wantedBy[ch].has(s));
         if (mine.length > 0) this.ctx.rejected(mine, ch, why, shown);
       }
@@ -423,7 +417,7 @@ export function createTiingo(settings: FeedSettings): Provider {
     limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
     // The server heartbeats (about every 30 s); three missed ones mean a stalled connection.
     timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 90_000 },
-    channels: level === 6 ? ["trades"] : ["trades", "quotes"],
+    channels: level === 6 ? ["trades"] : BOTH_CHANNELS,
     contentKeys: true,
     connectUrl: () => url,
     displayUrl: () => redactUrl(url),

@@ -37,7 +37,7 @@
  */
 import { toMicros, toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TWELVEDATA_LIMIT_RETRY_MS = 60_000;
@@ -158,10 +158,10 @@ export class TwelveDataSession implements ProviderSession {
     }
     this.dropAnswered();
     // The shape of `unsubscribe-status` is undocumented: removals are reported as sent.
-    for (const ch of ["trades", "quotes"] as const) if (change.remove[ch].length > 0) this.ctx.unsubscribed(change.remove[ch], ch);
+    for (const ch of BOTH_CHANNELS) if (change.remove[ch].length > 0) this.ctx.unsubscribed(change.remove[ch], ch);
 
     // A symbol newly wanted on one channel that is already live needs no message.
-    for (const ch of ["trades", "quotes"] as const) {
+    for (const ch of BOTH_CHANNELS) {
       const already = change.add[ch].filter((s) => this.confirmed.has(s));
       if (already.length > 0) this.ctx.subscribed(already, ch);
     }
@@ -299,7 +299,7 @@ export class TwelveDataSession implements ProviderSession {
       this.confirmed.delete(s);
     }
     this.reindex();
-    for (const ch of ["trades", "quotes"] as const) {
+    for (const ch of BOTH_CHANNELS) {
       const mine = symbols.filter((s) => this.wanted[ch].has(s));
       if (mine.length > 0) this.ctx.rejected(mine, ch, code, message);
     }
@@ -394,7 +394,7 @@ export function createTwelveData(settings: FeedSettings): Provider {
     settings,
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond },
     timing: { ...DEFAULT_TIMING, heartbeatMs, staleMs: Math.round(3.5 * heartbeatMs), pingMs: 20_000 },
-    channels: ["trades", "quotes"],
+    channels: BOTH_CHANNELS,
     contentKeys: true,
     connectUrl: () => withQuery(base, "apikey", settings.apiKey),
     displayUrl: () => redactUrl(base),

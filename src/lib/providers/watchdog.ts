@@ -25,6 +25,14 @@ export interface WatchdogOptions {
   provider: string;
 }
 
+/**
+ * How often the heartbeat hook runs the watchdog for a given stall time: a few checks per stall
+ * period (a quarter of it), between 20 ms and 5 s; 0 (no hook) when the watchdog is off.
+ */
+export function watchdogPeriodMs(stallMs: number): number {
+  return stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+}
+
 export class DataWatchdog {
   private lastDataAt: number;
   private watching = false;
