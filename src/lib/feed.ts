@@ -25,6 +25,7 @@ import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinat
 import { createHistoryClient } from "./backfill";
 import { isReplayControl } from "./providers/replay";
 import type { ReplayAction, ReplayProgress } from "./replay/server";
+import { dedupStore, feedIdentity } from "./dedup-store";
 import type { Channel, RawTick, Tick } from "./types";
 import { normalizeTick } from "./ticknorm";
 
@@ -122,6 +123,8 @@ interface UserRec {
 }
 
 const CHANNELS: readonly Channel[] = ["trades", "quotes"];
+/** Providers whose ticks come from a source restarted with the feed (ids start over). */
+const LOCAL_SOURCES: readonly string[] = ["simulator", "replay"];
 const MALFORMED_REPORT_MS = 10_000;
 
 export class FeedCore {
@@ -137,6 +140,8 @@ export class FeedCore {
   private readonly lingering = new Map<string, number>();
   private readonly slots: Slot[] = [];
   private readonly dedup: Deduplicator | null;
+  /** Hash of provider, URL, key and options: the dedup memory is handed over to the next feed with it (null = never). */
+  private readonly identity: string | null;
   private readonly slotOptions: SlotOptions;
   private readonly perConnection: number;
   private readonly maxConnections: number;
@@ -175,7 +180,9 @@ export class FeedCore {
       error: (text) => log.error(m.mask(text)),
       ...(log.debug ? { debug: (text: string) => log.debug?.(m.mask(text)) } : {}),
     };
-    this.dedup = opts.dedup ? new Deduplicator(opts.dedupWindow) : null;
+    // Local sources restart their ids with every deploy: their memory is not carried over.
+    this.identity = opts.dedup && !LOCAL_SOURCES.includes(provider.id) ? feedIdentity({ ...provider.settings, window: opts.dedupWindow }) : null;
+    this.dedup = opts.dedup ? ((this.identity !== null ? dedupStore.take(this.identity) : undefined) ?? new Deduplicator(opts.dedupWindow)) : null;
     const t = provider.timing;
     this.slotOptions = {
       backoff: opts.backoff,
@@ -330,7 +337,9 @@ export class FeedCore {
       }
     }
     this.users.clear();
-    this.dedup?.clear();
+    // The next feed with the same identity (a redeploy) starts with this memory.
+    if (this.dedup !== null && this.identity !== null) dedupStore.park(this.identity, this.dedup);
+    else this.dedup?.clear();
     this.setStatus({ state: "closed", connections: 0, open: 0, unplaced: 0, at: Date.now() });
   }
 
