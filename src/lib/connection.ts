@@ -87,6 +87,20 @@ export interface SlotFailing {
 }
 
 const CHANNELS: readonly Channel[] = ["trades", "quotes"];
+/**
+ * Read budget per event-loop turn (on while a user of the feed conflates, see `paced`): once a
+ * socket's frames took this long within one turn, the socket is paused until the next turn.
+ * Without it one poll phase may read megabytes (libuv reads a ready socket up to 32 times), and
+ * Node-RED's HTTP server (editor, admin API) waits behind all of them. Nothing is lost: unread
+ * data waits in the kernel (TCP pushback). Off otherwise, so backpressure mode reads exactly
+ * as before.
+ */
+export const READ_TURN_BUDGET_MS = 20;
+/**
+ * When the rest of the previous turn (the flow working on what was read: Node-RED delivers
+ * messages on setImmediate) took longer than this, the next turn reads one socket chunk only.
+ */
+export const SLOW_TURN_MS = 50;
 
 function emptySets(): Record<Channel, Set<string>> {
   return { trades: new Set<string>(), quotes: new Set<string>() };
@@ -137,6 +151,15 @@ export class Slot {
   private readonly minSendGapMs: number;
   /** The current socket reached `open` (the provider's handshake succeeded). */
   private readied = false;
+  /** Read budget: when this turn's first frame arrived (0 = none yet), and the end-of-turn handle. */
+  private readTurnAt = 0;
+  private readTurnHandle: NodeJS.Immediate | null = null;
+  private readTurnEndAt = 0;
+  private readBudgetMs = READ_TURN_BUDGET_MS;
+  /** Times the socket was paused for the rest of a turn. */
+  readPauses = 0;
+  /** Apply the per-turn read budget (set by the feed while a user conflates). */
+  paced = false;
 
   constructor(
     readonly index: number,
@@ -315,6 +338,36 @@ export class Slot {
       this.hooks.onMalformed(this, err instanceof Error ? err.message : String(err), sampleOf(data));
     }
     this.hooks.onFrameEnd(this);
+    this.spendReadBudget(ws);
+  }
+
+  /** Pauses the socket for the rest of this event-loop turn once its frames used the turn's read budget. */
+  private spendReadBudget(ws: WebSocket): void {
+    if (!this.paced) return;
+    const now = Date.now();
+    if (this.readTurnHandle === null) {
+      this.readTurnAt = now;
+      this.readTurnHandle = setImmediate(this.endReadTurn);
+      // A slow flow (a long gap since the last read turn ended): read one chunk per turn.
+      this.readBudgetMs = now - this.readTurnEndAt > SLOW_TURN_MS ? 0 : READ_TURN_BUDGET_MS;
+      if (this.readBudgetMs > 0) return;
+    }
+    if (now - this.readTurnAt >= this.readBudgetMs && ws === this.ws && !ws.isPaused) {
+      ws.pause();
+      this.readPauses++;
+    }
+  }
+
+  private readonly endReadTurn = (): void => {
+    this.readTurnHandle = null;
+    this.readTurnEndAt = Date.now();
+    const ws = this.ws;
+    if (ws !== null && ws.isPaused) ws.resume();
+  };
+
+  private clearReadTurn(): void {
+    if (this.readTurnHandle !== null) clearImmediate(this.readTurnHandle);
+    this.readTurnHandle = null;
   }
 
   private onError(ws: WebSocket, err: Error): void {
@@ -360,6 +413,7 @@ export class Slot {
     this.stopWatchdog();
     this.clearSend();
     this.clearSync();
+    this.clearReadTurn();
     if (this.killTimer !== null) {
       clearTimeout(this.killTimer);
       this.killTimer = null;
@@ -431,6 +485,7 @@ export class Slot {
       this.stopWatchdog();
       this.clearSend();
       this.clearSync();
+      this.clearReadTurn();
       this.session = null;
       this.setState(final ? "closed" : "idle");
       return Promise.resolve();

@@ -38,7 +38,9 @@ export type FeedEventTopic =
   | "error"
   | "subscriptions"
   | "backfill"
-  | "replay-end";
+  | "replay-end"
+  /** Sent by tick-subscribe itself (overload: conflate), never by the feed. */
+  | "overload";
 
 export type FeedState = "idle" | "connecting" | "reconnecting" | "open" | "failed" | "closed";
 
@@ -64,6 +66,8 @@ export interface FeedUser {
   onTicks(ticks: Tick[]): void;
   onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void;
   onStatus(status: FeedStatus): void;
+  /** The user conflates (overload: conflate): the connections then read at most a budget per event-loop turn. */
+  readonly paced?: boolean;
 }
 
 export interface FeedLog {
@@ -242,6 +246,7 @@ export class FeedCore {
     if (this.closed || this.users.has(user.id)) return;
     this.users.set(user.id, { user, trades: new Set(), quotes: new Set(), pending: [] });
     this.idleSince = 0;
+    this.updatePacing();
     this.scheduleReconcile();
   }
 
@@ -250,6 +255,7 @@ export class FeedCore {
     if (rec === undefined || rec.user !== user) return;
     this.applyUserSymbols(rec, { trades: [], quotes: [] });
     this.users.delete(user.id);
+    this.updatePacing();
     if (this.users.size === 0) this.idleSince = Date.now();
     this.scheduleReconcile();
   }
@@ -400,10 +406,21 @@ export class FeedCore {
     slot.desired[ch].add(symbol);
   }
 
+  /** Paced reading while any user conflates. */
+  private updatePacing(): void {
+    let paced = false;
+    for (const rec of this.users.values()) if (rec.user.paced === true) paced = true;
+    this.paced = paced;
+    for (const s of this.slots) s.paced = paced;
+  }
+
+  private paced = false;
+
   private findRoom(): Slot | undefined {
     for (const s of this.slots) if (s.state !== "closed" && s.symbolCount < this.perConnection) return s;
     if (this.slots.length < this.maxConnections) {
       const slot = new Slot(this.slots.length, this.provider, this.slotOptions, this.hooks);
+      slot.paced = this.paced;
       this.slots.push(slot);
       return slot;
     }
@@ -474,6 +491,7 @@ export class FeedCore {
     }
     if (this.slots.length === 0 && this.users.size > 0) {
       const slot = new Slot(0, this.provider, this.slotOptions, this.hooks);
+      slot.paced = this.paced;
       this.slots.push(slot);
       slot.start();
     }

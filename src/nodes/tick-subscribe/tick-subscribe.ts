@@ -16,6 +16,7 @@ import { replayTime } from "../../lib/providers/replay";
 import type { ReplayAction } from "../../lib/replay/server";
 import type { TickFeedNode } from "../tick-feed/api";
 import { statusView, type StatusView } from "./status";
+import { ConflateGate, type OverloadSettings, parseOverload } from "./overload";
 
 interface TickSubscribeDef extends NodeDef {
   feed?: string;
@@ -31,6 +32,9 @@ interface TickSubscribeDef extends NodeDef {
   partitions?: string | number;
   /** InfluxDB measurement (format influxdb; default "ticks"). */
   measurement?: string;
+  /** "backpressure" (default) | "conflate"; maxLagMs: lag that starts conflation (default 1000). */
+  overload?: string;
+  maxLagMs?: string | number;
 }
 
 /** The output settings, checked once at deploy. */
@@ -73,9 +77,12 @@ export = function register(RED: NodeAPI): void {
     const batch = config.output === "batch";
     let out: ReturnType<typeof outputSettings> | null = null;
     let outError = "";
+    let overload: OverloadSettings | null = null;
     try {
       out = outputSettings(config);
+      overload = parseOverload(config);
     } catch (err) {
+      out = null;
       outError = (err as Error).message;
     }
     let channels: Channel[] = parseChannels(config.channels) ?? ["trades"];
@@ -130,31 +137,43 @@ export = function register(RED: NodeAPI): void {
     }
     const { influx, template } = out;
 
+    const deliver = (ticks: Tick[]): void => {
+      if (batch) {
+        // Everything read in this event-loop turn goes out as one message (flushed before the
+        // next turn's reads); a full batch goes out at once, so the buffer stays bounded.
+        if (pending === null) {
+          pending = ticks;
+          flushHandle = setImmediate(flush);
+        } else {
+          for (let i = 0; i < ticks.length; i++) pending.push(ticks[i]);
+        }
+        if (pending.length >= MAX_BATCH) flush();
+        return;
+      }
+      // One send per tick: each tick is its own message with its own id. (Sending an array of
+      // messages in one call would make Node-RED deep-clone every message after the first
+      // and give them all the same _msgid.)
+      for (let i = 0; i < ticks.length; i++) {
+        const t = ticks[i];
+        const topic = template.isSymbol ? t.symbol : template.render(t.symbol, t.type, t.provider);
+        if (influx === null) node.send([{ _msgid: nextMsgId(), topic, payload: t }, null]);
+        else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) }, null]);
+      }
+    };
+    // overload: conflate puts a per-turn drain between the feed and Node-RED; backpressure hands
+    // each frame's ticks to Node-RED in the turn that read them.
+    const gate =
+      overload !== null && overload.mode === "conflate"
+        ? new ConflateGate(overload.maxLagMs, deliver, (payload) => node.send([null, { topic: "overload", payload }]))
+        : null;
+
     const user: FeedUser = {
       id: node.id,
+      paced: gate !== null,
       onTicks(ticks: Tick[]): void {
         count += ticks.length;
-        if (batch) {
-          // Everything read in this event-loop turn goes out as one message (flushed before the
-          // next turn's reads); a full batch goes out at once, so the buffer stays bounded.
-          if (pending === null) {
-            pending = ticks;
-            flushHandle = setImmediate(flush);
-          } else {
-            for (let i = 0; i < ticks.length; i++) pending.push(ticks[i]);
-          }
-          if (pending.length >= MAX_BATCH) flush();
-          return;
-        }
-        // One send per tick: each tick is its own message with its own id. (Sending an array of
-        // messages in one call would make Node-RED deep-clone every message after the first
-        // and give them all the same _msgid.)
-        for (let i = 0; i < ticks.length; i++) {
-          const t = ticks[i];
-          const topic = template.isSymbol ? t.symbol : template.render(t.symbol, t.type, t.provider);
-          if (influx === null) node.send([{ _msgid: nextMsgId(), topic, payload: t }, null]);
-          else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) }, null]);
-        }
+        if (gate !== null) gate.accept(ticks);
+        else deliver(ticks);
       },
       onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void {
         const msg: NodeMessage = { topic, payload };
@@ -274,6 +293,7 @@ export = function register(RED: NodeAPI): void {
       if (flushHandle !== null) clearImmediate(flushHandle);
       flushHandle = null;
       pending = null;
+      gate?.close();
       core.deregister(user);
       done();
     });
