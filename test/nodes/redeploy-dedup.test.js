@@ -13,6 +13,21 @@ const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 
 const DEPLOYS = Number(process.env.DEPLOYS || 100);
 
+/**
+ * helper.setFlows gives the runtime 300 ms to report "flows:started" and rejects after that,
+ * although the deploy goes on; on a loaded machine a deploy can take longer. Wait for the
+ * started event ourselves instead (the caller then waits for the resubscribe).
+ */
+async function deploy(flow, type, creds) {
+  const started = new Promise((resolve) => helper._events.once("flows:started", resolve));
+  try {
+    await helper.setFlows(flow, type, creds);
+  } catch (err) {
+    if (!/timeout waiting event/.test(err.message)) throw err;
+    await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error(`${type} deploy did not start within 20 s`)), 20000))]);
+  }
+}
+
 describe("dedup across redeploys (replaying relay, real runtime)", function () {
   this.timeout(60000 + DEPLOYS * 2000);
   let server;
@@ -59,7 +74,7 @@ describe("dedup across redeploys (replaying relay, real runtime)", function () {
       const subsBefore = server.subscribes;
       for (let i = 1; i <= DEPLOYS; i++) {
         const subs = server.subscribes;
-        await helper.setFlows(flow(`${type}-${i}`), type, creds);
+        await deploy(flow(`${type}-${i}`), type, creds);
         attach();
         await waitFor(() => server.subscribes > subs, { what: `${type} deploy ${i}: resubscribed` });
         await settle(`${type} deploy ${i}`);
