@@ -118,6 +118,11 @@ export async function openLines(path: string): Promise<LineSource> {
       closed = true;
       pending.length = 0;
       rest = null;
+      // A stream closed before it opened still reports its open error (the file may be gone by
+      // then, e.g. deleted right after the flow stopped): nobody reads it any more, so absorb it
+      // instead of letting it become an uncaught exception.
+      raw.on("error", () => undefined);
+      if (stream !== raw) stream.on("error", () => undefined);
       raw.destroy();
       if (stream !== raw) stream.destroy();
     },
