@@ -80,7 +80,7 @@ export class DedupStore {
   private rearm(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const first = this.parked.values().next().value as Parked | undefined;
+    const first = this.parked.values().next().value;
     if (first === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = null;

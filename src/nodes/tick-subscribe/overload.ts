@@ -4,7 +4,7 @@
  * on output 2 as a rate-limited `overload` event. `backpressure` (the default) bypasses all of
  * this: ticks are handed to Node-RED in the turn that read them, as before.
  */
-import { ConflatingQueue, DEFAULT_MAX_LAG_MS, OVERLOAD_MODES, OverloadMode } from "../../lib/overload";
+import { ConflatingQueue, DEFAULT_MAX_LAG_MS, OVERLOAD_MODES, type OverloadMode } from "../../lib/overload";
 import type { Tick } from "../../lib/types";
 
 /** At most one `overload` event per this period (the first one at once). */
