@@ -64,6 +64,12 @@ function credsFor(feeds, creds) {
   return Object.fromEntries(feeds.map((f) => [f, creds]));
 }
 
+/** Test teardown: stops the flow, then closes the mock (if one was started). */
+async function unloadAndClose(server) {
+  await helper.unload();
+  if (server) await server.close();
+}
+
 /** A waitFor predicate: node `id` has shown a red status whose text matches `re`. */
 const redStatus = (id, re) => () => statusesOf(id).some((s) => s.fill === "red" && re.test(s.text));
 
@@ -73,4 +79,4 @@ const subscribedTo = (server, list) => () => server.lists().length === 1 && same
 /** Every member of `list` is in `set`. */
 const hasAll = (set, list) => list.every((s) => set.has(s));
 
-module.exports = { FEED_NODES, TEST_BACKOFF, singleFeedFlow, multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, hasAll };
+module.exports = { FEED_NODES, TEST_BACKOFF, singleFeedFlow, multiFeedFlow, loadFlow, credsFor, unloadAndClose, redStatus, subscribedTo, hasAll };

@@ -3,7 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
+const { singleFeedFlow, loadFlow, redStatus, unloadAndClose } = require("../../support/provider-flow");
 const { AllTickServer } = require("../../mocks/alltick-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -18,8 +18,7 @@ function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "
 describe("alltick provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 

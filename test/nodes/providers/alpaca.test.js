@@ -3,7 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, redStatus, hasAll: has } = require("../../support/provider-flow");
+const { multiFeedFlow, loadFlow, redStatus, hasAll: has, unloadAndClose } = require("../../support/provider-flow");
 const { AlpacaServer, trade, quote, cryptoTrade } = require("../../mocks/alpaca-server");
 const { waitFor } = require("../../support/wait");
 
@@ -20,8 +20,7 @@ const noSecrets = () => {
 describe("alpaca provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 

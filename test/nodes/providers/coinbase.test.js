@@ -4,7 +4,7 @@ const assert = require("assert");
 const crypto = require("crypto");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, redStatus, subscribedTo } = require("../../support/provider-flow");
+const { singleFeedFlow, loadFlow, redStatus, subscribedTo, unloadAndClose } = require("../../support/provider-flow");
 const { CoinbaseServer } = require("../../mocks/coinbase-server");
 const { waitFor } = require("../../support/wait");
 
@@ -17,8 +17,7 @@ function load(server, { symbols = "BTC-USD ETH-USD", credentials = {}, options =
 describe("coinbase provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 

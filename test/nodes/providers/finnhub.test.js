@@ -4,15 +4,14 @@ const assert = require("assert");
 const { WebSocket } = require("ws");
 const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, hasAll: has } = require("../../support/provider-flow");
+const { singleFeedFlow, loadFlow, hasAll: has, unloadAndClose } = require("../../support/provider-flow");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
 const { waitFor } = require("../../support/wait");
 
 describe("finnhub provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 

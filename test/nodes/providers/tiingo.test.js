@@ -3,7 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo } = require("../../support/provider-flow");
+const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, unloadAndClose } = require("../../support/provider-flow");
 const { TiingoServer } = require("../../mocks/tiingo-server");
 const { waitFor } = require("../../support/wait");
 
@@ -17,8 +17,7 @@ function load(server, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "trade
 describe("tiingo provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 

@@ -3,7 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { collect, sameList } = require("../../support/flow");
-const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
+const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, redStatus, unloadAndClose } = require("../../support/provider-flow");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -19,8 +19,7 @@ const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
 describe("twelvedata provider (runtime, local mock)", function () {
   let server;
   afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
+    await unloadAndClose(server);
     server = null;
   });
 
