@@ -8,13 +8,52 @@ const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
+const { checkMarkup } = require("../support/html-check");
 
 const root = path.join(__dirname, "..", "..");
 const NODES = Object.keys(require("../../package.json")["node-red"].nodes);
 
+/** Runs an editor script with a stub RED and jQuery (no dialog open) and returns the type's definition. */
+function loadDefinition(html, type) {
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
+  const registered = {};
+  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
+  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k };
+  vm.runInNewContext(script, { RED, $: jq, console });
+  return registered[type];
+}
+
+/** Every HTML file the package ships to the editor: node templates and help texts. */
+function editorHtmlFiles() {
+  const out = [];
+  for (const dir of ["src/nodes", "locales"]) {
+    for (const f of fs.readdirSync(path.join(root, dir), { recursive: true })) if (String(f).endsWith(".html")) out.push(path.join(dir, String(f)));
+  }
+  return out.sort();
+}
+
 function lookup(catalog, key) {
   return key.split(".").reduce((o, k) => (o !== undefined && o !== null ? o[k] : undefined), catalog);
 }
+
+describe("editor markup", function () {
+  it("finds the editor and help files", function () {
+    assert.ok(editorHtmlFiles().length >= 2 * NODES.length);
+  });
+  for (const file of editorHtmlFiles()) {
+    it(`${file} is balanced, well nested markup`, function () {
+      assert.deepStrictEqual(checkMarkup(fs.readFileSync(path.join(root, file), "utf8")), []);
+    });
+  }
+  it("the checker catches the defects browsers repair silently", function () {
+    assert.deepStrictEqual(checkMarkup('<script type="text/html"><div><select><option>a</option></div></script>'), ["line 1: </div> closes <select> opened on line 1"]);
+    assert.deepStrictEqual(checkMarkup("<div><select>\n<div>x</div></select></div>"), ["line 2: <div> inside <select> (line 1)"]);
+    assert.deepStrictEqual(checkMarkup("<div>\n<span></div>"), ["line 2: </div> closes <span> opened on line 2"]);
+    assert.deepStrictEqual(checkMarkup("<p>a</p></p>"), ["line 1: </p> without a start tag"]);
+    assert.deepStrictEqual(checkMarkup('<input id="a" id="b">'), ["line 1: duplicate attribute id in <input>"]);
+    assert.deepStrictEqual(checkMarkup("<ul><li>x</li>"), ["line 1: <ul> is never closed"]);
+  });
+});
 
 describe("node editors", function () {
   for (const type of NODES) {
@@ -29,7 +68,7 @@ describe("node editors", function () {
         assert.ok(keys.size > 0);
         // A key built at run time ('...url-' + provider) must exist for every provider.
         const providers = Object.keys(require("../../locales/en-US/tick-feed.json")["tick-feed"].provider);
-        const expanded = [...keys].flatMap((k) => (k.endsWith("-") ? providers.map((p) => k + p) : [k]));
+        const expanded = [...keys].flatMap((k) => (k.endsWith("-") || k.endsWith(".provider.") ? providers.map((p) => k + p) : [k]));
         const missing = expanded.filter((k) => !k.startsWith(type + ".") || typeof lookup(catalog, k) !== "string");
         assert.deepStrictEqual(missing, [], `keys missing from locales/en-US/${type}.json`);
       });
@@ -39,12 +78,7 @@ describe("node editors", function () {
       });
 
       it("registers its type with defaults that pass their own validation, a label and port labels", function () {
-        const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
-        const registered = {};
-        const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined });
-        const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k };
-        vm.runInNewContext(script, { RED, $: jq, console });
-        const def = registered[type];
+        const def = loadDefinition(html, type);
         assert.ok(def, `${type} registered`);
         assert.strictEqual(def.category, type === "tick-feed" ? "config" : "market data");
         const node = { _: (k) => k };
@@ -55,6 +89,87 @@ describe("node editors", function () {
         assert.strictEqual(typeof def.label.call(node), "string");
         if (def.outputLabels) for (let i = 0; i < (def.outputs || 0); i++) assert.strictEqual(typeof def.outputLabels.call(node, i), "string");
       });
+
+      it("declares every validator with two arguments (v, opt), so Node-RED shows its message", function () {
+        const def = loadDefinition(html, type);
+        const one = [];
+        for (const group of [def.defaults, def.credentials || {}]) {
+          for (const [name, d] of Object.entries(group)) if (typeof d.validate === "function" && d.validate.length !== 2) one.push(name);
+        }
+        assert.deepStrictEqual(one, []);
+      });
     });
   }
+});
+
+/** A node of `type` with its defaults, `props` on top, and a catalog-key translator. */
+function editorNode(type, props) {
+  const html = fs.readFileSync(path.join(root, "src", "nodes", type, type + ".html"), "utf8");
+  const def = loadDefinition(html, type);
+  const node = { id: "n1", _: (k, args) => (args ? k + " " + JSON.stringify(args) : k) };
+  for (const [name, d] of Object.entries(def.defaults)) node[name] = d.value;
+  Object.assign(node, props);
+  const catalog = JSON.parse(fs.readFileSync(path.join(root, "locales", "en-US", type + ".json"), "utf8"));
+  /** What the validator of `name` says about the node's value: true or the catalog key (checked to exist). */
+  node.check = (name, group = "defaults") => {
+    const r = def[group][name].validate.call(node, group === "defaults" ? node[name] : undefined, {});
+    if (r === true) return true;
+    assert.strictEqual(typeof r, "string", `${name}: true or a message`);
+    const key = r.split(" ")[0];
+    assert.strictEqual(typeof lookup(catalog, key), "string", `${key} is in the catalog`);
+    return key;
+  };
+  return node;
+}
+
+describe("editor validators (saved values, no dialog open)", function () {
+  it("tick-feed: URL scheme, numbers, and a key for every provider that needs one", function () {
+    assert.strictEqual(editorNode("tick-feed", { url: "http://x" }).check("url"), "tick-feed.errors.url");
+    assert.strictEqual(editorNode("tick-feed", { url: "wss://relay.example/ws" }).check("url"), true);
+    assert.strictEqual(editorNode("tick-feed", { provider: "generic", url: "" }).check("url"), "tick-feed.errors.url-required");
+    for (const [name, bad] of [["backoffMin", "0"], ["backoffMax", "-5"], ["pingInterval", "-1"], ["staleTimeout", "x"], ["symbolsPerConnection", "1.5"], ["maxConnections", "-1"], ["dedupWindow", "0"]]) {
+      assert.notStrictEqual(editorNode("tick-feed", { [name]: bad }).check(name), true, `${name} = ${bad}`);
+      assert.strictEqual(editorNode("tick-feed", { [name]: "" }).check(name), true, `${name} empty = default`);
+    }
+    assert.strictEqual(editorNode("tick-feed", { backoffMin: 5000, backoffMax: 1000 }).check("backoffMax"), "tick-feed.errors.backoff-order");
+    assert.strictEqual(editorNode("tick-feed", { options: { ratePerSymbol: "-1" } }).check("options"), "tick-feed.errors.positive");
+    assert.strictEqual(editorNode("tick-feed", { options: { subscribeTemplate: "{bad" } }).check("options"), "tick-feed.errors.json");
+    for (const p of ["alltick", "polygon", "finnhub", "twelvedata", "tiingo"]) {
+      assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { has_apiKey: false } }).check("provider"), "tick-feed.errors.key-required", p);
+      assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { has_apiKey: true } }).check("provider"), true, p);
+      assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { apiKey: "typed" } }).check("provider"), true, p);
+      // Credentials not loaded yet (a deployed flow before its dialog was opened): not flagged.
+      assert.strictEqual(editorNode("tick-feed", { provider: p }).check("provider"), true, p);
+    }
+    assert.strictEqual(editorNode("tick-feed", { provider: "alpaca", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.secret-required");
+    assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.key-pair");
+    assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: false, has_apiSecret: false } }).check("provider"), true);
+    for (const p of ["simulator", "binance", "generic"]) assert.strictEqual(editorNode("tick-feed", { provider: p, url: "ws://h/", credentials: { has_apiKey: false } }).check("provider"), true, p);
+  });
+
+  it("tick-subscribe: symbols", function () {
+    assert.strictEqual(editorNode("tick-subscribe", { symbols: "AAPL, (bad)" }).check("symbols"), "tick-subscribe.errors.bad-symbol");
+    assert.strictEqual(editorNode("tick-subscribe", { symbols: "AAPL, BRK.B BTC/USD" }).check("symbols"), true);
+  });
+
+  it("tick-aggregate: the interval follows the bar type and unit; thresholds, delays, overrides", function () {
+    assert.strictEqual(editorNode("tick-aggregate", { interval: 7, unit: "s" }).check("interval"), "tick-aggregate.errors.step");
+    assert.strictEqual(editorNode("tick-aggregate", { interval: 5, unit: "s" }).check("interval"), true);
+    assert.strictEqual(editorNode("tick-aggregate", { interval: 7, unit: "s", barType: "tick" }).check("interval"), true);
+    assert.strictEqual(editorNode("tick-aggregate", { barType: "tick", threshold: 2.5 }).check("threshold"), "tick-aggregate.errors.tick-threshold");
+    assert.strictEqual(editorNode("tick-aggregate", { barType: "volume", threshold: 0 }).check("threshold"), "tick-aggregate.errors.threshold");
+    assert.strictEqual(editorNode("tick-aggregate", { closeDelay: -1 }).check("closeDelay"), "tick-aggregate.errors.at-least");
+    assert.strictEqual(editorNode("tick-aggregate", { conditionOverrides: "I=v, X" }).check("conditionOverrides"), "tick-aggregate.errors.override");
+    assert.strictEqual(editorNode("tick-aggregate", { maxSymbols: 0 }).check("maxSymbols"), "tick-aggregate.errors.max-symbols");
+  });
+
+  it("tick-filter: symbols, ranges, outlier window, overrides", function () {
+    assert.strictEqual(editorNode("tick-filter", { include: "(bad)" }).check("include"), "tick-filter.errors.bad-symbol");
+    assert.strictEqual(editorNode("tick-filter", { priceMin: "x" }).check("priceMin"), "tick-filter.errors.number");
+    assert.strictEqual(editorNode("tick-filter", { priceMin: 10, priceMax: 5 }).check("priceMax"), "tick-filter.errors.range");
+    assert.strictEqual(editorNode("tick-filter", { outlierWindow: 2 }).check("outlierWindow"), "tick-filter.errors.outlier-window");
+    assert.strictEqual(editorNode("tick-filter", { outlierPct: 0 }).check("outlierPct"), "tick-filter.errors.positive");
+    assert.strictEqual(editorNode("tick-filter", { rate: -1 }).check("rate"), "tick-filter.errors.at-least");
+    assert.strictEqual(editorNode("tick-filter", { conditionOverrides: "I=q" }).check("conditionOverrides"), "tick-filter.errors.override");
+  });
 });
