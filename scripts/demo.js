@@ -53,7 +53,8 @@ fs.writeFileSync(
   logging: { console: { level: "info", metrics: false, audit: false } },
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
-  externalModules: { autoInstall: false, palette: { allowInstall: false } },
+  // The palette manager stays on: a newcomer adds Dashboard 2 (or anything else) from Manage palette.
+  externalModules: { autoInstall: false },
 };
 `,
 );
