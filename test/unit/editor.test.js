@@ -68,7 +68,9 @@ describe("node editors", function () {
         assert.ok(keys.size > 0);
         // A key built at run time ('...url-' + provider) must exist for every provider.
         const providers = Object.keys(require("../../locales/en-US/tick-feed.json")["tick-feed"].provider);
-        const expanded = [...keys].flatMap((k) => (k.endsWith("-") || k.endsWith(".provider.") ? providers.map((p) => k + p) : [k]));
+        // ... and the Test connection results.
+        const results = ["ok", "auth", "plan", "limit", "unreachable", "timeout", "config", "busy", "denied", "failed"];
+        const expanded = [...keys].flatMap((k) => (k.endsWith("-") || k.endsWith(".provider.") ? providers.map((p) => k + p) : k.endsWith(".test.") ? results.map((r) => k + r) : [k]));
         const missing = expanded.filter((k) => !k.startsWith(type + ".") || typeof lookup(catalog, k) !== "string");
         assert.deepStrictEqual(missing, [], `keys missing from locales/en-US/${type}.json`);
       });

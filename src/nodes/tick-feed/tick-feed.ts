@@ -8,6 +8,7 @@ import { createProvider } from "../../lib/providers";
 import { SecretMasker } from "../../lib/secrets";
 import type { TickFeedNode } from "./api";
 import { PACKAGE_DIR, resolveOptions, resolveSettings, type TickFeedConfig } from "./settings";
+import { registerTestEndpoint } from "./test-connection";
 
 interface TickFeedDef extends NodeDef, TickFeedConfig {}
 
@@ -73,4 +74,6 @@ export = function register(RED: NodeAPI): void {
       apiSecret: { type: "password" },
     },
   });
+
+  registerTestEndpoint(RED);
 };
