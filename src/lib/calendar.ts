@@ -281,3 +281,18 @@ export function parseSessions(value: unknown): ReadonlySet<Session> | null {
   if (out.size === 0) throw new Error("Select at least one session.");
   return out.size === SESSIONS.length ? null : out;
 }
+
+/**
+ * The open (µs) of the most recent regular session that began at or before `tsUs`: today's when
+ * the market opened today, else the last trading day's (weekends, holidays, before 09:30).
+ */
+export function lastRegularOpen(tsUs: number): number {
+  let probe = tsUs;
+  for (let i = 0; i < 15; i++) {
+    const s = daySchedule(probe);
+    const regular = s.segments.find((seg) => seg.session === "regular");
+    if (regular !== undefined && regular.start <= tsUs) return regular.start;
+    probe = s.segments[0].start - 1; // the last instant of the day before
+  }
+  throw new Error("no trading day in the last two weeks"); // unreachable: the longest NYSE closure is days
+}

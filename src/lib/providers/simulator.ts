@@ -3,7 +3,9 @@
  * an ephemeral port the first time it connects, reached through the same connection code as a
  * real provider. With `url` set, it connects to that simulator instead (e.g. one shared server).
  *
- * Options: ratePerSymbol (trades/s per symbol, default 4), seed (reproducible stream).
+ * Options: ratePerSymbol (trades/s per symbol, default 4), seed (reproducible stream), clock
+ * (`live`, default: event time = now; `session`: the last trading day's regular session replayed
+ * in real time from its open, so sessions and condition rules show at any hour).
  */
 import { SimulatorServer } from "../simulator/server";
 import { numOption } from "./common";
@@ -30,6 +32,7 @@ export function createSimulator(settings: FeedSettings): Provider {
       server = new SimulatorServer({
         ratePerSymbol: numOption(settings.options, "ratePerSymbol", 4) || 4,
         seed: numOption(settings.options, "seed", 0),
+        clock: settings.options.clock === "session" ? "session" : "live",
       });
     }
     return server.start();

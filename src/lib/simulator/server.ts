@@ -14,9 +14,16 @@
  * Each symbol trades as a Poisson process at `ratePerSymbol` trades/s (quotes at twice that);
  * prices take log-normal steps and round to the cent; about one trade in ten is an odd lot,
  * flagged with condition "I" (the odd-lot code in both CTA and UTP).
+ *
+ * Clock: `live` (default) stamps ticks with the current time. `session` replays the regular
+ * session of the last trading day in real time: the stream starts SESSION_LEAD_US after that
+ * session's open (09:30 New York, from ../calendar.ts) and event times then advance with the
+ * wall clock at a constant offset, through the regular session into the post-market. Sessions,
+ * condition rules and bars then behave as during market hours, whatever the time of day.
  */
 import { WebSocketServer, WebSocket } from "ws";
 import type { AddressInfo } from "net";
+import { lastRegularOpen } from "../calendar";
 import { nowMicros } from "../time";
 
 export interface SimulatorOptions {
@@ -26,9 +33,22 @@ export interface SimulatorOptions {
   frameMs: number;
   /** Seed for reproducible streams (0 = random). */
   seed: number;
+  /** `live`: event time = now; `session`: the last trading day's regular session, replayed in real time. */
+  clock: "live" | "session";
 }
 
-export const DEFAULT_SIMULATOR: SimulatorOptions = { ratePerSymbol: 4, frameMs: 100, seed: 0 };
+export const DEFAULT_SIMULATOR: SimulatorOptions = { ratePerSymbol: 4, frameMs: 100, seed: 0, clock: "live" };
+
+/** Where a session replay starts: 50 s after the open, so the first 1-minute bar closes 10 s after a deploy. */
+export const SESSION_LEAD_US = 50_000_000;
+
+/** How far (µs) event times lie behind the wall clock for a clock mode started at `nowUs`. */
+export function clockOffset(clock: SimulatorOptions["clock"], nowUs: number): number {
+  if (clock !== "session") return 0;
+  let open = lastRegularOpen(nowUs);
+  if (open + SESSION_LEAD_US > nowUs) open = lastRegularOpen(open - 1); // the first seconds of a session: the day before
+  return nowUs - (open + SESSION_LEAD_US);
+}
 
 const EXCHANGES = ["Q", "N", "P", "Z", "K", "V", "D"];
 
@@ -73,10 +93,13 @@ export class SimulatorServer {
   private readonly random: () => number;
   private readonly opts: SimulatorOptions;
   private starting: Promise<string> | null = null;
+  /** Event time = wall time - offset (0 for the live clock; fixed when the server is created). */
+  readonly offsetUs: number;
 
   constructor(opts: Partial<SimulatorOptions> = {}) {
     this.opts = { ...DEFAULT_SIMULATOR, ...opts };
     this.random = this.opts.seed !== 0 ? prng(this.opts.seed) : Math.random;
+    this.offsetUs = clockOffset(this.opts.clock, nowMicros());
   }
 
   /** Starts listening (once); resolves to the ws:// URL. */
@@ -166,7 +189,7 @@ export class SimulatorServer {
     if (this.timer !== null) return;
     this.timer = setInterval(() => this.frame(), this.opts.frameMs);
     this.heartbeatTimer = setInterval(() => {
-      const text = JSON.stringify({ event: "heartbeat", time: nowMicros() });
+      const text = JSON.stringify({ event: "heartbeat", time: nowMicros() - this.offsetUs });
       for (const c of this.clients) if (c.ws.readyState === WebSocket.OPEN) c.ws.send(text);
     }, 1000);
   }
@@ -181,7 +204,7 @@ export class SimulatorServer {
   /** Advances every subscribed symbol to now and sends each client its ticks in one frame. */
   private frame(): void {
     const now = Date.now();
-    const nowUs = nowMicros();
+    const nowUs = nowMicros() - this.offsetUs;
     const wanted = new Set<string>();
     for (const c of this.clients) {
       for (const s of c.trades) wanted.add(s);
