@@ -2,7 +2,8 @@
  * "Test connection": opens a feed exactly as a deployed tick-feed would (same provider module,
  * same connection slot, same handshake), subscribes one probe symbol, and reports what happened
  * within a bound: ok, the key was refused, the plan does not allow it, a connection/rate limit,
- * or the endpoint could not be reached. Always closes everything it opened.
+ * or the endpoint could not be reached. Always closes everything it opened. The caller masks
+ * secrets in what it passes on (../secrets.ts).
  */
 import { DEFAULT_FEED_OPTIONS, FeedCore, FeedEventTopic, FeedOptions, FeedStatus, FeedUser } from "./feed";
 import type { Provider } from "./providers/types";
@@ -124,11 +125,4 @@ export async function probeFeed(provider: Provider, feedOptions: Partial<FeedOpt
   });
   await core.close();
   return { ...verdict, symbol, ms: Date.now() - started };
-}
-
-/** Replaces every occurrence of each secret (4 characters or more) and secret-looking URL query values. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
-  return out.replace(/([?&](?:token|apikey|api_key|apiKey|key|secret|auth|access_token|apiToken|password|client_secret|sig|jwt)=)[^&#\s]*/gi, "$1***");
 }

@@ -14,7 +14,8 @@
 import type { NodeAPI } from "node-red";
 import type { Request, Response } from "express";
 import { createProvider } from "../../lib/providers";
-import { maskSecrets, probeFeed, ProbeResult } from "../../lib/probe";
+import { probeFeed, ProbeResult } from "../../lib/probe";
+import { maskAndCut, SecretMasker, secretsIn } from "../../lib/secrets";
 import { resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
 
 /** Probes running at once (each holds at most one socket for up to 10 s). */
@@ -48,9 +49,9 @@ export function registerTestEndpoint(RED: NodeAPI): void {
     };
     const apiKey = credential("apiKey");
     const apiSecret = credential("apiSecret");
-    const secrets = [apiKey, apiSecret, apiKey.trim(), apiSecret.trim()];
+    const masker = new SecretMasker([apiKey, apiSecret, apiKey.trim(), apiSecret.trim(), ...secretsIn(text(body.url))]);
     const answer = (a: TestAnswer): void => {
-      res.json({ ...a, code: maskSecrets(a.code, secrets), message: maskSecrets(a.message, secrets).slice(0, 300) });
+      res.json({ ...a, code: maskAndCut(masker, a.code, 60), message: maskAndCut(masker, a.message, 300) });
     };
 
     if (running >= MAX_PARALLEL) {
