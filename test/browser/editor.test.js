@@ -1,0 +1,451 @@
+"use strict";
+/**
+ * The edit dialogs in a real browser (headless Debian Chromium driven by puppeteer-core) against a
+ * real `node-red` process started the way `npm start` starts the demo (scripts/demo.js), on
+ * Node-RED 4.1 (the dev dependency) and Node-RED 5 with Node 22 (.nr5/, see scripts/test-browser.sh).
+ *
+ * Generic on purpose, so fields and node types added later are covered: for every node type the
+ * package registers,
+ *  - its dialog opens with no page or console error and no raw catalog key;
+ *  - every property or credential with a validator whose input is in the dialog: a bad value
+ *    (found by asking the validator itself, trying the dialog's select options as context) marks
+ *    the input in the dialog and, after Done, the node invalid; the original value makes it valid;
+ *  - provider rows (data-providers) show and hide per provider;
+ *  - tick-feed's Test connection against a local mock says ok for a good key and bad key for a wrong one.
+ * Screenshots of every dialog (each tick-feed provider too) go to test/browser/screenshots/<version>/.
+ */
+const assert = require("assert");
+const fs = require("fs");
+const net = require("net");
+const os = require("os");
+const path = require("path");
+const vm = require("vm");
+const { spawn } = require("child_process");
+const puppeteer = require("puppeteer-core");
+const { PolygonServer } = require("../mocks/polygon-server");
+const { waitFor } = require("../support/wait");
+
+const root = path.join(__dirname, "..", "..");
+const pkg = require("../../package.json");
+const TYPES = Object.keys(pkg["node-red"].nodes);
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const SHOTS = path.join(__dirname, "screenshots");
+const GOOD_KEY = "browser-good-key-9f3e";
+
+const TARGETS = [
+  { name: "node-red-4.1", node: process.execPath, redPath: undefined },
+  { name: "node-red-5", node: path.join(root, ".nr5", "node_modules", ".bin", "node"), redPath: path.join(root, ".nr5", "node_modules", "node-red") },
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Default property values of a type, read from its editor script (as the editor would). */
+function defaultsOf(type) {
+  const html = fs.readFileSync(path.join(root, "dist", "nodes", type, type + ".html"), "utf8");
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
+  const registered = {};
+  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
+  vm.runInNewContext(script, { RED: { nodes: { registerType: (t, d) => (registered[t] = d) }, _: (k) => k }, $: jq, console });
+  return registered[type];
+}
+
+/** One node of every type of the package on one tab (config nodes once, referenced by the others). */
+function testFlow() {
+  const flow = [{ id: "tab1", type: "tab", label: "tickstream editor test" }];
+  const defs = Object.fromEntries(TYPES.map((t) => [t, defaultsOf(t)]));
+  const configIds = {};
+  for (const t of TYPES) if (defs[t].category === "config") configIds[t] = "cfg_" + t.replace(/\W/g, "_");
+  TYPES.forEach((t, i) => {
+    const d = defs[t];
+    const n = { id: configIds[t] || "n_" + t.replace(/\W/g, "_"), type: t };
+    if (d.category !== "config") Object.assign(n, { z: "tab1", x: 200, y: 80 + 60 * i, wires: Array.from({ length: d.outputs || 0 }, () => []) });
+    for (const [name, prop] of Object.entries(d.defaults)) {
+      n[name] = prop.type && configIds[prop.type] ? configIds[prop.type] : JSON.parse(JSON.stringify(prop.value));
+    }
+    flow.push(n);
+  });
+  return { flow, configIds };
+}
+
+/** Starts Node-RED through scripts/demo.js; resolves with { url, stop }. */
+async function startNodeRed(target, flowFile) {
+  const port = await freePort();
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-browser-"));
+  const env = { ...process.env };
+  if (target.redPath) env.NODE_RED_PATH = target.redPath;
+  else delete env.NODE_RED_PATH;
+  const child = spawn(target.node, [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--flow", flowFile, "--reset"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}/`;
+  await waitFor(() => /Started flows/.test(log) || child.exitCode !== null, { timeout: 60000, everyMs: 100, what: "Node-RED started" });
+  if (child.exitCode !== null) throw new Error("Node-RED exited:\n" + log);
+  // Node-RED logs 'Started flows' before its HTTP server listens.
+  await waitFor(
+    () =>
+      new Promise((resolve) => {
+        const s = net.connect(port, "127.0.0.1", () => {
+          s.end();
+          resolve(true);
+        });
+        s.on("error", () => resolve(false));
+      }),
+    { timeout: 20000, what: "HTTP server" },
+  ).catch(() => undefined);
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  return { url, stop, log: () => log };
+}
+
+/** Raw catalog keys of our types in a text (what the editor shows when a key is missing). */
+function rawKeys(text) {
+  const re = new RegExp(`\\b(?:${TYPES.map((t) => t.replace(/[-]/g, "\\-")).join("|")})\\.[a-zA-Z][\\w-]*\\.[\\w.-]+`, "g");
+  return text.match(re) || [];
+}
+
+for (const target of TARGETS) {
+  describe(`editor in Chromium, ${target.name}`, function () {
+    this.timeout(120000);
+    let red;
+    let browser;
+    let page;
+    let polygon;
+    const problems = []; // page errors and console errors
+    const external = []; // requests to other hosts (refused)
+    let shotDir;
+    let configIds;
+
+    before(async function () {
+      assert.ok(fs.existsSync(target.node), `${target.node} (scripts/test-browser.sh installs .nr5)`);
+      assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM}: install Debian's chromium package`);
+      shotDir = path.join(SHOTS, target.name);
+      fs.rmSync(shotDir, { recursive: true, force: true });
+      fs.mkdirSync(shotDir, { recursive: true });
+      console.log(`      screenshots: ${shotDir}`);
+      polygon = new PolygonServer({ validKey: GOOD_KEY });
+      await polygon.start();
+      const t = testFlow();
+      configIds = t.configIds;
+      const flowFile = path.join(os.tmpdir(), `tickstream-browser-flow-${process.pid}-${target.name}.json`);
+      fs.writeFileSync(flowFile, JSON.stringify(t.flow));
+      red = await startNodeRed(target, flowFile);
+      const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-chromium-"));
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        userDataDir,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-dev-shm-usage",
+        ],
+      });
+      browser.userDataDir = userDataDir;
+      page = await browser.newPage();
+      await page.setViewport({ width: 1400, height: 1000 });
+      page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+      page.on("console", (msg) => {
+        if (msg.type() !== "error") return;
+        const where = msg.location() && msg.location().url ? msg.location().url : "";
+        // Tests never reach the internet: requests to other hosts are refused below, and the
+        // editor's note that one failed (e.g. the flow library catalogue) is not our error.
+        if (where !== "" && !where.startsWith(red.url)) return;
+        problems.push(`console error: ${msg.text()}${where ? " (" + where + ")" : ""}`);
+      });
+      await page.setRequestInterception(true);
+      page.on("request", (req) => {
+        if (req.url().startsWith(red.url) || req.url().startsWith("data:")) req.continue();
+        else {
+          external.push(req.url());
+          req.abort();
+        }
+      });
+      await page.goto(red.url, { waitUntil: "networkidle2", timeout: 60000 });
+      await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.node("tab1") !== null && RED.nodes.getType("tick-feed"), { timeout: 60000 });
+      // Let the editor settle (palette, sidebar, deploy button).
+      await page.waitForSelector("#red-ui-header-button-deploy", { timeout: 30000 });
+    });
+
+    after(async function () {
+      if (browser) {
+        await browser.close();
+        fs.rmSync(browser.userDataDir, { recursive: true, force: true });
+      }
+      if (red) await red.stop();
+      if (polygon) await polygon.close();
+    });
+
+    it("loads the editor with no page or console errors, and the palette manager on", async function () {
+      if (external.length > 0) console.log(`      requests to other hosts refused: ${[...new Set(external)].join(", ")}`);
+      assert.deepStrictEqual(problems, []);
+      const palette = await page.evaluate(() => {
+        const ext = RED.settings.get("externalModules") || {};
+        return { allowInstall: !(ext.palette && ext.palette.allowInstall === false), menu: !!RED.menu.getMenuItem ? true : true, item: $("#menu-item-edit-palette").length };
+      });
+      assert.ok(palette.allowInstall, "palette installs allowed");
+      assert.ok(palette.item > 0, "Manage palette is in the menu");
+      for (const t of TYPES) assert.ok(await page.evaluate((type) => !!RED.nodes.getType(type), t), `${t} registered in the editor`);
+    });
+
+    /** Opens the edit dialog of node `id` (config or not) and waits until it is ready. */
+    async function openDialog(id) {
+      await page.evaluate((nodeId) => {
+        const n = RED.nodes.node(nodeId);
+        if (n._def.category === "config") RED.editor.editConfig("", n.type, n.id);
+        else RED.editor.edit(n);
+      }, id);
+      const isConfig = await page.evaluate((nodeId) => RED.nodes.node(nodeId)._def.category === "config", id);
+      const ok = isConfig ? "#node-config-dialog-ok" : "#node-dialog-ok";
+      await page.waitForSelector(ok, { visible: true, timeout: 20000 });
+      // The tray slides in; wait until its inputs are laid out and visible.
+      await page.waitForFunction((btn) => $(btn).is(":visible") && !$(".red-ui-tray").is(":animated"), { timeout: 10000 }, ok);
+      return { isConfig, prefix: isConfig ? "node-config-input" : "node-input", ok, cancel: isConfig ? "#node-config-dialog-cancel" : "#node-dialog-cancel" };
+    }
+
+    async function closeDialog(button) {
+      await page.click(button);
+      // The tray and its buttons leave the DOM once closed.
+      await page.waitForFunction((btn) => $(btn).length === 0, { timeout: 10000 }, button);
+    }
+
+    async function shot(name) {
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 300))); // the tray's slide-in transition
+      const file = path.join(shotDir, name + ".png");
+      const tray = await page.$(".red-ui-tray");
+      if (tray) await tray.screenshot({ path: file });
+      else await page.screenshot({ path: file });
+      return file;
+    }
+
+    function nodeId(type) {
+      return configIds[type] || "n_" + type.replace(/\W/g, "_");
+    }
+
+    for (const type of TYPES) {
+      describe(type, function () {
+        it("opens its dialog with no error and no raw catalog key (screenshot)", async function () {
+          problems.length = 0;
+          const d = await openDialog(nodeId(type));
+          const text = await page.evaluate(() => {
+            const tray = $(".red-ui-tray").last();
+            const parts = [tray.text()];
+            tray.find("input, textarea").each(function () {
+              parts.push($(this).attr("placeholder") || "", $(this).attr("title") || "");
+            });
+            tray.find("option").each(function () {
+              parts.push($(this).text());
+            });
+            return parts.join("\n");
+          });
+          await shot(type);
+          await closeDialog(d.cancel);
+          assert.deepStrictEqual(rawKeys(text), [], "raw catalog keys in the dialog");
+          assert.deepStrictEqual(problems, [], "no page or console errors");
+        });
+
+        it("marks every validated field invalid for a bad value, in the dialog and on the node, and valid again for a good one", async function () {
+          problems.length = 0;
+          const id = nodeId(type);
+          let d = await openDialog(id);
+          // Every property/credential with a validator whose input is in the dialog; for each a bad value and the context it needs.
+          const plan = await page.evaluate(
+            (nodeId, prefix) => {
+              const node = RED.nodes.node(nodeId);
+              const def = node._def;
+              const CANDIDATES = ["-1", "abc", "(bad)", "http://x", "7", "1.5", "0", "2", "{bad", "I=q", "1e99", "  ", ""];
+              const groups = [["defaults", def.defaults], ["credentials", def.credentials || {}]];
+              const selects = $(".red-ui-tray select[id^='" + prefix + "-'], .red-ui-tray select.tickstream-opt").toArray();
+              const out = [];
+              function badFor(d, name) {
+                for (const c of CANDIDATES) {
+                  let r;
+                  try {
+                    r = d.validate.call(node, c, {});
+                  } catch (e) {
+                    r = "threw " + e.message;
+                  }
+                  if (r !== true) return { value: c, message: typeof r === "string" ? r : String(r) };
+                }
+                return null;
+              }
+              for (const [group, defs] of groups) {
+                for (const name of Object.keys(defs)) {
+                  const d = defs[name];
+                  if (typeof d.validate !== "function") continue;
+                  const input = $("#" + prefix + "-" + name);
+                  if (input.length === 0) continue;
+                  if (input.is("select") || input.attr("type") === "checkbox") continue; // choices, not typed values
+                  let bad = badFor(d, name);
+                  let context = null;
+                  // Not invalid in the current context: try one select option at a time (e.g. bar type, provider).
+                  for (let i = 0; bad === null && i < selects.length; i++) {
+                    const sel = $(selects[i]);
+                    const was = sel.val();
+                    const options = sel.find("option").toArray().map((o) => o.value);
+                    for (const o of options) {
+                      sel.val(o);
+                      bad = badFor(d, name);
+                      if (bad !== null) {
+                        context = { select: selects[i].id, value: o, original: was };
+                        break;
+                      }
+                    }
+                    sel.val(was);
+                  }
+                  out.push({ group, name, bad, context, original: input.val() });
+                }
+              }
+              return out;
+            },
+            id,
+            d.prefix,
+          );
+          await closeDialog(d.cancel);
+          const unchecked = plan.filter((p) => p.bad === null).map((p) => p.name);
+          assert.deepStrictEqual(unchecked, [], "validated fields with no value the validator refuses");
+          assert.ok(plan.length > 0, "validated fields in the dialog");
+          for (const p of plan) {
+            d = await openDialog(id);
+            const inDialog = await page.evaluate(
+              (prefix, p) => {
+                if (p.context) $("#" + p.context.select).val(p.context.value).trigger("change");
+                const input = $("#" + prefix + "-" + p.name);
+                input.val(p.bad.value).trigger("change");
+                return { marked: input.hasClass("input-error"), message: p.bad.message };
+              },
+              d.prefix,
+              p,
+            );
+            assert.ok(inDialog.marked, `${p.name} = ${JSON.stringify(p.bad.value)}${p.context ? ` (${p.context.select} = ${p.context.value})` : ""}: marked in the dialog`);
+            assert.deepStrictEqual(rawKeys(inDialog.message), [], `${p.name}: message "${inDialog.message}" from the catalog`);
+            await shot(`${type}-invalid-${p.name}`);
+            await closeDialog(d.ok);
+            const invalid = await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id);
+            assert.strictEqual(invalid, false, `${p.name}: the node is invalid after Done`);
+            // Back to the original context and value: valid again.
+            d = await openDialog(id);
+            const fixed = await page.evaluate(
+              (prefix, p) => {
+                if (p.context) $("#" + p.context.select).val(p.context.original).trigger("change");
+                const input = $("#" + prefix + "-" + p.name);
+                input.val(p.original).trigger("change");
+                return !input.hasClass("input-error");
+              },
+              d.prefix,
+              p,
+            );
+            assert.ok(fixed, `${p.name} = ${JSON.stringify(p.original)}: not marked`);
+            await closeDialog(d.ok);
+            const valid = await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id);
+            assert.strictEqual(valid, true, `${p.name}: valid again after Done`);
+          }
+          assert.deepStrictEqual(problems, [], "no page or console errors");
+        });
+      });
+    }
+
+    describe("tick-feed providers", function () {
+      it("shows and hides provider rows and the key rows per provider (screenshot per provider)", async function () {
+        problems.length = 0;
+        const d = await openDialog(configIds["tick-feed"]);
+        const providers = await page.evaluate(() => $("#node-config-input-provider option").toArray().map((o) => o.value));
+        assert.ok(providers.length >= 10, providers.join());
+        const wrong = [];
+        for (const p of providers) {
+          const seen = await page.evaluate((prov) => {
+            $("#node-config-input-provider").val(prov).trigger("change");
+            const rows = $(".tickstream-provider-row").toArray().map((r) => ({
+              providers: String($(r).data("providers")).split(" "),
+              visible: $(r).is(":visible"),
+              id: $(r).find("[id]").first().attr("id"),
+            }));
+            return { rows, key: $("#tickstream-row-key").is(":visible"), text: $(".red-ui-tray").last().text() };
+          }, p);
+          for (const r of seen.rows) if (r.visible !== r.providers.includes(p)) wrong.push(`${p}: ${r.id} ${r.visible ? "shown" : "hidden"}`);
+          const needsKey = ["alltick", "polygon", "alpaca", "finnhub", "twelvedata", "tiingo", "coinbase", "generic"].includes(p);
+          if (seen.key !== needsKey) wrong.push(`${p}: key row ${seen.key ? "shown" : "hidden"}`);
+          assert.deepStrictEqual(rawKeys(seen.text), [], `${p}: raw catalog keys`);
+          await shot(`tick-feed-provider-${p}`);
+        }
+        await closeDialog(d.cancel);
+        assert.deepStrictEqual(wrong, []);
+        assert.deepStrictEqual(problems, []);
+      });
+
+      it("a keyed provider without a key is invalid before deploy; with a key typed it is valid", async function () {
+        const id = configIds["tick-feed"];
+        let d = await openDialog(id);
+        await page.evaluate((url) => {
+          $("#node-config-input-provider").val("polygon").trigger("change");
+          $("#node-config-input-url").val(url).trigger("change");
+          $("#node-config-input-apiKey").val("").trigger("change");
+        }, polygon.url);
+        assert.ok(await page.evaluate(() => $("#node-config-input-apiKey").hasClass("input-error")), "key field marked");
+        await shot("tick-feed-polygon-no-key");
+        await closeDialog(d.ok);
+        assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), false, "no key: invalid");
+        d = await openDialog(id);
+        await page.evaluate((key) => $("#node-config-input-apiKey").val(key).trigger("change"), GOOD_KEY);
+        assert.ok(await page.evaluate(() => !$("#node-config-input-apiKey").hasClass("input-error")));
+        await closeDialog(d.ok);
+        assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), true, "key typed: valid");
+      });
+
+      it("Test connection reports ok for a good key and bad key for a wrong one (keys typed, not deployed)", async function () {
+        problems.length = 0;
+        const d = await openDialog(configIds["tick-feed"]);
+        const results = {};
+        for (const [key, label] of [[GOOD_KEY, "good"], ["browser-wrong-key-11", "bad"]]) {
+          await page.evaluate(
+            (url, k) => {
+              $("#tickstream-test-result").removeAttr("data-result").empty();
+              $("#node-config-input-provider").val("polygon").trigger("change");
+              $("#node-config-input-url").val(url).trigger("change");
+              $("#node-config-input-apiKey").val(k).trigger("change");
+            },
+            polygon.url,
+            key,
+          );
+          await page.click("#tickstream-test");
+          await page.waitForSelector("#tickstream-test-result[data-result]", { timeout: 15000 });
+          results[label] = await page.evaluate(() => ({ result: $("#tickstream-test-result").attr("data-result"), text: $("#tickstream-test-result").text() }));
+          await shot(`tick-feed-test-connection-${label}`);
+        }
+        await closeDialog(d.cancel);
+        assert.strictEqual(results.good.result, "ok", JSON.stringify(results.good));
+        assert.strictEqual(results.bad.result, "auth", JSON.stringify(results.bad));
+        for (const r of Object.values(results)) {
+          assert.deepStrictEqual(rawKeys(r.text), [], r.text);
+          assert.ok(!r.text.includes(GOOD_KEY) && !r.text.includes("browser-wrong-key-11"), "no key in the result");
+        }
+        assert.deepStrictEqual(problems, []);
+      });
+    });
+  });
+}
