@@ -25,7 +25,10 @@ const dir = path.join(__dirname, "..", "..", "examples");
 const RUN = new Set(["tab", "change"]);
 /** Node types that are left out: no output of their own within a flow test. */
 const DROP = new Set(["inject", "comment", "mqtt in", "mqtt-broker"]);
-const DEADLINE_MS = 60000;
+// 60 s, plus the 250 ms close delay and some slack for a loaded machine: a live-clock 1-minute bar
+// (e.g. the sink examples' bars) closes at the next minute boundary after a deploy, which may be
+// 60 s away. Session-clock and second bars come within seconds.
+const DEADLINE_MS = 63000;
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 
 /** The example's nodes with every id (and every reference to one) prefixed, so examples can share a runtime. */
@@ -47,20 +50,28 @@ function runnable(flow, ours) {
   return out;
 }
 
-/** Output nodes (helpers) that must show output: fed by port 0 of one of ours (through change nodes), or by tick-subscribe (events). */
+/**
+ * Output nodes (helpers) that must show output: reached from a tick-subscribe node (the source of
+ * every stream here) over main edges: port 1 of a node, through core change nodes, or any port
+ * of tick-subscribe (its feed events). Nodes fed only by left-out sources (mqtt in) are not required.
+ */
 function requiredOutputs(run) {
   const byId = new Map(run.map((n) => [n.id, n]));
   const need = new Set();
-  const follow = (id, depth) => {
-    const t = byId.get(id);
-    if (t === undefined || depth > 3) return;
-    if (t.type === "helper") need.add(id);
-    else if (t.type === "change") for (const next of (t.wires || []).flat()) follow(next, depth + 1);
-  };
-  for (const n of run) {
-    if (n.type === "helper" || n.type === "change") continue;
+  const reached = new Set();
+  const queue = run.filter((n) => n.type === "tick-subscribe").map((n) => n.id);
+  while (queue.length > 0) {
+    const id = queue.shift();
+    if (reached.has(id)) continue;
+    reached.add(id);
+    const n = byId.get(id);
+    if (n === undefined) continue;
+    if (n.type === "helper") {
+      need.add(id);
+      continue;
+    }
     (n.wires || []).forEach((targets, port) => {
-      if (port === 0 || n.type === "tick-subscribe") for (const t of targets) follow(t, 0);
+      if (port === 0 || n.type === "tick-subscribe" || n.type === "change") for (const t of targets) queue.push(t);
     });
   }
   return [...need];
@@ -112,7 +123,7 @@ describe("examples: output within 60 s at any hour", function () {
   });
 
   for (const file of files) {
-    it(`"${file}" shows output on its debug and sink nodes within 60 s of a deploy`, function () {
+    it(`"${file}" shows output on its debug and sink nodes within a minute of a deploy`, function () {
       const flow = flows.get(file);
       const run = runs.get(file);
       const ours = new Set(Object.keys(pkg["node-red"].nodes));
