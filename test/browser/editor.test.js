@@ -229,10 +229,22 @@ for (const target of TARGETS) {
     }
 
     async function closeDialog(button) {
-      await page.click(button);
+      await page.evaluate((btn) => $(btn).trigger("click"), button);
       // The tray and its buttons leave the DOM once closed.
-      await page.waitForFunction((btn) => $(btn).length === 0, { timeout: 10000 }, button);
+      await page.waitForFunction((btn) => $(btn).length === 0, { timeout: 20000 }, button);
     }
+
+    // A failed test must not leave a dialog open for the next one.
+    afterEach(async function () {
+      if (!page) return;
+      for (let i = 0; i < 3; i++) {
+        const open = await page.evaluate(() => $("#node-config-dialog-cancel, #node-dialog-cancel").length > 0);
+        if (!open) break;
+        await page.evaluate(() => $("#node-config-dialog-cancel, #node-dialog-cancel").last().trigger("click"));
+        await page.waitForFunction(() => !$(".red-ui-tray").is(":animated"), { timeout: 5000 }).catch(() => undefined);
+        await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+      }
+    });
 
     async function shot(name) {
       await page.evaluate(() => new Promise((r) => setTimeout(r, 300))); // the tray's slide-in transition
@@ -282,17 +294,25 @@ for (const target of TARGETS) {
               const groups = [["defaults", def.defaults], ["credentials", def.credentials || {}]];
               const selects = $(".red-ui-tray select[id^='" + prefix + "-'], .red-ui-tray select.tickstream-opt").toArray();
               const out = [];
+              // A candidate is typed into the input first: validators may read the dialog (context and credentials).
               function badFor(d, name) {
-                for (const c of CANDIDATES) {
-                  let r;
-                  try {
-                    r = d.validate.call(node, c, {});
-                  } catch (e) {
-                    r = "threw " + e.message;
+                const input = $("#" + prefix + "-" + name);
+                const was = input.val();
+                try {
+                  for (const c of CANDIDATES) {
+                    input.val(c);
+                    let r;
+                    try {
+                      r = d.validate.call(node, input.val(), {});
+                    } catch (e) {
+                      r = "threw " + e.message;
+                    }
+                    if (r !== true) return { value: c, message: typeof r === "string" ? r : String(r) };
                   }
-                  if (r !== true) return { value: c, message: typeof r === "string" ? r : String(r) };
+                  return null;
+                } finally {
+                  input.val(was);
                 }
-                return null;
               }
               for (const [group, defs] of groups) {
                 for (const name of Object.keys(defs)) {
@@ -432,7 +452,7 @@ for (const target of TARGETS) {
             polygon.url,
             key,
           );
-          await page.click("#tickstream-test");
+          await page.evaluate(() => $("#tickstream-test").trigger("click"));
           await page.waitForSelector("#tickstream-test-result[data-result]", { timeout: 15000 });
           results[label] = await page.evaluate(() => ({ result: $("#tickstream-test-result").attr("data-result"), text: $("#tickstream-test-result").text() }));
           await shot(`tick-feed-test-connection-${label}`);
