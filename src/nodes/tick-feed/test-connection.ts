@@ -50,6 +50,8 @@ export function registerTestEndpoint(RED: NodeAPI): void {
     const apiKey = credential("apiKey");
     const apiSecret = credential("apiSecret");
     const masker = new SecretMasker([apiKey, apiSecret, apiKey.trim(), apiSecret.trim(), ...secretsIn(text(body.url))]);
+    // Templates of the generic provider may carry a key too.
+    if (body.options !== null && typeof body.options === "object") for (const v of Object.values(body.options as Record<string, unknown>)) if (typeof v === "string") masker.addFrom(v);
     const answer = (a: TestAnswer): void => {
       res.json({ ...a, code: maskAndCut(masker, a.code, 60), message: maskAndCut(masker, a.message, 300) });
     };
@@ -58,18 +60,9 @@ export function registerTestEndpoint(RED: NodeAPI): void {
       answer({ result: "busy", code: "busy", message: "other connection tests are running", ms: 0 });
       return;
     }
-    const config: TickFeedConfig = {
-      provider: body.provider,
-      url: body.url,
-      options: body.options,
-      backoffMin: body.backoffMin,
-      backoffMax: body.backoffMax,
-      pingInterval: body.pingInterval,
-      staleTimeout: body.staleTimeout,
-      symbolsPerConnection: body.symbolsPerConnection,
-      maxConnections: body.maxConnections,
-      dedup: false,
-    };
+    // The dialog's feed properties (CA, frame limit, ... included); never a backfill from a test.
+    const { credentials: _c, id: _i, name: _n, ...props } = body;
+    const config: TickFeedConfig = { ...props, dedup: false, backfill: "off" };
     let provider;
     try {
       provider = createProvider(resolveSettings(config, { apiKey, apiSecret }));
