@@ -366,8 +366,11 @@ for (const target of TARGETS) {
             assert.deepStrictEqual(rawKeys(inDialog.message), [], `${p.name}: message "${inDialog.message}" from the catalog`);
             await shot(`${type}-invalid-${p.name}`);
             await closeDialog(d.ok);
-            const invalid = await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id);
-            assert.strictEqual(invalid, false, `${p.name}: the node is invalid after Done`);
+            const after = await page.evaluate((nodeId) => {
+              const n = RED.nodes.node(nodeId);
+              return { valid: n.valid, provider: n.provider, credentials: n.credentials, errors: n.validationErrors };
+            }, id);
+            assert.strictEqual(after.valid, false, `${p.name}: the node is invalid after Done ${JSON.stringify(after)}`);
             // Back to the original context and value: valid again.
             d = await openDialog(id);
             const fixed = await page.evaluate(
