@@ -95,6 +95,7 @@ describe("tick-feed Test connection (admin endpoint)", function () {
   it("refuses what is not a feed: a non-WebSocket URL, an unknown provider, a keyed provider without a key", async function () {
     assert.strictEqual((await post({ provider: "generic", url: "http://127.0.0.1/" })).result, "config");
     assert.strictEqual((await post({ provider: "nope" })).result, "config");
+    assert.strictEqual((await post({ provider: "replay", file: "/etc/passwd" })).result, "config");
     assert.strictEqual((await post({ provider: "polygon", url: polygon.url, credentials: { apiKey: "" } })).result, "config");
   });
 

@@ -144,6 +144,8 @@ describe("editor validators (saved values, no dialog open)", function () {
       assert.strictEqual(editorNode("tick-feed", { provider: p }).check("provider"), true, p);
     }
     assert.strictEqual(editorNode("tick-feed", { provider: "alpaca", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.secret-required");
+    // Blanks typed as a key are no key (the runtime trims), whatever has_apiKey says.
+    assert.strictEqual(editorNode("tick-feed", { provider: "polygon", credentials: { apiKey: "  ", has_apiKey: true } }).check("provider"), "tick-feed.errors.key-required");
     assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.key-pair");
     assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: false, has_apiSecret: false } }).check("provider"), true);
     for (const p of ["simulator", "binance", "generic"]) assert.strictEqual(editorNode("tick-feed", { provider: p, url: "ws://h/", credentials: { has_apiKey: false } }).check("provider"), true, p);

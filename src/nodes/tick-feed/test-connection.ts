@@ -63,6 +63,11 @@ export function registerTestEndpoint(RED: NodeAPI): void {
     // The dialog's feed properties (CA, frame limit, ... included); never a backfill from a test.
     const { credentials: _c, id: _i, name: _n, ...props } = body;
     const config: TickFeedConfig = { ...props, dedup: false, backfill: "off" };
+    if (config.provider === "replay") {
+      // A replay reads a file on this machine: nothing to connect to, and no file probing from the admin API.
+      answer({ result: "config", code: "replay", message: "a replay has no connection to test", ms: 0 });
+      return;
+    }
     let provider;
     try {
       provider = createProvider(resolveSettings(config, { apiKey, apiSecret }));
