@@ -64,7 +64,9 @@ describe("node editors", function () {
       it("uses only catalog keys that exist in its own catalog", function () {
         const keys = new Set();
         for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) for (const k of m[1].split(";")) keys.add(k.replace(/^\[[a-z]+\]/, ""));
-        for (const m of html.matchAll(/\b_\('([^']+)'/g)) keys.add(m[1]);
+        // RED._ outside a node's own this._ must name the node set: <module>/<set>:<key>.
+        for (const m of html.matchAll(/\b_\('([^']+)'/g)) keys.add(m[1].replace(new RegExp(`^${require("../../package.json").name}/${type}:`), ""));
+        for (const m of html.matchAll(/RED\._\('([^':]+)'/g)) assert.fail(`RED._('${m[1]}') has no namespace: the editor shows the raw key (use this._ or '${require("../../package.json").name}/${type}:${m[1]}')`);
         assert.ok(keys.size > 0);
         // A key built at run time ('...url-' + provider) must exist for every provider.
         const providers = Object.keys(require("../../locales/en-US/tick-feed.json")["tick-feed"].provider);
