@@ -5,7 +5,7 @@
  * or the endpoint could not be reached. Always closes everything it opened. The caller masks
  * secrets in what it passes on (../secrets.ts).
  */
-import { DEFAULT_FEED_OPTIONS, FeedCore, FeedEventTopic, FeedOptions, FeedStatus, FeedUser } from "./feed";
+import { DEFAULT_FEED_OPTIONS, FeedCore, type FeedEventTopic, type FeedOptions, type FeedStatus, type FeedUser } from "./feed";
 import type { Provider } from "./providers/types";
 import type { Channel, Tick } from "./types";
 

@@ -210,7 +210,7 @@ for (const target of TARGETS) {
       assert.deepStrictEqual(problems, []);
       const palette = await page.evaluate(() => {
         const ext = RED.settings.get("externalModules") || {};
-        return { allowInstall: !(ext.palette && ext.palette.allowInstall === false), menu: !!RED.menu.getMenuItem ? true : true, item: $("#menu-item-edit-palette").length };
+        return { allowInstall: !(ext.palette && ext.palette.allowInstall === false), item: $("#menu-item-edit-palette").length };
       });
       assert.ok(palette.allowInstall, "palette installs allowed");
       assert.ok(palette.item > 0, "Manage palette is in the menu");
@@ -259,7 +259,7 @@ for (const target of TARGETS) {
       return file;
     }
 
-    function nodeId(type) {
+    function nodeIdOf(type) {
       return configIds[type] || "n_" + type.replace(/\W/g, "_");
     }
 
@@ -267,7 +267,7 @@ for (const target of TARGETS) {
       describe(type, function () {
         it("opens its dialog with no error and no raw catalog key (screenshot)", async function () {
           problems.length = 0;
-          const d = await openDialog(nodeId(type));
+          const d = await openDialog(nodeIdOf(type));
           const text = await page.evaluate(() => {
             const tray = $(".red-ui-tray").last();
             const parts = [tray.text()];
@@ -287,19 +287,19 @@ for (const target of TARGETS) {
 
         it("marks every validated field invalid for a bad value, in the dialog and on the node, and valid again for a good one", async function () {
           problems.length = 0;
-          const id = nodeId(type);
+          const id = nodeIdOf(type);
           let d = await openDialog(id);
           // Every property/credential with a validator whose input is in the dialog; for each a bad value and the context it needs.
           const plan = await page.evaluate(
             (nodeId, prefix) => {
               const node = RED.nodes.node(nodeId);
-              const def = node._def;
+              const typeDef = node._def;
               const CANDIDATES = ["-1", "abc", "(bad)", "http://x", "7", "1.5", "0", "2", "{bad", "I=q", "1e99", "  ", ""];
-              const groups = [["defaults", def.defaults], ["credentials", def.credentials || {}]];
+              const groups = [["defaults", typeDef.defaults], ["credentials", typeDef.credentials || {}]];
               const selects = $(".red-ui-tray select[id^='" + prefix + "-'], .red-ui-tray select.tickstream-opt").toArray();
               const out = [];
               // A candidate is typed into the input first: validators may read the dialog (context and credentials).
-              function badFor(d, name) {
+              function badFor(prop, name) {
                 const input = $("#" + prefix + "-" + name);
                 const was = input.val();
                 try {
@@ -307,7 +307,7 @@ for (const target of TARGETS) {
                     input.val(c);
                     let r;
                     try {
-                      r = d.validate.call(node, input.val(), {});
+                      r = prop.validate.call(node, input.val(), {});
                     } catch (e) {
                       r = "threw " + e.message;
                     }
@@ -320,12 +320,12 @@ for (const target of TARGETS) {
               }
               for (const [group, defs] of groups) {
                 for (const name of Object.keys(defs)) {
-                  const d = defs[name];
-                  if (typeof d.validate !== "function") continue;
+                  const def = defs[name];
+                  if (typeof def.validate !== "function") continue;
                   const input = $("#" + prefix + "-" + name);
                   if (input.length === 0) continue;
                   if (input.is("select") || input.attr("type") === "checkbox") continue; // choices, not typed values
-                  let bad = badFor(d, name);
+                  let bad = badFor(def, name);
                   let context = null;
                   // Not invalid in the current context: try one select option at a time (e.g. bar type, provider).
                   for (let i = 0; bad === null && i < selects.length; i++) {
@@ -334,7 +334,7 @@ for (const target of TARGETS) {
                     const options = sel.find("option").toArray().map((o) => o.value);
                     for (const o of options) {
                       sel.val(o);
-                      bad = badFor(d, name);
+                      bad = badFor(def, name);
                       if (bad !== null) {
                         context = { select: selects[i].id, value: o, original: was };
                         break;
@@ -357,11 +357,11 @@ for (const target of TARGETS) {
           for (const p of plan) {
             d = await openDialog(id);
             const inDialog = await page.evaluate(
-              (prefix, p) => {
-                if (p.context) $("#" + p.context.select).val(p.context.value).trigger("change");
-                const input = $("#" + prefix + "-" + p.name);
-                input.val(p.bad.value).trigger("change");
-                return { marked: input.hasClass("input-error"), message: p.bad.message };
+              (prefix, item) => {
+                if (item.context) $("#" + item.context.select).val(item.context.value).trigger("change");
+                const input = $("#" + prefix + "-" + item.name);
+                input.val(item.bad.value).trigger("change");
+                return { marked: input.hasClass("input-error"), message: item.bad.message };
               },
               d.prefix,
               p,
@@ -378,10 +378,10 @@ for (const target of TARGETS) {
             // Back to the original context and value: valid again.
             d = await openDialog(id);
             const fixed = await page.evaluate(
-              (prefix, p) => {
-                if (p.context) $("#" + p.context.select).val(p.context.original).trigger("change");
-                const input = $("#" + prefix + "-" + p.name);
-                input.val(p.original).trigger("change");
+              (prefix, item) => {
+                if (item.context) $("#" + item.context.select).val(item.context.original).trigger("change");
+                const input = $("#" + prefix + "-" + item.name);
+                input.val(item.original).trigger("change");
                 return !input.hasClass("input-error");
               },
               d.prefix,

@@ -5,7 +5,6 @@
  * means the stored key of the deployed node; no answer or log line ever contains a key.
  */
 const assert = require("assert");
-const http = require("http");
 const { helper } = require("../support/runtime");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const { PolygonServer } = require("../mocks/polygon-server");

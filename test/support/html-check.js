@@ -50,7 +50,7 @@ function readTag(text, i) {
     if (j >= text.length) return { error: "unterminated tag <" + name };
     if (text[j] === ">") return { end: j + 1, name, closing, selfClosing: false, attrs };
     if (text[j] === "/" && text[j + 1] === ">") return { end: j + 2, name, closing, selfClosing: true, attrs };
-    const a = /^[^\s"'>\/=]+/.exec(text.slice(j, j + 256));
+    const a = /^[^\s"'>/=]+/.exec(text.slice(j, j + 256));
     if (a === null) return { error: `bad character ${JSON.stringify(text[j])} in <${name}>` };
     j += a[0].length;
     let value = "";

@@ -14,9 +14,9 @@
 import type { NodeAPI } from "node-red";
 import type { Request, Response } from "express";
 import { createProvider } from "../../lib/providers";
-import { probeFeed, ProbeResult } from "../../lib/probe";
+import { probeFeed, type ProbeResult } from "../../lib/probe";
 import { maskAndCut, SecretMasker, secretsIn } from "../../lib/secrets";
-import { resolveOptions, resolveSettings, TickFeedConfig } from "./settings";
+import { resolveOptions, resolveSettings, type TickFeedConfig } from "./settings";
 
 /** Probes running at once (each holds at most one socket for up to 10 s). */
 const MAX_PARALLEL = 3;
