@@ -116,6 +116,8 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
   });
 
   it("keeps two trades of one symbol in the same microsecond (100 pairs: 200 of 200 stored)", async function () {
+    // Dropped first so a retried attempt (see test/integration/mocharc.js) starts empty.
+    await influx.query("DROP DATABASE sameus");
     await influx.query("CREATE DATABASE sameus");
     const relay = new GenericServer();
     await relay.start();
