@@ -42,17 +42,20 @@ export class Sma {
   }
 }
 
-/** Exponential moving average, TA-Lib convention: k = 2 / (period + 1), seeded with the SMA of the first `period` values. */
-export class Ema {
-  private readonly k: number;
+/**
+ * A moving average seeded with the SMA of its first `period` values, then smoothed step by step
+ * (`smooth`): the EMA and Wilder's average differ only in that step.
+ */
+abstract class SeededAverage {
   private n = 0;
   private acc = 0;
 
-  constructor(readonly period: number) {
-    this.k = 2 / (period + 1);
-  }
+  constructor(readonly period: number) {}
 
-  /** The current EMA (NaN during warm-up). */
+  /** The next average from the previous one and a new value (after the seed). */
+  protected abstract smooth(prev: number, x: number): number;
+
+  /** The current average (NaN during warm-up). */
   get value(): number {
     return this.n >= this.period ? this.acc : NaN;
   }
@@ -61,7 +64,7 @@ export class Ema {
     let next: number;
     let out: number;
     if (this.n >= this.period) {
-      next = (x - this.acc) * this.k + this.acc;
+      next = this.smooth(this.acc, x);
       out = next;
     } else {
       next = this.acc + x; // the seed's running sum
@@ -81,34 +84,24 @@ export class Ema {
   }
 }
 
-/** Wilder's smoothing (RMA): seeded with the mean of the first `period` values, then (prev * (period - 1) + x) / period. */
-export class Wilder {
-  private n = 0;
-  private acc = 0;
+/** Exponential moving average, TA-Lib convention: k = 2 / (period + 1), seeded with the SMA of the first `period` values. */
+export class Ema extends SeededAverage {
+  private readonly k: number;
 
-  constructor(readonly period: number) {}
-
-  step(x: number, commit: boolean): number {
-    let next: number;
-    let out: number;
-    if (this.n >= this.period) {
-      next = (this.acc * (this.period - 1) + x) / this.period;
-      out = next;
-    } else {
-      next = this.acc + x;
-      out = this.n === this.period - 1 ? next / this.period : NaN;
-      if (this.n === this.period - 1) next = out;
-    }
-    if (commit) {
-      this.acc = next;
-      this.n++;
-    }
-    return out;
+  constructor(period: number) {
+    super(period);
+    this.k = 2 / (period + 1);
   }
 
-  reset(): void {
-    this.n = 0;
-    this.acc = 0;
+  protected smooth(prev: number, x: number): number {
+    return (x - prev) * this.k + prev;
+  }
+}
+
+/** Wilder's smoothing (RMA): seeded with the mean of the first `period` values, then (prev * (period - 1) + x) / period. */
+export class Wilder extends SeededAverage {
+  protected smooth(prev: number, x: number): number {
+    return (prev * (this.period - 1) + x) / this.period;
   }
 }
 
