@@ -5,17 +5,14 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf, waitForStatus } = require("../support/flow");
+const { mockEachTest, collect, statusesOf, waitForStatus } = require("../support/flow");
+const { genericFeed, loadFlow } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { GenericServer, trade } = require("../mocks/generic-server");
 const { waitFor, once } = require("../support/wait");
 
 const NODES = [feedNode, subNode];
-
-function feed(url, extra = {}) {
-  return { id: "f1", type: "tick-feed", provider: "generic", url, backoffMin: 50, backoffMax: 200, ...extra };
-}
 
 function sub(id, symbols, extra = {}) {
   return { id, type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out_" + id], ["ev_" + id]], ...extra };
@@ -29,22 +26,12 @@ function sinks(...ids) {
 }
 
 describe("tick-feed + tick-subscribe (runtime)", function () {
-  let server;
-
-  beforeEach(async function () {
-    server = new GenericServer();
-    await server.start();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  const server = mockEachTest(() => new GenericServer());
 
   it("uses the API key for auth and never shows it in status, messages or logs", async function () {
     const SECRET = "SECRET-KEY-9f8e7d";
     const flow = [
-      feed(server.url, { options: { authTemplate: '{"action":"auth","key":"$key"}' } }),
+      genericFeed(server.url, { options: { authTemplate: '{"action":"auth","key":"$key"}' } }),
       sub("s1", "AAPL"),
       ...sinks("s1"),
     ];
@@ -65,7 +52,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("opens one socket for two subscribe nodes and delivers overlapping symbols to each", async function () {
-    const flow = [feed(server.url), sub("s1", "AAPL MSFT"), sub("s2", "MSFT,TSLA"), ...sinks("s1", "s2")];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL MSFT"), sub("s2", "MSFT,TSLA"), ...sinks("s1", "s2")];
     await helper.load(NODES, flow);
     const a = collect("out_s1");
     const b = collect("out_s2");
@@ -89,10 +76,10 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("partial deploy: removing a node unsubscribes only its own symbols, without reconnecting", async function () {
-    const flow = [feed(server.url), sub("s1", "AAPL MSFT"), sub("s2", "MSFT TSLA"), ...sinks("s1", "s2")];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL MSFT"), sub("s2", "MSFT TSLA"), ...sinks("s1", "s2")];
     await helper.load(NODES, flow);
     await waitFor(() => server.subscribed().size === 3, { what: "3 symbols" });
-    const without = [feed(server.url), sub("s2", "MSFT TSLA"), ...sinks("s2")];
+    const without = [genericFeed(server.url), sub("s2", "MSFT TSLA"), ...sinks("s2")];
     await helper.setFlows(without, "nodes");
     await waitFor(() => server.actions("unsubscribe").length >= 1, { what: "an unsubscribe" });
     const unsubscribed = server.actions("unsubscribe").flatMap((r) => r.msg.symbols);
@@ -112,10 +99,10 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     const order = [];
     server.on("connection", (c) => order.push("open " + c.id));
     server.on("disconnect", (c) => order.push("close " + c.id));
-    const flow = [feed(server.url), sub("s1", "AAPL"), ...sinks("s1")];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1")];
     await helper.load(NODES, flow);
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribe" });
-    await helper.setFlows([feed(server.url, { name: "changed" }), sub("s1", "AAPL"), ...sinks("s1")], "full");
+    await helper.setFlows([genericFeed(server.url, { name: "changed" }), sub("s1", "AAPL"), ...sinks("s1")], "full");
     await waitFor(() => order.length === 3, { what: "second connection" });
     assert.deepStrictEqual(order, ["open 1", "close 1", "open 2"]);
     assert.strictEqual(server.connections.size, 1, "exactly one live socket");
@@ -129,7 +116,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("reconnects with backoff after the server drops the connection, resubscribes and skips replayed duplicates", async function () {
-    const flow = [feed(server.url), sub("s1", "AAPL MSFT"), ...sinks("s1")];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL MSFT"), ...sinks("s1")];
     await helper.load(NODES, flow);
     const out = collect("out_s1");
     const ev = collect("ev_s1");
@@ -151,7 +138,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("detects a silent stall and reconnects", async function () {
-    const flow = [feed(server.url, { staleTimeout: 0.3 }), sub("s1", "AAPL"), ...sinks("s1")];
+    const flow = [genericFeed(server.url, { staleTimeout: 0.3 }), sub("s1", "AAPL"), ...sinks("s1")];
     await helper.load(NODES, flow);
     const ev = collect("ev_s1");
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribed" });
@@ -162,7 +149,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("counts and reports malformed frames without crashing, and keeps streaming", async function () {
-    const flow = [feed(server.url), sub("s1", "AAPL"), ...sinks("s1"), { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1"), { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
     await helper.load(NODES, flow);
     const out = collect("out_s1");
     const ev = collect("ev_s1");
@@ -182,7 +169,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
 
   it("handles msg.action subscribe, unsubscribe, replace and getSubscriptions, and rejects bad input", async function () {
     const flow = [
-      feed(server.url),
+      genericFeed(server.url),
       sub("s1", "AAPL"),
       ...sinks("s1"),
       { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
@@ -218,14 +205,13 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   it("stops on an authentication failure: red status, catchable error, no retry storm", async function () {
     server.upgradeStatus = 401;
     const flow = [
-      feed(server.url),
+      genericFeed(server.url),
       sub("s1", "AAPL"),
       ...sinks("s1"),
       { id: "c1", type: "catch", wires: [["caught"]] },
       { id: "caught", type: "helper" },
     ];
-    await helper.load(NODES, flow, { f1: { apiKey: "wrong" } });
-    const caught = collect("caught");
+    const { caught } = await loadFlow(flow, { f1: { apiKey: "wrong" } });
     await waitForStatus("s1", (s) => s.fill === "red" && /auth-failed/.test(s.text), "auth failed");
     await waitFor(() => caught.length >= 1, { what: "catchable auth error" });
     const core = helper.getNode("f1").core;
@@ -236,7 +222,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
 
   it("closes within the bound even when the server ignores the close handshake", async function () {
     server.ignoreClose = true;
-    const flow = [feed(server.url), sub("s1", "AAPL"), ...sinks("s1")];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1")];
     await helper.load(NODES, flow);
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribed" });
     const started = Date.now();
@@ -252,8 +238,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
       { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], []] },
       { id: "out", type: "helper" },
     ];
-    await helper.load(NODES, flow);
-    const out = collect("out");
+    const { out } = await loadFlow(flow);
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribed" });
     const print = { symbol: "AAPL", price: 10, size: 100, time: 1700000000000 };
     const frame = [print, print, { ...print, price: 10.01 }];
@@ -282,8 +267,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
 
   it("reports a missing feed as a red status and a done(err) on input", async function () {
     const flow = [{ id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] }, { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
-    await helper.load(NODES, flow);
-    const caught = collect("caught");
+    const { caught } = await loadFlow(flow);
     await waitForStatus("s1", (s) => s.fill === "red", "red");
     helper.getNode("s1").receive({ action: "subscribe", payload: "AAPL" });
     await waitFor(() => caught.length === 1, { what: "caught error" });
@@ -302,8 +286,7 @@ describe("tick-feed simulator (runtime)", function () {
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
     ];
-    await helper.load(NODES, flow);
-    const out = collect("out");
+    const { out } = await loadFlow(flow);
     await waitFor(() => {
       const kinds = new Set(out.map((m) => m.topic + ":" + m.payload.type));
       return ["AAPL:trade", "MSFT:trade", "AAPL:quote", "MSFT:quote"].every((k) => kinds.has(k));

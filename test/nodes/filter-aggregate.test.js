@@ -6,7 +6,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf } = require("../support/flow");
+const { mockEachTest, collect, statusesOf } = require("../support/flow");
+const { genericSource } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const filterNode = require("../../dist/nodes/tick-filter/tick-filter.js");
@@ -19,22 +20,11 @@ const ms = (iso) => Date.parse(iso);
 const us = (iso) => Date.parse(iso) * 1000;
 
 describe("tick-filter + tick-aggregate (runtime)", function () {
-  let server;
-  beforeEach(async function () {
-    server = new GenericServer();
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
-
-  const feed = () => ({ id: "f1", type: "tick-feed", provider: "generic", url: server.url, backoffMin: 50, backoffMax: 200 });
+  const server = mockEachTest(() => new GenericServer());
 
   it("subscribe -> filter (regular session, no odd lots) -> 1-minute bars that match the definitions exactly", async function () {
     await helper.load(NODES, [
-      feed(),
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL MSFT", wires: [["flt"], []] },
+      ...genericSource(server.url, { symbols: "AAPL MSFT", wires: [["flt"], []] }),
       { id: "flt", type: "tick-filter", sessions: "regular", conditionMode: "excludeOddLots", conditionDialect: "polygon", outputs: 2, wires: [["agg"], ["rejected"]] },
       { id: "agg", type: "tick-aggregate", barType: "time", interval: 1, unit: "min", clock: "event", closeDelay: 0, conditionDialect: "polygon", wires: [["bars"], ["late"]] },
       { id: "bars", type: "helper" },
@@ -95,8 +85,7 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
 
   it("closes a quiet symbol's bar on the wall clock, with no further tick", async function () {
     await helper.load(NODES, [
-      feed(),
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "QUIET", wires: [["agg"], []] },
+      ...genericSource(server.url, { symbols: "QUIET", wires: [["agg"], []] }),
       { id: "agg", type: "tick-aggregate", interval: 1, unit: "s", closeDelay: 100, wires: [["bars"], []] },
       { id: "bars", type: "helper" },
     ]);

@@ -8,7 +8,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf } = require("../support/flow");
+const { mockEachTest, collect, loadIntoHelper, statusesOf } = require("../support/flow");
+const { genericSource } = require("../support/provider-flow");
 const { waitFor } = require("../support/wait");
 const { GenericServer } = require("../mocks/generic-server");
 const NODES = ["tick-feed", "tick-subscribe", "tick-aggregate", "tick-indicator", "tick-alert"].map((n) => require(`../../dist/nodes/${n}/${n}.js`));
@@ -28,20 +29,11 @@ describe("tick-indicator + tick-alert (runtime)", function () {
   });
 
   describe("fed by tick-subscribe -> tick-aggregate", function () {
-    let server;
-    beforeEach(async function () {
-      server = new GenericServer();
-      await server.start();
-    });
-    afterEach(async function () {
-      await helper.unload();
-      await server.close();
-    });
+    const server = mockEachTest(() => new GenericServer());
 
     it("1-minute bars -> EMA(3) equal to the definition -> 'close crosses its EMA' alerts at the right bars", async function () {
       await helper.load(NODES, [
-        { id: "f1", type: "tick-feed", provider: "generic", url: server.url, backoffMin: 50, backoffMax: 200 },
-        { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["agg"], []] },
+        ...genericSource(server.url, { symbols: "AAPL", wires: [["agg"], []] }),
         { id: "agg", type: "tick-aggregate", barType: "time", interval: 1, unit: "min", clock: "event", closeDelay: 0, wires: [["ind"], []] },
         { id: "ind", type: "tick-indicator", indicator: "ema", period: 3, wires: [["values", "alert"]] },
         { id: "alert", type: "tick-alert", rule: "cross", property: "bar.close", levelProperty: "payload", wires: [["alerts"]] },
@@ -79,8 +71,7 @@ describe("tick-indicator + tick-alert (runtime)", function () {
 
     it("ticks straight into an indicator and an alert (RSI(2) on trade prices, crosses above 70)", async function () {
       await helper.load(NODES, [
-        { id: "f1", type: "tick-feed", provider: "generic", url: server.url, backoffMin: 50, backoffMax: 200 },
-        { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "BTC-USD", wires: [["ind"], []] },
+        ...genericSource(server.url, { symbols: "BTC-USD", wires: [["ind"], []] }),
         { id: "ind", type: "tick-indicator", indicator: "rsi", period: 2, source: "price", wires: [["values", "alert"]] },
         { id: "alert", type: "tick-alert", rule: "crossAbove", level: 70, wires: [["alerts"]] },
         { id: "values", type: "helper" },
@@ -103,12 +94,7 @@ describe("tick-indicator + tick-alert (runtime)", function () {
 
   describe("messages", function () {
     it("an in-progress bar gives a provisional value (final: false) that moves nothing", async function () {
-      await helper.load(NODES, [
-        { id: "ind", type: "tick-indicator", indicator: "sma", period: 3, wires: [["out"]] },
-        { id: "out", type: "helper" },
-      ]);
-      const out = collect("out");
-      const ind = helper.getNode("ind");
+      const { node: ind, out } = await loadIntoHelper(NODES, { id: "ind", type: "tick-indicator", indicator: "sma", period: 3 });
       [1, 2, 3].forEach((c, i) => ind.receive({ payload: bar("X", i, c) }));
       ind.receive({ payload: bar("X", 3, 6, { final: false }) });
       ind.receive({ payload: bar("X", 3, 7, { final: false }) });
@@ -120,12 +106,7 @@ describe("tick-indicator + tick-alert (runtime)", function () {
     });
 
     it("arrays (batch mode) give one message per value; the aggregate's close output (number + msg.bar) works too", async function () {
-      await helper.load(NODES, [
-        { id: "ind", type: "tick-indicator", indicator: "bollinger", period: 2, k: 1, wires: [["out"]] },
-        { id: "out", type: "helper" },
-      ]);
-      const out = collect("out");
-      const ind = helper.getNode("ind");
+      const { node: ind, out } = await loadIntoHelper(NODES, { id: "ind", type: "tick-indicator", indicator: "bollinger", period: 2, k: 1 });
       ind.receive({ payload: [bar("A", 0, 10), bar("B", 0, 20), bar("A", 1, 12), bar("B", 1, 20)] });
       await waitFor(() => out.length === 2, { what: "two messages from the array" });
       assert.deepStrictEqual(out.map((m) => [m.topic, m.payload]), [["A", { upper: 12, middle: 11, lower: 10 }], ["B", { upper: 20, middle: 20, lower: 20 }]]);
@@ -189,12 +170,7 @@ describe("tick-indicator + tick-alert (runtime)", function () {
     });
 
     it("alert: a sentence and msg.alert per alert; only final values unless provisional is on; cooldown; reset", async function () {
-      await helper.load(NODES, [
-        { id: "al", type: "tick-alert", rule: "above", level: 100, cooldown: 60, wires: [["out"]] },
-        { id: "out", type: "helper" },
-      ]);
-      const out = collect("out");
-      const al = helper.getNode("al");
+      const { node: al, out } = await loadIntoHelper(NODES, { id: "al", type: "tick-alert", rule: "above", level: 100, cooldown: 60 });
       al.receive({ payload: bar("X", 0, 101, { final: false }) }); // provisional: ignored
       al.receive({ payload: bar("X", 0, 101) });
       al.receive({ payload: bar("X", 1, 99) });

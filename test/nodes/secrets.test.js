@@ -10,7 +10,7 @@ const assert = require("assert");
 const util = require("util");
 const crypto = require("crypto");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf } = require("../support/flow");
+const { mockPerTest, collect, statusesOf } = require("../support/flow");
 const { waitFor } = require("../support/wait");
 const { EchoServer } = require("../mocks/echo-server");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
@@ -58,19 +58,14 @@ function texts(items) {
 describe("secrets never leave the package (echoing server per provider, real runtime)", function () {
   this.timeout(30000);
   let server;
-  afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
-    server = null;
-  });
+  const start = mockPerTest();
 
   for (const c of cases()) {
     it(`${c.label || c.provider}: 0 occurrences of key/secret in log, output 2, Catch and statuses`, async function () {
       const key = c.key ?? KEY;
       const secret = c.secret ?? "";
       const secrets = [key, secret, ...(c.extra || [])].filter((s) => s);
-      server = new EchoServer(c.provider, secrets);
-      await server.start();
+      server = await start(new EchoServer(c.provider, secrets));
       let url = server.base + c.path;
       if (c.userinfo) url = url.replace("ws://", `ws://${c.userinfo}@`);
       const flow = [

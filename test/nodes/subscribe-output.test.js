@@ -5,31 +5,19 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf, waitForStatus } = require("../support/flow");
-const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { mockEachTest, statusesOf, waitForStatus } = require("../support/flow");
+const { genericFeed, loadFlow } = require("../support/provider-flow");
 const { GenericServer, trade } = require("../mocks/generic-server");
 const { waitFor } = require("../support/wait");
 
-const NODES = [feedNode, subNode];
-const feed = (url) => ({ id: "f1", type: "tick-feed", provider: "generic", url, backoffMin: 50, backoffMax: 200 });
 const sub = (extra) => ({ id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL NVDA", channels: "trades", wires: [["out"], ["ev"]], ...extra });
 const SINKS = [{ id: "out", type: "helper" }, { id: "ev", type: "helper" }];
 
 describe("tick-subscribe output: format and topic (runtime)", function () {
-  let server;
-  beforeEach(async function () {
-    server = new GenericServer();
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  const server = mockEachTest(() => new GenericServer());
 
   it("format influxdb: [fields, tags], measurement, precision n, same-microsecond trades kept apart", async function () {
-    await helper.load(NODES, [feed(server.url), sub({ format: "influxdb", measurement: "trades", topic: "ticks/{partition}/{symbol}", partitions: "4" }), ...SINKS]);
-    const out = collect("out");
+    const { out } = await loadFlow([genericFeed(server.url), sub({ format: "influxdb", measurement: "trades", topic: "ticks/{partition}/{symbol}", partitions: "4" }), ...SINKS]);
     await waitFor(() => server.subscribed().has("AAPL") && server.subscribed().has("NVDA"), { what: "subscribe" });
     const us = 1795446000123456;
     server.send([
@@ -52,8 +40,7 @@ describe("tick-subscribe output: format and topic (runtime)", function () {
   });
 
   it("batch + influxdb: an array of influxdb batch points", async function () {
-    await helper.load(NODES, [feed(server.url), sub({ format: "influxdb", output: "batch" }), ...SINKS]);
-    const out = collect("out");
+    const { out } = await loadFlow([genericFeed(server.url), sub({ format: "influxdb", output: "batch" }), ...SINKS]);
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribe" });
     const us = 1795446000000001;
     server.send([trade("AAPL", 1, 10, 5, us), trade("AAPL", 2, 11, 5, us)]);
@@ -67,8 +54,7 @@ describe("tick-subscribe output: format and topic (runtime)", function () {
   });
 
   it("default output is unchanged: topic = symbol, payload = the Tick", async function () {
-    await helper.load(NODES, [feed(server.url), sub({}), ...SINKS]);
-    const out = collect("out");
+    const { out } = await loadFlow([genericFeed(server.url), sub({}), ...SINKS]);
     await waitFor(() => server.subscribed().has("AAPL"), { what: "subscribe" });
     server.send(trade("AAPL", 1, 10, 5));
     await waitFor(() => out.length === 1, { what: "a tick" });
@@ -78,12 +64,12 @@ describe("tick-subscribe output: format and topic (runtime)", function () {
   });
 
   it("a bad topic template or partition count: red status, catchable error, no subscription", async function () {
-    await helper.load(NODES, [feed(server.url), sub({ topic: "ticks/{sym}" }), ...SINKS]);
+    await loadFlow([genericFeed(server.url), sub({ topic: "ticks/{sym}" }), ...SINKS]);
     await waitForStatus("s1", (s) => s.fill === "red", "red");
     // (The test runtime loads no catalogs: the log shows the message key.)
     assert.ok(JSON.stringify(helper.log().args).includes("tick-subscribe.errors.output-config"), "the error is logged");
     await helper.unload();
-    await helper.load(NODES, [feed(server.url), sub({ partitions: "0", topic: "{partition}" }), ...SINKS]);
+    await loadFlow([genericFeed(server.url), sub({ partitions: "0", topic: "{partition}" }), ...SINKS]);
     await waitForStatus("s1", (s) => s.fill === "red", "red");
     const node = helper.getNode("s1");
     const errors = () => node.error.getCalls().filter((c) => c.thisValue.id === "s1").map((c) => String(c.args[0] && c.args[0].message ? c.args[0].message : c.args[0]));

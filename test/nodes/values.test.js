@@ -8,7 +8,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { collect } = require("../support/flow");
+const { mockEachTest, collect } = require("../support/flow");
+const { genericSource } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const filterNode = require("../../dist/nodes/tick-filter/tick-filter.js");
@@ -20,22 +21,11 @@ const { TICK_KEYS } = require("../../dist/lib/ticknorm");
 const NODES = [feedNode, subNode, filterNode, aggNode];
 
 describe("values at the edges (runtime)", function () {
-  let server;
-  beforeEach(async function () {
-    server = new GenericServer();
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
-
-  const feed = () => ({ id: "f1", type: "tick-feed", provider: "generic", url: server.url, backoffMin: 50, backoffMax: 200 });
+  const server = mockEachTest(() => new GenericServer());
 
   it("drops hostile elements of a frame (counted, reported, catchable) and delivers the rest in the fixed shape", async function () {
     await helper.load(NODES, [
-      feed(),
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
+      ...genericSource(server.url, { symbols: "AAPL", wires: [["out"], ["ev"]] }),
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
       { id: "c1", type: "catch", wires: [["caught"]] },
@@ -92,8 +82,7 @@ describe("values at the edges (runtime)", function () {
 
   it("a 1e12-share trade into volume bars with split trades finishes promptly with bounded bars", async function () {
     await helper.load(NODES, [
-      feed(),
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["agg"], []] },
+      ...genericSource(server.url, { symbols: "AAPL", wires: [["agg"], []] }),
       { id: "agg", type: "tick-aggregate", barType: "volume", threshold: 100, splitLargeTrades: true, wires: [["bars"], []] },
       { id: "bars", type: "helper" },
     ]);
@@ -135,8 +124,7 @@ describe("values at the edges (runtime)", function () {
 
   it("`unsubscribed` reaches the node that unsubscribed (shared symbol and sole holder), once", async function () {
     await helper.load(NODES, [
-      feed(),
-      { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL MSFT", wires: [[], ["ev1"]] },
+      ...genericSource(server.url, { symbols: "AAPL MSFT", wires: [[], ["ev1"]] }),
       { id: "s2", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [[], ["ev2"]] },
       { id: "ev1", type: "helper" },
       { id: "ev2", type: "helper" },

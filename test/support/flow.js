@@ -1,5 +1,8 @@
 "use strict";
-/** Helpers for runtime tests: what a helper node received, a node's status history, list equality. */
+/**
+ * Helpers for runtime tests: the mock-server lifecycle around a test, what a helper node received,
+ * a node's status history, list equality.
+ */
 const { helper } = require("./runtime");
 const { waitFor } = require("./wait");
 
@@ -8,6 +11,12 @@ function collect(id) {
   const msgs = [];
   helper.getNode(id).on("input", (m) => msgs.push(m));
   return msgs;
+}
+
+/** Loads node `props` (it needs an id) wired to a helper node "out"; resolves with the node and what "out" receives. */
+async function loadIntoHelper(nodes, props) {
+  await helper.load(nodes, [{ ...props, wires: [["out"]] }, { id: "out", type: "helper" }]);
+  return { node: helper.getNode(props.id), out: collect("out") };
 }
 
 /** Every status the node has set (the test helper spies on node.status). */
@@ -21,7 +30,68 @@ async function waitForStatus(nodeId, pred, what, timeout = 5000) {
   return waitFor(() => statusesOf(nodeId).find(pred), { timeout, what: `${nodeId} status ${what}` });
 }
 
+/** Starts a mock server (anything with `start()`) and resolves with it: `server = await started(new X())`. */
+async function started(server) {
+  await server.start();
+  return server;
+}
+
+/** Test teardown: stops the flow (awaited, as the test helper requires), then closes the mock if one was started. */
+async function unloadAndClose(server) {
+  await helper.unload();
+  if (server) await server.close();
+}
+
+/**
+ * For suites whose tests each start their own mock: returns `start(opts)`, which builds
+ * `make(opts)` (by default `opts` is the mock itself: `start(new X())`), starts it and resolves
+ * with it; after each test the flow is unloaded and that mock closed. Call it inside the `describe`.
+ */
+function mockPerTest(make = (server) => server) {
+  let server = null;
+  afterEach(async function () {
+    await unloadAndClose(server);
+    server = null;
+  });
+  return async (opts = {}) => (server = await started(make(opts)));
+}
+
+/**
+ * For suites whose every test talks to a fresh mock of one kind: `make()` is started before each
+ * test; after it the flow is unloaded and the mock closed. Returns a stand-in that forwards every
+ * property read and write to the current test's mock (`server.url`, `server.send(...)`), so the
+ * suite reads as if it held the mock itself. Call it inside the `describe`.
+ */
+function mockEachTest(make) {
+  let current = null;
+  beforeEach(async function () {
+    current = await started(make());
+  });
+  afterEach(async function () {
+    await unloadAndClose(current);
+    current = null;
+  });
+  const live = (key) => {
+    if (!current) throw new Error(`no mock server outside a test (reading .${String(key)})`);
+    return current;
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => {
+        const server = live(key);
+        const value = server[key];
+        return typeof value === "function" ? value.bind(server) : value;
+      },
+      set: (_, key, value) => {
+        live(key)[key] = value;
+        return true;
+      },
+    },
+  );
+}
+
 /** Same members, any order. */
 const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
-module.exports = { collect, statusesOf, waitForStatus, sameList };
+module.exports = { started, unloadAndClose, mockPerTest, mockEachTest, collect, loadIntoHelper, statusesOf, waitForStatus, sameList };

@@ -3,8 +3,10 @@
  * Builders for the provider runtime tests (test/nodes/providers/): tick-feed + tick-subscribe
  * against a local mock, helper nodes on both subscribe outputs, and a catch node.
  */
+const assert = require("assert");
 const { helper } = require("./runtime");
-const { statusesOf, sameList } = require("./flow");
+const { waitFor } = require("./wait");
+const { collect, statusesOf, sameList } = require("./flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 
@@ -16,6 +18,16 @@ const TEST_BACKOFF = { backoffMin: 50, backoffMax: 200 };
 /** `{ key: value }` for each defined value (a property left out stays absent, as in an editor export). */
 function defined(props) {
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+}
+
+/** f1: a tick-feed of the generic protocol at `url` that reconnects quickly; `extra` adds properties. */
+function genericFeed(url, extra = {}) {
+  return { id: "f1", type: "tick-feed", provider: "generic", url, ...TEST_BACKOFF, ...extra };
+}
+
+/** f1 (a genericFeed at `url`) and s1, a tick-subscribe of f1 with `props` (symbols, wires, ...). */
+function genericSource(url, props) {
+  return [genericFeed(url), { id: "s1", type: "tick-subscribe", feed: "f1", ...props }];
 }
 
 const catchNodes = () => [
@@ -54,20 +66,18 @@ function multiFeedFlow(provider, url, { feeds = ["f1"], symbols, channels, optio
   return nodes;
 }
 
-/** Loads a provider flow; `credentials` by feed id. */
-function loadFlow(flow, credentials = {}) {
-  return helper.load(FEED_NODES, flow, credentials);
+/**
+ * Loads a provider flow (`credentials` by feed id) and resolves with what each of its helper nodes
+ * receives from then on, by node id: `const { out, ev } = await loadFlow(...)`.
+ */
+async function loadFlow(flow, credentials = {}) {
+  await helper.load(FEED_NODES, flow, credentials);
+  return Object.fromEntries(flow.filter((n) => n.type === "helper").map((n) => [n.id, collect(n.id)]));
 }
 
 /** The same credentials for each feed id. */
 function credsFor(feeds, creds) {
   return Object.fromEntries(feeds.map((f) => [f, creds]));
-}
-
-/** Test teardown: stops the flow, then closes the mock (if one was started). */
-async function unloadAndClose(server) {
-  await helper.unload();
-  if (server) await server.close();
 }
 
 /** A waitFor predicate: node `id` has shown a red status whose text matches `re`. */
@@ -76,7 +86,42 @@ const redStatus = (id, re) => () => statusesOf(id).some((s) => s.fill === "red" 
 /** A waitFor predicate: the mock holds exactly one subscription list, with these members. */
 const subscribedTo = (server, list) => () => server.lists().length === 1 && sameList(server.lists()[0], list);
 
+/** A waitFor predicate: the mock holds exactly one subscription list, of `n` symbols. */
+const oneList = (server, n) => () => server.lists().length === 1 && server.lists()[0].length === n;
+
+/**
+ * The failure a user sees for a refused key: subscribe node `subId` red with auth-failed, a
+ * catchable error (when `caught`, a collected catch output, is given), and feed f1 given up.
+ */
+async function authFailed(subId, caught) {
+  await waitFor(redStatus(subId, /auth-failed/), { what: "red auth status" });
+  if (caught) await waitFor(() => caught.length >= 1, { what: "catchable error" });
+  assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+}
+
+/**
+ * Once the mock holds one list of `n` symbols: lets three of its heartbeat cutoffs pass and asserts
+ * the client kept its one socket all along.
+ */
+async function heartbeatsHold(server, n) {
+  await waitFor(oneList(server, n), { what: "subscribed" });
+  const t0 = Date.now();
+  await waitFor(() => Date.now() - t0 > 3 * server.heartbeatTimeoutMs, { timeout: 3000, what: "three cutoff periods" });
+  assert.strictEqual(server.heartbeatDrops, 0);
+  assert.strictEqual(server.totalConnections, 1);
+}
+
+/**
+ * Stalls the mock (the socket stays open and silent) until the client gives that socket up;
+ * resolves when a second connection holds one subscription list of `n` symbols again.
+ */
+async function stallUntilResubscribed(server, n) {
+  server.once("close", () => server.stall(false));
+  server.stall();
+  await waitFor(() => server.totalConnections === 2 && oneList(server, n)(), { what: "reconnect + whole list" });
+}
+
 /** Every member of `list` is in `set`. */
 const hasAll = (set, list) => list.every((s) => set.has(s));
 
-module.exports = { FEED_NODES, TEST_BACKOFF, singleFeedFlow, multiFeedFlow, loadFlow, credsFor, unloadAndClose, redStatus, subscribedTo, hasAll };
+module.exports = { FEED_NODES, TEST_BACKOFF, genericFeed, genericSource, singleFeedFlow, multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, oneList, authFailed, heartbeatsHold, stallUntilResubscribed, hasAll };

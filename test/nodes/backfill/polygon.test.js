@@ -7,7 +7,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
+const { started, unloadAndClose, collect } = require("../../support/flow");
+const { loadFlow } = require("../../support/provider-flow");
 const { waitFor } = require("../../support/wait");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
@@ -33,19 +34,11 @@ const agoNs = (ms, extraNs = 0n) => BigInt(Date.now() - ms) * 1000000n + extraNs
 describe("backfill: polygon (runtime, socket + REST mock)", function () {
   this.timeout(15000);
   let server;
-  beforeEach(async function () {
-    server = new PolygonServer({ validKey: "good-key" });
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  beforeEach(async () => (server = await started(new PolygonServer({ validKey: "good-key" }))));
+  afterEach(() => unloadAndClose(server));
 
   it("delivers every trade of an outage exactly once, the missed ones flagged backfill, the key out of URLs and events", async function () {
-    await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await loadFlow(flow(server), { f1: { apiKey: "good-key" } });
     await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
     const base = agoNs(60_000);
     const at = (k, sub = 0n) => base + BigInt(k) * 1000000n + sub;
@@ -196,9 +189,7 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
   });
 
   it("fills a quiet symbol's gap up to now when no live trade follows the reconnect", async function () {
-    await helper.load(NODES, flow(server, { backfillQuietMs: 200 }), { f1: { apiKey: "good-key" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await loadFlow(flow(server, { backfillQuietMs: 200 }), { f1: { apiKey: "good-key" } });
     await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
     server.trade("AAPL", { i: 1, ns: agoNs(5000) });
     await waitFor(() => out.length === 1, { what: "live" });

@@ -6,18 +6,14 @@
  * `backfill: true` (Coinbase: or in the snapshot its socket replays on subscribe).
  */
 const assert = require("assert");
-const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
+const { mockPerTest } = require("../../support/flow");
+const { loadFlow } = require("../../support/provider-flow");
 const { waitFor } = require("../../support/wait");
 const { outage, backfillEvents, idCounts } = require("../../support/backfill");
-const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const { AlpacaServer, trade: alpacaTrade, cryptoTrade } = require("../../mocks/alpaca-server");
 const { BinanceServer } = require("../../mocks/binance-server");
 const { CoinbaseServer, rfc3339 } = require("../../mocks/coinbase-server");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
-
-const NODES = [feedNode, subNode];
 
 function flow(provider, server, symbols, feed = {}) {
   return [
@@ -39,18 +35,11 @@ function assertExactlyOnce(out, all, missed) {
 describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", function () {
   this.timeout(15000);
   let server;
-  afterEach(async function () {
-    await helper.unload();
-    if (server) await server.close();
-    server = undefined;
-  });
+  const start = mockPerTest();
 
   it("alpaca stocks: the outage's trades come from /v2/stocks/{symbol}/trades with the live feed and keys", async function () {
-    server = new AlpacaServer({ pageSize: 4 });
-    await server.start();
-    await helper.load(NODES, flow("alpaca", server, "AAPL", { options: { feed: "iex" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start(new AlpacaServer({ pageSize: 4 }));
+    const { out, ev } = await loadFlow(flow("alpaca", server, "AAPL", { options: { feed: "iex" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
     await waitFor(() => server.subs("trades").has("AAPL"), { what: "subscribed" });
     const t0 = (Date.now() - 30_000) * 1000;
     const t = (k) => rfc3339(t0 + k * 1000, "ns");
@@ -78,11 +67,8 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
   });
 
   it("alpaca crypto: ids above 2^53 stay exact and dedup the boundary", async function () {
-    server = new AlpacaServer({ crypto: true });
-    await server.start();
-    await helper.load(NODES, flow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start(new AlpacaServer({ crypto: true }));
+    const { out, ev } = await loadFlow(flow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "subscribed" });
     const t0 = (Date.now() - 20_000) * 1000;
     const big = 9007199254740993n; // 2^53 + 1
@@ -102,11 +88,8 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   for (const stream of ["trade", "aggTrade"]) {
     it(`binance (${stream} stream): ids make the gap exact, ${stream === "trade" ? "historicalTrades" : "aggTrades"} with fromId, paged`, async function () {
-      server = new BinanceServer({ pageSize: 3 });
-      await server.start();
-      await helper.load(NODES, flow("binance", server, "btcusdt", { options: { stream } }), {});
-      const out = collect("out");
-      const ev = collect("ev");
+      server = await start(new BinanceServer({ pageSize: 3 }));
+      const { out, ev } = await loadFlow(flow("binance", server, "btcusdt", { options: { stream } }), {});
       const name = "btcusdt@" + stream;
       await waitFor(() => server.streams().some((l) => l.includes(name)), { what: "subscribed" });
       const now = Date.now() - 10_000;
@@ -143,11 +126,8 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
   }
 
   it("coinbase: a window that comes back full is split; snapshot and backfill together miss nothing and repeat nothing", async function () {
-    server = new CoinbaseServer({ restLimitMax: 5, snapshotSize: 2 });
-    await server.start();
-    await helper.load(NODES, flow("coinbase", server, "BTC-USD", { options: { restLimit: 5 } }), {});
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start(new CoinbaseServer({ restLimitMax: 5, snapshotSize: 2 }));
+    const { out, ev } = await loadFlow(flow("coinbase", server, "BTC-USD", { options: { restLimit: 5 } }), {});
     await waitFor(() => server.lists().some((l) => l.includes("BTC-USD")), { what: "subscribed" });
     const t0 = (Date.now() - 40_000) * 1000;
     const tr = (id) => ({ product: "BTC-USD", id, us: t0 + id * 700_000 });
@@ -176,11 +156,8 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
   });
 
   it("finnhub (no trade history): each gap is still reported, as failed / unsupported with the reason and the blind range", async function () {
-    server = new FinnhubServer();
-    await server.start();
-    await helper.load(NODES, flow("finnhub", server, "AAPL"), { f1: { apiKey: "good-token" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start(new FinnhubServer());
+    const { out, ev } = await loadFlow(flow("finnhub", server, "AAPL"), { f1: { apiKey: "good-token" } });
     await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
     const t0 = Date.now() - 5000;
     server.trades([{ s: "AAPL", p: 100, v: 1, t: t0, c: ["1"] }]);

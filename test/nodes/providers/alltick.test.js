@@ -2,8 +2,8 @@
 /** AllTick end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect, sameList } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, redStatus, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest, sameList } = require("../../support/flow");
+const { singleFeedFlow, loadFlow, redStatus, authFailed, heartbeatsHold, oneList, stallUntilResubscribed } = require("../../support/provider-flow");
 const { AllTickServer } = require("../../mocks/alltick-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -17,20 +17,11 @@ function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "
 
 describe("alltick provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function startServer(opts = {}) {
-    server = new AllTickServer({ requestWindowMs: 50, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts });
-    await server.start();
-  }
+  const startServer = mockPerTest((opts) => new AllTickServer({ requestWindowMs: 50, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts }));
 
   it("streams unique normalized trades and level-1 quotes, always subscribing the whole list, paced", async function () {
-    await startServer({ seqType: "string", timeType: "string", timeUnit: "s" });
-    await load(server, { channels: "both" });
-    const out = collect("out");
+    server = await startServer({ seqType: "string", timeType: "string", timeUnit: "s" });
+    const { out } = await load(server, { channels: "both" });
     await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL.US", "700.HK"]), { what: "the trade list" });
     await waitFor(() => [...server.connections][0].depth.length === 2, { what: "the depth list" });
     assert.strictEqual(server.received[0].msg.cmd_id, 22000, "a heartbeat first: the token check");
@@ -59,56 +50,43 @@ describe("alltick provider (runtime, local mock)", function () {
   });
 
   it("heartbeats keep the socket past the server's cutoff; a stall reconnects and resubscribes the whole list", async function () {
-    await startServer({ heartbeatTimeoutMs: 200 });
-    await load(server);
-    const out = collect("out");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
-    const t0 = Date.now();
-    await waitFor(() => Date.now() - t0 > 3 * server.heartbeatTimeoutMs, { timeout: 3000, what: "three cutoff periods" });
-    assert.strictEqual(server.heartbeatDrops, 0);
-    assert.strictEqual(server.totalConnections, 1);
+    server = await startServer({ heartbeatTimeoutMs: 200 });
+    const { out } = await load(server);
+    await heartbeatsHold(server, 2);
 
     // Stall: the socket stays open, nothing comes back (not even heartbeat replies).
-    server.once("close", () => server.stall(false));
-    server.stall();
-    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "reconnect + whole list" });
+    await stallUntilResubscribed(server, 2);
     server.trade("700.HK", 5);
     await waitFor(() => out.length === 1, { what: "ticks again" });
     assert.strictEqual(out[0].payload.symbol, "700.HK");
   });
 
   it("a client that stops heartbeating is dropped by the mock after its cutoff, and comes back", async function () {
-    await startServer({ heartbeatTimeoutMs: 150 });
+    server = await startServer({ heartbeatTimeoutMs: 150 });
     await load(server, { options: { heartbeatMs: "5000" } });
     await waitFor(() => server.heartbeatDrops >= 1, { what: "the server's heartbeat cutoff" });
     await waitFor(() => server.totalConnections >= 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "back and resubscribed" });
   });
 
   it("a wrong token refused at the upgrade (HTTP 401): red status, catchable error, no retries", async function () {
-    await startServer({ badTokenMode: "http" });
-    await load(server, { key: "wrong-token" });
-    const caught = collect("caught");
-    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    server = await startServer({ badTokenMode: "http" });
+    const { caught } = await load(server, { key: "wrong-token" });
+    await authFailed("s1", caught);
     assert.strictEqual(server.upgrades, 1);
     assert.ok(!JSON.stringify(helper.log().args).includes("wrong-token"), "the token is never logged");
   });
 
   it("a wrong token answered in band (ret 401 frame): red status, no retries", async function () {
-    await startServer({ badTokenMode: "frame" });
+    server = await startServer({ badTokenMode: "frame" });
     await load(server, { key: "wrong-token" });
-    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    await authFailed("s1");
     assert.strictEqual(server.totalConnections, 1);
   });
 
   it("5 symbols x 2 connections: 12 symbols -> 10 placed, 2 named; unsubscribing one places the next without losing or repeating the others' ticks", async function () {
-    await startServer({ maxConnections: 2 });
+    server = await startServer({ maxConnections: 2 });
     const codes = Array.from({ length: 12 }, (_, i) => `S${i + 1}.US`);
-    await load(server, { symbols: codes.join(" "), options: { plan: "free" }, feed: { maxConnections: 2 } });
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await load(server, { symbols: codes.join(" "), options: { plan: "free" }, feed: { maxConnections: 2 } });
     await waitFor(() => server.lists().length === 2 && server.lists().every((l) => l.length === 5), { what: "2 connections x 5 codes" });
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
     assert.deepStrictEqual(refused.payload.symbols, ["S11.US", "S12.US"]);
@@ -134,18 +112,16 @@ describe("alltick provider (runtime, local mock)", function () {
   });
 
   it("names the codes the server refuses (604 unauthorized) on the subscribe node's event output", async function () {
-    await startServer({ unauthorized: ["TSLA.US"] });
-    await load(server, { symbols: "AAPL.US TSLA.US" });
-    const ev = collect("ev");
+    server = await startServer({ unauthorized: ["TSLA.US"] });
+    const { ev } = await load(server, { symbols: "AAPL.US TSLA.US" });
     const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "refusal" });
     assert.deepStrictEqual(err.payload.symbols, ["TSLA.US"]);
   });
 
   it("after a drop: the whole list again; seqs above 2^53 stay exact and distinct, replays are not emitted twice", async function () {
-    await startServer();
-    await load(server);
-    const out = collect("out");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
+    server = await startServer();
+    const { out } = await load(server);
+    await waitFor(oneList(server, 2), { what: "subscribed" });
     // 9007199254740993 and ...992 are the same double: a plain JSON.parse would merge them.
     server.trade("AAPL.US", "9007199254740993");
     server.trade("AAPL.US", "9007199254740992");
@@ -161,10 +137,9 @@ describe("alltick provider (runtime, local mock)", function () {
 
   for (const code of [1000, 1011]) {
     it(`a server close ${code} is an ordinary reconnect with the whole list`, async function () {
-      await startServer();
-      await load(server);
-      const out = collect("out");
-      await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "subscribed" });
+      server = await startServer();
+      const { out } = await load(server);
+      await waitFor(oneList(server, 2), { what: "subscribed" });
       server.closeAll(code, "bye");
       await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "back" });
       server.trade("700.HK", 9);
@@ -174,18 +149,16 @@ describe("alltick provider (runtime, local mock)", function () {
   }
 
   it("the plan's only connection held by another app: refused at once (1008), waits limitRetryMs between tries instead of hammering, then gets in", async function () {
-    await startServer({ maxConnections: 1 });
+    server = await startServer({ maxConnections: 1 });
     const other = new WebSocket(server.url.replace(/\?.*$/, "") + "?token=good-token");
     other.on("error", () => {});
     await waitFor(() => server.connections.size === 1, { what: "the other app connected" });
-    await load(server, { options: { limitRetryMs: "400" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await load(server, { options: { limitRetryMs: "400" } });
     const refused = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "the refusal named" });
     assert.ok(refused.payload.in >= 400, `waits ${refused.payload.in} ms`);
     assert.strictEqual(server.limitDrops, 1, "no immediate retry");
     other.terminate();
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 2, { what: "in and subscribed" });
+    await waitFor(oneList(server, 2), { what: "in and subscribed" });
     assert.ok(server.limitDrops <= 2, `${server.limitDrops} refusals`);
     server.trade("AAPL.US", 1);
     await waitFor(() => out.length === 1, { what: "ticks" });

@@ -2,8 +2,8 @@
 /** Alpaca end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, redStatus, hasAll: has, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest, collect } = require("../../support/flow");
+const { multiFeedFlow, loadFlow, redStatus, hasAll: has, authFailed } = require("../../support/provider-flow");
 const { AlpacaServer, trade, quote, cryptoTrade } = require("../../mocks/alpaca-server");
 const { waitFor } = require("../../support/wait");
 
@@ -19,18 +19,10 @@ const noSecrets = () => {
 
 describe("alpaca provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function start(opts = {}) {
-    server = new AlpacaServer(opts);
-    await server.start();
-  }
+  const start = mockPerTest((opts) => new AlpacaServer(opts));
 
   it("stocks: authenticates with key + secret, subscribes both channels, streams unique normalized ticks in batches, and resubscribes after a drop without repeats", async function () {
-    await start({ batch: 2 });
+    server = await start({ batch: 2 });
     await loadFlow(flow(server.url), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -70,7 +62,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("crypto: int64 trade ids above 2^53 stay exact and distinct; a repeat is dropped", async function () {
-    await start({ crypto: true });
+    server = await start({ crypto: true });
     await loadFlow(flow(server.url, { symbols: "BTC/USD", channels: "trades", options: { feed: "crypto" } }), { f1: CREDS });
     const out = collect("out_f1");
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "BTC/USD" });
@@ -84,12 +76,9 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a wrong key (402 auth failed): red status, catchable error, no retries, secret never shown", async function () {
-    await start();
-    await loadFlow(flow(server.url), { f1: { apiKey: "good-key", apiSecret: "bad-secret" } });
-    const caught = collect("caught");
-    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    server = await start();
+    const { caught } = await loadFlow(flow(server.url), { f1: { apiKey: "good-key", apiSecret: "bad-secret" } });
+    await authFailed("s_f1", caught);
     assert.deepStrictEqual(server.errorsSent, [402]);
     assert.strictEqual(server.totalConnections, 1);
     assert.ok(noSecrets());
@@ -97,7 +86,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a wrong key refused at the upgrade (HTTP 401): red status, no retries", async function () {
-    await start();
+    server = await start();
     server.rejectStatus = 401;
     await loadFlow(flow(server.url), { f1: CREDS });
     await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
@@ -105,7 +94,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a feed not in the plan (409 insufficient subscription) stops with a red plan status", async function () {
-    await start({ entitled: false });
+    server = await start({ entitled: false });
     await loadFlow(flow(server.url, { options: { feed: "sip" } }), { f1: CREDS });
     await waitFor(redStatus("s_f1", /plan/), { what: "red plan status" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
@@ -113,7 +102,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a second session with the same key gets 406 and waits instead of retrying at once", async function () {
-    await start();
+    server = await start();
     await loadFlow(flow(server.url, { feeds: ["f1", "f2"], options: { limitRetryMs: "60000" } }), { f1: CREDS, f2: CREDS });
     const ev1 = collect("ev_f1");
     const ev2 = collect("ev_f2");
@@ -124,7 +113,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("after a network drop the server holds the dead session: 406 until it lets go, then back and resubscribed", async function () {
-    await start({ lingerMs: 600 });
+    server = await start({ lingerMs: 600 });
     await loadFlow(flow(server.url, { options: { limitRetryMs: "250" } }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -143,7 +132,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a silent stall (pings answered, no data) reconnects after stallSec and resubscribes", async function () {
-    await start();
+    server = await start();
     await loadFlow(flow(server.url, { options: { feed: "test", stallSec: "0.3" }, symbols: "FAKEPACA" }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -160,7 +149,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("names symbols refused over the symbol limit (405) and keeps the others streaming", async function () {
-    await start({ symbolLimit: 2 });
+    server = await start({ symbolLimit: 2 });
     await loadFlow(flow(server.url, { channels: "trades", options: { plan: "plus" } }), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -174,7 +163,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("the free plan's 30 symbols: 32 asked, 30 placed, 2 named, none sent over the limit", async function () {
-    await start({ symbolLimit: 30 });
+    server = await start({ symbolLimit: 30 });
     const symbols = Array.from({ length: 32 }, (_, i) => "S" + (i + 1));
     await loadFlow(flow(server.url, { channels: "trades", symbols: symbols.join(" ") }), { f1: CREDS });
     const ev = collect("ev_f1");
@@ -185,7 +174,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a channel the feed does not offer (410) is named for that channel only; trades stream", async function () {
-    await start({ noQuotes: true });
+    server = await start({ noQuotes: true });
     await loadFlow(flow(server.url), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -198,7 +187,7 @@ describe("alpaca provider (runtime, local mock)", function () {
   });
 
   it("a slow-client drop (407) and a server close (1011) are ordinary reconnects", async function () {
-    await start();
+    server = await start();
     await loadFlow(flow(server.url), { f1: CREDS });
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]), { what: "subscribed" });
     server.slowClient();

@@ -2,21 +2,15 @@
 /** Binance end to end in a real runtime: several connections within limits, rate limit, unique ticks. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
+const { started, unloadAndClose } = require("../../support/flow");
 const { singleFeedFlow, loadFlow } = require("../../support/provider-flow");
 const { BinanceServer } = require("../../mocks/binance-server");
 const { waitFor } = require("../../support/wait");
 
 describe("binance provider (runtime, local mock)", function () {
   let server;
-  beforeEach(async function () {
-    server = new BinanceServer();
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  beforeEach(async () => (server = await started(new BinanceServer())));
+  afterEach(() => unloadAndClose(server));
 
   /** Replaces the default server with one built with `opts`. */
   async function restart(opts) {
@@ -81,8 +75,7 @@ describe("binance provider (runtime, local mock)", function () {
   });
 
   it("after a drop: resubscribes every stream; replayed trade ids are not emitted again, a late lower id still is", async function () {
-    await load("btcusdt ethusdt");
-    const out = collect("out");
+    const { out } = await load("btcusdt ethusdt");
     await waitFor(() => flat().length === 2, { what: "subscribed" });
     server.trade("BTCUSDT", 10);
     server.trade("BTCUSDT", 10); // an exact repeat
@@ -101,9 +94,7 @@ describe("binance provider (runtime, local mock)", function () {
 
   it("a stream acknowledged but silent while pings go on: stallSec reconnects and resubscribes (the stale timer alone cannot see it)", async function () {
     await restart({ pingMs: 50 });
-    await load("btcusdt", { options: { stallSec: "0.4" } });
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await load("btcusdt", { options: { stallSec: "0.4" } });
     await waitFor(() => flat().length === 1, { what: "subscribed" });
     server.trade("BTCUSDT", 1);
     await waitFor(() => out.length === 1, { what: "a first trade" });
@@ -119,8 +110,7 @@ describe("binance provider (runtime, local mock)", function () {
   });
 
   it("a dead socket (no data, no pings) is caught by the stale timeout", async function () {
-    await load("btcusdt", { staleTimeout: 0.3 });
-    const ev = collect("ev");
+    const { ev } = await load("btcusdt", { staleTimeout: 0.3 });
     await waitFor(() => flat().length === 1, { what: "subscribed" });
     server.once("close", () => server.stall(false));
     server.stall();
@@ -142,8 +132,7 @@ describe("binance provider (runtime, local mock)", function () {
     ["a server error close (1011)", (s) => s.closeAll(1011, "internal")],
   ]) {
     it(`${name} reconnects and resubscribes`, async function () {
-      await load("btcusdt ethusdt");
-      const out = collect("out");
+      const { out } = await load("btcusdt ethusdt");
       await waitFor(() => flat().length === 2, { what: "subscribed" });
       act(server);
       await waitFor(() => server.totalConnections === 2 && flat().length === 2, { what: "back" });
@@ -161,9 +150,7 @@ describe("binance provider (runtime, local mock)", function () {
   });
 
   it("names a symbol that cannot be a Binance stream without sending it; the others stream", async function () {
-    await load("btcusdt bad-sym");
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await load("btcusdt bad-sym");
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && Array.isArray(m.payload.symbols)), { what: "a refusal" });
     assert.deepStrictEqual(refused.payload.symbols, ["bad-sym"]);
     assert.strictEqual(refused.payload.code, "invalid_symbol");
@@ -175,8 +162,7 @@ describe("binance provider (runtime, local mock)", function () {
 
   it("too many connection attempts (HTTP 429 on the upgrade) waits a minute, not the short backoff", async function () {
     server.rejectStatus = 429;
-    await load("btcusdt");
-    const ev = collect("ev");
+    const { ev } = await load("btcusdt");
     const wait = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 named" });
     assert.ok(wait.payload.in >= 60000, `waits ${wait.payload.in} ms`);
     assert.strictEqual(server.upgrades, 1);

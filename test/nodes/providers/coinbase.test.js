@@ -3,8 +3,8 @@
 const assert = require("assert");
 const crypto = require("crypto");
 const { helper } = require("../../support/runtime");
-const { collect, sameList } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, redStatus, subscribedTo, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest, collect, sameList } = require("../../support/flow");
+const { singleFeedFlow, loadFlow, redStatus, subscribedTo, authFailed } = require("../../support/provider-flow");
 const { CoinbaseServer } = require("../../mocks/coinbase-server");
 const { waitFor } = require("../../support/wait");
 
@@ -16,27 +16,17 @@ function load(server, { symbols = "BTC-USD ETH-USD", credentials = {}, options =
 
 describe("coinbase provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function startServer(opts = {}) {
-    server = new CoinbaseServer({ heartbeatMs: 50, subscribeDeadlineMs: 500, idleCloseMs: 250, ...opts });
-    await server.start();
-  }
+  const startServer = mockPerTest((opts) => new CoinbaseServer({ heartbeatMs: 50, subscribeDeadlineMs: 500, idleCloseMs: 250, ...opts }));
 
   it("streams unique normalized trades oldest first; the snapshot after a reconnect repeats nothing", async function () {
-    await startServer({ snapshotSize: 2, tradeIdType: "int" });
+    server = await startServer({ snapshotSize: 2, tradeIdType: "int" });
     // Trades from before we connect: the snapshot replays the last 2 of each product.
     server.update([
       { product: "BTC-USD", id: "100", price: "41999.99", us: 1700000000100000 },
       { product: "BTC-USD", id: "101", price: "42000.5", size: "0.25", side: "SELL", us: 1700000000200000 },
       { product: "BTC-USD", id: "102", price: "42001", us: 1700000000300000 },
     ]);
-    await load(server);
-    const out = collect("out");
-    const ev = collect("ev");
+    const { out, ev } = await load(server);
     await waitFor(subscribedTo(server, ["BTC-USD", "ETH-USD"]), { what: "subscribed" });
     assert.deepStrictEqual(server.received[0].msg, { type: "subscribe", channel: "heartbeats" }, "heartbeats first");
     await waitFor(() => out.length === 2, { what: "the snapshot's 2 trades" });
@@ -70,7 +60,7 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("a snapshot trade older than the dedup window is not delivered again after a reconnect", async function () {
-    await startServer({ snapshotSize: 5 });
+    server = await startServer({ snapshotSize: 5 });
     server.update([{ product: "BTC-USD", id: "1", us: 1700000000000000 }]);
     await load(server, { symbols: "BTC-USD", feed: { dedupWindow: 1 } }); // a 1 s event-time window
     const out = collect("out");
@@ -85,10 +75,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("adds and removes products on input, paced under the per-IP message limit", async function () {
-    await startServer();
-    await load(server, { symbols: "BTC-USD" });
-    const ev = collect("ev");
-    const out = collect("out");
+    server = await startServer();
+    const { ev, out } = await load(server, { symbols: "BTC-USD" });
     await waitFor(subscribedTo(server, ["BTC-USD"]), { what: "subscribed" });
     const s1 = helper.getNode("s1");
     const more = ["ETH-USD", "SOL-USD", "ADA-USD", "XRP-USD", "LTC-USD", "DOGE-USD", "AVAX-USD", "DOT-USD", "LINK-USD", "UNI-USD"];
@@ -109,9 +97,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("a -USDC subscription gets the -USD product's trades, under its own name", async function () {
-    await startServer();
-    await load(server, { symbols: "eth-usdc" });
-    const out = collect("out");
+    server = await startServer();
+    const { out } = await load(server, { symbols: "eth-usdc" });
     await waitFor(subscribedTo(server, ["ETH-USDC"]), { what: "subscribed" });
     server.trade("ETH-USD", "5", { price: "2001.5" });
     await waitFor(() => out.length === 1, { what: "the tick" });
@@ -119,9 +106,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("heartbeats keep a quiet connection past the idle close; a stall and a heartbeat cutoff each reconnect and resubscribe", async function () {
-    await startServer();
-    await load(server, { symbols: "BTC-USD" });
-    const out = collect("out");
+    server = await startServer();
+    const { out } = await load(server, { symbols: "BTC-USD" });
     await waitFor(subscribedTo(server, ["BTC-USD"]), { what: "subscribed" });
     const t0 = Date.now();
     await waitFor(() => Date.now() - t0 > 3 * server.idleCloseMs, { timeout: 3000, what: "three idle periods" });
@@ -143,10 +129,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("names products Coinbase refuses and still streams the others", async function () {
-    await startServer({ invalidProducts: ["NOPE-USD"] });
-    await load(server, { symbols: "BTC-USD NOPE-USD" });
-    const ev = collect("ev");
-    const out = collect("out");
+    server = await startServer({ invalidProducts: ["NOPE-USD"] });
+    const { ev, out } = await load(server, { symbols: "BTC-USD NOPE-USD" });
     const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "invalid_product"), { what: "the refusal" });
     assert.deepStrictEqual(err.payload.symbols, ["NOPE-USD"]);
     assert.match(err.payload.message, /not a valid product/);
@@ -162,10 +146,9 @@ describe("coinbase provider (runtime, local mock)", function () {
 
   it("signs its messages with a CDP key (JWT, ES256) and streams", async function () {
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    await startServer({ publicKey, keyName: KEY_NAME });
+    server = await startServer({ publicKey, keyName: KEY_NAME });
     const secret = privateKey.export({ type: "sec1", format: "pem" });
-    await load(server, { symbols: "BTC-USD", credentials: { apiKey: KEY_NAME, apiSecret: secret } });
-    const out = collect("out");
+    const { out } = await load(server, { symbols: "BTC-USD", credentials: { apiKey: KEY_NAME, apiSecret: secret } });
     await waitFor(subscribedTo(server, ["BTC-USD"]), { what: "subscribed" });
     assert.ok(server.validJwts >= 2, "both messages carried a valid JWT");
     server.trade("BTC-USD", "1");
@@ -175,12 +158,9 @@ describe("coinbase provider (runtime, local mock)", function () {
   it("a wrong private key: red status, catchable error, no reconnect storm, secret never logged", async function () {
     const { publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
     const other = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "sec1", format: "pem" });
-    await startServer({ publicKey, keyName: KEY_NAME });
-    await load(server, { credentials: { apiKey: KEY_NAME, apiSecret: other } });
-    const caught = collect("caught");
-    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    server = await startServer({ publicKey, keyName: KEY_NAME });
+    const { caught } = await load(server, { credentials: { apiKey: KEY_NAME, apiSecret: other } });
+    await authFailed("s1", caught);
     assert.strictEqual(server.totalConnections, 1);
     assert.ok(server.authFailures >= 1);
     const logged = JSON.stringify(helper.log().args) + JSON.stringify(caught.map((m) => m.error));
@@ -188,7 +168,7 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("an upgrade refused with HTTP 401 stops like a bad key", async function () {
-    await startServer();
+    server = await startServer();
     server.rejectStatus = 401;
     await load(server);
     await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
@@ -196,22 +176,20 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("an upgrade refused with HTTP 429 (connections per second per IP) waits seconds, not a minute", async function () {
-    await startServer();
+    server = await startServer();
     server.rejectStatus = 429;
     server.once("refused", () => {
       server.rejectStatus = null;
     });
-    await load(server, { symbols: "BTC-USD" });
-    const ev = collect("ev");
+    const { ev } = await load(server, { symbols: "BTC-USD" });
     const w = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 wait" });
     assert.ok(w.payload.in >= 5000 && w.payload.in < 60000, `waits ${w.payload.in} ms`);
     assert.strictEqual(server.upgrades, 1);
   });
 
   it("server closes (1000, 1011) and an abrupt drop each reconnect and resubscribe", async function () {
-    await startServer();
-    await load(server, { symbols: "BTC-USD ETH-USD" });
-    const out = collect("out");
+    server = await startServer();
+    const { out } = await load(server, { symbols: "BTC-USD ETH-USD" });
     await waitFor(subscribedTo(server, ["BTC-USD", "ETH-USD"]), { what: "subscribed" });
     let n = 1;
     for (const drop of [() => server.closeAll(1000, "bye"), () => server.closeAll(1011, "internal error"), () => server.dropAll()]) {
@@ -224,9 +202,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("a rate-limit error is named and waits before reconnecting", async function () {
-    await startServer({ maxMsgsPerSec: 1 });
-    await load(server, { options: { messagesPerSecond: "50" } });
-    const ev = collect("ev");
+    server = await startServer({ maxMsgsPerSec: 1 });
+    const { ev } = await load(server, { options: { messagesPerSecond: "50" } });
     const waitEv = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "rate_limited"), { what: "the rate-limit reconnect" });
     assert.ok(waitEv.payload.in >= 5000, `waits ${waitEv.payload.in} ms`);
     assert.ok(ev.some((m) => m.topic === "error" && m.payload.code === "rate_limited"));
@@ -234,10 +211,8 @@ describe("coinbase provider (runtime, local mock)", function () {
   });
 
   it("reports sequence_num gaps as warnings and keeps streaming", async function () {
-    await startServer();
-    await load(server, { symbols: "BTC-USD" });
-    const ev = collect("ev");
-    const out = collect("out");
+    server = await startServer();
+    const { ev, out } = await load(server, { symbols: "BTC-USD" });
     await waitFor(subscribedTo(server, ["BTC-USD"]), { what: "subscribed" });
     server.skipSequence(4);
     server.trade("BTC-USD", "1");

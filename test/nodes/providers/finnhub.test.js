@@ -3,22 +3,14 @@
 const assert = require("assert");
 const { WebSocket } = require("ws");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, hasAll: has, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest } = require("../../support/flow");
+const { singleFeedFlow, loadFlow, hasAll: has } = require("../../support/provider-flow");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
 const { waitFor } = require("../../support/wait");
 
 describe("finnhub provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function start(opts = {}) {
-    server = new FinnhubServer({ token: "good-token", maxSymbols: 3, ...opts });
-    await server.start();
-  }
+  const start = mockPerTest((opts) => new FinnhubServer({ token: "good-token", maxSymbols: 3, ...opts }));
 
   function load(key, symbols = "AAPL MSFT", feed = {}) {
     return loadFlow(singleFeedFlow("finnhub", server.url, { symbols, feed: { symbolsPerConnection: 10, ...feed } }), { f1: { apiKey: key } });
@@ -26,9 +18,8 @@ describe("finnhub provider (runtime, local mock)", function () {
 
 
   it("streams trades once each: identical prints in one message are kept, a repeated message is dropped", async function () {
-    await start();
-    await load("good-token");
-    const out = collect("out");
+    server = await start();
+    const { out } = await load("good-token");
     await waitFor(() => server.symbols().size === 2, { what: "2 symbols" });
     const print = { s: "AAPL", p: 146.76, t: 1628238530221, v: 100 };
     server.trades([print, print, { s: "MSFT", p: 300, t: 1628238530222, v: 5 }]);
@@ -43,9 +34,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   });
 
   it("out-of-order prints (t decreasing, #143) are all delivered in arrival order", async function () {
-    await start();
-    await load("good-token", "AAPL");
-    const out = collect("out");
+    server = await start();
+    const { out } = await load("good-token", "AAPL");
     await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
     server.trades([{ s: "AAPL", p: 3, t: 1628238530300, v: 1 }, { s: "AAPL", p: 1, t: 1628238530100, v: 1 }]);
     server.trades([{ s: "AAPL", p: 2, t: 1628238530200, v: 1 }]);
@@ -54,9 +44,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   });
 
   it("after a drop: reconnects, resubscribes one message per symbol, a replayed message is not emitted twice", async function () {
-    await start();
-    await load("good-token");
-    const out = collect("out");
+    server = await start();
+    const { out } = await load("good-token");
     await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
     const msg = [{ s: "AAPL", p: 1, t: 1628238530221, v: 10 }, { s: "MSFT", p: 2, t: 1628238530222, v: 20 }];
     server.trades(msg);
@@ -71,10 +60,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   });
 
   it("server pings keep a quiet connection past the stall timeout; a silent stall (pings stop) reconnects and resubscribes", async function () {
-    await start({ pingMs: 60 });
-    await load("good-token", "AAPL", { staleTimeout: 0.4 });
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start({ pingMs: 60 });
+    const { out, ev } = await load("good-token", "AAPL", { staleTimeout: 0.4 });
     await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
     // 16 pings x 60 ms (more than twice the stall timeout) and nothing else: no reconnect.
     await waitFor(() => server.pingsSent >= 16, { timeout: 3000, what: "16 pings" });
@@ -89,9 +76,8 @@ describe("finnhub provider (runtime, local mock)", function () {
 
   for (const code of [1000, 1011]) {
     it(`a server close ${code} is an ordinary reconnect`, async function () {
-      await start();
-      await load("good-token");
-      const out = collect("out");
+      server = await start();
+      const { out } = await load("good-token");
       await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
       server.closeAll(code, "bye");
       await waitFor(() => server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "back" });
@@ -102,9 +88,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   }
 
   it("a second connection on the same key (both dropped): the feed comes back on its own and resubscribes", async function () {
-    await start({ connectionPolicy: "dropBoth" });
-    await load("good-token");
-    const out = collect("out");
+    server = await start({ connectionPolicy: "dropBoth" });
+    const { out } = await load("good-token");
     await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
     const other = new WebSocket(server.url.replace(/\/?$/, "/?token=good-token"));
     other.on("error", () => {});
@@ -115,9 +100,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   });
 
   it("a wrong key: HTTP 401 at the upgrade, red status, catchable error, no retries", async function () {
-    await start();
-    await load("wrong");
-    const caught = collect("caught");
+    server = await start();
+    const { caught } = await load("wrong");
     await waitFor(() => caught.length >= 1, { what: "catchable auth error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
     assert.ok(helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && /auth/.test(c.args[0].text)), "red auth status");
@@ -127,10 +111,8 @@ describe("finnhub provider (runtime, local mock)", function () {
   });
 
   it("names exactly the symbols refused over the plan's symbol limit; the others stream", async function () {
-    await start();
-    await load("good-token", "AAPL MSFT TSLA NVDA AMD");
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await start();
+    const { out, ev } = await load("good-token", "AAPL MSFT TSLA NVDA AMD");
     await waitFor(() => server.errorsSent === 2, { what: "2 refusals" });
     await waitFor(() => ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").length === 2, { what: "2 refusal events" });
     const named = ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").flatMap((m) => m.payload.symbols);

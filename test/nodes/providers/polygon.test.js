@@ -2,8 +2,8 @@
 /** Polygon / Massive end to end: tick-feed + tick-subscribe in a real runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, redStatus } = require("../../support/provider-flow");
+const { mockEachTest, collect } = require("../../support/flow");
+const { multiFeedFlow, loadFlow, redStatus, authFailed } = require("../../support/provider-flow");
 const { PolygonServer, T } = require("../../mocks/polygon-server");
 const { WebSocket } = require("ws");
 const { waitFor, once } = require("../../support/wait");
@@ -15,15 +15,7 @@ function flow(url, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "both", o
 }
 
 describe("polygon provider (runtime, local mock)", function () {
-  let server;
-  beforeEach(async function () {
-    server = new PolygonServer({ validKey: "good-key" });
-    await server.start();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  const server = mockEachTest(() => new PolygonServer({ validKey: "good-key" }));
 
   it("authenticates, subscribes trades and quotes, and streams unique normalized ticks across a reconnect", async function () {
     await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
@@ -43,11 +35,8 @@ describe("polygon provider (runtime, local mock)", function () {
   });
 
   it("stops on a bad key: red status, catchable error, no retries", async function () {
-    await loadFlow(flow(server.url), { f1: { apiKey: "bad-key" } });
-    const caught = collect("caught");
-    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    const { caught } = await loadFlow(flow(server.url), { f1: { apiKey: "bad-key" } });
+    await authFailed("s_f1", caught);
     assert.strictEqual(server.totalConnections, 1);
   });
 
@@ -153,8 +142,7 @@ describe("polygon provider (runtime, local mock)", function () {
   it("an upgrade refused with HTTP 401 (a proxy or a future server) stops like a bad key", async function () {
     server.rejectStatus = 401;
     await loadFlow(flow(server.url), { f1: { apiKey: "good-key" } });
-    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    await authFailed("s_f1");
     assert.strictEqual(server.upgrades, 1);
   });
 });

@@ -2,8 +2,8 @@
 /** Tiingo IEX end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest, collect } = require("../../support/flow");
+const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, authFailed } = require("../../support/provider-flow");
 const { TiingoServer } = require("../../mocks/tiingo-server");
 const { waitFor } = require("../../support/wait");
 
@@ -16,18 +16,10 @@ function load(server, { feeds = ["f1"], symbols = "AAPL MSFT", channels = "trade
 
 describe("tiingo provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function startServer(opts = {}) {
-    server = new TiingoServer({ heartbeatMs: 50, ...opts });
-    await server.start();
-  }
+  const startServer = mockPerTest((opts) => new TiingoServer({ heartbeatMs: 50, ...opts }));
 
   it("streams unique normalized trades and quotes; a later symbol is added by subscriptionId", async function () {
-    await startServer();
+    server = await startServer();
     await load(server, { channels: "both" });
     const out = collect("out_f1");
     await waitFor(subscribedTo(server, ["aapl", "msft"]), { what: "the subscription" });
@@ -63,7 +55,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   });
 
   it("after a drop: a fresh subscription with the whole list; replayed trades are not emitted twice", async function () {
-    await startServer();
+    server = await startServer();
     await load(server);
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -84,7 +76,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   });
 
   it("server heartbeats keep a quiet connection; a stall (no heartbeats) reconnects and resubscribes", async function () {
-    await startServer({ heartbeatMs: 40 });
+    server = await startServer({ heartbeatMs: 40 });
     await load(server, { feed: { staleTimeout: 0.25, pingInterval: 0 } });
     const out = collect("out_f1");
     await waitFor(subscribedTo(server, ["aapl", "msft"]), { what: "subscribed" });
@@ -101,12 +93,9 @@ describe("tiingo provider (runtime, local mock)", function () {
 
   for (const [mode, closeOnError] of [["error", false], ["info", true]]) {
     it(`a wrong token answered in band (${mode === "error" ? "E 401" : "non-200 I, then close"}): red status, catchable error, no retries`, async function () {
-      await startServer({ badTokenMode: mode, closeOnError });
-      await load(server, {}, "wrong-token");
-      const caught = collect("caught");
-      await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
-      await waitFor(() => caught.length >= 1, { what: "catchable error" });
-      assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+      server = await startServer({ badTokenMode: mode, closeOnError });
+      const { caught } = await load(server, {}, "wrong-token");
+      await authFailed("s_f1", caught);
       const t0 = Date.now();
       await waitFor(() => Date.now() - t0 > 300, { timeout: 1000, what: "a few backoff periods" });
       assert.strictEqual(server.totalConnections, 1, "no reconnect storm");
@@ -116,18 +105,16 @@ describe("tiingo provider (runtime, local mock)", function () {
   }
 
   it("an upgrade refused with HTTP 401: red status, no retries", async function () {
-    await startServer();
+    server = await startServer();
     server.rejectStatus = 401;
     await load(server);
-    await waitFor(redStatus("s_f1", /auth-failed/), { what: "red auth status" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    await authFailed("s_f1");
     assert.strictEqual(server.upgrades, 1);
   });
 
   it("thresholdLevel 5 without an IEX agreement: red 'not in your plan', no retries", async function () {
-    await startServer({ entitledLevels: [6] });
-    await load(server);
-    const caught = collect("caught");
+    server = await startServer({ entitledLevels: [6] });
+    const { caught } = await load(server);
     await waitFor(redStatus("s_f1", /plan/), { what: "red plan status" });
     await waitFor(() => caught.length >= 1, { what: "catchable error" });
     assert.match(String(caught[0].payload.message), /thresholdLevel/);
@@ -135,7 +122,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   });
 
   it("thresholdLevel 6 (the default): reference prices arrive as trades without size; quotes are refused by name", async function () {
-    await startServer({ entitledLevels: [6] });
+    server = await startServer({ entitledLevels: [6] });
     await load(server, { level: "", channels: "both", symbols: "AAPL" });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
@@ -151,7 +138,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   });
 
   it("names tickers the server leaves out over its ticker limit; the others stream", async function () {
-    await startServer({ maxTickers: 2 });
+    server = await startServer({ maxTickers: 2 });
     await load(server, { symbols: "AAPL MSFT TSLA" });
     const ev = collect("ev_f1");
     const out = collect("out_f1");
@@ -163,7 +150,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   });
 
   it("a second session over the connection limit waits a minute instead of fighting", async function () {
-    await startServer({ maxConnections: 1 });
+    server = await startServer({ maxConnections: 1 });
     await load(server, { feeds: ["f1", "f2"] });
     const ev = collect("ev_f1");
     const ev2 = collect("ev_f2");
@@ -175,7 +162,7 @@ describe("tiingo provider (runtime, local mock)", function () {
 
   for (const code of [1000, 1011]) {
     it(`a server close ${code} is an ordinary reconnect: a fresh subscription with the whole list`, async function () {
-      await startServer();
+      server = await startServer();
       await load(server);
       const out = collect("out_f1");
       await waitFor(subscribedTo(server, ["aapl", "msft"]), { what: "subscribed" });

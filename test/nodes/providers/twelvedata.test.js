@@ -2,8 +2,8 @@
 /** Twelve Data end to end: tick-feed + tick-subscribe in a real Node-RED runtime against the local mock. */
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
-const { collect, sameList } = require("../../support/flow");
-const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, redStatus, unloadAndClose } = require("../../support/provider-flow");
+const { mockPerTest, collect, sameList } = require("../../support/flow");
+const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, authFailed, heartbeatsHold, oneList, stallUntilResubscribed } = require("../../support/provider-flow");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -18,21 +18,11 @@ const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
 
 describe("twelvedata provider (runtime, local mock)", function () {
   let server;
-  afterEach(async function () {
-    await unloadAndClose(server);
-    server = null;
-  });
-
-  async function startServer(opts = {}) {
-    server = new TwelveDataServer({ eventLimit: 100, eventWindowMs: 1000, ...opts });
-    await server.start();
-  }
+  const startServer = mockPerTest((opts) => new TwelveDataServer({ eventLimit: 100, eventWindowMs: 1000, ...opts }));
 
   it("streams unique normalized ticks (exchange-qualified symbols, forex bid/ask as quotes), heartbeating, within the event limit", async function () {
-    await startServer({ priceType: "string" });
-    await load(server, { channels: "both" });
-    const out = collect("out");
-    const ev = collect("ev");
+    server = await startServer({ priceType: "string" });
+    const { out, ev } = await load(server, { channels: "both" });
     await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), { what: "3 symbols upstream" });
     assert.strictEqual(subscribeMsgs(server).length, 1, "one subscribe for both channels");
     assert.strictEqual(server.connections.values().next().value.url.searchParams.get("apikey"), "good-key");
@@ -75,11 +65,9 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("resubscribes the whole set after a drop; a replayed price is not emitted twice, new ones are", async function () {
-    await startServer();
-    await load(server);
-    const out = collect("out");
-    const ev = collect("ev");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 3, { what: "subscribed" });
+    server = await startServer();
+    const { out, ev } = await load(server);
+    await waitFor(oneList(server, 3), { what: "subscribed" });
     server.price("AAPL", { timestamp: 1592249566, price: 342 });
     await waitFor(() => out.length === 1, { what: "a first tick" });
     server.dropAll();
@@ -95,52 +83,38 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("heartbeats keep the socket past a server cutoff; a stall (pings still answered) reconnects and resubscribes", async function () {
-    await startServer({ heartbeatTimeoutMs: 150 });
-    await load(server);
-    const out = collect("out");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 3, { what: "subscribed" });
-    const t0 = Date.now();
-    await waitFor(() => Date.now() - t0 > 3 * server.heartbeatTimeoutMs, { timeout: 3000, what: "three cutoff periods" });
-    assert.strictEqual(server.heartbeatDrops, 0);
-    assert.strictEqual(server.totalConnections, 1);
+    server = await startServer({ heartbeatTimeoutMs: 150 });
+    const { out } = await load(server);
+    await heartbeatsHold(server, 3);
 
-    server.once("close", () => server.stall(false));
-    server.stall();
-    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 3, { what: "reconnect + whole set" });
+    await stallUntilResubscribed(server, 3);
     server.price("RY", { exchange: "TSX", timestamp: 1592249570, price: 1 });
     await waitFor(() => out.length === 1, { what: "ticks again" });
     assert.strictEqual(out[0].payload.symbol, "RY:TSX");
   });
 
   it("a wrong key refused at the upgrade (HTTP 401): red status, catchable error, no retries, key never logged", async function () {
-    await startServer({ badKeyMode: "http" });
-    await load(server, { key: "wrong-key-123" });
-    const caught = collect("caught");
-    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    server = await startServer({ badKeyMode: "http" });
+    const { caught } = await load(server, { key: "wrong-key-123" });
+    await authFailed("s1", caught);
     assert.strictEqual(server.upgrades, 1);
     const everything = JSON.stringify(helper.log().args) + JSON.stringify(caught.map((m) => m.error));
     assert.ok(!everything.includes("wrong-key-123"), "the key is never logged");
   });
 
   it("a wrong key answered in band (error frame naming the apikey, then close): red status, no retries", async function () {
-    await startServer({ badKeyMode: "frame" });
-    await load(server, { key: "wrong-key-123" });
-    const caught = collect("caught");
-    await waitFor(redStatus("s1", /auth-failed/), { what: "red auth status" });
-    await waitFor(() => caught.length >= 1, { what: "catchable error" });
-    assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
+    server = await startServer({ badKeyMode: "frame" });
+    const { caught } = await load(server, { key: "wrong-key-123" });
+    await authFailed("s1", caught);
     assert.strictEqual(server.totalConnections, 1);
     assert.ok(!JSON.stringify(helper.log().args).includes("wrong-key-123"));
   });
 
   it("Basic plan: 8 symbols on 1 connection, the rest named; symbols refused by the server are named with their reason", async function () {
-    await startServer({ unauthorized: ["0700"], unknown: ["NOPE"] });
+    server = await startServer({ unauthorized: ["0700"], unknown: ["NOPE"] });
     const syms = ["AAPL", "MSFT", "0700", "NOPE", "EUR/USD", "BTC/USD", "ETH/USD", "GOOG", "IBM", "TSLA"];
-    await load(server, { symbols: syms.join(" "), options: { plan: "basic" } });
-    const ev = collect("ev");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 6, { what: "8 sent, 6 accepted" });
+    const { ev } = await load(server, { symbols: syms.join(" "), options: { plan: "basic" } });
+    await waitFor(oneList(server, 6), { what: "8 sent, 6 accepted" });
     const unplaced = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
     assert.deepStrictEqual(unplaced.payload.symbols, ["IBM", "TSLA"]);
     const ne = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "not_entitled" });
@@ -153,7 +127,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which waits limitRetryMs (no fight), then comes back and resubscribes", async function () {
-    await startServer();
+    server = await startServer();
     const OPTS = { ...FAST, plan: "pro", limitRetryMs: "500" };
     const flow = [];
     for (const [f, sym] of [["f1", "AAPL"], ["f2", "MSFT"], ["f3", "MSFT"]]) {
@@ -184,10 +158,9 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("a server close 1011 or 1000 is an ordinary quick reconnect, not an eviction wait", async function () {
-    await startServer();
-    await loadFlow(singleFeedFlow("twelvedata", server.url, { symbols: "AAPL", options: { ...FAST, limitRetryMs: "60000" }, catchErrors: false }), { f1: { apiKey: "good-key" } });
-    const ev = collect("ev");
-    await waitFor(() => server.lists().length === 1 && server.lists()[0].length === 1, { what: "subscribed" });
+    server = await startServer();
+    const { ev } = await loadFlow(singleFeedFlow("twelvedata", server.url, { symbols: "AAPL", options: { ...FAST, limitRetryMs: "60000" }, catchErrors: false }), { f1: { apiKey: "good-key" } });
+    await waitFor(oneList(server, 1), { what: "subscribed" });
     server.closeAll(1011, "internal error");
     await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 1, { what: "back after 1011" });
     server.closeAll(1000, "");
@@ -196,10 +169,8 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("a server-side symbol limit (fails with 'limit') is named symbol_limit; the accepted symbols stream", async function () {
-    await startServer({ symbolLimit: 2 });
-    await load(server, { symbols: "AAPL MSFT TSLA", options: { plan: "pro" } });
-    const ev = collect("ev");
-    const out = collect("out");
+    server = await startServer({ symbolLimit: 2 });
+    const { ev, out } = await load(server, { symbols: "AAPL MSFT TSLA", options: { plan: "pro" } });
     const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "refusal" });
     assert.deepStrictEqual(refused.payload.symbols, ["TSLA"]);
     server.price("MSFT", { timestamp: 1592249566, price: 400 });
