@@ -25,7 +25,6 @@ const shared = {
 };
 
 const SIZE_DEBT = [
-  "src/lib/aggregate.ts",
   "src/lib/alert.ts",
   "src/lib/backfill/coordinator.ts",
   "src/lib/connection.ts",

@@ -132,6 +132,22 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     assert.deepStrictEqual([bars[0].topic, bars[0].payload, bars[0].timestamp, bars[0].bar.open], ["X", 2, start / 1000, 1]);
   });
 
+  it("an array payload: elements that are not ticks go to output 2 as invalid, the ticks around them are aggregated", async function () {
+    await helper.load(NODES, [
+      { id: "agg", type: "tick-aggregate", interval: 1, unit: "min", clock: "event", closeDelay: 0, wires: [["bars"], ["rej"]] },
+      { id: "bars", type: "helper" },
+      { id: "rej", type: "helper" },
+    ]);
+    const bars = collect("bars");
+    const rej = collect("rej");
+    const start = us("2026-11-23T10:00:00-05:00");
+    const t = (price, ts) => ({ symbol: "X", type: "trade", price, size: 1, ts, recvTs: ts, provider: "binance" });
+    helper.getNode("agg").receive({ payload: [t(1, start), null, 42, { price: 3 }, { symbol: "X", ts: "later" }, t(2, start + 1), t(5, start + 60e6)] });
+    await waitFor(() => bars.length === 1 && rej.length === 4, { what: "one bar and four rejected elements" });
+    assert.deepStrictEqual(rej.map((m) => [m.payload, m.reason]), [[null, "invalid"], [42, "invalid"], [{ price: 3 }, "invalid"], [{ symbol: "X", ts: "later" }, "invalid"]]);
+    assert.deepStrictEqual([bars[0].payload.open, bars[0].payload.close, bars[0].payload.count], [1, 2, 2]);
+  });
+
   it("rejects bad input with a catchable error and a red status; a bad configuration says what to change", async function () {
     await helper.load(NODES, [
       { id: "agg", type: "tick-aggregate", interval: 1, unit: "min", wires: [[], []] },

@@ -1,6 +1,6 @@
 "use strict";
 const assert = require("assert");
-const { Aggregator, DEFAULT_AGGREGATE, validateConfig, barRange } = require("../../dist/lib/aggregate");
+const { Aggregator, DEFAULT_AGGREGATE, validateConfig, barRange, pushInput } = require("../../dist/lib/aggregate");
 
 const us = (iso) => Date.parse(iso) * 1000;
 const S = 1e6;
@@ -192,12 +192,15 @@ describe("bar aggregation (pure core)", function () {
     });
   });
 
-  it("rejects ticks from the future (bad clocks) and bad input without throwing", function () {
+  it("rejects ticks from the future (bad clocks) and bad input (at the input edge) without throwing", function () {
     const { agg, rejects } = make({ maxSkewUs: 60 * S }, OPEN);
-    agg.push(trade("X", OPEN + 10 * MIN, 1));
-    agg.push({ price: 1 });
-    agg.push(null);
-    assert.deepStrictEqual(rejects().map((r) => r.reason), ["future", "invalid", "invalid"]);
+    pushInput(agg, trade("X", OPEN + 10 * MIN, 1));
+    pushInput(agg, { price: 1 });
+    pushInput(agg, null);
+    pushInput(agg, { symbol: "", ts: OPEN });
+    pushInput(agg, { symbol: "X", ts: "soon" });
+    assert.deepStrictEqual(rejects().map((r) => r.reason), ["future", "invalid", "invalid", "invalid", "invalid"]);
+    assert.strictEqual(agg.stats.invalid, 4);
   });
 
   describe("empty intervals", function () {

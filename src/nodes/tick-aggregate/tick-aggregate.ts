@@ -3,10 +3,10 @@
  * Output 1: bars (msg.topic = symbol, msg.payload = Bar, or InfluxDB [fields, tags]).
  * Output 2: ticks not aggregated (late, future, invalid, over the symbol limit) with msg.reason.
  * Input control: msg.flush (true = all, or a symbol) closes open bars now; msg.reset forgets state.
- * The bar logic lives in lib/aggregate.ts; this file only wires it to Node-RED and a timer.
+ * The bar logic lives in lib/aggregate/; this file only wires it to Node-RED and a timer.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
-import { Aggregator, type AggregateConfig, type AggregateOutput } from "../../lib/aggregate";
+import { Aggregator, pushInput, type AggregateConfig, type AggregateOutput } from "../../lib/aggregate";
 import { nowMicros } from "../../lib/time";
 import type { RawTick as Tick } from "../../lib/types";
 import { controlOf, DeadlineTimer, StatusBadge } from "../common/glue";
@@ -111,9 +111,9 @@ export = function register(RED: NodeAPI): void {
         } else {
           const p = msg.payload;
           if (Array.isArray(p)) {
-            for (let i = 0; i < p.length; i++) agg.push(p[i] as Tick);
+            for (let i = 0; i < p.length; i++) pushInput(agg, p[i]);
           } else if (p !== null && typeof p === "object") {
-            agg.push(p as Tick);
+            pushInput(agg, p);
           } else {
             throw new Error(RED._("tick-aggregate.errors.bad-payload", { type: p === null ? "null" : typeof p }));
           }
