@@ -194,7 +194,7 @@ export function normalizeTick(raw: RawTick): Tick | TickFault {
     provider: provider as Tick["provider"],
     backfill: raw.backfill === true,
     extra,
-  };
+  } as Tick; // a TradeTick or a QuoteTick: price is a number exactly when type is "trade" (above)
 }
 
 /** True when `t` is a Tick that satisfies every rule above (for tests and assertions). */

@@ -59,10 +59,10 @@ export interface RawTick {
 }
 
 /**
- * The Tick tick-subscribe emits: every key present, always in this order (values the provider
- * does not send are null; `conditions` is [] when none; `extra` null when none).
+ * The fields every Tick has. tick-subscribe emits every key, always in this order (values the
+ * provider does not send are null; `conditions` is [] when none; `extra` null when none).
  */
-export interface Tick {
+interface TickFields {
   symbol: string;
   type: TickType;
   price: number | null;
@@ -82,6 +82,21 @@ export interface Tick {
   /** Provider-specific extras: a flat object of scalars, or null. */
   extra: Record<string, ExtraValue> | null;
 }
+
+/** A trade: its price (> 0) and size; some providers also send the quote at the time of the trade. */
+export interface TradeTick extends TickFields {
+  type: "trade";
+  price: number;
+}
+
+/** A quote: bid and/or ask with their sizes; never a price. */
+export interface QuoteTick extends TickFields {
+  type: "quote";
+  price: null;
+}
+
+/** The Tick tick-subscribe emits (made by ../lib/ticknorm.ts): a trade or a quote, by `type`. */
+export type Tick = TradeTick | QuoteTick;
 
 export interface Bar {
   symbol: string;
