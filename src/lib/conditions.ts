@@ -13,9 +13,10 @@
  *  - tiingo:  the flag names our Tiingo adapter puts in `conditions` (oddLot, afterHours, ...);
  *  - none:    conditions are ignored, every trade updates everything (crypto, FX, providers
  *             whose codes have no published mapping such as Finnhub's).
- *  - auto:    by the tick's provider: polygon -> polygon; alpaca and simulator -> sip;
- *             tiingo -> tiingo; others -> none.
+ *  - auto:    by the tick's provider, as its descriptor says (`conditions`): polygon -> polygon;
+ *             alpaca and simulator -> sip; tiingo -> tiingo; others -> none.
  */
+import { findProvider } from "./providers";
 import type { RawTick as Tick } from "./types";
 
 export interface TradeFlags {
@@ -87,17 +88,7 @@ export const ODD_LOTS: DialectSets = { polygon: new Set(["37"]), sip: new Set(["
 /** The dialect a tick's conditions are in. */
 export function dialectOf(tick: Tick, dialect: ConditionDialect): TableDialect | "none" {
   if (dialect !== "auto") return dialect;
-  switch (tick.provider) {
-    case "polygon":
-      return "polygon";
-    case "alpaca":
-    case "simulator":
-      return "sip";
-    case "tiingo":
-      return "tiingo";
-    default:
-      return "none";
-  }
+  return findProvider(tick.provider)?.conditions ?? "none";
 }
 
 /** "CTA" (tapes A/B), "UTP" (tape C) or undefined when the tick does not say. */

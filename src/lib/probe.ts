@@ -6,6 +6,7 @@
  * secrets in what it passes on (../secrets.ts).
  */
 import { DEFAULT_FEED_OPTIONS, FeedCore, type FeedEventTopic, type FeedOptions, type FeedStatus, type FeedUser } from "./feed";
+import { findProvider } from "./providers";
 import type { Provider } from "./providers/types";
 import type { Channel, Tick } from "./types";
 
@@ -33,21 +34,13 @@ export interface ProbeOptions {
 
 export const DEFAULT_PROBE: ProbeOptions = { timeoutMs: 10_000, settleMs: 2_500 };
 
-/** A symbol each provider's cheapest plan streams (the probe only needs a subscription answer). */
+/** A symbol each provider's cheapest plan streams (the probe only needs a subscription answer): its descriptor's. */
 export function probeSymbol(provider: Provider): string {
-  const o = provider.settings.options;
-  switch (provider.id) {
-    case "binance":
-      return "BTCUSDT";
-    case "coinbase":
-      return "BTC-USD";
-    case "alltick":
-      return o.market === "forex" ? "EURUSD" : "AAPL.US";
-    case "alpaca":
-      return o.feed === "crypto" ? "BTC/USD" : o.feed === "test" ? "FAKEPACA" : "AAPL";
-    default:
-      return "AAPL";
-  }
+  const d = findProvider(provider.id);
+  if (d === undefined) return "AAPL";
+  const by = d.testSymbolBy;
+  const value = by === undefined ? undefined : provider.settings.options[by.option];
+  return by !== undefined && typeof value === "string" && Object.hasOwn(by.values, value) ? by.values[value] : d.testSymbol;
 }
 
 const LIMIT_CODES = /^(http_429|rate_limited|max_connections|connection_limit|too_many)/;

@@ -3,18 +3,9 @@
  * emitted by tick-aggregate. Times are integer UTC microseconds since the epoch.
  */
 
-export type ProviderId =
-  | "simulator"
-  | "generic"
-  | "alltick"
-  | "polygon"
-  | "alpaca"
-  | "finnhub"
-  | "twelvedata"
-  | "tiingo"
-  | "binance"
-  | "coinbase"
-  | "replay";
+/** A provider id: derived from the provider registry (src/lib/providers/index.ts). */
+import type { ProviderId } from "./providers";
+export type { ProviderId };
 
 export type TickType = "trade" | "quote";
 

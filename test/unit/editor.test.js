@@ -18,7 +18,9 @@ function loadDefinition(html, type) {
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
   const registered = {};
   const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
-  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k };
+  // The runtime's provider descriptors, as Node-RED hands them to the editor (RED.settings.tickFeedProviders).
+  const settings = { tickFeedProviders: require("../../dist/lib/providers").editorDescriptors() };
+  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k, settings };
   vm.runInNewContext(script, { RED, $: jq, console });
   return registered[type];
 }

@@ -12,16 +12,17 @@
  * losslessly (crypto ids exceed 2^53) and each row is built by the live parser's function, so
  * `ts` (µs from the RFC 3339 digits), `id` and the dedup key (x, i) / (i) are equal.
  */
-import { parseLossless } from "../json";
 import { nowMicros, parseIsoMicros } from "../time";
-import { alpacaTradeTick } from "../providers/alpaca";
+import { ALPACA, alpacaTradeTick } from "../providers/alpaca";
 import { strOption } from "../providers/common";
+import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick as Tick } from "../types";
-import { RestError, type RestSession } from "./http";
+import { objectBody, restBase, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
-export const ALPACA_REST_URL = "https://data.alpaca.markets";
+/** The default REST base URL (the provider descriptor's). */
+export const ALPACA_REST_URL = restUrlOf(ALPACA);
 export const ALPACA_SANDBOX_REST_URL = "https://data.sandbox.alpaca.markets";
 const PAGE_LIMIT = 10_000;
 /** Live feeds with a REST twin (the `feed` query parameter); `crypto` uses the crypto endpoint. */
@@ -49,7 +50,7 @@ export class AlpacaHistory implements HistoryClient {
     this.feed = strOption(settings.options, "feed", "iex").toLowerCase();
     if (!ALPACA_REST_FEEDS.includes(this.feed)) throw new Error(`Alpaca feed "${this.feed}" has no trade history to backfill from.`);
     const sandbox = settings.options.sandbox === true || settings.options.sandbox === "true";
-    this.baseUrl = (restUrl || (sandbox ? ALPACA_SANDBOX_REST_URL : ALPACA_REST_URL)).replace(/\/+$/, "");
+    this.baseUrl = restBase(restUrl, sandbox ? ALPACA_SANDBOX_REST_URL : ALPACA_REST_URL);
     this.secrets = [settings.apiKey, settings.apiSecret];
     this.headers = { Accept: "application/json", "Accept-Encoding": "gzip" };
     if (settings.apiKey !== "") this.headers["APCA-API-KEY-ID"] = settings.apiKey;
@@ -79,13 +80,7 @@ export class AlpacaHistory implements HistoryClient {
     for (;;) {
       const res = await rest.request(this.url(gap, token), this.headers, signal);
       const recvTs = nowMicros();
-      let body: Record<string, unknown>;
-      try {
-        body = parseLossless(res.body) as Record<string, unknown>;
-      } catch {
-        throw new RestError("bad_response", "Alpaca: the trades answer is not JSON");
-      }
-      if (body === null || typeof body !== "object") throw new RestError("bad_response", "Alpaca: the trades answer is not an object");
+      const body = objectBody(res.body, "Alpaca");
       let rows: unknown = body.trades;
       if (rows !== null && typeof rows === "object" && !Array.isArray(rows)) {
         const byKey = rows as Record<string, unknown>;

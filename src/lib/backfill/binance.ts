@@ -12,16 +12,17 @@
  * µs option the header `X-MBX-TIME-UNIT: MICROSECOND` asks for µs times as the stream gives.
  * `historicalTrades` is not served by data-api.binance.vision: the default base is api.binance.com.
  */
-import { parseLossless } from "../json";
 import { nowMicros } from "../time";
-import { binanceTradeTick } from "../providers/binance";
+import { BINANCE, binanceTradeTick } from "../providers/binance";
 import { strOption } from "../providers/common";
+import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick as Tick } from "../types";
-import { RestError, type RestSession } from "./http";
+import { jsonBody, restBase, RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
-export const BINANCE_REST_URL = "https://api.binance.com";
+/** The default REST base URL (the provider descriptor's). */
+export const BINANCE_REST_URL = restUrlOf(BINANCE);
 const PAGE_LIMIT = 1000;
 
 function nextId(id: string): string {
@@ -44,7 +45,7 @@ export class BinanceHistory implements HistoryClient {
   private readonly headers: Record<string, string>;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = (restUrl || BINANCE_REST_URL).replace(/\/+$/, "");
+    this.baseUrl = restBase(restUrl, BINANCE_REST_URL);
     this.agg = strOption(settings.options, "stream", "trade") === "aggTrade";
     this.micros = strOption(settings.options, "timeUnit", "ms") === "us";
     this.headers = { Accept: "application/json" };
@@ -53,12 +54,7 @@ export class BinanceHistory implements HistoryClient {
 
   private async json(url: string, rest: RestSession, signal: AbortSignal): Promise<unknown[]> {
     const res = await rest.request(url, this.headers, signal);
-    let body: unknown;
-    try {
-      body = parseLossless(res.body);
-    } catch {
-      throw new RestError("bad_response", "Binance: the trades answer is not JSON");
-    }
+    const body = jsonBody(res.body, "Binance");
     if (!Array.isArray(body)) {
       const o = body as { code?: unknown; msg?: unknown } | null;
       throw new RestError("provider_error", `Binance: ${String(o?.msg ?? "unexpected answer")}${o?.code !== undefined ? ` (${String(o.code)})` : ""}`);

@@ -11,15 +11,17 @@
  * that is still full cannot be recovered completely: the gap is reported as incomplete. Rows
  * are built by the live parser's function, so `ts` and the dedup key (product, trade_id) are equal.
  */
-import { compareTradeIds, coinbaseTradeTick } from "../providers/coinbase";
+import { COINBASE, compareTradeIds, coinbaseTradeTick } from "../providers/coinbase";
 import { numOption } from "../providers/common";
+import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import { nowMicros } from "../time";
 import type { RawTick as Tick } from "../types";
-import { RestError, type RestSession } from "./http";
+import { jsonBody, restBase, type RestSession } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 
-export const COINBASE_REST_URL = "https://api.coinbase.com";
+/** The default REST base URL (the provider descriptor's). */
+export const COINBASE_REST_URL = restUrlOf(COINBASE);
 const DEFAULT_LIMIT = 1000;
 
 export class CoinbaseHistory implements HistoryClient {
@@ -31,7 +33,7 @@ export class CoinbaseHistory implements HistoryClient {
   private readonly limit: number;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = (restUrl || COINBASE_REST_URL).replace(/\/+$/, "");
+    this.baseUrl = restBase(restUrl, COINBASE_REST_URL);
     this.secrets = [settings.apiKey, settings.apiSecret];
     this.limit = Math.max(1, Math.floor(numOption(settings.options, "restLimit", DEFAULT_LIMIT)) || DEFAULT_LIMIT);
   }
@@ -48,12 +50,7 @@ export class CoinbaseHistory implements HistoryClient {
       const [s, e] = windows.pop() as [number, number];
       const res = await rest.request(this.url(gap.symbol, s, e), { Accept: "application/json" }, signal);
       const recvTs = nowMicros();
-      let body: { trades?: unknown };
-      try {
-        body = JSON.parse(res.body) as { trades?: unknown };
-      } catch {
-        throw new RestError("bad_response", "Coinbase: the trades answer is not JSON");
-      }
+      const body = jsonBody(res.body, "Coinbase", false) as { trades?: unknown } | null;
       const rows = body !== null && typeof body === "object" && Array.isArray(body.trades) ? (body.trades as unknown[]) : [];
       for (const r of rows) {
         if (r === null || typeof r !== "object") continue;

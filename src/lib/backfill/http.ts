@@ -14,6 +14,7 @@
  * The transport (`HttpGet`) and the clock (`sleep`) are injected; the default transport is
  * Node's built-in `fetch`.
  */
+import { parseLossless } from "../json";
 import { redactUrl } from "../providers/common";
 import { SecretMasker } from "../secrets";
 
@@ -56,6 +57,27 @@ export class RestError extends Error {
     super(message);
     this.name = "RestError";
   }
+}
+
+/** A configured REST base URL, or the provider's default, without trailing slashes. */
+export function restBase(restUrl: string, dflt: string): string {
+  return (restUrl || dflt).replace(/\/+$/, "");
+}
+
+/** A trades answer decoded (lossless: long ids stay exact); not JSON = `bad_response` naming the provider. */
+export function jsonBody(body: string, provider: string, lossless = true): unknown {
+  try {
+    return lossless ? parseLossless(body) : JSON.parse(body);
+  } catch {
+    throw new RestError("bad_response", `${provider}: the trades answer is not JSON`);
+  }
+}
+
+/** A trades answer that must be a JSON object (arrays pass, as the providers' own checks did). */
+export function objectBody(body: string, provider: string): Record<string, unknown> {
+  const v = jsonBody(body, provider);
+  if (v === null || typeof v !== "object") throw new RestError("bad_response", `${provider}: the trades answer is not an object`);
+  return v as Record<string, unknown>;
 }
 
 export const fetchGet: HttpGet = async (url, headers, signal) => {

@@ -1,14 +1,12 @@
 /** Backfill registry: provider -> REST history client (one module per provider). */
 import { strOption } from "../providers/common";
+import { descriptorOf } from "../providers";
 import type { FeedSettings } from "../providers/types";
-import type { ProviderId } from "../types";
 import { AlpacaHistory } from "./alpaca";
 import { BinanceHistory } from "./binance";
 import { CoinbaseHistory } from "./coinbase";
 import { PolygonHistory } from "./polygon";
-import { NO_HISTORY, type HistoryClient } from "./types";
-
-export const BACKFILL_PROVIDERS: readonly ProviderId[] = ["polygon", "alpaca", "binance", "coinbase"];
+import type { HistoryClient } from "./types";
 
 /**
  * The history client for a feed, or the reason there is none (a provider without a usable
@@ -31,7 +29,9 @@ export function createHistoryClient(settings: FeedSettings, restUrl: string): Hi
       return new BinanceHistory(settings, restUrl);
     case "coinbase":
       return new CoinbaseHistory(settings, restUrl);
-    default:
-      return { unsupported: NO_HISTORY[settings.provider] ?? `${settings.provider} has no REST trade history.` };
+    default: {
+      const b = descriptorOf(settings.provider).backfill;
+      return { unsupported: "unsupported" in b ? b.unsupported : `${settings.provider} has no REST trade history.` };
+    }
   }
 }

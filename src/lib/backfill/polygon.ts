@@ -12,15 +12,16 @@
  * trade shape and built by the same function as live ticks, so `ts` is the SIP time truncated
  * to the millisecond like the socket's `t`, and the dedup key (exchange, id, trf_id) is equal.
  */
-import { parseLossless } from "../json";
 import { nowMicros } from "../time";
-import { polygonTradeTick } from "../providers/polygon";
+import { POLYGON, polygonTradeTick } from "../providers/polygon";
+import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick as Tick } from "../types";
-import { RestError, type RestSession } from "./http";
+import { objectBody, restBase, RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
-export const POLYGON_REST_URL = "https://api.polygon.io";
+/** The default REST base URL (the provider descriptor's). */
+export const POLYGON_REST_URL = restUrlOf(POLYGON);
 const PAGE_LIMIT = 50_000;
 
 /** Exact integer µs -> ns decimal string. */
@@ -65,7 +66,7 @@ export class PolygonHistory implements HistoryClient {
   private readonly key: string;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = (restUrl || POLYGON_REST_URL).replace(/\/+$/, "");
+    this.baseUrl = restBase(restUrl, POLYGON_REST_URL);
     this.key = settings.apiKey;
     this.secrets = [settings.apiKey];
   }
@@ -99,13 +100,7 @@ export class PolygonHistory implements HistoryClient {
     while (url !== undefined) {
       const res = await rest.request(url, headers, signal);
       const recvTs = nowMicros();
-      let body: Record<string, unknown>;
-      try {
-        body = parseLossless(res.body) as Record<string, unknown>;
-      } catch {
-        throw new RestError("bad_response", "Polygon: the trades answer is not JSON");
-      }
-      if (body === null || typeof body !== "object") throw new RestError("bad_response", "Polygon: the trades answer is not an object");
+      const body = objectBody(res.body, "Polygon");
       if (body.status !== undefined && body.status !== "OK" && body.status !== "DELAYED") {
         throw new RestError("provider_error", `Polygon: ${String(body.error ?? body.message ?? body.status)}`);
       }

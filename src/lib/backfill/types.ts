@@ -41,13 +41,3 @@ export interface HistoryClient {
    */
   pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<Tick[], void, void>;
 }
-
-/** Why a provider has no backfill (for the editor help, events and docs). */
-export const NO_HISTORY: Partial<Record<ProviderId, string>> = {
-  finnhub: "Finnhub's tick history is premium-only and ends-of-day for US stocks: no same-day gap fill.",
-  twelvedata: "Twelve Data has bars only (1 minute and up), no trade history.",
-  tiingo: "Tiingo's REST history is resampled bars, no individual trades.",
-  alltick: "AllTick's /trade-tick returns the latest trade only; its history is K-lines.",
-  generic: "A generic WebSocket has no known REST history.",
-  simulator: "The simulator has no history to fetch.",
-};

@@ -25,8 +25,9 @@
  */
 import { toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, numOption, parseFrame, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
-import { SymbolResolver } from "./generic";
+import { contentKey, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
+import { SymbolResolver } from "./resolver";
+import { defineProvider, selectOption, selectTexts } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const ALLTICK_PLANS: Record<string, { symbols: number; connections: number }> = {
@@ -119,12 +120,8 @@ export class AllTickSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const frame = parseFrame(data, this.ctx, true) as Frame | undefined;
+    const frame = parseObject<Frame>(data, this.ctx);
     if (frame === undefined) return;
-    if (frame === null || typeof frame !== "object" || Array.isArray(frame)) {
-      this.ctx.malformed("frame is not an object");
-      return;
-    }
     const cmd = typeof frame.cmd_id === "number" ? frame.cmd_id : Number(frame.cmd_id);
     if (cmd === CMD.tradePush) {
       this.markReady();
@@ -340,3 +337,30 @@ export function createAllTick(settings: FeedSettings): Provider {
     createSession: (ctx) => new AllTickSession(ctx, plan.symbols, requestGapMs),
   };
 }
+
+export const ALLTICK = defineProvider({
+  id: "alltick",
+  label: "AllTick",
+  apiKey: "required",
+  url: "wss://quote.alltick.co/quote-stock-b-ws-api",
+  options: [
+    selectTexts(
+      "plan",
+      "tick-feed.label.alltickPlan",
+      [
+        ["free", "Free (5 codes, 1 conn.)"],
+        ["basic", "Basic (100 codes, 1 conn.)"],
+        ["premium", "Premium (200 codes, 3 conn.)"],
+        ["pro", "Professional / All-market (3000, 10)"],
+      ],
+      { width: "200px" },
+    ),
+    selectOption("market", "tick-feed.label.alltickMarket", ["stock", "forex"], "tick-feed.alltickMarket.", { width: "200px" }),
+    { name: "host", input: "text", label: "tick-feed.label.alltickHost", default: "quote.alltick.co", inline: true, width: "130px" },
+  ],
+  limits: { symbolsPerConnection: ALLTICK_PLANS.free.symbols, maxConnections: ALLTICK_PLANS.free.connections, messagesPerSecond: 1000 / 1100 },
+  testSymbol: "AAPL.US",
+  testSymbolBy: { option: "market", values: { forex: "EURUSD" } },
+  backfill: { unsupported: "AllTick's /trade-tick returns the latest trade only; its history is K-lines." },
+  create: createAllTick,
+});

@@ -32,8 +32,9 @@
  */
 import { parseIsoMicros, toIdString, toNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, idKey, numOption, parseFrame, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
-import { SymbolResolver } from "./generic";
+import { contentKey, idKey, numOption, forEachEvent, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
+import { SymbolResolver } from "./resolver";
+import { defineProvider, numberOption, selectOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 
@@ -110,15 +111,7 @@ export class AlpacaSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const frame = parseFrame(data, this.ctx, true);
-    if (frame === undefined) return;
-    const events = Array.isArray(frame) ? frame : [frame];
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i] as AlpacaMessage;
-      if (e === null || typeof e !== "object" || Array.isArray(e)) {
-        this.ctx.malformed("message is not an object");
-        continue;
-      }
+    forEachEvent<AlpacaMessage>(data, this.ctx, "message", (e) => {
       switch (e.T) {
         case "t":
           this.watchdog.data();
@@ -143,7 +136,7 @@ export class AlpacaSession implements ProviderSession {
           if (typeof e.T === "string" && typeof e.S === "string") this.watchdog.data();
           break;
       }
-    }
+    });
   }
 
   subscribe(change: SubscriptionChange): void {
@@ -394,3 +387,22 @@ export function createAlpaca(settings: FeedSettings): Provider {
     createSession: (ctx) => new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
   };
 }
+
+export const ALPACA = defineProvider({
+  id: "alpaca",
+  label: "Alpaca",
+  apiKey: "required",
+  apiSecret: "required",
+  url: "wss://stream.data.alpaca.markets/" + ALPACA_FEEDS.iex,
+  options: [
+    selectOption("feed", "tick-feed.label.alpacaFeed", ["iex", "sip", "delayed_sip", "boats", "overnight", "crypto", "test"], "tick-feed.alpacaFeed.", { width: "200px" }),
+    { name: "sandbox", input: "checkbox", label: "tick-feed.label.alpacaSandbox", default: false, inline: true },
+    selectOption("plan", "tick-feed.label.alpacaPlan", ["", "basic", "plus"], "tick-feed.alpacaPlan.", { width: "200px" }),
+    numberOption("stallSec", "tick-feed.label.alpacaStall", ALPACA_STALL_SEC, "non-negative", "0", { inline: true, width: "70px" }),
+  ],
+  limits: { symbolsPerConnection: ALPACA_PLANS.basic },
+  conditions: "sip",
+  backfill: { restUrl: "https://data.alpaca.markets" },
+  testSymbolBy: { option: "feed", values: { crypto: "BTC/USD", test: "FAKEPACA" } },
+  create: createAlpaca,
+});

@@ -22,8 +22,9 @@
  */
 import { toIdString, toNumber, toSeq } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
-import { SymbolResolver } from "./generic";
+import { defaultDedupKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
+import { SymbolResolver } from "./resolver";
+import { defineProvider, numberOption, selectTexts } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 import { DataWatchdog, watchdogPeriodMs } from "./watchdog";
 
@@ -85,13 +86,8 @@ export class BinanceSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const v = parseFrame(data, this.ctx, true);
-    if (v === undefined) return;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      this.ctx.malformed("not an object");
-      return;
-    }
-    const o = v as Record<string, unknown>;
+    const o = parseObject(data, this.ctx, true, "not an object");
+    if (o === undefined) return;
     if ("id" in o && ("result" in o || "error" in o)) {
       this.answer(o);
       return;
@@ -217,3 +213,18 @@ export function createBinance(settings: FeedSettings): Provider {
     createSession: (ctx) => new BinanceSession(ctx, tradeStream, micros, stallMs),
   };
 }
+
+export const BINANCE = defineProvider({
+  id: "binance",
+  label: "Binance",
+  url: "wss://stream.binance.com:9443/stream",
+  options: [
+    selectTexts("stream", "tick-feed.label.binanceStream", [["trade", "trade"], ["aggTrade", "aggTrade"]], { width: "130px" }),
+    selectTexts("endpoint", "tick-feed.label.binanceEndpoint", [["stream", "stream.binance.com"], ["data-stream", "data-stream.binance.vision"]], { inline: true, width: "180px" }),
+    numberOption("stallSec", "tick-feed.label.binanceStall", 0, "non-negative", "0", { width: "70px" }),
+  ],
+  limits: { symbolsPerConnection: 1024, maxConnections: 10, messagesPerSecond: 4 },
+  backfill: { restUrl: "https://api.binance.com" },
+  testSymbol: "BTCUSDT",
+  create: createBinance,
+});

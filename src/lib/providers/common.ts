@@ -71,6 +71,36 @@ export function parseFrame(data: Buffer, ctx: SessionContext, lossless = false):
 }
 
 /**
+ * Decodes a frame that must be one JSON object (lossless by default); reports bad JSON or
+ * anything else (`reason`) as malformed and returns undefined.
+ */
+export function parseObject<T extends object = Record<string, unknown>>(data: Buffer, ctx: SessionContext, lossless = true, reason = "frame is not an object"): T | undefined {
+  const v = parseFrame(data, ctx, lossless);
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    ctx.malformed(reason);
+    return undefined;
+  }
+  return v as T;
+}
+
+/**
+ * Calls `each` for every event of a frame that is one JSON object or an array of them (decoded
+ * losslessly); an element that is not an object is reported as malformed (`what` names it) and
+ * skipped. `arrays`: an array element is an event too (the provider ignores it by its type).
+ */
+export function forEachEvent<T>(data: Buffer, ctx: SessionContext, what: string, each: (e: T) => void, arrays = false): void {
+  const frame = parseFrame(data, ctx, true);
+  if (frame === undefined) return;
+  const events: unknown[] = Array.isArray(frame) ? frame : [frame];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e === null || typeof e !== "object" || (!arrays && Array.isArray(e))) ctx.malformed(`${what} is not an object`);
+    else each(e as T);
+  }
+}
+
+/**
  * Text of a wire value for a malformed sample or a message: never throws (a 10,000-deep nested
  * array makes String() and JSON.stringify overflow the stack) and never longer than `max`.
  */

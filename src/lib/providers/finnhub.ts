@@ -15,7 +15,8 @@
 import { toNumber, wireNumber } from "../time";
 import type { RawTick as Tick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, textOf, withQuery } from "./common";
-import { SymbolResolver } from "./generic";
+import { SymbolResolver } from "./resolver";
+import { defineProvider } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export class FinnhubSession implements ProviderSession {
@@ -109,3 +110,13 @@ export function createFinnhub(settings: FeedSettings): Provider {
     createSession: (ctx) => new FinnhubSession(ctx),
   };
 }
+
+export const FINNHUB = defineProvider({
+  id: "finnhub",
+  label: "Finnhub",
+  apiKey: "required",
+  url: "wss://ws.finnhub.io",
+  limits: { symbolsPerConnection: 50 },
+  backfill: { unsupported: "Finnhub's tick history is premium-only and ends-of-day for US stocks: no same-day gap fill." },
+  create: createFinnhub,
+});

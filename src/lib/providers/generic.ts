@@ -23,7 +23,9 @@ import { frameText, parseLossless } from "../json";
 import { type TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, ProviderId, RawTick as Tick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
-import type { ChannelLists, FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+import { defineProvider, selectOption, type OptionSpec } from "./descriptor";
+import { SymbolResolver } from "./resolver";
+import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export interface GenericMapping {
   symbol: string;
@@ -255,24 +257,6 @@ export class GenericParser {
   }
 }
 
-/** Maps wire symbols back to the subscribed spelling (exact first, then case-insensitive). */
-export class SymbolResolver {
-  private folded = new Map<string, string>();
-
-  constructor(private readonly ctx: SessionContext) {}
-
-  update(all: ChannelLists): void {
-    this.folded = new Map();
-    for (const s of all.trades) this.folded.set(s.toUpperCase(), s);
-    for (const s of all.quotes) this.folded.set(s.toUpperCase(), s);
-  }
-
-  readonly resolve = (wire: string): string | undefined => {
-    if (this.ctx.upstream("trades").has(wire) || this.ctx.upstream("quotes").has(wire)) return wire;
-    return this.folded.get(wire.toUpperCase());
-  };
-}
-
 class GenericSession implements ProviderSession {
   private readonly parser: GenericParser;
   private readonly symbols: SymbolResolver;
@@ -385,3 +369,37 @@ export function createGeneric(settings: FeedSettings): Provider {
   if (settings.url === "") throw new Error("The generic provider needs a WebSocket URL (ws:// or wss://).");
   return makeGenericProvider(settings, genericConfig(settings.options), "generic", () => settings.url);
 }
+
+const field = (name: string, inline = false): OptionSpec => {
+  const dflt = DEFAULT_MAPPING[name as keyof GenericMapping];
+  return { name: name + "Field", input: "text", label: `tick-feed.label.${name}Field`, default: dflt, inline, width: "120px" };
+};
+const template = (name: string, dflt: string, placeholder: string, width = "70%"): OptionSpec => ({ name, input: "text", label: `tick-feed.label.${name}`, default: dflt, check: "json", placeholder, width });
+
+export const GENERIC = defineProvider({
+  id: "generic",
+  label: "Generic JSON relay",
+  apiKey: "optional",
+  apiSecret: "optional",
+  urlRequired: true,
+  heading: "tick-feed.label.mapping",
+  options: [
+    field("symbol"),
+    field("price", true),
+    field("size"),
+    field("time", true),
+    selectOption("timeUnit", "tick-feed.label.timeUnit", ["auto", "s", "ms", "us", "ns", "iso"], "tick-feed.timeUnit.", { width: "120px" }),
+    field("id", true),
+    field("type"),
+    { name: "dataPath", input: "text", label: "tick-feed.label.dataPath", default: "", inline: true, width: "120px" },
+    field("bid"),
+    field("ask", true),
+    template("subscribeTemplate", DEFAULT_SUBSCRIBE, DEFAULT_SUBSCRIBE),
+    template("unsubscribeTemplate", DEFAULT_UNSUBSCRIBE, DEFAULT_UNSUBSCRIBE),
+    template("authTemplate", "", '{"action":"auth","key":"$key"}'),
+    template("heartbeatTemplate", "", '{"action":"heartbeat"}', "45%"),
+    { name: "heartbeatMs", input: "number", placeholderLabel: "tick-feed.label.heartbeatMs", default: 0, check: "non-negative", inline: true, min: "0", width: "90px" },
+  ],
+  backfill: { unsupported: "A generic WebSocket has no known REST history." },
+  create: createGeneric,
+});

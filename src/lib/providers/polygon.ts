@@ -20,9 +20,10 @@
  */
 import { toIdString, toNumber, toSeq, wireNumber } from "../time";
 import type { RawTick as Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, BOTH_CHANNELS } from "./common";
-import { SymbolResolver } from "./generic";
+import { contentKey, DEFAULT_TIMING, numOption, forEachEvent, redactUrl, strOption, textOf, BOTH_CHANNELS } from "./common";
+import { SymbolResolver } from "./resolver";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
+import { defineProvider, numberOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const POLYGON_EVICTION_WAIT_MS = 60_000;
@@ -74,15 +75,8 @@ export class PolygonSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const frame = parseFrame(data, this.ctx, true);
-    if (frame === undefined) return;
-    const events = Array.isArray(frame) ? frame : [frame];
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i] as PolygonEvent;
-      if (e === null || typeof e !== "object") {
-        this.ctx.malformed("event is not an object");
-        continue;
-      }
+    // An array inside the array has no `ev`: ignored like an unknown event type.
+    forEachEvent<PolygonEvent>(data, this.ctx, "event", (e) => {
       switch (e.ev) {
         case "T":
           this.watchdog.data();
@@ -98,7 +92,7 @@ export class PolygonSession implements ProviderSession {
         default:
           break; // aggregates and new event types are ignored
       }
-    }
+    }, true);
   }
 
   subscribe(change: SubscriptionChange): void {
@@ -260,3 +254,17 @@ export function createPolygon(settings: FeedSettings): Provider {
     createSession: (ctx) => new PolygonSession(ctx, sessionOpts),
   };
 }
+
+export const POLYGON = defineProvider({
+  id: "polygon",
+  label: "Polygon / Massive",
+  apiKey: "required",
+  url: "wss://socket.massive.com/stocks",
+  options: [
+    { name: "delayed", input: "checkbox", label: "tick-feed.label.delayed", default: false },
+    numberOption("stallSec", "tick-feed.label.polygonStall", POLYGON_STALL_SEC, "non-negative", "0", { inline: true, width: "70px" }),
+  ],
+  conditions: "polygon",
+  backfill: { restUrl: "https://api.polygon.io" },
+  create: createPolygon,
+});

@@ -11,8 +11,10 @@
  */
 import { toMicros } from "../time";
 import { type ReplayAction, type ReplayOptions, type ReplayProgress, ReplayServer } from "../replay/server";
-import type { Channel, ProviderId, RawTick as Tick } from "../types";
+import type { Channel, RawTick as Tick } from "../types";
 import { contentKey, idKey, NO_LIMITS, parseFrame, sample, BOTH_CHANNELS } from "./common";
+import { defineProvider } from "./descriptor";
+import { isProviderId } from "./index";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 /** What a replay provider adds to the Provider interface. */
@@ -46,12 +48,10 @@ export function replayOptions(options: Record<string, unknown>): ReplayOptions {
   return { file, speed, loop: options.loop === true || options.loop === "true", from, to };
 }
 
-const PROVIDER_IDS: readonly string[] = ["simulator", "generic", "alltick", "polygon", "alpaca", "finnhub", "twelvedata", "tiingo", "binance", "coinbase", "replay"];
-
 /** A tick as our own server sent it (trusted shape, checked lightly), in the Tick key order. */
 function toTick(o: Record<string, unknown>): Tick | undefined {
   if (typeof o.symbol !== "string" || (o.type !== "trade" && o.type !== "quote") || typeof o.ts !== "number" || typeof o.recvTs !== "number") return undefined;
-  const t: Tick = { symbol: o.symbol, type: o.type, ts: o.ts, recvTs: o.recvTs, provider: (PROVIDER_IDS.includes(String(o.provider)) ? o.provider : "replay") as ProviderId };
+  const t: Tick = { symbol: o.symbol, type: o.type, ts: o.ts, recvTs: o.recvTs, provider: isProviderId(o.provider) ? o.provider : "replay" };
   const out: Record<string, unknown> = { symbol: t.symbol, type: t.type };
   for (const k of ["price", "size", "bid", "bidSize", "ask", "askSize"]) if (typeof o[k] === "number") out[k] = o[k];
   out.ts = t.ts;
@@ -138,3 +138,13 @@ export function createReplay(settings: FeedSettings): Provider & ReplayControl {
 export function isReplayControl(p: Provider): p is Provider & ReplayControl {
   return typeof (p as Partial<ReplayControl>).control === "function" && typeof (p as Partial<ReplayControl>).progress === "function";
 }
+
+/** Its settings are top-level tick-feed properties (the editor's fixed rows), not `options`. */
+export const REPLAY = defineProvider({
+  id: "replay",
+  label: "Replay a recorded file",
+  properties: ["file", "speed", "loop", "from", "to"],
+  backfill: { unsupported: "replay has no REST trade history." },
+  testable: false,
+  create: createReplay,
+});

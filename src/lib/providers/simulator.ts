@@ -9,6 +9,7 @@
  */
 import { SimulatorServer } from "../simulator/server";
 import { numOption } from "./common";
+import { defineProvider, numberOption, selectOption } from "./descriptor";
 import { DEFAULT_MAPPING, type GenericConfig, makeGenericProvider } from "./generic";
 import type { FeedSettings, Provider } from "./types";
 
@@ -47,3 +48,15 @@ export function createSimulator(settings: FeedSettings): Provider {
     },
   };
 }
+
+export const SIMULATOR = defineProvider({
+  id: "simulator",
+  label: "Simulator (no key, local)",
+  options: [
+    numberOption("ratePerSymbol", "tick-feed.label.ratePerSymbol", 4, "positive", "0.01", { width: "100px" }),
+    selectOption("clock", "tick-feed.label.simulatorClock", ["live", "session"], "tick-feed.simulatorClock.", { width: "70%" }),
+  ],
+  conditions: "sip",
+  backfill: { unsupported: "The simulator has no history to fetch." },
+  create: createSimulator,
+});

@@ -28,43 +28,18 @@
  * Limits: none documented; one connection per feed by default. The server heartbeat is about
  * 30 s apart (not confirmed), so the stall timeout defaults to 90 s.
  */
-import { parseIsoMicros, toMicros, toOptNumber, wireNumber } from "../time";
+import { toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { BOTH_CHANNELS, contentKey, DEFAULT_TIMING, mentions, parseFrame, redactUrl, sample } from "./common";
+import { BOTH_CHANNELS, contentKey, DEFAULT_TIMING, mentions, parseObject, redactUrl, sample } from "./common";
+import { defineProvider, selectOption } from "./descriptor";
+import { epochNanos, F, FLAGS, isoToNanos } from "./tiingo-wire";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TIINGO_DEFAULT_URL = "wss://api.tiingo.com/iex";
 export const TIINGO_LIMIT_WAIT_MS = 60_000;
 export const TIINGO_THRESHOLD_LEVELS = [0, 5, 6] as const;
 
-/** Positions of the 16-field IEX data array (thresholdLevel 0 and 5). */
-const F = {
-  type: 0,
-  date: 1,
-  nanos: 2,
-  ticker: 3,
-  bidSize: 4,
-  bidPrice: 5,
-  midPrice: 6,
-  askPrice: 7,
-  askSize: 8,
-  lastPrice: 9,
-  lastSize: 10,
-  halted: 11,
-  afterHours: 12,
-  iso: 13,
-  oddlot: 14,
-  nms611: 15,
-} as const;
-
-/** Flag positions and the condition names they become when set to 1. */
-const FLAGS: Array<[number, string]> = [
-  [F.halted, "halted"],
-  [F.afterHours, "afterHours"],
-  [F.iso, "intermarketSweep"],
-  [F.oddlot, "oddLot"],
-  [F.nms611, "nmsRule611"],
-];
+export { isoToNanos } from "./tiingo-wire";
 
 interface Frame {
   messageType?: unknown;
@@ -76,27 +51,6 @@ interface Frame {
 interface Response {
   code?: unknown;
   message?: unknown;
-}
-
-const ISO_FRACTION = /[.,](\d+)/;
-
-/**
- * Exact epoch nanoseconds (as a decimal string) and µs of an ISO 8601 time with up to 9 fraction
- * digits; undefined when it is not one.
- */
-export function isoToNanos(text: string): { nanos: string; us: number } | undefined {
-  const us = parseIsoMicros(text);
-  if (Number.isNaN(us)) return undefined;
-  const m = ISO_FRACTION.exec(text);
-  const sub = m === null ? "000" : (m[1] + "000000000").slice(6, 9);
-  return { nanos: (BigInt(us) * 1000n + BigInt(sub)).toString(), us };
-}
-
-/** Epoch ns from `data[2]`: a digit string (lossless parse) or a plain number (precision lost above 2^53). */
-function epochNanos(v: unknown): { nanos: string; us: number } | undefined {
-  if (typeof v === "string" && /^\d{1,20}$/.test(v)) return { nanos: v, us: toMicros(v, "ns") };
-  if (typeof v === "number" && Number.isFinite(v) && v > 0) return { nanos: BigInt(Math.round(v)).toString(), us: toMicros(v, "ns") };
-  return undefined;
 }
 
 export class TiingoSession implements ProviderSession {
@@ -148,12 +102,8 @@ export class TiingoSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const frame = parseFrame(data, this.ctx, true) as Frame | undefined;
+    const frame = parseObject<Frame>(data, this.ctx);
     if (frame === undefined) return;
-    if (frame === null || typeof frame !== "object" || Array.isArray(frame)) {
-      this.ctx.malformed("frame is not an object");
-      return;
-    }
     switch (frame.messageType) {
       case "A":
         this.data(frame);
@@ -425,3 +375,14 @@ export function createTiingo(settings: FeedSettings): Provider {
     createSession: (ctx) => new TiingoSession(ctx, level),
   };
 }
+
+export const TIINGO = defineProvider({
+  id: "tiingo",
+  label: "Tiingo IEX",
+  apiKey: "required",
+  url: TIINGO_DEFAULT_URL,
+  options: [selectOption("thresholdLevel", "tick-feed.label.tiingoThreshold", ["6", "5", "0"], "tick-feed.tiingoThreshold.", { width: "300px" })],
+  conditions: "tiingo",
+  backfill: { unsupported: "Tiingo's REST history is resampled bars, no individual trades." },
+  create: createTiingo,
+});

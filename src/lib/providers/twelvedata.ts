@@ -37,18 +37,20 @@
  */
 import { toMicros, toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
+import { contentKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
+import { defineProvider, selectOption } from "./descriptor";
+import { chunkSymbols, failCode, fold, isKeyError, stringList } from "./twelvedata-wire";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
 export const TWELVEDATA_LIMIT_RETRY_MS = 60_000;
+
+export { chunkSymbols, failCode } from "./twelvedata-wire";
 
 export const TWELVEDATA_PLANS: Record<string, { symbols: number; connections: number }> = {
   basic: { symbols: 8, connections: 1 },
   pro: { symbols: Infinity, connections: 3 },
 };
 
-/** Joined symbol text per subscribe message: far below the server's 1 MB input limit. */
-const MAX_PARAM_CHARS = 60_000;
 
 interface TdFrame {
   event?: unknown;
@@ -77,42 +79,6 @@ interface TdEntry {
   exchange?: unknown;
   mic_code?: unknown;
   message?: unknown;
-}
-
-const fold = (s: string): string => s.trim().toUpperCase();
-
-/** Splits symbols into comma-joined strings of at most `max` characters. */
-export function chunkSymbols(symbols: string[], max = MAX_PARAM_CHARS): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (const s of symbols) {
-    if (cur !== "" && cur.length + 1 + s.length > max) {
-      out.push(cur);
-      cur = "";
-    }
-    cur = cur === "" ? s : cur + "," + s;
-  }
-  if (cur !== "") out.push(cur);
-  return out;
-}
-
-/** A refusal text mapped to a short code. */
-export function failCode(message: string): string {
-  if (/limit|too many|maximum|exceed/i.test(message)) return "symbol_limit";
-  if (/not (?:authori[sz]ed|entitled|available)|upgrade|plan|access/i.test(message)) return "not_entitled";
-  if (/not found|invalid|unknown|incorrect|doesn'?t exist|does not exist/i.test(message)) return "invalid_symbol";
-  return "rejected";
-}
-
-/** True when an error text is about the API key (not a symbol). */
-function isKeyError(code: number, text: string): boolean {
-  return code === 401 || /api ?key|\bapikey\b|unauthori[sz]ed request|invalid key/i.test(text);
-}
-
-function stringList(v: unknown): string[] {
-  if (typeof v === "string") return [v];
-  if (!Array.isArray(v)) return [];
-  return v.map((m) => (typeof m === "string" ? m : typeof m === "object" && m !== null && "message" in m ? textOf((m as { message: unknown }).message, "") : textOf(m, "")));
 }
 
 export class TwelveDataSession implements ProviderSession {
@@ -176,13 +142,8 @@ export class TwelveDataSession implements ProviderSession {
   }
 
   message(data: Buffer): void {
-    const v = parseFrame(data, this.ctx);
-    if (v === undefined) return;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      this.ctx.malformed("frame is not an object");
-      return;
-    }
-    const f = v as TdFrame;
+    const f = parseObject<TdFrame>(data, this.ctx, false);
+    if (f === undefined) return;
     switch (f.event) {
       case "price":
         this.price(f);
@@ -411,3 +372,14 @@ export function createTwelveData(settings: FeedSettings): Provider {
     createSession: (ctx) => new TwelveDataSession(ctx),
   };
 }
+
+export const TWELVEDATA = defineProvider({
+  id: "twelvedata",
+  label: "Twelve Data",
+  apiKey: "required",
+  url: "wss://ws.twelvedata.com/v1/quotes/price",
+  options: [selectOption("plan", "tick-feed.label.twelvedataPlan", ["basic", "pro"], "tick-feed.twelvedataPlan.", { width: "260px" })],
+  limits: { symbolsPerConnection: TWELVEDATA_PLANS.basic.symbols, maxConnections: TWELVEDATA_PLANS.basic.connections, messagesPerSecond: 1 },
+  backfill: { unsupported: "Twelve Data has bars only (1 minute and up), no trade history." },
+  create: createTwelveData,
+});

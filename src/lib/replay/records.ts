@@ -11,7 +11,8 @@
  * Pure: no I/O. Bad lines return a reason string, never throw.
  */
 import { toIdString, toMicros } from "../time";
-import type { ProviderId, RawTick as Tick, TickType } from "../types";
+import { isProviderId } from "../providers";
+import type { RawTick as Tick, TickType } from "../types";
 
 /** A tick read from a file, with the time the replay clock runs on. */
 export interface ReplayRecord {
@@ -21,10 +22,6 @@ export interface ReplayRecord {
 }
 
 export type LineResult = ReplayRecord[] | string;
-
-const PROVIDERS: readonly string[] = [
-  "simulator", "generic", "alltick", "polygon", "alpaca", "finnhub", "twelvedata", "tiingo", "binance", "coinbase", "replay",
-];
 
 function finite(v: unknown): number | undefined {
   if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
@@ -59,7 +56,7 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   if (type === "trade" && price === undefined) return "trade without a price";
   if (type === "quote" && bid === undefined && ask === undefined) return "quote without bid or ask";
   const recorded = o.recvTs === undefined || o.recvTs === null ? NaN : timeOf(o.recvTs, tickUnits);
-  const provider = typeof o.provider === "string" && PROVIDERS.includes(o.provider) ? (o.provider as ProviderId) : "replay";
+  const provider = isProviderId(o.provider) ? o.provider : "replay";
   const tick: Tick = { symbol, type, ts, recvTs: ts, provider };
   if (price !== undefined) tick.price = price;
   const size = finite(o.size);

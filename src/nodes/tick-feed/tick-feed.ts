@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { FeedCore } from "../../lib/feed";
-import { createProvider } from "../../lib/providers";
+import { createProvider, editorDescriptors } from "../../lib/providers";
 import { SecretMasker } from "../../lib/secrets";
 import type { TickFeedNode } from "./api";
 import { PACKAGE_DIR, resolveOptions, resolveSettings, type TickFeedConfig } from "./settings";
@@ -73,6 +73,9 @@ export = function register(RED: NodeAPI): void {
       apiKey: { type: "password" },
       apiSecret: { type: "password" },
     },
+    // The provider descriptors, for the editor (RED.settings.tickFeedProviders): its provider
+    // list, key rows and option rows are built from them.
+    settings: { tickFeedProviders: { value: editorDescriptors(), exportable: true } },
   });
 
   registerTestEndpoint(RED);
