@@ -31,11 +31,6 @@ const SIZE_DEBT = [
   "src/lib/feed.ts",
   "src/lib/replay/lines.ts",
   "src/lib/replay/server.ts",
-  "src/nodes/tick-aggregate/tick-aggregate.ts",
-  "src/nodes/tick-alert/tick-alert.ts",
-  "src/nodes/tick-filter/tick-filter.ts",
-  "src/nodes/tick-indicator/tick-indicator.ts",
-  "src/nodes/tick-subscribe/tick-subscribe.ts",
 ];
 
 export default tseslint.config(

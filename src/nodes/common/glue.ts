@@ -1,8 +1,8 @@
 /**
- * Node-RED glue shared by tick-filter and tick-aggregate: control messages, the one timer for
- * a pure core's earliest deadline, and the status badge (throttled, with a red flash on bad input).
+ * Node-RED glue shared by the processing nodes: control messages and the one timer for a pure
+ * core's earliest deadline. (The input handler is in input.ts, the status badge in badge.ts.)
  */
-import type { Node, NodeMessageInFlow } from "node-red";
+import type { NodeMessageInFlow } from "node-red";
 import { nowMicros } from "../../lib/time";
 
 /** `msg.reset` / `msg.flush`: true (all symbols) or a symbol. Undefined when the message is not a control message. */
@@ -53,44 +53,3 @@ export class DeadlineTimer {
   }
 }
 
-export interface StatusView {
-  fill: "green" | "grey" | "red" | "yellow";
-  shape: "dot" | "ring";
-  text: string;
-}
-
-const STATUS_PERIOD_MS = 1000;
-const ERROR_SHOW_MS = 5000;
-
-/** Refreshes a node's status once a second from `view()`, only when it changed; `flash()` shows a red "bad input" for 5 s. */
-export class StatusBadge {
-  private last = "";
-  private flashUntil = 0;
-  private readonly interval: NodeJS.Timeout;
-
-  constructor(
-    private readonly node: Node,
-    private readonly view: () => StatusView,
-    private readonly badInputText: string,
-  ) {
-    this.refresh();
-    this.interval = setInterval(() => this.refresh(), STATUS_PERIOD_MS);
-  }
-
-  flash(): void {
-    this.flashUntil = Date.now() + ERROR_SHOW_MS;
-    this.refresh();
-  }
-
-  refresh(): void {
-    const v: StatusView = Date.now() < this.flashUntil ? { fill: "red", shape: "ring", text: this.badInputText } : this.view();
-    const id = v.fill + v.shape + v.text;
-    if (id === this.last) return;
-    this.last = id;
-    this.node.status(v);
-  }
-
-  stop(): void {
-    clearInterval(this.interval);
-  }
-}

@@ -1,5 +1,5 @@
 /** Turns the tick-aggregate node's editor properties into an AggregateConfig (pure, unit-tested). */
-import { DEFAULT_AGGREGATE, validateConfig, type AggregateConfig, type BarKind, type ClockMode, type LatePolicy, type PriceSource, type TimeUnit } from "../../lib/aggregate";
+import { ALLOWED_STEPS, DEFAULT_AGGREGATE, validateConfig, type AggregateConfig, type BarKind, type ClockMode, type LatePolicy, type PriceSource, type TimeUnit } from "../../lib/aggregate";
 import { parseSessions } from "../../lib/calendar";
 import { CONDITION_DIALECTS, parseOverrides, type ConditionDialect } from "../../lib/conditions";
 import { barFieldsAndTags } from "../../lib/influx";
@@ -27,6 +27,15 @@ export interface TickAggregateProps {
   sessions?: string;
   maxSymbols?: string | number;
 }
+
+/**
+ * What the editor reads from the runtime (RED.settings.<name>): the bar steps each time unit
+ * allows and the condition dialects, so the dialog can never disagree with the runtime.
+ */
+export const EDITOR_SETTINGS = {
+  tickAggregateSteps: { value: ALLOWED_STEPS, exportable: true },
+  tickAggregateDialects: { value: [...CONDITION_DIALECTS], exportable: true },
+};
 
 export function resolveAggregate(p: TickAggregateProps): AggregateConfig {
   const kind = oneOf<BarKind>(p.barType, ["time", "tick", "volume", "value"], "time", "bar type");

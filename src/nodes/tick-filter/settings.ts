@@ -32,6 +32,11 @@ export interface TickFilterProps {
   maxSymbols?: string | number;
 }
 
+/** What the editor reads from the runtime (RED.settings.tickFilterDialects): the condition dialects. */
+export const EDITOR_SETTINGS = {
+  tickFilterDialects: { value: [...CONDITION_DIALECTS], exportable: true },
+};
+
 export function resolveFilter(p: TickFilterProps): FilterConfig {
   const include = parseSymbols(p.include ?? "");
   const dialect = oneOf<ConditionDialect>(p.conditionDialect, CONDITION_DIALECTS, "auto", "condition dialect");

@@ -64,3 +64,22 @@ export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number
       return { fill: "grey", shape: "ring", key: "idle", params: {} };
   }
 }
+
+/** Ticks per second over the last status period. */
+export class RateMeter {
+  private count = 0;
+  private since = Date.now();
+  rate = 0;
+
+  add(n: number): void {
+    this.count += n;
+  }
+
+  /** Ends a period: the rate over it, and a new count. */
+  period(): void {
+    const now = Date.now();
+    this.rate = (this.count * 1000) / Math.max(1, now - this.since);
+    this.count = 0;
+    this.since = now;
+  }
+}
