@@ -69,6 +69,7 @@ export default tseslint.config(
   // JavaScript: tests, bench, scripts, config files (CommonJS, Node).
   {
     files: ["**/*.js", "**/*.mjs"],
+    ignores: ["resources/**"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: {
       sourceType: "commonjs",
@@ -83,6 +84,23 @@ export default tseslint.config(
   { files: ["**/*.mjs"], languageOptions: { sourceType: "module" } },
   { files: ["test/**/*.js"], languageOptions: { globals: { ...globals.mocha } } },
 
+  // The shared editor code Node-RED serves from resources/: a plain ES5 browser script.
+  {
+    files: ["resources/**/*.js"],
+    extends: [js.configs.recommended],
+    languageOptions: {
+      sourceType: "script",
+      ecmaVersion: 5,
+      globals: { ...globals.browser, RED: "readonly", $: "readonly", jQuery: "readonly" },
+    },
+    rules: {
+      "no-shadow": "error",
+      "no-unused-vars": ["error", { args: "none" }],
+      eqeqeq: ["error", "always", { null: "ignore" }],
+      "no-useless-escape": "off",
+    },
+  },
+
   // Editor scripts inside the node HTML files: browser code with RED and jQuery.
   {
     files: ["src/nodes/**/*.html"],
@@ -91,7 +109,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: "script",
       ecmaVersion: 5,
-      globals: { ...globals.browser, RED: "readonly", $: "readonly", jQuery: "readonly" },
+      globals: { ...globals.browser, RED: "readonly", $: "readonly", jQuery: "readonly", TickstreamEditor: "readonly" },
     },
     rules: {
       "no-shadow": "error",

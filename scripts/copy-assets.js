@@ -5,6 +5,8 @@
 //   dist/nodes/<node>/<node>.html          (from src/nodes/<node>/<node>.html)
 //   dist/nodes/<node>/locales/<lang>/<node>.json|html   (from locales/<lang>/<node>.json|html)
 //   dist/nodes/<node>/icons/*              (from icons/)
+// The shared editor code stays in resources/ (Node-RED serves <module>/resources/ itself); an editor
+// that loads a resource which is not there fails the build.
 const fs = require("fs");
 const path = require("path");
 
@@ -31,6 +33,14 @@ for (const node of fs.readdirSync(srcNodes)) {
     problems++;
   } else {
     fs.copyFileSync(html, path.join(to, node + ".html"));
+    const prefix = "resources/" + require(path.join(root, "package.json")).name + "/";
+    for (const m of fs.readFileSync(html, "utf8").matchAll(/<script src="([^"]+)"/g)) {
+      const file = m[1].startsWith(prefix) ? path.join(root, "resources", m[1].slice(prefix.length)) : null;
+      if (file === null || !fs.existsSync(file)) {
+        console.error(`copy-assets: ${node}: the editor loads ${m[1]}, which is not resources/ of this package (a relative "${prefix}<file>")`);
+        problems++;
+      }
+    }
   }
   if (fs.existsSync(localesDir)) {
     for (const lang of fs.readdirSync(localesDir)) {

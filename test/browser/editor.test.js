@@ -19,11 +19,11 @@ const fs = require("fs");
 const net = require("net");
 const os = require("os");
 const path = require("path");
-const vm = require("vm");
 const { spawn } = require("child_process");
 const puppeteer = require("puppeteer-core");
 const { PolygonServer } = require("../mocks/polygon-server");
 const { waitFor } = require("../support/wait");
+const { loadDefinition } = require("../support/editor-env");
 
 const root = path.join(__dirname, "..", "..");
 const pkg = require("../../package.json");
@@ -48,14 +48,9 @@ function freePort() {
   });
 }
 
-/** Default property values of a type, read from its editor script (as the editor would). */
+/** Default property values of a type, read from its editor script (as the editor would, after the shared editor code). */
 function defaultsOf(type) {
-  const html = fs.readFileSync(path.join(root, "dist", "nodes", type, type + ".html"), "utf8");
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
-  const registered = {};
-  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
-  vm.runInNewContext(script, { RED: { nodes: { registerType: (t, d) => (registered[t] = d) }, _: (k) => k }, $: jq, console });
-  return registered[type];
+  return loadDefinition(fs.readFileSync(path.join(root, "dist", "nodes", type, type + ".html"), "utf8"), type);
 }
 
 /** One node of every type of the package on one tab (config nodes once, referenced by the others). */
@@ -286,6 +281,8 @@ for (const target of TARGETS) {
         });
 
         it("marks every validated field invalid for a bad value, in the dialog and on the node, and valid again for a good one", async function () {
+          // Two dialog round trips per validated field (tick-feed has over a dozen): minutes on a busy machine.
+          this.timeout(360000);
           problems.length = 0;
           const id = nodeIdOf(type);
           let d = await openDialog(id);
@@ -396,6 +393,52 @@ for (const target of TARGETS) {
         });
       });
     }
+
+    describe("shared editor code (resources/tickstream-editor.js)", function () {
+      it("is served and loaded; the editor has the runtime's bar steps and dialects, and fills the dialect selects from them", async function () {
+        problems.length = 0;
+        const { ALLOWED_STEPS } = require("../../dist/lib/aggregate");
+        const { CONDITION_DIALECTS } = require("../../dist/lib/conditions");
+        const seen = await page.evaluate(() => ({ ns: typeof window.TickstreamEditor, steps: RED.settings.tickAggregateSteps, agg: RED.settings.tickAggregateDialects, flt: RED.settings.tickFilterDialects }));
+        assert.strictEqual(seen.ns, "object", "TickstreamEditor is defined");
+        assert.deepStrictEqual(seen.steps, JSON.parse(JSON.stringify(ALLOWED_STEPS)));
+        assert.deepStrictEqual(seen.agg, [...CONDITION_DIALECTS]);
+        assert.deepStrictEqual(seen.flt, [...CONDITION_DIALECTS]);
+        for (const type of ["tick-filter", "tick-aggregate"]) {
+          const id = nodeIdOf(type);
+          await page.evaluate((nodeId) => (RED.nodes.node(nodeId).conditionDialect = "sip"), id);
+          const d = await openDialog(id);
+          const select = await page.evaluate(() => ({ values: $("#node-input-conditionDialect option").toArray().map((o) => o.value), texts: $("#node-input-conditionDialect option").toArray().map((o) => $(o).text()), value: $("#node-input-conditionDialect").val() }));
+          await closeDialog(d.cancel);
+          await page.evaluate((nodeId) => (RED.nodes.node(nodeId).conditionDialect = "auto"), id);
+          assert.deepStrictEqual(select.values, [...CONDITION_DIALECTS], `${type}: dialect options`);
+          assert.strictEqual(select.value, "sip", `${type}: the node's dialect is selected`);
+          assert.ok(select.texts.every((t) => t !== "" && rawKeys(t).length === 0), `${type}: option labels ${select.texts}`);
+        }
+        assert.deepStrictEqual(problems, []);
+      });
+
+      it("session checkboxes: what is ticked is saved, and shown again when the dialog reopens", async function () {
+        problems.length = 0;
+        for (const type of ["tick-filter", "tick-aggregate", "tick-alert"]) {
+          const id = nodeIdOf(type);
+          let d = await openDialog(id);
+          const labels = await page.evaluate(() => $(".red-ui-tray .tickstream-session").toArray().map((c) => $(c).parent().text().trim()));
+          assert.strictEqual(labels.length, 4, `${type}: four session checkboxes`);
+          assert.deepStrictEqual(rawKeys(labels.join(" ")), [], `${type}: labels ${labels}`);
+          await page.evaluate(() => $(".tickstream-session[data-session='closed'], .tickstream-session[data-session='pre']").prop("checked", false));
+          await closeDialog(d.ok);
+          assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).sessions, id), "regular,post", `${type}: saved`);
+          d = await openDialog(id);
+          const ticked = await page.evaluate(() => $(".tickstream-session").toArray().filter((c) => $(c).prop("checked")).map((c) => $(c).attr("data-session")));
+          assert.deepStrictEqual(ticked, ["regular", "post"], `${type}: shown again`);
+          await page.evaluate(() => $(".tickstream-session").prop("checked", true));
+          await closeDialog(d.ok);
+          assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).sessions, id), "", `${type}: all ticked = every session`);
+        }
+        assert.deepStrictEqual(problems, []);
+      });
+    });
 
     describe("tick-feed providers", function () {
       it("shows and hides provider rows and the key rows per provider (screenshot per provider)", async function () {

@@ -7,23 +7,13 @@
 const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
-const vm = require("vm");
 const { checkMarkup } = require("../support/html-check");
 
 const root = path.join(__dirname, "..", "..");
 const NODES = Object.keys(require("../../package.json")["node-red"].nodes);
 
-/** Runs an editor script with a stub RED and jQuery (no dialog open) and returns the type's definition. */
-function loadDefinition(html, type) {
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
-  const registered = {};
-  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
-  // The runtime's provider descriptors, as Node-RED hands them to the editor (RED.settings.tickFeedProviders).
-  const settings = { tickFeedProviders: require("../../dist/lib/providers").editorDescriptors() };
-  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k, settings };
-  vm.runInNewContext(script, { RED, $: jq, console });
-  return registered[type];
-}
+/** Runs an editor script (after the shared editor code) with a stub RED and jQuery (no dialog open) and returns the type's definition. */
+const { loadDefinition } = require("../support/editor-env");
 
 /** Every HTML file the package ships to the editor: node templates and help texts. */
 function editorHtmlFiles() {

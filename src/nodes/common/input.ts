@@ -2,7 +2,7 @@
  * The Node-RED side every processing node shares: refusing to run with a bad configuration,
  * the input handler (control messages, data, send/done, a red flash on bad input) and close.
  */
-import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from "node-red";
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
 import type { StatusBadge } from "./badge";
 import { controlOf } from "./glue";
 
@@ -105,4 +105,23 @@ export function onClose(node: Node, ...cleanups: Array<() => void>): void {
     for (const c of cleanups) c();
     done();
   });
+}
+
+/**
+ * Registers a processing node type: creates the node, resolves its settings (refusing to run on
+ * a bad configuration, see resolveOrRefuse) and hands node, settings and properties to `setup`.
+ */
+export function defineNode<D extends NodeDef, C>(
+  RED: NodeAPI,
+  type: string,
+  resolve: (def: D) => C,
+  setup: (node: Node, cfg: C, def: D) => void,
+  opts?: Parameters<NodeAPI["nodes"]["registerType"]>[2],
+): void {
+  function TickstreamNode(this: Node, def: D): void {
+    RED.nodes.createNode(this, def);
+    const cfg = resolveOrRefuse(RED, this, type, () => resolve(def));
+    if (cfg !== undefined) setup(this, cfg, def);
+  }
+  RED.nodes.registerType(type, TickstreamNode, opts);
 }

@@ -5,10 +5,10 @@
  * msg.indicator. Control: msg.reset (true = all symbols, or one symbol). Rules: lib/alert.ts;
  * reading values from messages: evaluate.ts.
  */
-import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { NodeAPI, NodeDef } from "node-red";
 import { AlertEngine } from "../../lib/alert";
 import { StatusBadge, type StatusView } from "../common/badge";
-import { handleInput, onClose, resolveOrRefuse } from "../common/input";
+import { defineNode, handleInput, onClose } from "../common/input";
 import { AlertEvaluator, defaultValue, type Msg } from "./evaluate";
 import { resolveAlert, type TickAlertProps } from "./settings";
 
@@ -24,46 +24,45 @@ function statusOf(RED: NodeAPI, engine: AlertEngine, lastText: string): StatusVi
 }
 
 export = function register(RED: NodeAPI): void {
-  function TickAlertNode(this: Node, config: TickAlertDef): void {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    const cfg = resolveOrRefuse(RED, node, "tick-alert", () => resolveAlert(config));
-    if (cfg === undefined) return;
-    const engine = new AlertEngine(cfg.alert);
-    const ev = new AlertEvaluator(cfg, engine, (key, args) => RED._(key, args));
-    const badge = new StatusBadge(node, () => statusOf(RED, engine, ev.lastText), RED._("tick-alert.status.bad-input"));
-    handleInput(node, badge, {
-      control: (c) => {
-        if (c.action !== "reset") return;
-        engine.reset(c.symbol);
-        if (c.symbol === undefined) ev.lastText = "";
-      },
-      data: (msg, send) => {
-        const m = msg as Msg;
-        const p = m.payload;
-        if (Array.isArray(p)) {
-          const out: Msg[] = [];
-          for (let i = 0; i < p.length; i++) {
-            const o = ev.evaluate(m, p[i]);
-            if (o !== null) out.push(o);
+  defineNode(
+    RED,
+    "tick-alert",
+    (def: TickAlertDef) => resolveAlert(def),
+    (node, cfg) => {
+      const engine = new AlertEngine(cfg.alert);
+      const ev = new AlertEvaluator(cfg, engine, (key, args) => RED._(key, args));
+      const badge = new StatusBadge(node, () => statusOf(RED, engine, ev.lastText), RED._("tick-alert.status.bad-input"));
+      handleInput(node, badge, {
+        control: (c) => {
+          if (c.action !== "reset") return;
+          engine.reset(c.symbol);
+          if (c.symbol === undefined) ev.lastText = "";
+        },
+        data: (msg, send) => {
+          const m = msg as Msg;
+          const p = m.payload;
+          if (Array.isArray(p)) {
+            const out: Msg[] = [];
+            for (let i = 0; i < p.length; i++) {
+              const o = ev.evaluate(m, p[i]);
+              if (o !== null) out.push(o);
+            }
+            if (out.length > 0) send([out]);
+            return;
           }
-          if (out.length > 0) send([out]);
-          return;
-        }
-        const before = ev.noValue;
-        const o = ev.evaluate(m, p);
-        if (o !== null) send([o]);
-        if (ev.noValue > before && ev.prop === null && defaultValue(p) === undefined && m.indicator === undefined) {
-          throw new Error(RED._("tick-alert.errors.no-value", { type: p === null ? "null" : typeof p }));
-        }
-      },
-    });
-    onClose(
-      node,
-      () => badge.stop(),
-      () => engine.reset(),
-    );
-  }
-
-  RED.nodes.registerType("tick-alert", TickAlertNode);
+          const before = ev.noValue;
+          const o = ev.evaluate(m, p);
+          if (o !== null) send([o]);
+          if (ev.noValue > before && ev.prop === null && defaultValue(p) === undefined && m.indicator === undefined) {
+            throw new Error(RED._("tick-alert.errors.no-value", { type: p === null ? "null" : typeof p }));
+          }
+        },
+      });
+      onClose(
+        node,
+        () => badge.stop(),
+        () => engine.reset(),
+      );
+    },
+  );
 };

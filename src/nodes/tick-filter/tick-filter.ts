@@ -4,13 +4,13 @@
  * ticks with msg.reason. Input control: msg.flush / msg.reset (true = all, or a symbol).
  * The rules live in lib/filter.ts; this file only wires them to Node-RED and one timer.
  */
-import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { NodeAPI, NodeDef } from "node-red";
 import { FILTER_REASONS, TickFilter } from "../../lib/filter";
 import { nowMicros } from "../../lib/time";
 import type { RawTick as Tick } from "../../lib/types";
 import { StatusBadge, type StatusView } from "../common/badge";
 import { DeadlineTimer } from "../common/glue";
-import { handleInput, onClose, Outlet, resolveOrRefuse, typeName } from "../common/input";
+import { defineNode, handleInput, onClose, Outlet, typeName } from "../common/input";
 import { FilterMessages } from "./messages";
 import { EDITOR_SETTINGS, resolveFilter, type TickFilterProps } from "./settings";
 
@@ -36,38 +36,38 @@ function statusOf(RED: NodeAPI, filter: TickFilter): StatusView {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TickFilterNode(this: Node, config: TickFilterDef): void {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    const cfg = resolveOrRefuse(RED, node, "tick-filter", () => resolveFilter(config));
-    if (cfg === undefined) return;
-    const outlet = new Outlet(node);
-    const messages = new FilterMessages(outlet, Number(config.outputs) === 2);
-    const filter = new TickFilter(cfg, { now: nowMicros, emit: messages.emit });
-    const timer = new DeadlineTimer(filter, (err) => node.error(err.message));
-    const badge = new StatusBadge(node, () => statusOf(RED, filter), RED._("tick-filter.status.bad-input"));
-    handleInput(
-      node,
-      badge,
-      {
-        control: (c) => (c.action === "reset" ? filter.reset(c.symbol) : filter.flush(c.symbol)),
-        data: (msg, send) => {
-          const p = msg.payload;
-          if (Array.isArray(p)) messages.pushArray(msg, p, (t, ref) => filter.push(t, ref), send);
-          else if (p !== null && typeof p === "object") filter.push(p as Tick, msg);
-          else throw new Error(RED._("tick-filter.errors.bad-payload", { type: typeName(p) }));
+  defineNode(
+    RED,
+    "tick-filter",
+    (def: TickFilterDef) => resolveFilter(def),
+    (node, cfg, config) => {
+      const outlet = new Outlet(node);
+      const messages = new FilterMessages(outlet, Number(config.outputs) === 2);
+      const filter = new TickFilter(cfg, { now: nowMicros, emit: messages.emit });
+      const timer = new DeadlineTimer(filter, (err) => node.error(err.message));
+      const badge = new StatusBadge(node, () => statusOf(RED, filter), RED._("tick-filter.status.bad-input"));
+      handleInput(
+        node,
+        badge,
+        {
+          control: (c) => (c.action === "reset" ? filter.reset(c.symbol) : filter.flush(c.symbol)),
+          data: (msg, send) => {
+            const p = msg.payload;
+            if (Array.isArray(p)) messages.pushArray(msg, p, (t, ref) => filter.push(t, ref), send);
+            else if (p !== null && typeof p === "object") filter.push(p as Tick, msg);
+            else throw new Error(RED._("tick-filter.errors.bad-payload", { type: typeName(p) }));
+          },
+          after: () => timer.arm(),
         },
-        after: () => timer.arm(),
-      },
-      outlet,
-    );
-    onClose(
-      node,
-      () => timer.cancel(),
-      () => badge.stop(),
-      () => filter.reset(),
-    );
-  }
-
-  RED.nodes.registerType("tick-filter", TickFilterNode, { settings: EDITOR_SETTINGS });
+        outlet,
+      );
+      onClose(
+        node,
+        () => timer.cancel(),
+        () => badge.stop(),
+        () => filter.reset(),
+      );
+    },
+    { settings: EDITOR_SETTINGS },
+  );
 };

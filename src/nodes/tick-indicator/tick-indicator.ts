@@ -6,9 +6,9 @@
  * msg.indicator = {name, params, symbol, ts, final}, the input in msg.bar / msg.tick.
  * Control: msg.reset (true = all symbols, or one symbol). The math lives in lib/indicators.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { StatusBadge, type StatusView } from "../common/badge";
-import { handleInput, onClose, resolveOrRefuse, typeName } from "../common/input";
+import { defineNode, handleInput, onClose, typeName } from "../common/input";
 import { IndicatorRunner } from "./runner";
 import { resolveIndicator, type TickIndicatorProps } from "./settings";
 
@@ -31,37 +31,36 @@ function statusOf(RED: NodeAPI, runner: IndicatorRunner): StatusView {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TickIndicatorNode(this: Node, config: TickIndicatorDef): void {
-    RED.nodes.createNode(this, config);
-    const node = this;
-    const cfg = resolveOrRefuse(RED, node, "tick-indicator", () => resolveIndicator(config));
-    if (cfg === undefined) return;
-    const runner = new IndicatorRunner(cfg);
-    const badge = new StatusBadge(node, () => statusOf(RED, runner), RED._("tick-indicator.status.bad-input"));
-    handleInput(node, badge, {
-      control: (c) => {
-        if (c.action === "reset") runner.bank.reset(c.symbol);
-      },
-      data: (msg, send) => {
-        const m = msg as Msg;
-        const p = m.payload;
-        if (Array.isArray(p)) {
-          const { out, bad } = runner.batch(p);
-          if (out.length > 0) send([out]);
-          if (bad > 0) throw new Error(RED._("tick-indicator.errors.bad-items", { count: bad, total: p.length }));
-          return;
-        }
-        const r = runner.single(m);
-        if (r === "bad") throw new Error(RED._("tick-indicator.errors.bad-payload", { type: typeName(p) }));
-        if (r) send([m]);
-      },
-    });
-    onClose(
-      node,
-      () => badge.stop(),
-      () => runner.bank.reset(),
-    );
-  }
-
-  RED.nodes.registerType("tick-indicator", TickIndicatorNode);
+  defineNode(
+    RED,
+    "tick-indicator",
+    (def: TickIndicatorDef) => resolveIndicator(def),
+    (node, cfg) => {
+      const runner = new IndicatorRunner(cfg);
+      const badge = new StatusBadge(node, () => statusOf(RED, runner), RED._("tick-indicator.status.bad-input"));
+      handleInput(node, badge, {
+        control: (c) => {
+          if (c.action === "reset") runner.bank.reset(c.symbol);
+        },
+        data: (msg, send) => {
+          const m = msg as Msg;
+          const p = m.payload;
+          if (Array.isArray(p)) {
+            const { out, bad } = runner.batch(p);
+            if (out.length > 0) send([out]);
+            if (bad > 0) throw new Error(RED._("tick-indicator.errors.bad-items", { count: bad, total: p.length }));
+            return;
+          }
+          const r = runner.single(m);
+          if (r === "bad") throw new Error(RED._("tick-indicator.errors.bad-payload", { type: typeName(p) }));
+          if (r) send([m]);
+        },
+      });
+      onClose(
+        node,
+        () => badge.stop(),
+        () => runner.bank.reset(),
+      );
+    },
+  );
 };

@@ -1,0 +1,62 @@
+"use strict";
+/**
+ * A node's editor script outside a browser, as the editor runs it: the package's shared editor
+ * code (resources/tickstream-editor.js) loaded first, RED.settings holding what the runtime
+ * exports to the editor (each node's registerType(type, ctor, { settings })), and a stub jQuery
+ * (no dialog open). Used by the editor unit tests and the browser test's flow builder.
+ */
+const fs = require("fs");
+const path = require("path");
+const vm = require("vm");
+
+const root = path.join(__dirname, "..", "..");
+const pkg = require("../../package.json");
+const RESOURCE = path.join(root, "resources", "tickstream-editor.js");
+
+let exported = null;
+
+/** The editor settings the nodes export (exportable ones, by name), read by loading every node module with a stub RED. */
+function runtimeEditorSettings() {
+  if (exported !== null) return exported;
+  const out = {};
+  const noop = () => undefined;
+  const RED = {
+    nodes: {
+      registerType: (_type, _ctor, opts) => {
+        for (const [name, s] of Object.entries((opts && opts.settings) || {})) if (s.exportable) out[name] = JSON.parse(JSON.stringify(s.value));
+      },
+      createNode: noop,
+      getNode: noop,
+      getCredentials: noop,
+    },
+    httpAdmin: { get: noop, post: noop, put: noop, delete: noop, use: noop },
+    auth: { needsPermission: () => (_req, _res, next) => next() },
+    settings: {},
+    log: { info: noop, warn: noop, error: noop, debug: noop, trace: noop },
+    _: (k) => k,
+  };
+  for (const main of Object.values(pkg["node-red"].nodes)) require(path.join(root, main))(RED);
+  exported = out;
+  return out;
+}
+
+/** The editor script blocks of a node's HTML (not its templates, not <script src>). */
+function editorScripts(html) {
+  return [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+}
+
+/**
+ * Runs node `type`'s editor script (src/nodes or dist/nodes) and returns its registered definition.
+ * RED._ returns the key without its node-set namespace ("<module>/<set>:").
+ */
+function loadDefinition(html, type, extra = {}) {
+  const registered = {};
+  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined, empty: () => jq() });
+  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => String(k).replace(/^[^:]*:/, ""), settings: { ...runtimeEditorSettings(), ...(extra.settings || {}) } };
+  const context = vm.createContext({ RED, $: jq, console });
+  if (/resources\/node-red-contrib-tickstream\/tickstream-editor\.js/.test(html)) vm.runInContext(fs.readFileSync(RESOURCE, "utf8"), context, { filename: RESOURCE });
+  for (const script of editorScripts(html)) vm.runInContext(script, context);
+  return registered[type];
+}
+
+module.exports = { RESOURCE, runtimeEditorSettings, loadDefinition, editorScripts };
