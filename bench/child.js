@@ -17,15 +17,12 @@
  *             tick-alert (RSI crosses 50, provisional values on): the two new hops on every tick
  *   mem       real Node-RED: tick-feed -> tick-subscribe with many symbols; reports RSS
  */
-const fs = require("fs");
-const os = require("os");
 const path = require("path");
-const http = require("http");
 const WebSocket = require("ws");
 const { nowMicros } = require("../dist/lib/time");
+const { startEmbeddedRed } = require("../test/support/embedded-red");
 
 const cfg = JSON.parse(process.argv[2]);
-const root = path.join(__dirname, "..");
 
 let count = 0;
 let firstAt = 0;
@@ -108,27 +105,7 @@ function bare() {
 }
 
 async function nodeRed(flow) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-bench-"));
-  fs.mkdirSync(path.join(userDir, "node_modules"));
-  fs.symlinkSync(root, path.join(userDir, "node_modules", "node-red-contrib-tickstream"), "dir");
-  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "bench", private: true, dependencies: { "node-red-contrib-tickstream": "*" } }));
-  fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-  const RED = require("node-red");
-  const server = http.createServer();
-  RED.init(server, {
-    userDir,
-    flowFile: "flows.json",
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    nodesDir: [path.join(__dirname, "nodes")],
-    logging: { console: { level: "error", metrics: false, audit: false } },
-    credentialSecret: false,
-    diagnostics: { enabled: false },
-    telemetry: { enabled: false },
-    editorTheme: { projects: { enabled: false } },
-  });
-  await RED.start();
-  process.on("exit", () => fs.rmSync(userDir, { recursive: true, force: true }));
+  const { RED } = await startEmbeddedRed(flow, { name: "bench", nodesDir: [path.join(__dirname, "nodes")] });
   return RED;
 }
 

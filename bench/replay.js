@@ -16,8 +16,8 @@
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const http = require("http");
 const zlib = require("zlib");
+const { startEmbeddedRed } = require("../test/support/embedded-red");
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -25,7 +25,6 @@ const opt = (name, dflt) => {
   return i < 0 ? dflt : args[i + 1];
 };
 const flag = (name) => args.includes("--" + name);
-const root = path.join(__dirname, "..");
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "META", "GOOG", "AMD"];
 
 /** Writes trades as JSON lines (what the core file node records) until `ticks` or `bytes`. */
@@ -53,29 +52,6 @@ async function generate(file, { ticks = Infinity, bytes = Infinity, stepUs = 100
     out.end();
   });
   return { ticks: n, bytes: fs.statSync(file).size, spanUs: (n - 1) * stepUs };
-}
-
-async function startNodeRed(flow) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-replay-nr-"));
-  fs.mkdirSync(path.join(userDir, "node_modules"));
-  fs.symlinkSync(root, path.join(userDir, "node_modules", "node-red-contrib-tickstream"), "dir");
-  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "replay-bench", private: true, dependencies: { "node-red-contrib-tickstream": "*" } }));
-  fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-  const RED = require(process.env.NODE_RED_PATH ? path.resolve(process.env.NODE_RED_PATH) : "node-red");
-  RED.init(http.createServer(), {
-    userDir,
-    flowFile: "flows.json",
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    nodesDir: [path.join(__dirname, "nodes")],
-    logging: { console: { level: "error", metrics: false, audit: false } },
-    credentialSecret: false,
-    diagnostics: { enabled: false },
-    telemetry: { enabled: false },
-    editorTheme: { projects: { enabled: false } },
-  });
-  await RED.start();
-  return { RED, userDir };
 }
 
 const mb = (b) => b / 1048576;
@@ -106,7 +82,7 @@ async function play(file, total, { speed = 0, busyUs = 0 }) {
     { id: "c1", z: "tab", type: "bench-counter", wires: [] },
   ];
   const started = Date.now();
-  const { RED, userDir } = await startNodeRed(flow);
+  const { RED, remove } = await startEmbeddedRed(flow, { name: "replay-bench", nodesDir: [path.join(__dirname, "nodes")] });
   const feed = () => RED.nodes.getNode("f1");
   const samples = [];
   let aheadMax = 0;
@@ -131,7 +107,7 @@ async function play(file, total, { speed = 0, busyUs = 0 }) {
   sample();
   const seconds = (Date.now() - started) / 1000;
   await RED.stop();
-  fs.rmSync(userDir, { recursive: true, force: true });
+  remove();
   // Steady state: after the first 20% of the ticks (Node-RED's own start-up and JIT warm-up).
   const steady = samples.filter((s) => s.count >= total * 0.2);
   const range = (k) => (steady.length === 0 ? [NaN, NaN] : [Math.min(...steady.map((s) => s[k])), Math.max(...steady.map((s) => s[k]))]);

@@ -11,22 +11,14 @@
  * after-hours prints (`T`) to 17:00. Prices are random walks on a cent grid. Receipt times are
  * 0.3-3 ms after the event time. Deterministic (seeded): rerunning gives the same file.
  *
- *   node scripts/make-sample-session.js [out-file]
+ *   npm run build && node scripts/make-sample-session.js [out-file]
  */
 const fs = require("fs");
 const path = require("path");
 const zlib = require("zlib");
 
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded generator (mulberry32): the same stream as before, one implementation.
+const { prng } = require("../dist/lib/simulator/server");
 const rnd = prng(20261117);
 const exp = (perSecond) => -Math.log(1 - rnd()) / perSecond; // seconds
 

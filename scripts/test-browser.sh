@@ -11,14 +11,8 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
   echo "No Chromium at $CHROMIUM_PATH: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH." >&2
   exit 1
 fi
-NR5_VERSION="${NR5_VERSION:-5.0.7}"
-NODE22_VERSION="${NODE22_VERSION:-22}"
-if [ ! -x .nr5/node_modules/.bin/node ] || [ ! -f .nr5/node_modules/node-red/package.json ] \
-   || [ "$(node -p "require('./.nr5/node_modules/node-red/package.json').version")" != "$NR5_VERSION" ]; then
-  mkdir -p .nr5
-  [ -f .nr5/package.json ] || echo '{"name":"tickstream-nr5","private":true}' > .nr5/package.json
-  npm install --prefix .nr5 --no-audit --no-fund --no-save "node@${NODE22_VERSION}" "node-red@${NR5_VERSION}"
-fi
+# shellcheck source=scripts/nr5-env.sh
+source scripts/nr5-env.sh
 echo "Chromium: $("$CHROMIUM_PATH" --version 2>/dev/null || echo unknown)"
 echo "Node-RED 4.1 on Node $(node --version): $(node -p "require('node-red/package.json').version")"
 echo "Node-RED 5 on Node $(.nr5/node_modules/.bin/node --version): $(node -p "require('./.nr5/node_modules/node-red/package.json').version")"

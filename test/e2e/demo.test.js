@@ -6,27 +6,10 @@
  * (read over the editor's own comms WebSocket, as the browser does).
  */
 const assert = require("assert");
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
-const net = require("net");
 const http = require("http");
-const { spawn } = require("child_process");
 const WebSocket = require("ws");
-const { waitFor, within } = require("../support/wait");
-
-const root = path.join(__dirname, "..", "..");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { waitFor } = require("../support/wait");
+const { startDemo } = require("../support/process");
 
 function get(port, urlPath, accept) {
   return new Promise((resolve, reject) => {
@@ -42,32 +25,16 @@ function get(port, urlPath, accept) {
 
 describe("demo (real node-red process)", function () {
   this.timeout(60000);
-  let child;
-  let output = "";
+  let demo;
   let port;
-  let userDir;
 
   before(async function () {
-    port = await freePort();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-demo-"));
-    child = spawn(process.execPath, [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--reset"], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    // node-red logs "Started flows" before its HTTP server listens: wait for both.
-    await waitFor(() => (/Started flows/.test(output) && /Server now running at/.test(output)) || child.exitCode !== null, { timeout: 40000, what: "Node-RED to start flows and listen" });
-    assert.strictEqual(child.exitCode, null, "node-red exited:\n" + output);
+    demo = await startDemo({ timeout: 40000 });
+    port = demo.port;
   });
 
   after(async function () {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
-      await within(exited, 15000, "node-red to exit");
-    }
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+    if (demo) await demo.stop("SIGINT");
   });
 
   it("loads every node of the package without errors", async function () {
@@ -86,7 +53,7 @@ describe("demo (real node-red process)", function () {
     assert.ok(JSON.parse(catalog.body)["tick-subscribe"].status.streaming, "message catalog served");
     const aggCatalog = await get(port, "/locales/node-red-contrib-tickstream/tick-aggregate?lng=en-US", "application/json");
     assert.ok(JSON.parse(aggCatalog.body)["tick-aggregate"].status.running, "tick-aggregate catalog served");
-    assert.ok(!/\[error\]/.test(output), "no errors logged:\n" + output);
+    assert.ok(!/\[error\]/.test(demo.log()), "no errors logged:\n" + demo.log());
   });
 
   it("streams simulator ticks and 5-second bars into the debug sidebar", async function () {

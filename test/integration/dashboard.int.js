@@ -6,19 +6,16 @@
  * The screenshot is written to .integration/dashboard.png.
  */
 const assert = require("assert");
-const fs = require("fs");
-const os = require("os");
 const path = require("path");
 const { httpRequest } = require("./support/servers");
 const { startNodeRed } = require("./support/nodered");
+const { launchChromium, openPage, screenshot } = require("../support/chromium");
 const { root, example, byId } = require("./support/flows");
 
 const P = "exdash";
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-
 describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
   this.timeout(180000);
-  let nr, port, browser, profile;
+  let nr, port, chromium;
 
   before(async function () {
     const flow = example("Dashboard 2 prices, quotes and candles");
@@ -30,27 +27,15 @@ describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
+    if (chromium) await chromium.close();
     if (nr) await nr.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   it("shows live candles with volume (open bar updated, closed ones appended), quotes and price lines", async function () {
     const res = await httpRequest(port, "GET", "/dashboard/ticks");
     assert.strictEqual(res.status, 200);
-    const puppeteer = require("puppeteer-core");
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-chromium-"));
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      userDataDir: profile,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-    });
-    const page = await browser.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.setViewport({ width: 1280, height: 1000 });
-    await page.goto(`http://127.0.0.1:${port}/dashboard/ticks`, { waitUntil: "domcontentloaded" });
+    chromium = await launchChromium();
+    const { page, errors } = await openPage(chromium.browser, `http://127.0.0.1:${port}/dashboard/ticks`, { width: 1280, height: 1000 });
     await page.waitForFunction(() => document.querySelectorAll("rect.tks-candle").length >= 4, { timeout: 60000, polling: 200 });
     await page.waitForFunction(() => document.querySelectorAll("tbody tr").length >= 5, { timeout: 30000, polling: 200 });
     const seen = await page.evaluate(() => ({
@@ -60,8 +45,7 @@ describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
       charts: document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length,
     }));
     const shot = path.join(root, ".integration", "dashboard.png");
-    fs.mkdirSync(path.dirname(shot), { recursive: true });
-    await page.screenshot({ path: shot, fullPage: true });
+    await screenshot(page, shot);
     const starts = seen.candles.map((c) => c.start);
     assert.deepStrictEqual(starts, [...new Set(starts)].sort((a, b) => a - b), "one candle per bar, in time order");
     assert.ok(starts.slice(1).every((s, i) => s - starts[i] >= 2e6), "2-second bars");

@@ -8,18 +8,16 @@
  */
 const assert = require("assert");
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
 const { httpRequest } = require("./support/servers");
 const { startNodeRed } = require("./support/nodered");
+const { launchChromium, openPage, screenshot } = require("../support/chromium");
 const { root } = require("./support/flows");
 const { waitFor } = require("../support/wait");
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-
 describe("Bollinger bands on Dashboard 2 (real node-red process, headless Chromium)", function () {
   this.timeout(180000);
-  let nr, browser, profile;
+  let nr, chromium;
 
   before(async function () {
     // The example as shipped (debug nodes are core nodes here), plus a console debug node on the
@@ -31,9 +29,8 @@ describe("Bollinger bands on Dashboard 2 (real node-red process, headless Chromi
   });
 
   after(async function () {
-    if (browser) await browser.close().catch(() => {});
+    if (chromium) await chromium.close();
     if (nr) await nr.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   it("ui-chart gets close, upper, middle and lower points from each indicator message, and the page draws it", async function () {
@@ -47,23 +44,11 @@ describe("Bollinger bands on Dashboard 2 (real node-red process, headless Chromi
 
     const res = await httpRequest(nr.port, "GET", "/dashboard/signals");
     assert.strictEqual(res.status, 200);
-    const puppeteer = require("puppeteer-core");
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-chromium-"));
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      userDataDir: profile,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-    });
-    const page = await browser.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.setViewport({ width: 1280, height: 900 });
-    await page.goto(`http://127.0.0.1:${nr.port}/dashboard/signals`, { waitUntil: "domcontentloaded" });
+    chromium = await launchChromium();
+    const { page, errors } = await openPage(chromium.browser, `http://127.0.0.1:${nr.port}/dashboard/signals`, { width: 1280, height: 900 });
     await page.waitForFunction(() => document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length >= 1, { timeout: 60000, polling: 200 });
     const shot = path.join(root, ".integration", "signals-bollinger.png");
-    fs.mkdirSync(path.dirname(shot), { recursive: true });
-    await page.screenshot({ path: shot, fullPage: true });
+    await screenshot(page, shot);
     assert.deepStrictEqual(errors, [], "no page errors");
     assert.doesNotMatch(nr.output, /\[error\]/, "node-red logged no error");
     this.test.title += ` [screenshot ${path.relative(root, shot)}]`;

@@ -22,26 +22,24 @@ const { MockServer } = require("./mock-base");
 
 class AllTickServer extends MockServer {
   constructor(opts = {}) {
-    super(opts);
-    this.token = opts.token ?? "good-token";
-    this.badTokenMode = opts.badTokenMode ?? "http";
-    this.maxConnections = opts.maxConnections ?? 1;
-    this.symbolsPerConnection = opts.symbolsPerConnection ?? 5;
-    this.symbolLimitMode = opts.symbolLimitMode ?? "silent";
-    this.requestWindowMs = opts.requestWindowMs ?? 1000;
-    this.rateLimitMode = opts.rateLimitMode ?? "close";
-    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 30000;
+    super({ wsPath: "/quote-stock-b-ws-api", ...opts });
+    this.knobs(opts, {
+      token: "good-token",
+      badTokenMode: "http",
+      maxConnections: 1,
+      symbolsPerConnection: 5,
+      symbolLimitMode: "silent",
+      requestWindowMs: 1000,
+      rateLimitMode: "close",
+      heartbeatTimeoutMs: 30000,
+      seqType: "int",
+      timeType: "int",
+      timeUnit: "ms",
+    });
     this.unauthorized = new Set(opts.unauthorized ?? []);
-    this.seqType = opts.seqType ?? "int";
-    this.timeType = opts.timeType ?? "int";
-    this.timeUnit = opts.timeUnit ?? "ms";
     this.rateViolations = 0;
     this.heartbeatDrops = 0;
     this.limitDrops = 0;
-  }
-
-  start(path = "/quote-stock-b-ws-api") {
-    return super.start(path);
   }
 
   checkUpgrade(req, url) {
@@ -67,19 +65,7 @@ class AllTickServer extends MockServer {
       conn.ws.close(1008, "connection limit");
       return;
     }
-    if (this.heartbeatTimeoutMs > 0) {
-      conn.hbTimer = setInterval(() => {
-        if (Date.now() - conn.lastHeartbeat >= this.heartbeatTimeoutMs) {
-          this.heartbeatDrops++;
-          clearInterval(conn.hbTimer);
-          conn.ws.terminate();
-        }
-      }, Math.max(5, Math.floor(this.heartbeatTimeoutMs / 10)));
-    }
-  }
-
-  onClose(conn) {
-    if (conn.hbTimer) clearInterval(conn.hbTimer);
+    this.watchHeartbeats(conn);
   }
 
   reply(conn, req, cmd, ret = 200, msg = "ok") {

@@ -32,7 +32,7 @@
  *   history       symbol -> trade messages;  pageSize: most rows per page
  *   + failRest / restDown / restLog from MockServer.
  */
-const { MockServer } = require("./mock-base");
+const { MockServer, encode } = require("./mock-base");
 
 /** RFC 3339 -> BigInt ns (undefined when it is not one). */
 function isoNs(text) {
@@ -41,10 +41,6 @@ function isoNs(text) {
   const ms = Date.parse(m[1] + "Z");
   if (!Number.isFinite(ms)) return undefined;
   return BigInt(ms) * 1000000n + BigInt(((m[2] || "") + "000000000").slice(0, 9));
-}
-
-function encode(value) {
-  return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
 }
 
 class AlpacaServer extends MockServer {

@@ -33,7 +33,7 @@ const STREAM_RE = /^[a-z0-9]+@(trade|aggTrade|bookTicker)$/;
 
 class BinanceServer extends MockServer {
   constructor(opts = {}) {
-    super(opts);
+    super({ wsPath: "/stream", ...opts });
     this.maxStreams = opts.maxStreams ?? 1024;
     this.maxMsgsPerSec = opts.maxMsgsPerSec ?? 5;
     this.pingMs = opts.pingMs ?? 0;
@@ -74,10 +74,6 @@ class BinanceServer extends MockServer {
     else if (q.startTime !== undefined) aggs = aggs.filter((a) => a.T >= Number(q.startTime));
     if (q.endTime !== undefined) aggs = aggs.filter((a) => a.T <= Number(q.endTime));
     return { status: 200, body: aggs.slice(0, limit) };
-  }
-
-  start(path = "/stream") {
-    return super.start(path);
   }
 
   onOpen(conn) {

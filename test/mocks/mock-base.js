@@ -12,7 +12,9 @@
  *
  * A provider mock extends it and implements `onOpen(conn)` and `onMessage(conn, msg, text)`
  * (msg = parsed JSON or undefined), and may override `checkUpgrade(req, url)` to return an HTTP
- * status that refuses that upgrade.
+ * status that refuses that upgrade. `watchHeartbeats(conn)` (with `heartbeatTimeoutMs` set and
+ * `conn.lastHeartbeat` updated by the mock) drops a client that stops heartbeating, counted in
+ * `heartbeatDrops`.
  *
  * REST (trade history for backfill) on the same port, `restBase` = http://127.0.0.1:<port>:
  * a mock implements `onHttp(req, url)` returning `{ status, body, headers }` (body: object or
@@ -27,12 +29,19 @@ const http = require("http");
 const { EventEmitter } = require("events");
 const { WebSocketServer, WebSocket } = require("ws");
 
+/** JSON with BigInt values written as exact bare integers (what a provider's wire carries). */
+function encode(value) {
+  return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
+}
+
 const REASONS = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error" };
 
 class MockServer extends EventEmitter {
-  constructor({ autoPong = true } = {}) {
+  /** `wsPath`: the provider's WebSocket path, where start() listens unless told otherwise. */
+  constructor({ autoPong = true, wsPath = "/" } = {}) {
     super();
     this.autoPong = autoPong;
+    this.wsPath = wsPath;
     this.rejectStatus = null;
     this.connections = new Set();
     this.totalConnections = 0;
@@ -43,6 +52,11 @@ class MockServer extends EventEmitter {
     this.restFaults = [];
     this.restDown = false;
     this.hanging = [];
+  }
+
+  /** Sets each knob of `defaults` from `opts`, or to its default where `opts` leaves it out (undefined or null). */
+  knobs(opts, defaults) {
+    for (const [name, value] of Object.entries(defaults)) this[name] = opts[name] ?? value;
   }
 
   /** Queues canned answers for the next REST requests (see the header). */
@@ -80,7 +94,7 @@ class MockServer extends EventEmitter {
   }
 
   /** Starts listening; resolves with ws://127.0.0.1:<port><path>. */
-  async start(path = "/") {
+  async start(path = this.wsPath) {
     this.wss = new WebSocketServer({ noServer: true, autoPong: this.autoPong });
     this.http = http.createServer((req, res) => this.handleHttp(req, res));
     this.http.on("upgrade", (req, socket, head) => {
@@ -135,6 +149,19 @@ class MockServer extends EventEmitter {
   onMessage() {}
   onClose() {}
 
+  /** Terminates `conn` (counted in heartbeatDrops) once no heartbeat came for heartbeatTimeoutMs; off when that is 0. */
+  watchHeartbeats(conn) {
+    if (!(this.heartbeatTimeoutMs > 0)) return;
+    const timer = setInterval(() => {
+      if (Date.now() - conn.lastHeartbeat >= this.heartbeatTimeoutMs) {
+        this.heartbeatDrops++;
+        clearInterval(timer);
+        conn.ws.terminate();
+      }
+    }, Math.max(5, Math.floor(this.heartbeatTimeoutMs / 10)));
+    conn.ws.once("close", () => clearInterval(timer));
+  }
+
   /** Sends a frame (an object is JSON-encoded) unless stalled or closed. */
   sendTo(conn, frame) {
     if (this.stalled || conn.ws.readyState !== WebSocket.OPEN) return;
@@ -167,4 +194,4 @@ class MockServer extends EventEmitter {
   }
 }
 
-module.exports = { MockServer };
+module.exports = { MockServer, encode };

@@ -26,16 +26,11 @@
  *   Auth: `Authorization: Bearer KEY` or `apiKey=KEY`; else 401 {"status":"ERROR","error":"Unknown API Key"}.
  *   + failRest / restDown / restLog from MockServer.
  */
-const { MockServer } = require("./mock-base");
-
-/** JSON with BigInt values written as bare integers (nanosecond times above 2^53, as Polygon writes them). */
-function encode(value) {
-  return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
-}
+const { MockServer, encode } = require("./mock-base");
 
 class PolygonServer extends MockServer {
   constructor(opts = {}) {
-    super(opts);
+    super({ wsPath: "/stocks", ...opts });
     this.validKey = opts.validKey ?? "good-key";
     this.maxConnections = opts.maxConnections ?? 1;
     this.noWebsocketPlan = opts.noWebsocketPlan ?? false;
@@ -94,10 +89,6 @@ class PolygonServer extends MockServer {
       body.next_url = `${this.nextHost}/v3/trades/${encodeURIComponent(sym)}?cursor=${cursor}`;
     }
     return { status: 200, body: encode(body) };
-  }
-
-  start(path = "/stocks") {
-    return super.start(path);
   }
 
   onOpen(conn) {

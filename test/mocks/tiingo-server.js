@@ -38,7 +38,7 @@ function nsToIso(ns, offset = NY_OFFSET) {
 
 class TiingoServer extends MockServer {
   constructor(opts = {}) {
-    super(opts);
+    super({ wsPath: "/iex", ...opts });
     this.token = opts.token ?? "good-token";
     this.badTokenMode = opts.badTokenMode ?? "error";
     this.closeOnError = opts.closeOnError ?? false;
@@ -49,10 +49,6 @@ class TiingoServer extends MockServer {
     this.referenceService = opts.referenceService ?? "iex";
     this.nextId = 2563367;
     this.limitDrops = 0;
-  }
-
-  start(path = "/iex") {
-    return super.start(path);
   }
 
   onOpen(conn) {

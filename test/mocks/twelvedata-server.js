@@ -30,28 +30,26 @@ const exchangeOf = (symbol) => (symbol.includes("/") ? "PHYSICAL CURRENCY" : "NA
 
 class TwelveDataServer extends MockServer {
   constructor(opts = {}) {
-    super(opts);
-    this.apikey = opts.apikey ?? "good-key";
-    this.badKeyMode = opts.badKeyMode ?? "http";
-    this.maxConnections = opts.maxConnections ?? 3;
-    this.evictCode = opts.evictCode ?? 1008;
-    this.symbolLimit = opts.symbolLimit ?? Infinity;
+    super({ wsPath: "/v1/quotes/price", ...opts });
+    this.knobs(opts, {
+      apikey: "good-key",
+      badKeyMode: "http",
+      maxConnections: 3,
+      evictCode: 1008,
+      symbolLimit: Infinity,
+      eventLimit: 100,
+      eventWindowMs: 60_000,
+      maxMessageBytes: 1024 * 1024,
+      heartbeatTimeoutMs: 0,
+      heartbeatReply: true,
+      priceType: "number",
+    });
     this.unauthorized = new Set(opts.unauthorized ?? []);
     this.unknown = new Set(opts.unknown ?? []);
-    this.eventLimit = opts.eventLimit ?? 100;
-    this.eventWindowMs = opts.eventWindowMs ?? 60_000;
-    this.maxMessageBytes = opts.maxMessageBytes ?? 1024 * 1024;
-    this.heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 0;
-    this.heartbeatReply = opts.heartbeatReply ?? true;
-    this.priceType = opts.priceType ?? "number";
     this.evictions = 0;
     this.eventViolations = 0;
     this.oversize = 0;
     this.heartbeatDrops = 0;
-  }
-
-  start(path = "/v1/quotes/price") {
-    return super.start(path);
   }
 
   checkUpgrade(req, url) {
@@ -81,19 +79,7 @@ class TwelveDataServer extends MockServer {
       oldest.closing = true;
       oldest.ws.close(this.evictCode, "connection limit");
     }
-    if (this.heartbeatTimeoutMs > 0) {
-      conn.hbTimer = setInterval(() => {
-        if (Date.now() - conn.lastHeartbeat >= this.heartbeatTimeoutMs) {
-          this.heartbeatDrops++;
-          clearInterval(conn.hbTimer);
-          conn.ws.terminate();
-        }
-      }, Math.max(5, Math.floor(this.heartbeatTimeoutMs / 10)));
-    }
-  }
-
-  onClose(conn) {
-    if (conn.hbTimer) clearInterval(conn.hbTimer);
+    this.watchHeartbeats(conn);
   }
 
   onMessage(conn, msg, text) {

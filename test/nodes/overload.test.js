@@ -4,27 +4,22 @@ const assert = require("assert");
 const { helper } = require("../support/runtime");
 const { waitFor } = require("../support/wait");
 const { GenericServer, trade } = require("../mocks/generic-server");
-const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
-const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
+const { mockPerTest } = require("../support/flow");
+const { loadFlow } = require("../support/provider-flow");
 
 describe("tick-subscribe overload (runtime)", function () {
   this.timeout(30000);
-  let server;
-  afterEach(async function () {
-    await helper.unload();
-    await server.close();
-  });
+  const start = mockPerTest();
 
   async function run(sub) {
-    server = new GenericServer();
-    await server.start();
+    const server = await start(new GenericServer());
     const flow = [
       { id: "f1", type: "tick-feed", provider: "generic", url: server.url },
       { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "A B C D E", wires: [["out"], ["ev"]], ...sub },
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
     ];
-    await helper.load([feedNode, subNode], flow);
+    await loadFlow(flow);
     const out = [];
     const ev = [];
     helper.getNode("out").on("input", (m) => {

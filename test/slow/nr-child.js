@@ -4,12 +4,9 @@
  * process.env.NR_FLOW, with this package installed like a user would and the slow-sink node.
  * Reports over IPC: {port} when started; every 250 ms {stats} from the slow sink and output 2.
  */
-const fs = require("fs");
-const os = require("os");
 const path = require("path");
-const http = require("http");
+const { startEmbeddedRed } = require("../support/embedded-red");
 
-const root = path.join(__dirname, "..", "..");
 const flow = JSON.parse(process.env.NR_FLOW);
 
 const stats = { delivered: 0, lagSum: 0, lagMax: 0, lags: [], bySymbol: {}, outOfOrder: 0, events: [] };
@@ -32,29 +29,7 @@ global.__slowSink = (msg) => {
 };
 
 async function main() {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-overload-"));
-  fs.mkdirSync(path.join(userDir, "node_modules"));
-  fs.symlinkSync(root, path.join(userDir, "node_modules", "node-red-contrib-tickstream"), "dir");
-  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "overload", private: true, dependencies: { "node-red-contrib-tickstream": "*" } }));
-  fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-  process.on("exit", () => fs.rmSync(userDir, { recursive: true, force: true }));
-  const RED = require(process.env.NODE_RED_PATH ? path.resolve(process.env.NODE_RED_PATH) : "node-red");
-  const server = http.createServer();
-  RED.init(server, {
-    userDir,
-    flowFile: "flows.json",
-    httpAdminRoot: "/",
-    httpNodeRoot: false,
-    nodesDir: [path.join(__dirname, "nodes")],
-    logging: { console: { level: "error", metrics: false, audit: false } },
-    credentialSecret: false,
-    diagnostics: { enabled: false },
-    telemetry: { enabled: false },
-    editorTheme: { projects: { enabled: false } },
-  });
-  server.on("request", RED.httpAdmin); // embedded: the admin app serves this server at /
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  await RED.start();
+  const { server } = await startEmbeddedRed(flow, { name: "overload", nodesDir: [path.join(__dirname, "nodes")], admin: true });
   process.send({ port: server.address().port });
   setInterval(() => {
     const { lags, ...rest } = stats;

@@ -17,6 +17,7 @@ const http = require("http");
 const path = require("path");
 const { spawn, fork } = require("child_process");
 const { waitFor } = require("../support/wait");
+const { jsonLines, stopChild } = require("../support/process");
 
 const WINDOW_MS = Number(process.env.OVERLOAD_WINDOW_MS || 8000);
 const RATE = 20000;
@@ -45,16 +46,7 @@ const pct = (arr, p) => {
 
 async function run(mode) {
   const relay = spawn(process.execPath, [path.join(__dirname, "..", "mocks", "rate-relay.js"), String(RATE), String(SYMBOLS), "50"], { stdio: ["ignore", "pipe", "inherit"] });
-  const relayOut = [];
-  let buf = "";
-  relay.stdout.on("data", (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      relayOut.push(JSON.parse(buf.slice(0, nl)));
-      buf = buf.slice(nl + 1);
-    }
-  });
+  const relayOut = jsonLines(relay.stdout);
   const { port: relayPort } = await waitFor(() => relayOut.find((r) => r.port), { what: "relay" });
   const symbols = Array.from({ length: SYMBOLS }, (_, i) => "S" + i).join(" ");
   const flow = [
@@ -108,11 +100,7 @@ async function run(mode) {
     };
   } finally {
     if (relay.exitCode === null) relay.kill("SIGTERM");
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopChild(child);
   }
 }
 

@@ -1,15 +1,7 @@
 "use strict";
 /** Seeded PRNG (mulberry32) and random OHLCV bar series for reproducible property tests. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return function () {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's generator, so the package has one implementation of it.
+const { prng: mulberry32 } = require("../../dist/lib/simulator/server");
 
 /** A random walk of n bars around `start` (multiplicative, ~1% moves), with highs >= max(open, close), lows <= min(open, close). */
 function randomBars(seed, n, start = 100) {

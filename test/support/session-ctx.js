@@ -16,6 +16,8 @@ function fakeCtx({ provider, apiKey = "K", apiSecret = "", options = {}, upstrea
   c.upstream = (ch) => new Set(upstream[ch] || []);
   /** Calls of one kind, without the name. */
   c.of = (name) => c.calls.filter((x) => x[0] === name).map((x) => x.slice(1));
+  /** Empties the named records ("ticks", "sent", "keys", "calls"): a test then sees only what comes next. */
+  c.forget = (...records) => records.forEach((r) => (c[r].length = 0));
   return c;
 }
 

@@ -25,19 +25,21 @@ describe("tick-indicator settings", function () {
     assert.throws(() => resolveIndicator({ indicator: "sma", source: "typical" }), /Invalid source/);
     assert.throws(() => resolveIndicator({ maxSymbols: 0 }), /symbol limit/);
   });
+  // [indicator, params, label, key in msg.indicators]
+  const NAMES = [
+    ["rsi", { period: 14 }, "RSI(14)", "rsi14"],
+    ["ema", { period: 21 }, "EMA(21)", "ema21"],
+    ["macd", { fast: 12, slow: 26, signal: 9 }, "MACD(12,26,9)", "macd12_26_9"],
+    ["stoch", { period: 14, smooth: 3, signal: 5 }, "Stoch(14,3,5)", "stoch14_3_5"],
+    ["bollinger", { period: 20, k: 2 }, "Bollinger(20,2)", "bollinger20_2"],
+    ["bollinger", { period: 20, k: 2.5 }, "Bollinger(20,2.5)", "bollinger20_2p5"],
+    ["obv", {}, "OBV", "obv"],
+  ];
   it("labels", function () {
-    assert.strictEqual(indicatorLabel("rsi", { period: 14 }), "RSI(14)");
-    assert.strictEqual(indicatorLabel("macd", { fast: 12, slow: 26, signal: 9 }), "MACD(12,26,9)");
-    assert.strictEqual(indicatorLabel("stoch", { period: 14, smooth: 3, signal: 5 }), "Stoch(14,3,5)");
-    assert.strictEqual(indicatorLabel("bollinger", { period: 20, k: 2 }), "Bollinger(20,2)");
-    assert.strictEqual(indicatorLabel("obv", {}), "OBV");
+    for (const [name, params, label] of NAMES) assert.strictEqual(indicatorLabel(name, params), label);
   });
   it("keys in msg.indicators work in a dotted message path", function () {
-    assert.strictEqual(indicatorKey("ema", { period: 21 }), "ema21");
-    assert.strictEqual(indicatorKey("macd", { fast: 12, slow: 26, signal: 9 }), "macd12_26_9");
-    assert.strictEqual(indicatorKey("stoch", { period: 14, smooth: 3, signal: 5 }), "stoch14_3_5");
-    assert.strictEqual(indicatorKey("bollinger", { period: 20, k: 2.5 }), "bollinger20_2p5");
-    assert.strictEqual(indicatorKey("obv", {}), "obv");
+    for (const [name, params, , key] of NAMES) assert.strictEqual(indicatorKey(name, params), key);
   });
 });
 

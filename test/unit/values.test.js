@@ -10,6 +10,7 @@ const { toNumber, toSeq, toIdString, toMicros } = require("../../dist/lib/time")
 const { parseLossless } = require("../../dist/lib/json");
 const { Deduplicator } = require("../../dist/lib/dedup");
 const { fakeCtx, feed, change } = require("../support/session-ctx");
+const { mulberry32: prng } = require("../support/prng");
 
 const RECV = 1732546800000000;
 const trade = (o = {}) => ({ symbol: "AAPL", type: "trade", price: 189.5, size: 100, ts: RECV - 1000, recvTs: RECV, provider: "generic", ...o });
@@ -212,16 +213,6 @@ describe("wire text never becomes a number by coercion", function () {
 });
 
 describe("lossless JSON reader: any valid JSON", function () {
-  function prng(seed) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const SEED = Number(process.env.FUZZ_SEED || 8);
 
   /** A JSON string full of what the old reader tripped on: digit runs after ':' ',' '[' and before ',' ']' '}', quotes and escapes. */

@@ -3,6 +3,7 @@
 const fs = require("fs");
 const path = require("path");
 const { helper } = require("../../support/runtime");
+const { collect } = require("../../support/flow");
 
 const root = path.join(__dirname, "..", "..", "..");
 const OURS = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) => require(path.join(root, "dist", "nodes", n, n + ".js")));
@@ -34,13 +35,6 @@ function tap(flow, fromId, port = 0) {
   flow.push({ id, z: from.z, type: "helper", wires: [] });
   from.wires[port] = [...(from.wires[port] || []), id];
   return id;
-}
-
-/** Collects what a helper node receives. */
-function collect(id) {
-  const msgs = [];
-  helper.getNode(id).on("input", (m) => msgs.push(m));
-  return msgs;
 }
 
 /** Errors the runtime logged (level error), e.g. a sink node's done(err). */

@@ -8,7 +8,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { spawn } = require("child_process");
-const { freePort } = require("./servers");
+const { freePort } = require("../../support/process");
 const { waitFor } = require("../../support/wait");
 
 const root = path.join(__dirname, "..", "..", "..");

@@ -8,10 +8,10 @@
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const net = require("net");
 const http = require("http");
 const { spawn, execFileSync } = require("child_process");
 const { waitFor } = require("../../support/wait");
+const { freePort, canConnect } = require("../../support/process");
 
 const running = new Set();
 function killAll() {
@@ -29,28 +29,6 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
   process.once(sig, () => {
     killAll();
     process.exit(128 + (sig === "SIGINT" ? 2 : 15));
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
   });
 }
 

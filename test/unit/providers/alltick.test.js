@@ -10,8 +10,7 @@ function session(upstream = { trades: ["AAPL.US", "700.HK", "Silver"], quotes: [
   const c = fakeCtx({ provider: "alltick", upstream, recvTs: RECV });
   const s = new AllTickSession(c, 5, 20);
   s.subscribe(change({ trades: upstream.trades, quotes: upstream.quotes }));
-  c.sent.length = 0;
-  c.keys.length = 0;
+  c.forget("sent", "keys");
   return { c, s };
 }
 

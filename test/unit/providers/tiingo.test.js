@@ -16,8 +16,7 @@ function session({ trades = ["WES", "VYM", "AAPL"], quotes = ["VYM"], level = 5 
   s.subscribe(change({ trades, quotes }));
   feed(s, { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } });
   feed(s, { messageType: "I", data: { tickers: [...new Set([...trades, ...quotes].map((t) => t.toLowerCase()))], thresholdLevel: String(level) }, response: { code: 200, message: "Success" } });
-  c.sent.length = 0;
-  c.calls.length = 0;
+  c.forget("sent", "calls");
   return { c, s };
 }
 

@@ -19,9 +19,7 @@ function session(lists = { trades: ["AAPL", "RY:TSX", "EUR/USD", "BTC/USD"], quo
       fails: [],
     });
   }
-  c.sent.length = 0;
-  c.keys.length = 0;
-  c.calls.length = 0;
+  c.forget("sent", "keys", "calls");
   return { c, s };
 }
 
