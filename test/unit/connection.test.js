@@ -49,6 +49,17 @@ function provider(url, { silent = false } = {}) {
   };
 }
 
+/** Runs `fn(server)` against a fresh GenericServer, closed afterwards whatever happens. */
+async function withServer(fn) {
+  const server = new GenericServer();
+  await server.start();
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
 describe("Slot (one connection)", function () {
   const slots = [];
   afterEach(async function () {
@@ -73,10 +84,8 @@ describe("Slot (one connection)", function () {
     }
   });
 
-  it("reconnects when the provider's handshake (auth) does not complete in time", async function () {
-    const server = new GenericServer();
-    await server.start();
-    try {
+  it("reconnects when the provider's handshake (auth) does not complete in time", function () {
+    return withServer(async (server) => {
       const h = hooks();
       const slot = new Slot(0, provider(server.url, { silent: true }), OPTS, h);
       slots.push(slot);
@@ -84,15 +93,11 @@ describe("Slot (one connection)", function () {
       await waitFor(() => server.totalConnections >= 2, { what: "reconnect after the auth deadline" });
       const err = h.events.find((e) => e.topic === "error");
       assert.strictEqual(err.payload.code, "auth_timeout");
-    } finally {
-      await server.close();
-    }
+    });
   });
 
-  it("never opens a second socket while one is connecting or open", async function () {
-    const server = new GenericServer();
-    await server.start();
-    try {
+  it("never opens a second socket while one is connecting or open", function () {
+    return withServer(async (server) => {
       const slot = new Slot(0, provider(server.url), OPTS, hooks());
       slots.push(slot);
       slot.start();
@@ -112,15 +117,11 @@ describe("Slot (one connection)", function () {
       await waitFor(() => slot.state === "open" && order.length === 2, { what: "reopened" });
       assert.deepStrictEqual(order, ["close 1", "open 2"]);
       assert.strictEqual(server.connections.size, 1);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
-  it("resets the backoff after a healthy period", async function () {
-    const server = new GenericServer();
-    await server.start();
-    try {
+  it("resets the backoff after a healthy period", function () {
+    return withServer(async (server) => {
       const h = hooks();
       const slot = new Slot(0, provider(server.url), { ...OPTS, healthyMs: 100 }, h);
       slots.push(slot);
@@ -130,8 +131,6 @@ describe("Slot (one connection)", function () {
       await waitFor(() => server.totalConnections === 2 && slot.state === "open", { what: "reconnected" });
       assert.strictEqual(slot.attempt, 1, "one failed cycle counted");
       await waitFor(() => slot.attempt === 0, { what: "reset after 100 ms of health" });
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
