@@ -30,12 +30,13 @@
  * Options: feed (iex | sip | delayed_sip | test | boats | overnight | crypto), sandbox, plan
  * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
  */
-import { parseIsoMicros, toIdString, toNumber, wireNumber } from "../time";
+import { parseIsoMicros, wireNumber } from "../time";
 import type { Channel, RawTick as Tick } from "../types";
 import { contentKey, idKey, numOption, forEachEvent, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, numberOption, selectOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
+import { alpacaExtras, alpacaTradeTick } from "./alpaca-ticks";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 
 export const ALPACA_FEEDS: Record<string, string> = {
@@ -57,6 +58,8 @@ export const ALPACA_LIMIT_RETRY_MS = 30_000;
 /** Default data watchdog (s). */
 export const ALPACA_STALL_SEC = 300;
 
+export { alpacaTradeTick } from "./alpaca-ticks";
+
 
 interface AlpacaMessage {
   T?: unknown;
@@ -71,13 +74,6 @@ interface PendingRequest {
   action: "subscribe" | "unsubscribe";
   channel: Channel;
   symbols: string[];
-}
-
-/** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */
-function subMicroNanos(text: string): number | undefined {
-  const m = /[.,](\d{7,})/.exec(text);
-  if (m === null) return undefined;
-  return Number((m[1] + "00").slice(6, 9));
 }
 
 function strings(v: unknown): string[] {
@@ -306,45 +302,6 @@ export class AlpacaSession implements ProviderSession {
     ]);
     this.ctx.tick(tick);
   }
-}
-
-function alpacaExtras(e: Record<string, unknown>, tick: Tick, pairs: Array<[string, string]>): void {
-  const extra: Record<string, unknown> = {};
-  let any = false;
-  for (const [from, to] of pairs) {
-    if (e[from] !== undefined && e[from] !== null) {
-      extra[to] = e[from];
-      any = true;
-    }
-  }
-  const nanos = typeof e.t === "string" ? subMicroNanos(e.t) : undefined;
-  if (nanos !== undefined) {
-    extra.nanos = nanos;
-    any = true;
-  }
-  if (any) tick.extra = extra;
-}
-
-/**
- * A trade message (`p`, `s`, `x`, `c`, `i`, `z`, `tks`, `t` RFC 3339) as a Tick, `ts` already
- * parsed from `t`; undefined without a price. The REST backfill calls it with the rows of the
- * trades endpoints (same field names), so a trade is the same Tick from either source.
- */
-export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: number, recvTs: number): Tick | undefined {
-  const price = toNumber(e.p);
-  if (Number.isNaN(price)) return undefined;
-  const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
-  const size = wireNumber(e.s);
-  if (size !== undefined) tick.size = size;
-  if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
-  if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
-  const id = toIdString(e.i);
-  if (id !== undefined) tick.id = id;
-  alpacaExtras(e, tick, [
-    ["z", "tape"],
-    ["tks", "takerSide"],
-  ]);
-  return tick;
 }
 
 /** Stocks: (x, i), trade ids are unique per exchange; crypto: (i). Quotes by content. */

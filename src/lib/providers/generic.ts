@@ -370,10 +370,13 @@ export function createGeneric(settings: FeedSettings): Provider {
   return makeGenericProvider(settings, genericConfig(settings.options), "generic", () => settings.url);
 }
 
-const field = (name: string, inline = false): OptionSpec => {
-  const dflt = DEFAULT_MAPPING[name as keyof GenericMapping];
-  return { name: name + "Field", input: "text", label: `tick-feed.label.${name}Field`, default: dflt, inline, width: "120px" };
-};
+/** The mapping rows, two options a row: a tick field's name (default: its own), the time unit, the data path. */
+function mappingOption(name: string, i: number): OptionSpec {
+  const layout = { inline: i % 2 === 1, width: "120px" };
+  if (name === "timeUnit") return selectOption(name, "tick-feed.label.timeUnit", ["auto", "s", "ms", "us", "ns", "iso"], "tick-feed.timeUnit.", layout);
+  if (name === "dataPath") return { name, input: "text", label: "tick-feed.label.dataPath", default: "", ...layout };
+  return { name: name + "Field", input: "text", label: `tick-feed.label.${name}Field`, default: DEFAULT_MAPPING[name as keyof GenericMapping], ...layout };
+}
 const template = (name: string, dflt: string, placeholder: string, width = "70%"): OptionSpec => ({ name, input: "text", label: `tick-feed.label.${name}`, default: dflt, check: "json", placeholder, width });
 
 export const GENERIC = defineProvider({
@@ -384,16 +387,7 @@ export const GENERIC = defineProvider({
   urlRequired: true,
   heading: "tick-feed.label.mapping",
   options: [
-    field("symbol"),
-    field("price", true),
-    field("size"),
-    field("time", true),
-    selectOption("timeUnit", "tick-feed.label.timeUnit", ["auto", "s", "ms", "us", "ns", "iso"], "tick-feed.timeUnit.", { width: "120px" }),
-    field("id", true),
-    field("type"),
-    { name: "dataPath", input: "text", label: "tick-feed.label.dataPath", default: "", inline: true, width: "120px" },
-    field("bid"),
-    field("ask", true),
+    ...["symbol", "price", "size", "time", "timeUnit", "id", "type", "dataPath", "bid", "ask"].map(mappingOption),
     template("subscribeTemplate", DEFAULT_SUBSCRIBE, DEFAULT_SUBSCRIBE),
     template("unsubscribeTemplate", DEFAULT_UNSUBSCRIBE, DEFAULT_UNSUBSCRIBE),
     template("authTemplate", "", '{"action":"auth","key":"$key"}'),
