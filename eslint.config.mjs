@@ -28,7 +28,6 @@ const SIZE_DEBT = [
   "src/lib/alert.ts",
   "src/lib/backfill/coordinator.ts",
   "src/lib/connection.ts",
-  "src/lib/feed.ts",
   "src/lib/replay/lines.ts",
   "src/lib/replay/server.ts",
 ];

@@ -1,6 +1,8 @@
 /**
  * The feed: one provider, the connection slots it needs, the users (subscribe nodes) and
- * their symbols. Free of Node-RED; the tick-feed node wraps it.
+ * their symbols. Free of Node-RED; the tick-feed node wraps it. FeedCore coordinates; the jobs
+ * live in ./feed/: users and ref counting (users.ts), placement on slots (placement.ts), the
+ * status (status.ts), the malformed-input reporter (malformed.ts), the public types (types.ts).
  *
  * - Users register and set their symbols per channel. Symbols are ref-counted: a symbol is
  *   added upstream when its first user asks for it and removed when the last one leaves (after
@@ -15,9 +17,8 @@
  *   handed to each interested user once per frame, synchronously: nothing is queued here, so a
  *   slow flow slows the socket reads and TCP pushes back on the provider.
  */
-import { Deduplicator, type DedupOptions } from "./dedup";
+import { Deduplicator } from "./dedup";
 import { Slot, type SlotEventTopic, type SlotOptions, type SlotState } from "./connection";
-import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import { nowMicros } from "./time";
 import type { Provider } from "./providers/types";
 import { maskAndCut, SecretMasker } from "./secrets";
@@ -26,129 +27,30 @@ import { createHistoryClient } from "./backfill";
 import { isReplayControl } from "./providers/replay";
 import type { ReplayAction, ReplayProgress } from "./replay/server";
 import { dedupStore, feedIdentity } from "./dedup-store";
-import type { Channel, RawTick, Tick } from "./types";
+import type { Channel, RawTick } from "./types";
 import { normalizeTick } from "./ticknorm";
+import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, type FeedEventTopic, type FeedLog, type FeedOptions, type FeedStatus, type FeedUser } from "./feed/types";
+import { CHANNELS, FeedUsers, type UserRec } from "./feed/users";
+import { SlotPlacement } from "./feed/placement";
+import { feedStatusOf, maskStatus, sameStatus } from "./feed/status";
+import { MalformedReporter, sampleOf } from "./feed/malformed";
 
-export type FeedEventTopic =
-  | "connected"
-  | "disconnected"
-  | "reconnecting"
-  | "subscribed"
-  | "unsubscribed"
-  | "error"
-  | "subscriptions"
-  | "backfill"
-  | "replay-end"
-  /** Sent by tick-subscribe itself (overload: conflate), never by the feed. */
-  | "overload";
+export { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES };
+export type { FeedEventTopic, FeedLog, FeedOptions, FeedState, FeedStatus, FeedUser } from "./feed/types";
 
-export type FeedState = "idle" | "connecting" | "reconnecting" | "open" | "failed" | "closed";
-
-export interface FeedStatus {
-  state: FeedState;
-  /** Connections that should be up / are streaming. */
-  connections: number;
-  open: number;
-  /** When reconnecting: ms until the next attempt (as of `at`). */
-  waitMs?: number;
-  /** The error the user must fix (failed) or the last transient one. */
-  error?: { code: string; message: string };
-  /** Symbols that could not be placed (plan limits). */
-  unplaced: number;
-  /** Set while a connection keeps failing before it is ready (see FeedOptions.failAfter). */
-  failing?: { code: string; message: string; attempts: number };
-  at: number;
-}
-
-export interface FeedUser {
-  readonly id: string;
-  /** The ticks of one frame for this user (the array is the user's to keep). */
-  onTicks(ticks: Tick[]): void;
-  onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void;
-  onStatus(status: FeedStatus): void;
-  /** The user conflates (overload: conflate): the connections then read at most a budget per event-loop turn. */
-  readonly paced?: boolean;
-}
-
-export interface FeedLog {
-  warn(text: string): void;
-  error(text: string): void;
-  debug?(text: string): void;
-}
-
-export interface FeedOptions {
-  dedup: boolean;
-  dedupWindow: Partial<DedupOptions>;
-  backoff: BackoffOptions;
-  healthyMs: number;
-  handshakeTimeoutMs: number;
-  closeTimeoutMs: number;
-  /** Overrides of the provider's timing (undefined = provider default). */
-  pingMs?: number;
-  staleMs?: number;
-  authTimeoutMs?: number;
-  /** Overrides of the plan limits (undefined or 0 = provider default). */
-  symbolsPerConnection?: number;
-  maxConnections?: number;
-  /** Delay before an unused symbol is unsubscribed / an unused connection closed. */
-  lingerMs: number;
-  /** Largest inbound frame in bytes (bigger ones are refused and the connection reopened). */
-  maxFrameBytes: number;
-  /** Extra trusted CA certificates (PEM) for wss:// (verification is always on). */
-  ca?: string;
-  /** Consecutive failed attempts before a catchable `connect_failing` error and a red status (0 = never). */
-  failAfter: number;
-  /** Gap fill from the provider's REST trade history after a reconnect (off when absent). */
-  backfill?: BackfillSettings;
-}
-
-/** Default largest frame: 8 MiB (the largest real provider frames seen are well under 1 MiB). */
-export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
-/** Default consecutive failed attempts before the error is raised. */
-export const DEFAULT_FAIL_AFTER = 5;
-
-export const DEFAULT_FEED_OPTIONS: FeedOptions = {
-  dedup: true,
-  dedupWindow: {},
-  backoff: DEFAULT_BACKOFF,
-  healthyMs: 30_000,
-  handshakeTimeoutMs: 10_000,
-  closeTimeoutMs: 2_000,
-  lingerMs: 500,
-  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
-  failAfter: DEFAULT_FAIL_AFTER,
-};
-
-interface UserRec {
-  user: FeedUser;
-  trades: Set<string>;
-  quotes: Set<string>;
-  pending: Tick[];
-}
-
-const CHANNELS: readonly Channel[] = ["trades", "quotes"];
 /** Providers whose ticks come from a source restarted with the feed (ids start over). */
 const LOCAL_SOURCES: readonly string[] = ["simulator", "replay"];
-const MALFORMED_REPORT_MS = 10_000;
 
 export class FeedCore {
-  private readonly users = new Map<string, UserRec>();
-  /** symbol -> users, per channel (the dispatch index). */
-  private readonly refs: Record<Channel, Map<string, UserRec[]>> = { trades: new Map(), quotes: new Map() };
-  /** symbol -> slot it is placed on. */
-  private readonly placement = new Map<string, Slot>();
-  /** Symbols wanted but not placed (no room). Insertion-ordered. */
-  private readonly unplaced = new Set<string>();
-  private readonly unplacedReported = new Set<string>();
-  /** Channel:symbol keys no longer wanted, with the time (ms) they may be removed. */
-  private readonly lingering = new Map<string, number>();
-  private readonly slots: Slot[] = [];
+  private readonly users: FeedUsers;
+  /** symbol -> users, per channel (the dispatch index, kept by `users`). */
+  private readonly refs: FeedUsers["refs"];
+  /** The slots and which symbol is on which. */
+  private readonly placement: SlotPlacement;
   private readonly dedup: Deduplicator | null;
   /** Hash of provider, URL, key and options: the dedup memory is handed over to the next feed with it (null = never). */
   private readonly identity: string | null;
   private readonly slotOptions: SlotOptions;
-  private readonly perConnection: number;
-  private readonly maxConnections: number;
   private touched: UserRec[] = [];
   private frameKeys = new Map<string, number>();
   private reconcileHandle: NodeJS.Immediate | null = null;
@@ -156,13 +58,9 @@ export class FeedCore {
   private lingerDue = 0;
   private idleSince = 0;
   private closed = false;
+  private paced = false;
   private lastStatus: FeedStatus;
-  private malformedCount = 0;
-  private malformedReported = 0;
-  private malformedLastReport = 0;
-  private malformedTimer: NodeJS.Timeout | null = null;
-  private malformedSample = "";
-  private malformedReason = "";
+  private readonly malformedReporter: MalformedReporter;
   private readonly backfill: BackfillCoordinator | null = null;
 
   /** Masks the feed's keys in every text that leaves the feed (events, statuses, logs). */
@@ -187,22 +85,28 @@ export class FeedCore {
     // Local sources restart their ids with every deploy: their memory is not carried over.
     this.identity = opts.dedup && !LOCAL_SOURCES.includes(provider.id) ? feedIdentity({ ...provider.settings, window: opts.dedupWindow }) : null;
     this.dedup = opts.dedup ? ((this.identity !== null ? dedupStore.take(this.identity) : undefined) ?? new Deduplicator(opts.dedupWindow)) : null;
-    const t = provider.timing;
-    this.slotOptions = {
-      backoff: opts.backoff,
-      healthyMs: opts.healthyMs,
-      handshakeTimeoutMs: opts.handshakeTimeoutMs,
-      closeTimeoutMs: opts.closeTimeoutMs,
-      pingMs: opts.pingMs ?? t.pingMs,
-      staleMs: opts.staleMs ?? t.staleMs,
-      authTimeoutMs: opts.authTimeoutMs ?? t.authTimeoutMs,
-      heartbeatMs: t.heartbeatMs,
-      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      ca: opts.ca,
-      failAfter: opts.failAfter ?? DEFAULT_FAIL_AFTER,
-    };
-    this.perConnection = opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
-    this.maxConnections = Math.max(1, opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections);
+    this.slotOptions = slotOptionsOf(provider, opts);
+    const perConnection = opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
+    const maxConnections = Math.max(1, opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections);
+    this.placement = new SlotPlacement(perConnection, maxConnections, (index) => {
+      const slot = new Slot(index, this.provider, this.slotOptions, this.hooks);
+      slot.paced = this.paced;
+      return slot;
+    });
+    this.users = new FeedUsers(
+      {
+        wanted: (ch, symbol) => this.placement.want(ch, symbol),
+        // Last user gone: unsubscribe upstream after the linger.
+        released: (ch, symbol) => this.placement.release(ch, symbol, Date.now() + this.opts.lingerMs),
+      },
+      this.masker,
+      this.log,
+    );
+    this.refs = this.users.refs;
+    this.malformedReporter = new MalformedReporter((r) => {
+      this.log.warn(`${this.provider.id}: ${r.count} malformed frame(s) (${r.reason}); total ${r.total}`);
+      this.broadcast("error", { code: "malformed", count: r.count, total: r.total, reason: r.reason, sample: maskAndCut(this.masker, r.sample, 120) });
+    });
     this.lastStatus = { state: "idle", connections: 0, open: 0, unplaced: 0, at: Date.now() };
     if (opts.backfill?.enabled === true) this.backfill = this.createBackfill(opts.backfill);
   }
@@ -227,7 +131,7 @@ export class FeedCore {
 
   /** Backfilled ticks take the live path (dedup, fan-out) as one frame; returns how many passed dedup. */
   private deliverBackfill(ticks: RawTick[]): number {
-    const slot = this.slots[0];
+    const slot = this.placement.slots[0];
     if (this.closed || slot === undefined) return 0;
     const before = this.stats.backfilled;
     for (const t of ticks) this.hooks.onTick(t, slot);
@@ -240,21 +144,18 @@ export class FeedCore {
     return this.backfill?.stats ?? null;
   }
 
-  // ----------------------------------------------------------------------------- users
-
   register(user: FeedUser): void {
-    if (this.closed || this.users.has(user.id)) return;
-    this.users.set(user.id, { user, trades: new Set(), quotes: new Set(), pending: [] });
+    if (this.closed || this.users.find(user.id) !== undefined) return;
+    this.users.add(user);
     this.idleSince = 0;
     this.updatePacing();
     this.scheduleReconcile();
   }
 
   deregister(user: FeedUser): void {
-    const rec = this.users.get(user.id);
-    if (rec === undefined || rec.user !== user) return;
-    this.applyUserSymbols(rec, { trades: [], quotes: [] });
-    this.users.delete(user.id);
+    const rec = this.users.get(user);
+    if (rec === null) return;
+    this.users.remove(rec);
     this.updatePacing();
     if (this.users.size === 0) this.idleSince = Date.now();
     this.scheduleReconcile();
@@ -265,19 +166,19 @@ export class FeedCore {
    * be placed on a connection right now (they stay wanted and are placed when room frees up).
    */
   setSymbols(user: FeedUser, symbols: Record<Channel, readonly string[]>): string[] {
-    const rec = this.users.get(user.id);
-    if (rec === undefined || rec.user !== user || this.closed) return [];
-    const removed = this.applyUserSymbols(rec, symbols);
+    const rec = this.users.get(user);
+    if (rec === null || this.closed) return [];
+    const removed = this.users.applySymbols(rec, symbols);
     this.scheduleReconcile();
     // The node that let symbols go is told so (it no longer holds them, so upstream confirmations do not reach it).
-    for (const ch of CHANNELS) if (removed[ch].length > 0) this.safeEvent(rec, "unsubscribed", { symbols: removed[ch], channel: ch });
+    for (const ch of CHANNELS) if (removed[ch].length > 0) this.users.event(rec, "unsubscribed", { symbols: removed[ch], channel: ch });
     const refused: string[] = [];
-    for (const ch of CHANNELS) for (const s of symbols[ch]) if (this.unplaced.has(s) && !refused.includes(s)) refused.push(s);
+    for (const ch of CHANNELS) for (const s of symbols[ch]) if (this.placement.unplaced.has(s) && !refused.includes(s)) refused.push(s);
     return refused;
   }
 
   getSymbols(user: FeedUser): Record<Channel, string[]> {
-    const rec = this.users.get(user.id);
+    const rec = this.users.find(user.id);
     return rec === undefined ? { trades: [], quotes: [] } : { trades: [...rec.trades], quotes: [...rec.quotes] };
   }
 
@@ -287,11 +188,11 @@ export class FeedCore {
 
   /** Upstream view for tests and the admin: per slot, state and symbols. */
   describe(): Array<{ index: number; state: SlotState; trades: string[]; quotes: string[] }> {
-    return this.slots.map((s) => ({ index: s.index, state: s.state, trades: [...s.desired.trades], quotes: [...s.desired.quotes] }));
+    return this.placement.slots.map((s) => ({ index: s.index, state: s.state, trades: [...s.desired.trades], quotes: [...s.desired.quotes] }));
   }
 
   get unplacedSymbols(): string[] {
-    return [...this.unplaced];
+    return [...this.placement.unplaced];
   }
 
   /**
@@ -316,7 +217,7 @@ export class FeedCore {
 
   /** Leaves a failed state (or skips a backoff wait) on every slot. */
   retry(): void {
-    for (const s of this.slots) s.retry();
+    for (const s of this.placement.slots) s.retry();
   }
 
   /** Closes every connection and releases the provider; resolves within the close bound. */
@@ -328,10 +229,9 @@ export class FeedCore {
     this.reconcileHandle = null;
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    if (this.malformedTimer !== null) clearTimeout(this.malformedTimer);
-    this.malformedTimer = null;
+    this.malformedReporter.dispose();
     const bound = this.opts.closeTimeoutMs + 500;
-    const all = Promise.all(this.slots.map((s) => s.dispose()));
+    const all = Promise.all(this.placement.slots.map((s) => s.dispose()));
     let timer: NodeJS.Timeout | null = null;
     await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, bound)))]);
     if (timer !== null) clearTimeout(timer);
@@ -349,82 +249,10 @@ export class FeedCore {
     this.setStatus({ state: "closed", connections: 0, open: 0, unplaced: 0, at: Date.now() });
   }
 
-  // ----------------------------------------------------------------------------- ref counting
-
-  /** Returns the symbols the user no longer has, per channel. */
-  private applyUserSymbols(rec: UserRec, symbols: Record<Channel, readonly string[]>): Record<Channel, string[]> {
-    const removed: Record<Channel, string[]> = { trades: [], quotes: [] };
-    for (const ch of CHANNELS) {
-      const next = new Set(symbols[ch]);
-      const cur = rec[ch];
-      for (const s of cur) {
-        if (next.has(s)) continue;
-        this.unref(ch, s, rec);
-        removed[ch].push(s);
-      }
-      for (const s of next) if (!cur.has(s)) this.ref(ch, s, rec);
-      rec[ch] = next;
-    }
-    return removed;
-  }
-
-  private ref(ch: Channel, symbol: string, rec: UserRec): void {
-    const list = this.refs[ch].get(symbol);
-    if (list === undefined) {
-      this.refs[ch].set(symbol, [rec]);
-      this.lingering.delete(ch + ":" + symbol);
-      this.want(ch, symbol);
-    } else if (!list.includes(rec)) {
-      this.refs[ch].set(symbol, [...list, rec]); // copy-on-write: a dispatch in progress keeps its array
-    }
-  }
-
-  private unref(ch: Channel, symbol: string, rec: UserRec): void {
-    const list = this.refs[ch].get(symbol);
-    if (list === undefined) return;
-    const next = list.filter((r) => r !== rec);
-    if (next.length > 0) {
-      this.refs[ch].set(symbol, next);
-      return;
-    }
-    this.refs[ch].delete(symbol);
-    // Last user gone: unsubscribe upstream after the linger.
-    this.lingering.set(ch + ":" + symbol, Date.now() + this.opts.lingerMs);
-  }
-
-  /** A channel:symbol became wanted: place the symbol (if not placed yet) and mark it desired. */
-  private want(ch: Channel, symbol: string): void {
-    let slot = this.placement.get(symbol);
-    if (slot === undefined) {
-      slot = this.findRoom();
-      if (slot === undefined) {
-        this.unplaced.add(symbol);
-        return;
-      }
-      this.placement.set(symbol, slot);
-    }
-    slot.desired[ch].add(symbol);
-  }
-
   /** Paced reading while any user conflates. */
   private updatePacing(): void {
-    let paced = false;
-    for (const rec of this.users.values()) if (rec.user.paced === true) paced = true;
-    this.paced = paced;
-    for (const s of this.slots) s.paced = paced;
-  }
-
-  private paced = false;
-
-  private findRoom(): Slot | undefined {
-    for (const s of this.slots) if (s.state !== "closed" && s.symbolCount < this.perConnection) return s;
-    if (this.slots.length < this.maxConnections) {
-      const slot = new Slot(this.slots.length, this.provider, this.slotOptions, this.hooks);
-      slot.paced = this.paced;
-      this.slots.push(slot);
-      return slot;
-    }
-    return undefined;
+    this.paced = this.users.paced;
+    for (const s of this.placement.slots) s.paced = this.paced;
   }
 
   // ----------------------------------------------------------------------------- reconcile
@@ -441,46 +269,17 @@ export class FeedCore {
   private reconcile(): void {
     if (this.closed) return;
     const now = Date.now();
-    let nextDue = Infinity;
-    for (const [key, due] of this.lingering) {
-      if (due > now) {
-        nextDue = Math.min(nextDue, due);
-        continue;
-      }
-      this.lingering.delete(key);
-      const sep = key.indexOf(":");
-      const ch = key.slice(0, sep) as Channel;
-      const symbol = key.slice(sep + 1);
-      if (this.refs[ch].has(symbol)) continue;
-      if (this.unplaced.has(symbol)) {
-        const other: Channel = ch === "trades" ? "quotes" : "trades";
-        if (!this.refs[other].has(symbol)) this.unplaced.delete(symbol);
-        continue;
-      }
-      const slot = this.placement.get(symbol);
-      if (slot === undefined) continue;
-      slot.desired[ch].delete(symbol);
-      if (!slot.hasSymbol(symbol)) {
-        this.placement.delete(symbol);
-        this.dedup?.forget(symbol);
-        this.backfill?.forget(symbol);
-      }
-    }
-    // Room may have freed up: place waiting symbols in their original order.
-    if (this.unplaced.size > 0) {
-      for (const symbol of [...this.unplaced]) {
-        const slot = this.findRoom();
-        if (slot === undefined) break;
-        this.unplaced.delete(symbol);
-        this.placement.set(symbol, slot);
-        for (const ch of CHANNELS) if (this.refs[ch].has(symbol)) slot.desired[ch].add(symbol);
-      }
-    }
+    const wanted = (ch: Channel, symbol: string): boolean => this.refs[ch].has(symbol);
+    let nextDue = this.placement.expire(now, wanted, (symbol) => {
+      this.dedup?.forget(symbol);
+      this.backfill?.forget(symbol);
+    });
+    this.placement.placeWaiting(wanted);
     // Which slots should be connected.
     const idleFor = this.users.size === 0 && this.idleSince > 0 ? now - this.idleSince : -1;
     const keepIdle = idleFor >= 0 && idleFor < this.opts.lingerMs;
     if (keepIdle) nextDue = Math.min(nextDue, this.idleSince + this.opts.lingerMs);
-    for (const slot of this.slots) {
+    for (const slot of this.placement.slots) {
       const needed = slot.symbolCount > 0 || (slot.index === 0 && (this.users.size > 0 || keepIdle));
       if (needed) {
         if (slot.state === "idle") slot.start();
@@ -489,12 +288,7 @@ export class FeedCore {
         void slot.stop();
       }
     }
-    if (this.slots.length === 0 && this.users.size > 0) {
-      const slot = new Slot(0, this.provider, this.slotOptions, this.hooks);
-      slot.paced = this.paced;
-      this.slots.push(slot);
-      slot.start();
-    }
+    if (this.placement.slots.length === 0 && this.users.size > 0) this.placement.addSlot().start();
     this.reportUnplaced();
     this.armLinger(nextDue);
     this.refreshStatus();
@@ -502,11 +296,10 @@ export class FeedCore {
 
   /** Tells the holders of symbols that found no room, once per symbol while it waits. */
   private reportUnplaced(): void {
-    for (const s of this.unplacedReported) if (!this.unplaced.has(s)) this.unplacedReported.delete(s);
-    const fresh = [...this.unplaced].filter((s) => !this.unplacedReported.has(s));
+    const fresh = this.placement.freshUnplaced();
     if (fresh.length === 0) return;
-    for (const s of fresh) this.unplacedReported.add(s);
-    const message = `No room for ${fresh.length} symbol(s): ${this.maxConnections} connection(s) x ${this.perConnection} symbols is the limit.`;
+    const { maxConnections, perConnection } = this.placement;
+    const message = `No room for ${fresh.length} symbol(s): ${maxConnections} connection(s) x ${perConnection} symbols is the limit.`;
     this.log.warn(`${this.provider.id}: ${message} ${fresh.join(", ")}`);
     for (const ch of CHANNELS) this.toHolders("error", fresh, ch, { code: "symbol_limit", message, symbols: fresh });
   }
@@ -589,10 +382,7 @@ export class FeedCore {
 
   private malformed(reason: string, sample: string | undefined): void {
     this.stats.malformed++;
-    this.malformedCount++;
-    this.malformedReason = reason;
-    this.malformedSample = sample ?? "";
-    this.reportMalformed();
+    this.malformedReporter.add(reason, sample);
   }
 
   private onSlotEvent(slot: Slot, topic: SlotEventTopic, payload: Record<string, unknown>): void {
@@ -627,111 +417,43 @@ export class FeedCore {
   }
 
   private toHolders(topic: FeedEventTopic, symbols: string[], channel: Channel, payload: Record<string, unknown>): void {
-    for (const rec of this.users.values()) {
-      const set = rec[channel];
-      const mine = set === undefined ? symbols.filter((s) => rec.trades.has(s) || rec.quotes.has(s)) : symbols.filter((s) => set.has(s));
-      if (mine.length === 0) continue;
-      this.safeEvent(rec, topic, { ...payload, symbols: mine });
-    }
+    this.users.toHolders(topic, symbols, channel, payload);
   }
 
   private broadcast(topic: FeedEventTopic, payload: Record<string, unknown>): void {
-    for (const rec of this.users.values()) this.safeEvent(rec, topic, payload);
-  }
-
-  private safeEvent(rec: UserRec, topic: FeedEventTopic, payload: Record<string, unknown>): void {
-    try {
-      rec.user.onEvent(topic, this.masker.maskDeep(payload));
-    } catch (err) {
-      this.log.error(`a subscriber failed on an event: ${String(err)}`);
-    }
-  }
-
-  /** Malformed frames: counted always, reported at most once per interval (log + error event). */
-  private reportMalformed(): void {
-    if (this.malformedTimer !== null || this.closed) return;
-    const wait = this.malformedLastReport + MALFORMED_REPORT_MS - Date.now();
-    const report = (): void => {
-      this.malformedTimer = null;
-      const fresh = this.malformedCount - this.malformedReported;
-      if (fresh <= 0 || this.closed) return;
-      this.malformedReported = this.malformedCount;
-      this.malformedLastReport = Date.now();
-      const sample = maskAndCut(this.masker, this.malformedSample, 120);
-      this.log.warn(`${this.provider.id}: ${fresh} malformed frame(s) (${this.malformedReason}); total ${this.malformedCount}`);
-      this.broadcast("error", { code: "malformed", count: fresh, total: this.malformedCount, reason: this.malformedReason, sample });
-    };
-    if (wait <= 0) report();
-    else this.malformedTimer = setTimeout(report, wait);
+    this.users.broadcast(topic, payload);
   }
 
   // ----------------------------------------------------------------------------- status
 
   private refreshStatus(): void {
     if (this.closed) return;
-    let connections = 0;
-    let open = 0;
-    let failed: Slot | undefined;
-    let waiting: Slot | undefined;
-    let connecting = false;
-    let lastError: { code: string; message: string } | undefined;
-    for (const s of this.slots) {
-      if (s.state === "idle" || s.state === "closed" || s.state === "closing") continue;
-      connections++;
-      if (s.failure !== null) lastError = { code: s.failure.code, message: s.failure.message };
-      switch (s.state) {
-        case "open": open++; break;
-        case "failed": failed = failed ?? s; break;
-        case "backoff": if (waiting === undefined || s.retryAt > waiting.retryAt) waiting = s; break;
-        default: connecting = true;
-      }
-    }
-    const now = Date.now();
-    let failing: FeedStatus["failing"];
-    for (const s of this.slots) if (s.failing !== null && s.isActive && s.state !== "open") failing = { ...s.failing, attempts: s.failedAttempts };
-    let status: FeedStatus;
-    if (failed !== undefined && failed.failure !== null) {
-      status = { state: "failed", connections, open, error: { code: failed.failure.code, message: failed.failure.message }, unplaced: this.unplaced.size, at: now };
-    } else if (waiting !== undefined) {
-      status = { state: "reconnecting", connections, open, waitMs: Math.max(0, waiting.retryAt - now), unplaced: this.unplaced.size, at: now };
-      if (lastError) status.error = lastError;
-    } else if (connecting) {
-      const anyConnectedBefore = this.slots.some((s) => s.connects > 1);
-      status = { state: anyConnectedBefore ? "reconnecting" : "connecting", connections, open, unplaced: this.unplaced.size, at: now };
-    } else if (connections > 0 && open === connections) {
-      status = { state: "open", connections, open, unplaced: this.unplaced.size, at: now };
-    } else {
-      status = { state: "idle", connections, open, unplaced: this.unplaced.size, at: now };
-    }
-    if (failing !== undefined && status.state !== "failed") status.failing = failing;
-    this.setStatus(status);
+    this.setStatus(feedStatusOf(this.placement.slots, this.placement.unplaced.size, Date.now()));
   }
 
   private setStatus(status: FeedStatus): void {
-    if (status.error !== undefined) status.error = { code: status.error.code, message: this.masker.mask(status.error.message) };
-    if (status.failing !== undefined) status.failing = { ...status.failing, message: this.masker.mask(status.failing.message) };
     const prev = this.lastStatus;
-    this.lastStatus = status;
-    if (
-      prev.state === status.state &&
-      prev.open === status.open &&
-      prev.connections === status.connections &&
-      prev.unplaced === status.unplaced &&
-      prev.waitMs === status.waitMs &&
-      prev.error?.code === status.error?.code &&
-      prev.failing?.code === status.failing?.code &&
-      prev.failing?.attempts === status.failing?.attempts
-    ) {
-      return;
-    }
-    for (const rec of this.users.values()) {
-      try {
-        rec.user.onStatus(status);
-      } catch (err) {
-        this.log.error(`a subscriber failed on a status: ${String(err)}`);
-      }
-    }
+    this.lastStatus = maskStatus(status, this.masker);
+    if (!sameStatus(prev, this.lastStatus)) this.users.status(this.lastStatus);
   }
+}
+
+/** The slot options: the feed's, with the provider's timing where the feed has none. */
+function slotOptionsOf(provider: Provider, opts: FeedOptions): SlotOptions {
+  const t = provider.timing;
+  return {
+    backoff: opts.backoff,
+    healthyMs: opts.healthyMs,
+    handshakeTimeoutMs: opts.handshakeTimeoutMs,
+    closeTimeoutMs: opts.closeTimeoutMs,
+    pingMs: opts.pingMs ?? t.pingMs,
+    staleMs: opts.staleMs ?? t.staleMs,
+    authTimeoutMs: opts.authTimeoutMs ?? t.authTimeoutMs,
+    heartbeatMs: t.heartbeatMs,
+    maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    ca: opts.ca,
+    failAfter: opts.failAfter ?? DEFAULT_FAIL_AFTER,
+  };
 }
 
 /** A masker that knows the provider's credentials and any secret in its URL or options. */
@@ -741,14 +463,4 @@ export function maskerFor(provider: Provider): SecretMasker {
   m.addFrom(s.url);
   for (const v of Object.values(s.options)) if (typeof v === "string") m.addFrom(v);
   return m;
-}
-
-/** A short, safe sample of a refused tick for the malformed event (never throws, whatever it holds). */
-function sampleOf(raw: unknown): string {
-  try {
-    const text = JSON.stringify(raw);
-    return typeof text === "string" ? text.slice(0, 200) : "";
-  } catch {
-    return "(unprintable)";
-  }
 }
