@@ -106,6 +106,9 @@ export type Skip = "session" | "level" | "old";
 
 const SAMPLES_PER_WINDOW = 1000;
 
+/** Reports an edge: the direction, the level crossed and extra alert fields (dropped during the cooldown). */
+type Fire = (direction: "up" | "down", level: number, extra?: Partial<Alert>) => void;
+
 interface State {
   up: boolean;
   down: boolean;
@@ -183,111 +186,121 @@ export class AlertEngine {
    */
   push(symbol: string, ts: number, value: number, levels?: Levels): Alert | null | Skip {
     const c = this.cfg;
-    if (c.sessions !== null && !c.sessions.has(sessionAt(ts))) {
+    const lv = this.levelsAt(ts, levels);
+    if (typeof lv === "string") {
       this.stats.skipped++;
-      return "session";
-    }
-    const level = levels?.level ?? c.level;
-    const low = levels?.low ?? c.low;
-    const high = levels?.high ?? c.high;
-    const rule = c.rule;
-    if (rule === "enter" || rule === "exit") {
-      if (low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high) || low > high) {
-        this.stats.skipped++;
-        return "level";
-      }
-    } else if (rule !== "change" && rule !== "spike" && (level === null || !Number.isFinite(level))) {
-      this.stats.skipped++;
-      return "level";
+      return lv;
     }
     this.stats.values++;
     const st = this.state(symbol);
-    const h = c.hysteresis;
     let fired: Alert | null = null;
-    const fire = (direction: "up" | "down", lvl: number, extra?: Partial<Alert>): void => {
+    const fire: Fire = (direction, lvl, extra) => {
       if (ts - st.lastAlert < c.cooldownUs) {
         this.stats.suppressed++;
         return;
       }
       st.lastAlert = ts;
       this.stats.alerts++;
-      fired = { symbol, rule, value, level: lvl, direction, ts, ...extra };
+      fired = { symbol, rule: c.rule, value, level: lvl, direction, ts, ...extra };
     };
+    this.evaluate(st, ts, value, lv, fire);
+    if (ts > st.lastTs) st.lastTs = ts;
+    return fired;
+  }
 
+  /** The levels that apply to a value at `ts`, or why it is not evaluated. */
+  private levelsAt(ts: number, levels: Levels | undefined): Skip | { level: number | null; low: number | null; high: number | null } {
+    const c = this.cfg;
+    if (c.sessions !== null && !c.sessions.has(sessionAt(ts))) return "session";
+    const level = levels?.level ?? c.level;
+    const low = levels?.low ?? c.low;
+    const high = levels?.high ?? c.high;
+    const rule = c.rule;
+    if (rule === "enter" || rule === "exit") {
+      if (low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high) || low > high) return "level";
+    } else if (rule !== "change" && rule !== "spike" && (level === null || !Number.isFinite(level))) return "level";
+    return { level, low, high };
+  }
+
+  /** Moves the rule's state with one value; `fire` is called on an edge. */
+  private evaluate(st: State, ts: number, value: number, lv: { level: number | null; low: number | null; high: number | null }, fire: Fire): void {
+    const rule = this.cfg.rule;
+    const h = this.cfg.hysteresis;
     switch (rule) {
       case "above":
       case "below":
       case "cross":
       case "crossAbove":
       case "crossBelow": {
-        const L = level as number;
-        const watchUp = rule === "above" || rule === "cross" || rule === "crossAbove";
-        const watchDown = rule === "below" || rule === "cross" || rule === "crossBelow";
-        if (watchUp) {
+        const L = lv.level as number;
+        if (rule === "above" || rule === "cross" || rule === "crossAbove") {
           if (st.up && value > L) {
             st.up = false;
             fire("up", L);
           } else if (!st.up && value < L && L - value >= h) st.up = true;
         }
-        if (watchDown) {
+        if (rule === "below" || rule === "cross" || rule === "crossBelow") {
           if (st.down && value < L) {
             st.down = false;
             fire("down", L);
           } else if (!st.down && value > L && value - L >= h) st.down = true;
         }
-        break;
+        return;
       }
-      case "enter": {
-        const lo = low as number;
-        const hi = high as number;
-        if (st.up && value >= lo && value <= hi) {
-          st.up = false;
-          fire(st.from, st.from === "up" ? lo : hi, { low: lo, high: hi });
-        } else if (value < lo && lo - value >= h) {
-          st.up = true;
-          st.from = "up";
-        } else if (value > hi && value - hi >= h) {
-          st.up = true;
-          st.from = "down";
-        }
-        break;
-      }
+      case "enter":
+        return this.enter(st, value, lv.low as number, lv.high as number, fire);
       case "exit": {
-        const lo = low as number;
-        const hi = high as number;
+        const lo = lv.low as number;
+        const hi = lv.high as number;
         if (st.up && (value < lo || value > hi)) {
           st.up = false;
           fire(value > hi ? "up" : "down", value > hi ? hi : lo, { low: lo, high: hi });
         } else if (!st.up && value - lo >= h && hi - value >= h && value >= lo && value <= hi) st.up = true;
-        break;
+        return;
       }
       case "change": {
         const ref = this.reference(st, ts);
         if (ref !== null && ref !== 0) this.magnitude(st, ((value / ref) - 1) * 100, ref, fire);
         this.sample(st, ts, value);
-        break;
+        return;
       }
-      case "spike": {
-        const ring = st.ring as Ring;
-        if (ring.full) {
-          const avg = st.sum / ring.capacity;
-          if (avg !== 0) this.magnitude(st, ((value / avg) - 1) * 100, avg, fire);
-        }
-        st.sum = ring.full ? st.sum + value - ring.oldest() : st.sum + value;
-        ring.push(value);
-        if (ring.full && ++st.sinceExact >= ring.capacity) {
-          st.sum = ring.sum();
-          st.sinceExact = 0;
-        }
-        break;
-      }
+      case "spike":
+        return this.spike(st, value, fire);
     }
-    if (ts > st.lastTs) st.lastTs = ts;
-    return fired;
+  }
+
+  /** enter: fires when the value comes into [lo, hi]; armed (with the side) while outside by the hysteresis. */
+  private enter(st: State, value: number, lo: number, hi: number, fire: Fire): void {
+    const h = this.cfg.hysteresis;
+    if (st.up && value >= lo && value <= hi) {
+      st.up = false;
+      fire(st.from, st.from === "up" ? lo : hi, { low: lo, high: hi });
+    } else if (value < lo && lo - value >= h) {
+      st.up = true;
+      st.from = "up";
+    } else if (value > hi && value - hi >= h) {
+      st.up = true;
+      st.from = "down";
+    }
+  }
+
+  /** spike: the value against the average of the previous `windowCount` values (running sum, recomputed exactly now and then). */
+  private spike(st: State, value: number, fire: Fire): void {
+    const ring = st.ring as Ring;
+    if (ring.full) {
+      const avg = st.sum / ring.capacity;
+      if (avg !== 0) this.magnitude(st, ((value / avg) - 1) * 100, avg, fire);
+    }
+    st.sum = ring.full ? st.sum + value - ring.oldest() : st.sum + value;
+    ring.push(value);
+    if (ring.full && ++st.sinceExact >= ring.capacity) {
+      st.sum = ring.sum();
+      st.sinceExact = 0;
+    }
   }
 
   /** change/spike: up when pct >= percent, down when pct <= -percent, each re-armed once back under by the hysteresis. */
-  private magnitude(st: State, pct: number, lvl: number, fire: (d: "up" | "down", l: number, e?: Partial<Alert>) => void): void {
+  private magnitude(st: State, pct: number, lvl: number, fire: Fire): void {
     const P = this.cfg.percent;
     const h = this.cfg.hysteresis;
     if (st.up && pct >= P) {

@@ -60,6 +60,14 @@ export interface BackfillEnv {
   warn(text: string): void;
 }
 
+export interface BackfillStats {
+  gaps: number;
+  done: number;
+  failed: number;
+  truncated: number;
+  delivered: number;
+}
+
 interface Job {
   symbol: string;
   fromTs: number;
@@ -72,18 +80,26 @@ interface Job {
   liveKeys: Set<string>;
 }
 
+/** One gap being fetched: its range (after the caps) and counters. */
+interface GapRun {
+  job: Job;
+  symbol: string;
+  fromTs: number;
+  fromId: string | undefined;
+  toTs: number;
+  truncated: { reason: string; from: number; to: number; message: string } | null;
+  fetched: number;
+  delivered: number;
+  duplicates: number;
+  pages: number;
+  /** Wall ms when the fetch began. */
+  started: number;
+}
+
 const LIVE_KEYS_MAX = 10_000;
 const LAST_TICKS_MAX = 64;
 /** Backfilled ticks handed to the feed per event-loop turn. */
 const DELIVER_SLICE = 1000;
-
-export interface BackfillStats {
-  gaps: number;
-  done: number;
-  failed: number;
-  truncated: number;
-  delivered: number;
-}
 
 export class BackfillCoordinator {
   readonly stats: BackfillStats = { gaps: 0, done: 0, failed: 0, truncated: 0, delivered: 0 };
@@ -248,100 +264,94 @@ export class BackfillCoordinator {
   }
 
   private async run(job: Job): Promise<void> {
-    const { symbol } = job;
-    const toTs = job.toTs as number;
-    if (!this.env.wanted(symbol)) return;
-    const started = Date.now();
-    const s = this.settings;
-    const floor = this.env.now() - s.maxAgeMs * 1000;
-    let truncated: { reason: string; from: number; to: number; message: string } | null = null;
-    let fromTs = job.fromTs;
-    let fromId = job.fromId;
-    if (fromTs < floor) {
-      truncated = { reason: "age", from: fromTs, to: floor, message: `the gap began more than ${Math.round(s.maxAgeMs / 60_000)} min ago; older trades are not fetched` };
-      fromTs = floor;
-      fromId = undefined;
-    }
-    const base = { symbol, from: fromTs, to: toTs };
+    if (!this.env.wanted(job.symbol)) return;
+    const r = this.gapRun(job);
+    const base = { symbol: r.symbol, from: r.fromTs, to: r.toTs };
     if (this.rest === null || !("pages" in this.client)) {
       this.stats.failed++;
       const reason = "unsupported" in this.client ? this.client.unsupported : "no history client";
-      this.env.event(symbol, { state: "failed", ...base, code: "unsupported", reason });
+      this.env.event(r.symbol, { state: "failed", ...base, code: "unsupported", reason });
       return;
     }
     const client = this.client;
-    this.env.event(symbol, { state: "start", ...base, provider: client.provider, url: client.baseUrl });
-    const gap: Gap = { symbol, fromTs, toTs, fromId, toId: job.toId, maxTrades: s.maxTrades };
+    const rest = this.rest;
+    this.env.event(r.symbol, { state: "start", ...base, provider: client.provider, url: client.baseUrl });
     const info: GapInfo = {};
-    const rs = this.rest.stats;
+    const rs = rest.stats;
     const before = { requests: rs.requests, rateLimited: rs.rateLimited, retries: rs.retries };
-    let fetched = 0;
-    let delivered = 0;
-    let duplicates = 0;
-    let pages = 0;
     try {
-      outer: for await (const page of client.pages(gap, this.rest, this.abort.signal, info)) {
-        if (this.disposed) return;
-        pages++;
-        const out: Tick[] = [];
-        for (const t of page) {
-          if (t.ts > toTs || t.ts < fromTs) continue; // after the first live trade: the live stream has it
-          if (job.liveKeys.size > 0 && job.liveKeys.has(this.env.key(t))) {
-            duplicates++;
-            continue;
-          }
-          if (fetched >= s.maxTrades) {
-            if (out.length > 0) delivered += this.deliver(out, (n) => (duplicates += n));
-            truncated = { reason: "count", from: t.ts, to: toTs, message: `more than ${s.maxTrades} trades in the gap; the rest are not fetched` };
-            break outer;
-          }
-          fetched++;
-          t.backfill = true;
-          out.push(t);
-        }
-        // In slices, letting live frames and other work (the editor, the admin API) in between.
-        for (let i = 0; i < out.length; i += DELIVER_SLICE) {
-          delivered += this.deliver(out.length <= DELIVER_SLICE ? out : out.slice(i, i + DELIVER_SLICE), (n) => (duplicates += n));
-          await new Promise<void>((r) => setImmediate(r));
-          if (this.disposed) return;
-        }
-      }
+      if (!(await this.fetchGap(client, rest, r, info))) return;
     } catch (err) {
       if (this.disposed) return;
       this.stats.failed++;
       const e = err instanceof RestError ? err : new RestError("error", err instanceof Error ? err.message : String(err));
-      const reason = this.rest.mask(e.message);
-      this.env.event(symbol, {
-        state: "failed",
-        ...base,
-        code: e.code,
-        reason,
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        delivered,
-        requests: rs.requests - before.requests,
-      });
-      this.env.warn(`backfill of ${symbol} failed (${e.code}): ${reason}`);
+      const reason = rest.mask(e.message);
+      const status = e.status !== undefined ? { status: e.status } : {};
+      this.env.event(r.symbol, { state: "failed", ...base, code: e.code, reason, ...status, delivered: r.delivered, requests: rs.requests - before.requests });
+      this.env.warn(`backfill of ${r.symbol} failed (${e.code}): ${reason}`);
       return;
     }
-    if (truncated === null && info.incomplete !== undefined) truncated = { reason: "provider", from: fromTs, to: toTs, message: info.incomplete };
+    if (r.truncated === null && info.incomplete !== undefined) r.truncated = { reason: "provider", from: r.fromTs, to: r.toTs, message: info.incomplete };
     this.stats.done++;
-    this.stats.delivered += delivered;
-    if (truncated !== null) {
+    this.stats.delivered += r.delivered;
+    if (r.truncated !== null) {
       this.stats.truncated++;
-      this.env.warn(`backfill of ${symbol} truncated: ${truncated.message}`);
+      this.env.warn(`backfill of ${r.symbol} truncated: ${r.truncated.message}`);
     }
-    this.env.event(symbol, {
-      state: "done",
-      ...base,
-      fetched,
-      delivered,
-      duplicates,
-      pages,
-      requests: rs.requests - before.requests,
-      rateLimited: rs.rateLimited - before.rateLimited,
-      truncated: truncated ?? false,
-      ms: Date.now() - started,
-    });
+    const { fetched, delivered, duplicates, pages } = r;
+    const requests = rs.requests - before.requests;
+    const rateLimited = rs.rateLimited - before.rateLimited;
+    this.env.event(r.symbol, { state: "done", ...base, fetched, delivered, duplicates, pages, requests, rateLimited, truncated: r.truncated ?? false, ms: Date.now() - r.started });
+  }
+
+  /** The fetch of one gap: its range after the age cap (what the cap leaves out is `truncated`). */
+  private gapRun(job: Job): GapRun {
+    const s = this.settings;
+    const floor = this.env.now() - s.maxAgeMs * 1000;
+    const r: GapRun = { job, symbol: job.symbol, fromTs: job.fromTs, fromId: job.fromId, toTs: job.toTs as number, truncated: null, fetched: 0, delivered: 0, duplicates: 0, pages: 0, started: Date.now() };
+    if (r.fromTs < floor) {
+      r.truncated = { reason: "age", from: r.fromTs, to: floor, message: `the gap began more than ${Math.round(s.maxAgeMs / 60_000)} min ago; older trades are not fetched` };
+      r.fromTs = floor;
+      r.fromId = undefined;
+    }
+    return r;
+  }
+
+  /** Fetches the gap page by page and delivers it in slices; false when disposed meanwhile. */
+  private async fetchGap(client: HistoryClient, rest: RestSession, r: GapRun, info: GapInfo): Promise<boolean> {
+    const s = this.settings;
+    const { job, fromTs, toTs } = r;
+    const gap: Gap = { symbol: r.symbol, fromTs, toTs, fromId: r.fromId, toId: job.toId, maxTrades: s.maxTrades };
+    const dup = (n: number): void => {
+      r.duplicates += n;
+    };
+    outer: for await (const page of client.pages(gap, rest, this.abort.signal, info)) {
+      if (this.disposed) return false;
+      r.pages++;
+      const out: Tick[] = [];
+      for (const t of page) {
+        if (t.ts > toTs || t.ts < fromTs) continue; // after the first live trade: the live stream has it
+        if (job.liveKeys.size > 0 && job.liveKeys.has(this.env.key(t))) {
+          r.duplicates++;
+          continue;
+        }
+        if (r.fetched >= s.maxTrades) {
+          if (out.length > 0) r.delivered += this.deliver(out, dup);
+          r.truncated = { reason: "count", from: t.ts, to: toTs, message: `more than ${s.maxTrades} trades in the gap; the rest are not fetched` };
+          break outer;
+        }
+        r.fetched++;
+        t.backfill = true;
+        out.push(t);
+      }
+      // In slices, letting live frames and other work (the editor, the admin API) in between.
+      for (let i = 0; i < out.length; i += DELIVER_SLICE) {
+        r.delivered += this.deliver(out.length <= DELIVER_SLICE ? out : out.slice(i, i + DELIVER_SLICE), dup);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.disposed) return false;
+      }
+    }
+    return true;
   }
 
   private deliver(ticks: Tick[], dup: (n: number) => void): number {
