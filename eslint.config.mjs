@@ -25,11 +25,7 @@ const shared = {
 };
 
 const SIZE_DEBT = [
-  "src/lib/alert.ts",
-  "src/lib/backfill/coordinator.ts",
   "src/lib/connection.ts",
-  "src/lib/replay/lines.ts",
-  "src/lib/replay/server.ts",
 ];
 
 export default tseslint.config(

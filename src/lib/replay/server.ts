@@ -19,12 +19,13 @@
  * flow control carries a slow flow's backpressure back to the file reads.
  */
 import { basename } from "path";
-import { WebSocketServer, WebSocket } from "ws";
-import type { AddressInfo } from "net";
+import { WebSocket } from "ws";
 import { daySchedule } from "../calendar";
 import type { RawTick as Tick } from "../types";
+import { applySubscription, LocalMarket, type MarketClient as Client } from "../simulator/local-market";
 import { openLines, type LineSource } from "./lines";
-import { csvLayout, type CsvLayout, parseCsvLine, parseJsonLine, symbolFromFileName } from "./records";
+import type { ReplayRecord } from "./records";
+import { RecordReader } from "./reader";
 
 export interface ReplayOptions {
   /** Absolute path of the file. */
@@ -65,18 +66,35 @@ const DAY_US = 86_400_000_000;
 /** A tick this far behind the replay clock counts as out of order (reported in replay-end). */
 const OUT_OF_ORDER_US = 1_000_000;
 
-interface Client {
-  ws: WebSocket;
-  trades: Set<string>;
-  quotes: Set<string>;
-}
-
 class Interrupted extends Error {}
 
+/** The frame being filled: sent when full, or before a wait, so waiting never holds ticks back. */
+class FrameOut {
+  private ticks: Tick[] = [];
+  /** Event time of the last tick added. */
+  ts = NaN;
+
+  constructor(private readonly send: (text: string) => void) {}
+
+  get length(): number {
+    return this.ticks.length;
+  }
+
+  add(t: Tick, ts: number): void {
+    this.ticks.push(t);
+    this.ts = ts;
+  }
+
+  flush(): void {
+    if (this.ticks.length === 0) return;
+    this.send(JSON.stringify(this.ticks));
+    this.ticks = [];
+  }
+}
+
 export class ReplayServer {
-  private wss: WebSocketServer | null = null;
-  private starting: Promise<string> | null = null;
-  private readonly clients = new Set<Client>();
+  private readonly market: LocalMarket;
+  private readonly clients: Set<Client>;
   private closed = false;
   private running = false;
 
@@ -107,22 +125,22 @@ export class ReplayServer {
 
   constructor(private readonly opts: ReplayOptions) {
     this.speed = opts.speed;
+    this.market = new LocalMarket(
+      {
+        connected: (client) => {
+          if (this.state === "error" && this.errorText !== undefined) this.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
+          this.ensureRunning();
+        },
+        message: (client, text) => this.onMessage(client, text),
+        closed: () => this.poke(),
+      },
+      false,
+    );
+    this.clients = this.market.clients;
   }
 
   start(): Promise<string> {
-    if (this.starting !== null) return this.starting;
-    this.starting = new Promise<string>((resolve, reject) => {
-      const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-      this.wss = wss;
-      wss.once("error", reject);
-      wss.once("listening", () => {
-        wss.off("error", reject);
-        wss.on("error", () => undefined);
-        resolve(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`);
-      });
-      wss.on("connection", (ws) => this.onConnection(ws));
-    });
-    return this.starting;
+    return this.market.start();
   }
 
   async close(): Promise<void> {
@@ -131,12 +149,7 @@ export class ReplayServer {
     this.poke();
     this.source?.close();
     this.source = null;
-    const wss = this.wss;
-    this.wss = null;
-    this.starting = null;
-    for (const c of this.clients) c.ws.terminate();
-    this.clients.clear();
-    if (wss !== null) await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await this.market.close();
   }
 
   progress(): ReplayProgress {
@@ -198,32 +211,11 @@ export class ReplayServer {
 
   // ------------------------------------------------------------------------------- clients
 
-  private onConnection(ws: WebSocket): void {
-    const client: Client = { ws, trades: new Set(), quotes: new Set() };
-    this.clients.add(client);
-    ws.on("message", (data) => this.onMessage(client, String(data)));
-    ws.on("close", () => {
-      this.clients.delete(client);
-      this.poke();
-    });
-    ws.on("error", () => undefined);
-    if (this.state === "error" && this.errorText !== undefined) this.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
-    this.ensureRunning();
-  }
-
   private onMessage(client: Client, text: string): void {
-    let msg: { action?: unknown; channel?: unknown; symbols?: unknown };
-    try {
-      msg = JSON.parse(text) as typeof msg;
-    } catch {
-      return;
-    }
-    const channel = msg.channel === "quotes" ? "quotes" : "trades";
-    const symbols = Array.isArray(msg.symbols) ? msg.symbols.filter((s): s is string => typeof s === "string" && s !== "") : [];
-    if (msg.action === "subscribe") for (const s of symbols) client[channel].add(s);
-    else if (msg.action === "unsubscribe") for (const s of symbols) client[channel].delete(s);
-    else return;
-    this.sendTo(client, { event: msg.action, channel, symbols });
+    const req = applySubscription(client, text);
+    if (typeof req === "string") return;
+    // The answer names the action as asked ("subscribe"), as this server always did.
+    this.sendTo(client, { event: req.action, channel: req.channel, symbols: req.symbols });
     this.poke();
   }
 
@@ -325,7 +317,6 @@ export class ReplayServer {
   }
 
   private async playPass(gen: number): Promise<void> {
-    const o = this.opts;
     this.counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0, outOfOrder: 0 };
     this.passFirst = null;
     this.passLast = null;
@@ -335,134 +326,127 @@ export class ReplayServer {
     await this.waitUntilPlayable(gen);
     this.state = "playing";
     this.passStartedAt = Date.now();
+    const src = await this.openSource(gen);
+    const reader = new RecordReader(this.opts.file);
+    const frame = new FrameOut((text) => this.broadcastText(text));
+    for (;;) {
+      const line = await this.nextLine(src, gen);
+      if (line === null) break;
+      this.counts.lines++;
+      this.percent = src.size > 0 ? Math.min(100, (src.bytesRead / src.size) * 100) : 100;
+      const parsed = reader.read(line);
+      if (parsed === null) continue;
+      if (typeof parsed === "string") {
+        this.counts.malformed++;
+        frame.flush();
+        this.broadcastText(JSON.stringify({ event: "malformed", reason: parsed, sample: (line ?? "").slice(0, 200), line: this.counts.lines }));
+        continue;
+      }
+      for (const rec of parsed) {
+        if ((await this.play(gen, rec, frame)) === "end") {
+          frame.flush();
+          this.endPass();
+          return;
+        }
+      }
+    }
+    frame.flush();
+    this.endPass();
+  }
+
+  private async openSource(gen: number): Promise<LineSource> {
     let src: LineSource;
     try {
-      src = await openLines(o.file);
+      src = await openLines(this.opts.file);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const why = e.code === "ENOENT" ? "no such file" : e.code === "EACCES" ? "permission denied" : e.message;
-      throw new Error(`Cannot read the replay file ${o.file}: ${why}.`);
+      throw new Error(`Cannot read the replay file ${this.opts.file}: ${why}.`);
     }
     if (gen !== this.generation) {
       src.close();
       throw new Interrupted();
     }
     this.source = src;
-    let layout: CsvLayout | null = null;
-    let format: "json" | "csv" | null = null;
-    let frame: Tick[] = [];
-    let frameTs = NaN;
-    const flush = (): void => {
-      if (frame.length === 0) return;
-      this.broadcastText(JSON.stringify(frame));
-      frame = [];
-    };
-    const malformed = (reason: string, sample: string): void => {
-      this.counts.malformed++;
-      flush();
-      this.broadcastText(JSON.stringify({ event: "malformed", reason, sample: sample.slice(0, 200), line: this.counts.lines }));
-    };
-    for (;;) {
-      let line: string | null | undefined;
-      try {
-        line = await src.next();
-      } catch (err) {
-        if (gen !== this.generation || this.closed) throw new Interrupted();
-        throw new Error(`Cannot read the replay file ${o.file}: ${err instanceof Error ? err.message : String(err)}.`);
-      }
+    return src;
+  }
+
+  /** The next line (null at the end, undefined when over-long); Interrupted when the pass must stop. */
+  private async nextLine(src: LineSource, gen: number): Promise<string | null | undefined> {
+    let line: string | null | undefined;
+    try {
+      line = await src.next();
+    } catch (err) {
       if (gen !== this.generation || this.closed) throw new Interrupted();
-      if (line === null) break;
-      this.counts.lines++;
-      this.percent = src.size > 0 ? Math.min(100, (src.bytesRead / src.size) * 100) : 100;
-      if (line === undefined) {
-        malformed("line too long", "");
-        continue;
-      }
-      if (format === null) {
-        const head = line.trim();
-        if (head === "") continue;
-        if (head[0] === "{" || head[0] === "[") format = "json";
-        else {
-          const l = csvLayout(head, symbolFromFileName(basename(o.file)));
-          if (typeof l === "string") throw new Error(`${basename(o.file)}: not JSON lines, and ${l}.`);
-          layout = l;
-          format = "csv";
-          continue;
-        }
-      }
-      if (line.trim() === "") continue;
-      const parsed = format === "json" ? parseJsonLine(line) : parseCsvLine(line, layout as CsvLayout);
-      if (typeof parsed === "string") {
-        malformed(parsed, line);
-        continue;
-      }
-      for (const rec of parsed) {
-        const ts = rec.tick.ts;
-        if (o.to !== null && ts >= o.to) {
-          if (ts >= o.to + TO_GRACE_US) {
-            flush();
-            this.endPass();
-            return;
-          }
-          this.counts.skipped++;
-          continue;
-        }
-        if (o.from !== null && ts < o.from) {
-          this.counts.skipped++;
-          continue;
-        }
-        const prev: number | null = this.clock;
-        // A file not in time order (e.g. a CSV export grouped by symbol) replays oddly: count it.
-        if (prev !== null && rec.clock < prev - OUT_OF_ORDER_US) this.counts.outOfOrder++;
-        const clock: number = prev === null || rec.clock > prev ? rec.clock : prev;
-        this.clock = clock;
-        if (this.passFirst === null) this.passFirst = clock;
-        this.passLast = clock;
-        if (this.seekTo !== null) {
-          if (ts < this.seekTo) {
-            this.counts.skipped++;
-            continue;
-          }
-          this.seekTo = null;
-          this.anchorClock = null;
-        }
-        if (!this.wanted(rec.tick)) {
-          this.counts.skipped++;
-          continue;
-        }
-        // Pacing (speed > 0): wait until the tick is due; a pause, a new subscriber or a speed change re-anchors.
-        if (this.speed > 0 && this.dueIn(clock) >= 1) {
-          flush();
-          let wait = this.dueIn(clock);
-          while (wait >= 1) {
-            await this.sleep(gen, wait);
-            if (this.paused || !this.hasSubscriber) break;
-            wait = this.dueIn(clock);
-          }
-          await this.waitUntilPlayable(gen);
-          this.dueIn(clock); // re-anchors here after a pause
-          if (!this.wanted(rec.tick)) {
-            this.counts.skipped++;
-            continue;
-          }
-        }
-        // Frames break only between different event times (equal prints share a frame, where
-        // the feed's dedup tells them apart by occurrence), or when full.
-        if (frame.length >= MAX_FRAME_TICKS || (frame.length >= FRAME_TICKS && ts !== frameTs)) flush();
-        const t = rec.tick;
-        t.ts = ts + this.shift;
-        t.recvTs = clock + this.shift;
-        frame.push(t);
-        frameTs = ts;
-        this.counts.ticks++;
-        if (this.inflight > HIGH_WATER || this.paused) {
-          flush();
-          await this.waitUntilPlayable(gen);
-        }
-      }
+      throw new Error(`Cannot read the replay file ${this.opts.file}: ${err instanceof Error ? err.message : String(err)}.`);
     }
-    flush();
-    this.endPass();
+    if (gen !== this.generation || this.closed) throw new Interrupted();
+    return line;
+  }
+
+  /** One record: window, replay clock, seek, subscription, pacing, then into the frame. "end": past `to`. */
+  private async play(gen: number, rec: ReplayRecord, frame: FrameOut): Promise<"end" | undefined> {
+    const o = this.opts;
+    const ts = rec.tick.ts;
+    if (o.to !== null && ts >= o.to) {
+      if (ts >= o.to + TO_GRACE_US) return "end";
+      this.counts.skipped++;
+      return undefined;
+    }
+    if (o.from !== null && ts < o.from) {
+      this.counts.skipped++;
+      return undefined;
+    }
+    const prev: number | null = this.clock;
+    // A file not in time order (e.g. a CSV export grouped by symbol) replays oddly: count it.
+    if (prev !== null && rec.clock < prev - OUT_OF_ORDER_US) this.counts.outOfOrder++;
+    const clock: number = prev === null || rec.clock > prev ? rec.clock : prev;
+    this.clock = clock;
+    if (this.passFirst === null) this.passFirst = clock;
+    this.passLast = clock;
+    if (this.seekTo !== null) {
+      if (ts < this.seekTo) {
+        this.counts.skipped++;
+        return undefined;
+      }
+      this.seekTo = null;
+      this.anchorClock = null;
+    }
+    if (!this.wanted(rec.tick) || !(await this.pace(gen, clock, rec.tick, frame))) {
+      this.counts.skipped++;
+      return undefined;
+    }
+    // Frames break only between different event times (equal prints share a frame, where
+    // the feed's dedup tells them apart by occurrence), or when full.
+    if (frame.length >= MAX_FRAME_TICKS || (frame.length >= FRAME_TICKS && ts !== frame.ts)) frame.flush();
+    const t = rec.tick;
+    t.ts = ts + this.shift;
+    t.recvTs = clock + this.shift;
+    frame.add(t, ts);
+    this.counts.ticks++;
+    if (this.inflight > HIGH_WATER || this.paused) {
+      frame.flush();
+      await this.waitUntilPlayable(gen);
+    }
+    return undefined;
+  }
+
+  /**
+   * Pacing (speed > 0): waits until the tick is due; a pause, a new subscriber or a speed change
+   * re-anchors. False when the tick is no longer wanted after the wait.
+   */
+  private async pace(gen: number, clock: number, tick: Tick, frame: FrameOut): Promise<boolean> {
+    if (!(this.speed > 0 && this.dueIn(clock) >= 1)) return true;
+    frame.flush();
+    let wait = this.dueIn(clock);
+    while (wait >= 1) {
+      await this.sleep(gen, wait);
+      if (this.paused || !this.hasSubscriber) break;
+      wait = this.dueIn(clock);
+    }
+    await this.waitUntilPlayable(gen);
+    this.dueIn(clock); // re-anchors here after a pause
+    return this.wanted(tick);
   }
 
   /** Ms until a tick at `clock` is due at the current speed (anchoring the pacing at it when unanchored); 0 at speed 0. */

@@ -21,10 +21,10 @@
  * wall clock at a constant offset, through the regular session into the post-market. Sessions,
  * condition rules and bars then behave as during market hours, whatever the time of day.
  */
-import { WebSocketServer, WebSocket } from "ws";
-import type { AddressInfo } from "net";
+import { WebSocket } from "ws";
 import { lastRegularOpen } from "../calendar";
 import { nowMicros } from "../time";
+import { applySubscription, LocalMarket, type MarketClient as Client } from "./local-market";
 
 export interface SimulatorOptions {
   /** Average trades per second per symbol. */
@@ -78,21 +78,14 @@ function startPrice(symbol: string): number {
   return 20 + ((h >>> 0) % 48000) / 100; // 20.00 .. 500.00, stable per symbol
 }
 
-interface Client {
-  ws: WebSocket;
-  trades: Set<string>;
-  quotes: Set<string>;
-}
-
 export class SimulatorServer {
-  private wss: WebSocketServer | null = null;
   private timer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private readonly clients = new Set<Client>();
+  private readonly market: LocalMarket;
+  private readonly clients: Set<Client>;
   private readonly symbols = new Map<string, SymState>();
   private readonly random: () => number;
   private readonly opts: SimulatorOptions;
-  private starting: Promise<string> | null = null;
   /** Event time = wall time - offset (0 for the live clock; fixed when the server is created). */
   readonly offsetUs: number;
 
@@ -100,24 +93,19 @@ export class SimulatorServer {
     this.opts = { ...DEFAULT_SIMULATOR, ...opts };
     this.random = this.opts.seed !== 0 ? prng(this.opts.seed) : Math.random;
     this.offsetUs = clockOffset(this.opts.clock, nowMicros());
+    this.market = new LocalMarket({
+      connected: () => this.startTimers(),
+      message: (client, text) => this.onMessage(client, text),
+      closed: () => {
+        if (this.clients.size === 0) this.stopTimers();
+      },
+    });
+    this.clients = this.market.clients;
   }
 
   /** Starts listening (once); resolves to the ws:// URL. */
   start(): Promise<string> {
-    if (this.starting !== null) return this.starting;
-    this.starting = new Promise<string>((resolve, reject) => {
-      const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-      this.wss = wss;
-      wss.once("error", reject);
-      wss.once("listening", () => {
-        wss.off("error", reject);
-        wss.on("error", () => undefined);
-        const port = (wss.address() as AddressInfo).port;
-        resolve(`ws://127.0.0.1:${port}/`);
-      });
-      wss.on("connection", (ws) => this.onConnection(ws));
-    });
-    return this.starting;
+    return this.market.start();
   }
 
   get url(): Promise<string> {
@@ -131,53 +119,24 @@ export class SimulatorServer {
   /** Stops the market and closes every connection; resolves when the port is released. */
   close(): Promise<void> {
     this.stopTimers();
-    const wss = this.wss;
-    this.wss = null;
-    this.starting = null;
-    if (wss === null) return Promise.resolve();
-    for (const c of this.clients) c.ws.terminate();
-    this.clients.clear();
-    return new Promise<void>((resolve) => wss.close(() => resolve()));
-  }
-
-  private onConnection(ws: WebSocket): void {
-    const client: Client = { ws, trades: new Set(), quotes: new Set() };
-    this.clients.add(client);
-    ws.on("message", (data) => this.onMessage(client, data.toString()));
-    ws.on("close", () => {
-      this.clients.delete(client);
-      if (this.clients.size === 0) this.stopTimers();
-    });
-    ws.on("error", () => undefined);
-    this.startTimers();
+    return this.market.close();
   }
 
   private onMessage(client: Client, text: string): void {
-    let msg: { action?: unknown; channel?: unknown; symbols?: unknown };
-    try {
-      msg = JSON.parse(text) as typeof msg;
-    } catch {
-      client.ws.send(JSON.stringify({ event: "error", message: "invalid JSON" }));
+    const req = applySubscription(client, text);
+    if (typeof req === "string") {
+      client.ws.send(JSON.stringify({ event: "error", message: req }));
       return;
     }
-    const channel = msg.channel === "quotes" ? "quotes" : "trades";
-    const symbols = Array.isArray(msg.symbols) ? msg.symbols.filter((s): s is string => typeof s === "string" && s !== "") : [];
-    const set = client[channel];
-    if (msg.action === "subscribe") {
+    if (req.action === "subscribe") {
       const now = Date.now();
-      for (const s of symbols) {
-        set.add(s);
+      for (const s of req.symbols) {
         if (!this.symbols.has(s)) {
           this.symbols.set(s, { price: startPrice(s), nextTrade: now + this.exp(), nextQuote: now + this.exp() / 2, id: 0, spread: 0.01 });
         }
       }
-      client.ws.send(JSON.stringify({ event: "subscribed", channel, symbols }));
-    } else if (msg.action === "unsubscribe") {
-      for (const s of symbols) set.delete(s);
-      client.ws.send(JSON.stringify({ event: "unsubscribed", channel, symbols }));
-    } else {
-      client.ws.send(JSON.stringify({ event: "error", message: "unknown action" }));
     }
+    client.ws.send(JSON.stringify({ event: req.action + "d", channel: req.channel, symbols: req.symbols }));
   }
 
   /** Exponential inter-arrival time (ms) for the per-symbol rate. */
