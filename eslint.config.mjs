@@ -25,7 +25,6 @@ const shared = {
 };
 
 const SIZE_DEBT = [
-  "src/lib/connection.ts",
 ];
 
 export default tseslint.config(

@@ -18,7 +18,7 @@
  *   slow flow slows the socket reads and TCP pushes back on the provider.
  */
 import { Deduplicator } from "./dedup";
-import { Slot, type SlotEventTopic, type SlotOptions, type SlotState } from "./connection";
+import { Slot, type SlotEventArgs, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
 import { nowMicros } from "./time";
 import type { Provider } from "./providers/types";
 import { maskAndCut, SecretMasker } from "./secrets";
@@ -319,7 +319,7 @@ export class FeedCore {
 
   // ----------------------------------------------------------------------------- slot hooks
 
-  private readonly hooks = {
+  private readonly hooks: SlotHooks = {
     onTick: (raw: RawTick, _slot: Slot): void => {
       this.stats.ticks++;
       const list = (raw.type === "trade" ? this.refs.trades : this.refs.quotes).get(raw.symbol);
@@ -372,8 +372,8 @@ export class FeedCore {
     onState: (_slot: Slot): void => {
       this.refreshStatus();
     },
-    onEvent: (slot: Slot, topic: SlotEventTopic, payload: Record<string, unknown>): void => {
-      this.onSlotEvent(slot, topic, payload);
+    onEvent: (slot: Slot, ...event: SlotEventArgs): void => {
+      this.onSlotEvent(slot, ...event);
     },
     onMalformed: (_slot: Slot, reason: string, sample: string | undefined): void => {
       this.malformed(reason, sample);
@@ -385,22 +385,22 @@ export class FeedCore {
     this.malformedReporter.add(reason, sample);
   }
 
-  private onSlotEvent(slot: Slot, topic: SlotEventTopic, payload: Record<string, unknown>): void {
+  private onSlotEvent(slot: Slot, ...[topic, payload]: SlotEventArgs): void {
     const base = { connection: slot.index, ...payload };
     if (this.backfill !== null) {
       // A streaming connection dropped (not our own close): its trade symbols have a gap from now on.
       if (topic === "disconnected" && payload.wasOpen === true && slot.state !== "closing") this.backfill.disconnected(slot.desired.trades);
-      else if (topic === "subscribed" && payload.channel === "trades") this.backfill.subscribed(payload.symbols as string[]);
+      else if (topic === "subscribed" && payload.channel === "trades") this.backfill.subscribed(payload.symbols);
     }
     switch (topic) {
       case "subscribed":
       case "unsubscribed":
-        this.toHolders(topic, payload.symbols as string[], payload.channel as Channel, base);
+        this.toHolders(topic, payload.symbols, payload.channel, base);
         return;
       case "rejected": {
-        const symbols = payload.symbols as string[];
-        this.toHolders("error", symbols, payload.channel as Channel, { ...base, code: payload.code ?? "rejected" });
-        this.log.warn(`${this.provider.id}: symbols refused (${String(payload.code)}): ${symbols.join(", ")}: ${String(payload.message)}`);
+        const symbols = payload.symbols;
+        this.toHolders("error", symbols, payload.channel, { ...base, code: payload.code ?? "rejected" });
+        this.log.warn(`${this.provider.id}: symbols refused (${payload.code}): ${symbols.join(", ")}: ${payload.message}`);
         return;
       }
       case "warning":
@@ -408,8 +408,8 @@ export class FeedCore {
         return;
       case "error":
         this.broadcast("error", base);
-        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing") this.log.error(`${this.provider.id}: ${String(payload.message)}`);
-        else if (payload.code === "frame_too_large") this.log.warn(`${this.provider.id}: ${String(payload.message)}`);
+        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing") this.log.error(`${this.provider.id}: ${payload.message}`);
+        else if (payload.code === "frame_too_large") this.log.warn(`${this.provider.id}: ${payload.message}`);
         return;
       default:
         this.broadcast(topic, base);

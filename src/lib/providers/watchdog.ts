@@ -5,6 +5,7 @@
  * resubscribes). Quiet time outside those hours, or with nothing subscribed, does not count.
  */
 import { sessionAt } from "../calendar";
+import { checkPeriodMs } from "../connection/health";
 import type { SessionContext } from "./types";
 
 /** When the watchdog applies: during the US regular session (NYSE calendar), always, or never. */
@@ -25,12 +26,16 @@ export interface WatchdogOptions {
   provider: string;
 }
 
+/** The longest check interval of a provider's data watchdog (ms). */
+export const WATCHDOG_MAX_CHECK_MS = 5000;
+
 /**
- * How often the heartbeat hook runs the watchdog for a given stall time: a few checks per stall
- * period (a quarter of it), between 20 ms and 5 s; 0 (no hook) when the watchdog is off.
+ * How often the heartbeat hook runs the watchdog for a given stall time: the slot's rule
+ * (`checkPeriodMs`: a quarter of the period, from 20 ms), here up to 5 s; 0 (no hook) when the
+ * watchdog is off.
  */
 export function watchdogPeriodMs(stallMs: number): number {
-  return stallMs > 0 ? Math.max(20, Math.min(5000, Math.floor(stallMs / 4))) : 0;
+  return stallMs > 0 ? checkPeriodMs(stallMs, WATCHDOG_MAX_CHECK_MS) : 0;
 }
 
 export class DataWatchdog {

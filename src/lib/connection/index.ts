@@ -1,0 +1,14 @@
+/**
+ * One connection slot (slot.ts) and the small modules around it. The import path
+ * `lib/connection` stays what it was before the split.
+ */
+export { Slot } from "./slot";
+export type { SlotDeps, SlotFailing, SlotOptions, SlotState } from "./options";
+export type { SlotErrorPayload, SlotEventArgs, SlotEvents, SlotEventTopic, SlotHooks, SymbolsPayload } from "./events";
+export { type Clock, realClock, type TimerHandle } from "./clock";
+export { classifyError, classifyRefusal, classifySocketError, HTTP_429_RETRY_MS, refusedStatus } from "./failure";
+export { checkPeriodMs, CHECKS_PER_PERIOD, healthCheckEveryMs, HealthMonitor, MIN_CHECK_MS, SLOT_MAX_CHECK_MS } from "./health";
+export { READ_TURN_BUDGET_MS, ReadBudget, SLOW_TURN_MS } from "./read-budget";
+export { SendQueue, sendGapMs } from "./send-queue";
+export { emptySets, Subscriptions } from "./subscriptions";
+export type { SlotSocket, SocketFactory } from "./socket";

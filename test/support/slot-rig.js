@@ -1,0 +1,87 @@
+"use strict";
+/** A connection slot on a fake clock and fake sockets, with a recording provider and hooks (see fake-clock.js). */
+const assert = require("assert");
+const { Slot } = require("../../dist/lib/connection");
+const { FakeClock, fakeSockets } = require("./fake-clock");
+
+const OPTS = {
+  backoff: { baseMs: 100, capMs: 1000, floorMs: 10 },
+  healthyMs: 5000,
+  handshakeTimeoutMs: 2000,
+  closeTimeoutMs: 500,
+  pingMs: 0,
+  staleMs: 0,
+  authTimeoutMs: 400,
+  heartbeatMs: 0,
+  maxFrameBytes: 1024,
+  failAfter: 3,
+};
+
+/** A provider whose sessions are recorded; `autoReady` calls ctx.ready() on open. */
+function fakeProvider({ autoReady = true, rate = Infinity, httpFailure, closeFailure } = {}) {
+  const p = {
+    sessions: [],
+    id: "generic",
+    settings: { provider: "generic", url: "ws://fake/", apiKey: "", apiSecret: "", options: {} },
+    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: rate },
+    timing: { heartbeatMs: 0, staleMs: 0, pingMs: 0, authTimeoutMs: 400 },
+    channels: ["trades", "quotes"],
+    contentKeys: false,
+    connectUrl: () => "ws://fake/",
+    displayUrl: () => "ws://fake/",
+    dedupKey: (t) => t.id,
+    createSession(ctx) {
+      const s = { ctx, opened: 0, changes: [], frames: [], heartbeats: 0 };
+      s.open = () => {
+        s.opened++;
+        if (autoReady) ctx.ready();
+      };
+      s.message = (data) => s.frames.push(data.toString());
+      s.subscribe = (change) => {
+        s.changes.push(change);
+        ctx.send({ subscribe: change.all }, "sub");
+      };
+      s.heartbeat = () => s.heartbeats++;
+      p.sessions.push(s);
+      return s;
+    },
+  };
+  if (httpFailure) p.httpFailure = httpFailure;
+  if (closeFailure) p.closeFailure = closeFailure;
+  return p;
+}
+
+/** A slot on a fake clock and fake sockets, with its events and states recorded. */
+function rig({ opts = {}, provider = {}, random = () => 0.5 } = {}) {
+  const clock = new FakeClock();
+  const net = fakeSockets();
+  const prov = fakeProvider(provider);
+  const rec = { events: [], states: [], ticks: [] };
+  const hooks = {
+    onTick: (t) => rec.ticks.push(t),
+    onFrameEnd: () => {},
+    onState: (slot) => rec.states.push(slot.state),
+    onEvent: (slot, topic, payload) => rec.events.push({ topic, payload }),
+    onMalformed: () => {},
+  };
+  const slot = new Slot(0, prov, { ...OPTS, ...opts }, hooks, { clock, socket: net.factory, random });
+  const topics = () => rec.events.map((e) => e.topic);
+  const event = (topic) => rec.events.filter((e) => e.topic === topic).pop();
+  return { clock, net, prov, rec, slot, topics, event, session: () => prov.sessions[prov.sessions.length - 1] };
+}
+
+/** Brings a rig to `open` (one socket, handshake done). */
+function openRig(r) {
+  r.slot.start();
+  r.net.last().open();
+  assert.strictEqual(r.slot.state, "open");
+  return r.net.last();
+}
+
+/** Asserts nothing is left pending: no timers on the clock or in the slot, no live socket. */
+function assertQuiet(r) {
+  assert.strictEqual(r.clock.pending(), 0, "no timer left on the clock");
+  assert.strictEqual(r.slot.pendingTimers, 0, "no timer held by the slot");
+}
+
+module.exports = { rig, openRig, assertQuiet, fakeProvider, OPTS };

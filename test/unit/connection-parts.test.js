@@ -1,0 +1,116 @@
+"use strict";
+/** The small modules around the slot, alone: failure classification, subscription diffing, the send queue, health-check periods, paced reading. */
+const assert = require("assert");
+const c = require("../../dist/lib/connection");
+const { watchdogPeriodMs } = require("../../dist/lib/providers/watchdog");
+const { FakeClock, FakeSocket } = require("../support/fake-clock");
+
+const err = (message, props) => Object.assign(new Error(message), props);
+
+describe("connection parts", function () {
+  describe("failure classification", function () {
+    it("maps refused upgrades: provider first, then 401/403 auth, 429 limit (60 s), others transient", function () {
+      assert.strictEqual(c.refusedStatus(err("Unexpected server response: 503")), 503);
+      assert.strictEqual(c.refusedStatus(err("socket hang up")), undefined);
+      assert.deepStrictEqual([c.classifyRefusal(401).kind, c.classifyRefusal(403).code], ["auth", "http_403"]);
+      assert.deepStrictEqual([c.classifyRefusal(429).kind, c.classifyRefusal(429).retryAfterMs], ["limit", c.HTTP_429_RETRY_MS]);
+      assert.deepStrictEqual([c.classifyRefusal(500).kind, c.classifyRefusal(500).code], ["transient", "http_500"]);
+      const provider = { httpFailure: (s) => (s === 401 ? { kind: "plan", code: "mine", message: "m" } : undefined) };
+      assert.strictEqual(c.classifyRefusal(401, provider).code, "mine");
+      assert.strictEqual(c.classifyRefusal(403, provider).code, "http_403", "undefined from the provider = the default");
+    });
+
+    it("keeps a non-transient failure against later errors, replaces a transient one", function () {
+      const auth = { kind: "auth", code: "http_401", message: "m" };
+      const reset = err("read ECONNRESET", { code: "ECONNRESET" });
+      assert.strictEqual(c.classifyError(reset, auth, 0), undefined);
+      assert.strictEqual(c.classifyError(err("x", { code: "ECONNREFUSED" }), auth, 0), undefined);
+      assert.strictEqual(c.classifyError(reset, { kind: "transient", code: "stale", message: "m" }, 0).failure.code, "socket_error");
+      assert.strictEqual(c.classifyError(err("Unexpected server response: 401"), null, 0).failure.code, "http_401");
+      const big = c.classifyError(err("Max payload size exceeded", { code: "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" }), auth, 2048);
+      assert.deepStrictEqual([big.oversized, big.failure.code], [true, "frame_too_large"], "an oversized frame is always reported");
+      assert.match(big.failure.message, /2\.0 KiB|2 KiB/);
+    });
+  });
+
+  describe("subscription diffing", function () {
+    it("takes the change once, with the whole list; null when upstream agrees", function () {
+      const s = new c.Subscriptions();
+      s.desired.trades.add("A").add("B");
+      s.desired.quotes.add("B");
+      assert.strictEqual(s.symbolCount, 2);
+      assert.ok(s.has("B") && !s.has("C"));
+      const first = s.takeChange();
+      assert.deepStrictEqual(first.add, { trades: ["A", "B"], quotes: ["B"] });
+      assert.ok(s.carrying);
+      assert.strictEqual(s.takeChange(), null);
+      s.desired.trades.delete("A");
+      s.desired.quotes.add("C");
+      const second = s.takeChange();
+      assert.deepStrictEqual([second.add, second.remove, second.all], [{ trades: [], quotes: ["C"] }, { trades: ["A"], quotes: [] }, { trades: ["B"], quotes: ["B", "C"] }]);
+      s.reset();
+      assert.ok(!s.carrying);
+      assert.deepStrictEqual(s.takeChange().add, { trades: ["B"], quotes: ["B", "C"] }, "after a reset everything is new");
+    });
+  });
+
+  describe("send queue", function () {
+    it("waits for the rate gap, holds while there is no socket, clear() drops queue and timer", function () {
+      const clock = new FakeClock();
+      const out = [];
+      let target = { send: (t) => out.push(t) };
+      const q = new c.SendQueue(clock, c.sendGapMs(5), () => target);
+      assert.strictEqual(c.sendGapMs(Infinity), 0);
+      assert.strictEqual(c.sendGapMs(5), 200);
+      q.enqueue("a");
+      q.enqueue("b");
+      assert.deepStrictEqual([out, q.length, q.waiting], [["a"], 1, true]);
+      clock.advance(200);
+      assert.deepStrictEqual(out, ["a", "b"]);
+      target = null;
+      clock.advance(1000);
+      q.enqueue("c");
+      assert.deepStrictEqual([out.length, q.length, q.waiting], [2, 1, false]);
+      target = { send: (t) => out.push(t) };
+      q.drain();
+      assert.deepStrictEqual(out, ["a", "b", "c"]);
+      q.enqueue("d");
+      q.clear();
+      assert.deepStrictEqual([q.length, clock.pending()], [0, 0]);
+    });
+  });
+
+  describe("health-check periods", function () {
+    it("one rule: a quarter of the period, from 20 ms, up to the caller's maximum", function () {
+      assert.strictEqual(c.checkPeriodMs(40, 1000), 20);
+      assert.strictEqual(c.checkPeriodMs(2000, 1000), 500);
+      assert.strictEqual(c.checkPeriodMs(60_000, 1000), 1000);
+      assert.strictEqual(c.healthCheckEveryMs({ pingMs: 0, staleMs: 0, heartbeatMs: 0, authTimeoutMs: 0, healthyMs: 1 }), 250);
+      assert.strictEqual(c.healthCheckEveryMs({ pingMs: 20_000, staleMs: 0, heartbeatMs: 400, authTimeoutMs: 10_000, healthyMs: 1 }), 100);
+      for (const stall of [1, 100, 4000, 60_000, 300_000]) assert.strictEqual(watchdogPeriodMs(stall), c.checkPeriodMs(stall, 5000));
+      assert.strictEqual(watchdogPeriodMs(0), 0);
+    });
+  });
+
+  describe("paced reading", function () {
+    it("pauses the socket once the turn's budget is spent and resumes it next turn; off unless paced", function () {
+      const clock = new FakeClock();
+      const ws = new FakeSocket();
+      const b = new c.ReadBudget(clock, () => ws);
+      b.spend(ws);
+      assert.strictEqual(clock.pending(), 0, "off: no turn tracking");
+      b.paced = true;
+      b.spend(ws); // first frame of the turn (the last turn ended long ago: slow flow, so budget 0)
+      assert.deepStrictEqual([ws.isPaused, b.pauses], [true, 1]);
+      clock.flush();
+      assert.strictEqual(ws.isPaused, false, "resumed at the end of the turn");
+      b.spend(ws); // a quick next turn: the full budget
+      assert.strictEqual(ws.isPaused, false);
+      clock.t += c.READ_TURN_BUDGET_MS; // the frames' work takes time within the same turn (no timer runs)
+      b.spend(ws);
+      assert.deepStrictEqual([ws.isPaused, b.pauses], [true, 2]);
+      b.clear();
+      assert.strictEqual(clock.pending(), 0);
+    });
+  });
+});
