@@ -141,27 +141,41 @@ function usesPlaceholder(template: unknown, name: string): boolean {
   return JSON.stringify(template).includes('"$' + name + '"');
 }
 
+/**
+ * One mapped field: a plain key is read in place (`o[key]` at its own call site, so each site
+ * sees one property name and stays monomorphic), a dotted path through its getter, an empty
+ * mapping not at all.
+ */
+interface MappedField {
+  key: string | null;
+  get: Getter | null;
+}
+
+function mappedField(path: string): MappedField {
+  return path === "" || path.includes(".") ? { key: null, get: getter(path) } : { key: path, get: null };
+}
+
 /** Turns one decoded JSON value from the configured mapping into ticks. */
 export class GenericParser {
-  private readonly g: Record<keyof GenericMapping, Getter | null>;
+  private readonly f: Record<keyof GenericMapping, MappedField>;
   private readonly dataGetter: Getter | null;
 
   constructor(private readonly cfg: GenericConfig, private readonly provider: ProviderId) {
     const m = cfg.mapping;
-    this.g = {
-      symbol: getter(m.symbol),
-      price: getter(m.price),
-      size: getter(m.size),
-      time: getter(m.time),
-      id: getter(m.id),
-      type: getter(m.type),
-      bid: getter(m.bid),
-      ask: getter(m.ask),
-      bidSize: getter(m.bidSize),
-      askSize: getter(m.askSize),
-      exchange: getter(m.exchange),
-      conditions: getter(m.conditions),
-      seq: getter(m.seq),
+    this.f = {
+      symbol: mappedField(m.symbol),
+      price: mappedField(m.price),
+      size: mappedField(m.size),
+      time: mappedField(m.time),
+      id: mappedField(m.id),
+      type: mappedField(m.type),
+      bid: mappedField(m.bid),
+      ask: mappedField(m.ask),
+      bidSize: mappedField(m.bidSize),
+      askSize: mappedField(m.askSize),
+      exchange: mappedField(m.exchange),
+      conditions: mappedField(m.conditions),
+      seq: mappedField(m.seq),
     };
     this.dataGetter = getter(cfg.dataPath);
   }
@@ -199,54 +213,59 @@ export class GenericParser {
     return r;
   }
 
+  // Each field is read by its own `o[f.x.key]` expression on purpose (see MappedField): one shared
+  // reader would see thirteen property names and fall back to V8's slow generic lookup.
   private one(v: unknown, ctx: SessionContext, resolve: (wire: string) => string | undefined): string | null {
     if (v === null || typeof v !== "object") return "not an object";
     const o = v as Record<string, unknown>;
-    const g = this.g;
-    const wire = g.symbol === null ? undefined : g.symbol(o);
+    const f = this.f;
+    const wire = f.symbol.key !== null ? o[f.symbol.key] : read(f.symbol, o);
     if (typeof wire !== "string" || wire === "") return null; // not a tick (ack, status, heartbeat): ignored
     const symbol = resolve(wire);
     if (symbol === undefined) return null; // not subscribed (e.g. after an unsubscribe)
-    const typeRaw = g.type === null ? undefined : g.type(o);
-    const price = g.price === null ? NaN : toNumber(g.price(o));
-    const bid = g.bid === null ? NaN : toNumber(g.bid(o));
-    const ask = g.ask === null ? NaN : toNumber(g.ask(o));
+    const typeRaw = f.type.key !== null ? o[f.type.key] : read(f.type, o);
+    const priceRaw = f.price.key !== null ? o[f.price.key] : read(f.price, o);
+    const bidRaw = f.bid.key !== null ? o[f.bid.key] : read(f.bid, o);
+    const askRaw = f.ask.key !== null ? o[f.ask.key] : read(f.ask, o);
+    const price = toNumber(priceRaw);
     const isQuote =
-      typeRaw === "quote" || typeRaw === "q" || typeRaw === "Q" || (typeRaw === undefined && Number.isNaN(price) && (!Number.isNaN(bid) || !Number.isNaN(ask)));
-    const timeRaw = g.time === null ? undefined : g.time(o);
+      typeRaw === "quote" ||
+      typeRaw === "q" ||
+      typeRaw === "Q" ||
+      (typeRaw === undefined && Number.isNaN(price) && (!Number.isNaN(toNumber(bidRaw)) || !Number.isNaN(toNumber(askRaw))));
+    const timeRaw = f.time.key !== null ? o[f.time.key] : read(f.time, o);
     const ts = timeRaw === undefined || timeRaw === null ? ctx.frameRecvTs : toMicros(timeRaw, this.cfg.timeUnit);
     if (Number.isNaN(ts)) return "bad time " + sample(timeRaw, 64);
     const tick: Tick = { symbol, type: isQuote ? "quote" : "trade", ts, recvTs: ctx.frameRecvTs, provider: this.provider };
     // A field that is present but not a number (" ", "0x10", "NaN", an object) makes the element bad.
-    const opt = (get: Getter | null): number | undefined => (get === null ? undefined : wireNumber(get(o)));
-    const bidW = opt(g.bid);
-    const askW = opt(g.ask);
+    const bidW = wireNumber(bidRaw);
+    const askW = wireNumber(askRaw);
     if (Number.isNaN(bidW) || Number.isNaN(askW)) return "bad bid/ask for " + symbol;
     if (isQuote) {
       if (bidW !== undefined) tick.bid = bidW;
       if (askW !== undefined) tick.ask = askW;
-      const bs = opt(g.bidSize);
-      const as = opt(g.askSize);
+      const bs = wireNumber(f.bidSize.key !== null ? o[f.bidSize.key] : read(f.bidSize, o));
+      const as = wireNumber(f.askSize.key !== null ? o[f.askSize.key] : read(f.askSize, o));
       if (Number.isNaN(bs) || Number.isNaN(as)) return "bad bid/ask size for " + symbol;
       if (bs !== undefined) tick.bidSize = bs;
       if (as !== undefined) tick.askSize = as;
     } else {
       if (Number.isNaN(price)) return "bad price for " + symbol;
       tick.price = price;
-      const size = opt(g.size);
+      const size = wireNumber(f.size.key !== null ? o[f.size.key] : read(f.size, o));
       if (Number.isNaN(size)) return "bad size for " + symbol;
       if (size !== undefined) tick.size = size;
       if (bidW !== undefined) tick.bid = bidW;
       if (askW !== undefined) tick.ask = askW;
     }
-    const id = g.id === null ? undefined : toIdString(g.id(o));
+    const id = toIdString(f.id.key !== null ? o[f.id.key] : read(f.id, o));
     if (id !== undefined) tick.id = id;
-    const ex = g.exchange === null ? undefined : g.exchange(o);
+    const ex = f.exchange.key !== null ? o[f.exchange.key] : read(f.exchange, o);
     if (typeof ex === "string" || typeof ex === "number") tick.exchange = ex;
-    const cond = g.conditions === null ? undefined : g.conditions(o);
+    const cond = f.conditions.key !== null ? o[f.conditions.key] : read(f.conditions, o);
     // Validated (flat, bounded) by the feed: a nested list makes the tick malformed there.
     if (Array.isArray(cond)) tick.conditions = cond as Array<string | number>;
-    const seqRaw = g.seq === null ? undefined : g.seq(o);
+    const seqRaw = f.seq.key !== null ? o[f.seq.key] : read(f.seq, o);
     if (seqRaw !== undefined && seqRaw !== null) {
       const seq = toSeq(seqRaw);
       if (seq === undefined) return "bad seq for " + symbol;
@@ -255,6 +274,15 @@ export class GenericParser {
     ctx.tick(tick);
     return null;
   }
+}
+
+/** A dotted or empty field (plain keys are read in place by the caller). */
+function read(fl: MappedField, o: Record<string, unknown>): unknown {
+  return fl.get === null ? undefined : fl.get(o);
+}
+
+function sampleText(data: Buffer | null): string {
+  return data === null ? "" : data.subarray(0, 200).toString("utf8");
 }
 
 class GenericSession implements ProviderSession {
@@ -282,14 +310,23 @@ class GenericSession implements ProviderSession {
     this.ctx.ready();
   }
 
+  /** The frame being read and whether one of its elements was reported (no closures per frame). */
+  private frameData: Buffer | null = null;
+  private perElement = false;
+  private readonly onBad = (reason: string): void => {
+    this.perElement = true;
+    this.ctx.malformed(reason, sampleText(this.frameData));
+  };
+
   message(data: Buffer): void {
-    let perElement = false;
-    const sampleText = (): string => data.subarray(0, 200).toString("utf8");
-    const bad = this.parser.frame(data, this.ctx, this.symbols.resolve, (reason) => {
-      perElement = true;
-      this.ctx.malformed(reason, sampleText());
-    });
-    if (bad !== null && !perElement) this.ctx.malformed(bad, sampleText());
+    this.frameData = data;
+    this.perElement = false;
+    try {
+      const bad = this.parser.frame(data, this.ctx, this.symbols.resolve, this.onBad);
+      if (bad !== null && !this.perElement) this.ctx.malformed(bad, sampleText(data));
+    } finally {
+      this.frameData = null;
+    }
   }
 
   subscribe(change: SubscriptionChange): void {
