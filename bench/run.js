@@ -5,7 +5,10 @@
  * Throughput of four pipelines on the same generated feed (100 symbols, 5% duplicates), one
  * tick per frame and 50 per frame, each run in a fresh child process; the median of --runs is
  * reported with CPU seconds per million ticks, peak RSS, and ratios to the bare ws client (the
- * limit) and to the core-node flow (the baseline) measured in this same invocation. Then
+ * limit) and to the core-node flow (the baseline) measured in this same invocation. The runs
+ * go round by round (every pipeline once, then again), and a ratio is the median of the
+ * ratios within each round, so a machine whose load changes over minutes shifts both sides of
+ * a ratio alike. --node-flags "..." passes V8/Node flags to every throughput child. Then
  * latency at a paced 5,000 ticks/s (socket receipt -> end of pipeline), memory with 10,000
  * subscribed symbols, and optionally an RSS soak (--soak SECONDS at 20,000 ticks/s, 1,000 symbols).
  * Results: printed, and written to bench/results/<time>.md and .json.
@@ -27,6 +30,7 @@ const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
 const ONLY = opt("only", "bare,baseline,ours,batch,bars,agg,hops,signals,latency,memory").split(",");
 const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
+const NODE_FLAGS = opt("node-flags", "").split(" ").filter((f) => f !== ""); // e.g. "--trace-deopt"
 const CHILD_TIMEOUT_MS = Math.max(180000, (SOAK_S + 120) * 1000); // a soak child runs for the whole soak
 
 const LABELS = {
@@ -72,19 +76,21 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-async function throughput(pipeline, feed, perFrame) {
-  const results = [];
-  for (let r = 0; r < RUNS; r++) {
-    const server = await serve(feed.frames, { startOn: STARTS_ON_MESSAGE.has(pipeline) ? "message" : "connect" });
-    try {
-      const execArgv = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
-      const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv });
-      if (res.ticks !== feed.unique) throw new Error(`${pipeline}: ${res.ticks} ticks, expected ${feed.unique}`);
-      results.push(res);
-    } finally {
-      await server.close();
-    }
+/** One run of a throughput pipeline in a fresh child. */
+async function throughputRun(pipeline, feed, perFrame, r) {
+  const server = await serve(feed.frames, { startOn: STARTS_ON_MESSAGE.has(pipeline) ? "message" : "connect" });
+  try {
+    const prof = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
+    const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv: [...NODE_FLAGS, ...prof] });
+    if (res.ticks !== feed.unique) throw new Error(`${pipeline}: ${res.ticks} ticks, expected ${feed.unique}`);
+    return res;
+  } finally {
+    await server.close();
   }
+}
+
+/** The row of one pipeline from its runs (in round order). */
+function throughputRow(pipeline, perFrame, results) {
   const rates = results.map((x) => (x.ticks * 1000) / x.elapsedMs);
   return {
     pipeline,
@@ -94,6 +100,13 @@ async function throughput(pipeline, feed, perFrame) {
     cpuSecPerM: median(results.map((x) => x.cpuMs / 1000 / (x.ticks / 1e6))),
     peakRssMB: Math.max(...results.map((x) => x.peakRss)) / 1048576,
   };
+}
+
+/** Median over rounds of row's rate / ref's rate in the same round (rounds pair up by index). */
+function pairedRatio(row, ref) {
+  if (!ref) return undefined;
+  const n = Math.min(row.runs.length, ref.runs.length);
+  return median(Array.from({ length: n }, (_, i) => row.runs[i] / ref.runs[i]));
 }
 
 async function latency(pipeline) {
@@ -146,22 +159,28 @@ async function main() {
   const rows = [];
   for (const perFrame of [1, 50]) {
     const feed = makeFrames(TICKS, perFrame);
-    for (const p of ["bare", "baseline", "ours", "batch", "bars", "agg", "hops", "signals"]) {
-      if (!ONLY.includes(p)) continue;
-      process.stdout.write(`  ${p}, ${perFrame}/frame ... `);
-      const row = await throughput(p, feed, perFrame);
-      console.log(`${fmt(row.ticksPerSec)} ticks/s`);
-      rows.push(row);
+    const pipelines = ["bare", "baseline", "ours", "batch", "bars", "agg", "hops", "signals"].filter((p) => ONLY.includes(p));
+    const results = new Map(pipelines.map((p) => [p, []]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const p of pipelines) {
+        process.stdout.write(`  ${p}, ${perFrame}/frame, run ${r + 1}/${RUNS} ... `);
+        const res = await throughputRun(p, feed, perFrame, r);
+        results.get(p).push(res);
+        console.log(`${fmt((res.ticks * 1000) / res.elapsedMs)} ticks/s`);
+      }
     }
+    for (const p of pipelines) rows.push(throughputRow(p, perFrame, results.get(p)));
   }
   const find = (p, f) => rows.find((r) => r.pipeline === p && r.perFrame === f);
   const lines = [];
-  lines.push(`# tickstream benchmark (${started.toISOString()})`, "", `Machine: ${machine}.`, `Feed: ${fmt(TICKS)} trades over 100 symbols, 5% duplicates, generic JSON protocol, sent as fast as the socket accepts. Median of ${RUNS} runs, each pipeline in a fresh process.`, "");
+  lines.push(`# tickstream benchmark (${started.toISOString()})`, "", `Machine: ${machine}.`, `Feed: ${fmt(TICKS)} trades over 100 symbols, 5% duplicates, generic JSON protocol, sent as fast as the socket accepts. Median of ${RUNS} runs, each pipeline in a fresh process, run round by round; ratios are medians of the ratios within a round.`, "");
   lines.push("| pipeline | ticks/frame | ticks/s | CPU s per 1M ticks | peak RSS MB | x bare client | x core-node baseline |", "|---|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     const bare = find("bare", r.perFrame);
     const base = find("baseline", r.perFrame);
-    lines.push(`| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${bare ? fmt(r.ticksPerSec / bare.ticksPerSec, 2) : "-"} | ${base ? fmt(r.ticksPerSec / base.ticksPerSec, 1) : "-"} |`);
+    r.xBare = pairedRatio(r, bare);
+    r.xBaseline = pairedRatio(r, base);
+    lines.push(`| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${r.xBare !== undefined ? fmt(r.xBare, 2) : "-"} | ${r.xBaseline !== undefined ? fmt(r.xBaseline, 1) : "-"} |`);
   }
   const out = { started: started.toISOString(), machine, ticks: TICKS, runs: RUNS, throughput: rows };
   // Cost of the two signal hops against two plain Node-RED hops, from the same run (CPU s per 1M ticks).
