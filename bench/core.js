@@ -24,9 +24,12 @@ function opt(name, dflt) {
 const TICKS = opt("ticks", 200000);
 const ROUNDS = opt("rounds", 7);
 
+/** The feed's first connection slot (internal: FeedCore keeps its slots in its placement part). */
+const firstSlot = (core) => (core.placement ? core.placement.slots : core.slots)[0];
+
 async function waitConnected(core, server) {
   const until = Date.now() + 10000;
-  while (!(core.slots[0] && core.slots[0].ws && server.subscribed().size === SYMBOLS.length)) {
+  while (!(firstSlot(core) && firstSlot(core).ws && server.subscribed().size === SYMBOLS.length)) {
     if (Date.now() > until) throw new Error("no connection within 10 s");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -52,7 +55,7 @@ async function round(server, bufs, expected, r) {
   core.register(user);
   core.setSymbols(user, { trades: SYMBOLS, quotes: [] });
   await waitConnected(core, server);
-  const slot = core.slots[0];
+  const slot = firstSlot(core);
   const ws = slot.ws;
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < bufs.length; i++) slot.onMessage(ws, bufs[i], false);
