@@ -117,6 +117,9 @@ describe("tick-feed provider replay (runtime)", function () {
     helper.getNode("out").on("input", () => times.push(Date.now()));
     await waitFor(() => ends(ev).length === 1, { timeout: 10000, what: "replay-end" });
     assert.strictEqual(out.length, 101);
+    // The replay server confirms subscriptions as "subscribed": the node reports them on output 2.
+    const subscribed = ev.filter((m) => m.topic === "subscribed").flatMap((m) => m.payload.symbols);
+    assert.deepStrictEqual(subscribed.sort(), ["AAPL", "MSFT"], "a subscribed event for each symbol");
     const elapsed = times[times.length - 1] - times[0];
     // Never early (each tick waits for its due time on one wall-clock anchor, so delays do not
     // add up); late only by the scheduling delay of the last tick (generous: a shared CI machine).

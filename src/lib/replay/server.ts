@@ -214,8 +214,8 @@ export class ReplayServer {
   private onMessage(client: Client, text: string): void {
     const req = applySubscription(client, text);
     if (typeof req === "string") return;
-    // The answer names the action as asked ("subscribe"), as this server always did.
-    this.sendTo(client, { event: req.action, channel: req.channel, symbols: req.symbols });
+    // "subscribed"/"unsubscribed", as the header says and the replay provider expects.
+    this.sendTo(client, { event: `${req.action}d`, channel: req.channel, symbols: req.symbols });
     this.poke();
   }
 
