@@ -11,7 +11,8 @@ const TIERS = {
   slow: { spec: SLOW },
 };
 const tier = process.env.TEST_TIER;
-if (tier !== undefined && tier !== "" && !(tier in TIERS)) throw new Error(`Unknown TEST_TIER "${tier}": use ${Object.keys(TIERS).join(", ")}.`);
+if (tier !== undefined && tier !== "" && !(tier in TIERS))
+  throw new Error(`Unknown TEST_TIER "${tier}": use ${Object.keys(TIERS).join(", ")}.`);
 
 module.exports = {
   ...(tier ? TIERS[tier] : {}),

@@ -24,8 +24,7 @@ const shared = {
   "prefer-const": ["error", { destructuring: "all" }],
 };
 
-const SIZE_DEBT = [
-];
+const SIZE_DEBT = [];
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".nr5/**", ".demo/**", "bench/results/**", "examples/**"] },

@@ -29,7 +29,11 @@ function until(cond, ms = 120000) {
   const server = new PolygonServer({ validKey: "k", pageSize: PAGE });
   await server.start();
   const provider = createProvider({ provider: "polygon", url: server.url, apiKey: "k", apiSecret: "", options: { stallSec: 0 } });
-  const feed = new FeedCore(provider, { ...DEFAULT_FEED_OPTIONS, backoff: { baseMs: 20, capMs: 50, floorMs: 10 }, backfill: { ...DEFAULT_BACKFILL, enabled: true, restUrl: server.restBase, maxTrades: N + 10 } });
+  const feed = new FeedCore(provider, {
+    ...DEFAULT_FEED_OPTIONS,
+    backoff: { baseMs: 20, capMs: 50, floorMs: 10 },
+    backfill: { ...DEFAULT_BACKFILL, enabled: true, restUrl: server.restBase, maxTrades: N + 10 },
+  });
   let delivered = 0;
   let backfilled = 0;
   let done = null;
@@ -54,7 +58,18 @@ function until(cond, ms = 120000) {
   server.dropAll();
   await until(() => server.connections.size === 0);
   const history = [];
-  for (let i = 1; i <= N; i++) history.push({ sip_timestamp: base + BigInt(i) * 10000000n, participant_timestamp: base, price: 100 + (i % 100) / 100, size: 100, exchange: 4, conditions: [0], id: String(i), sequence_number: i, tape: 3 });
+  for (let i = 1; i <= N; i++)
+    history.push({
+      sip_timestamp: base + BigInt(i) * 10000000n,
+      participant_timestamp: base,
+      price: 100 + (i % 100) / 100,
+      size: 100,
+      exchange: 4,
+      conditions: [0],
+      id: String(i),
+      sequence_number: i,
+      tape: 3,
+    });
   server.history.get("AAPL").push(...history);
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
@@ -65,7 +80,9 @@ function until(cond, ms = 120000) {
   await until(() => done !== null);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const heap1 = process.memoryUsage().heapUsed;
-  console.log(`backfill of ${N} trades, pages of ${PAGE}: ${done.state}, delivered ${done.delivered} (flagged ${backfilled}), ${done.requests} requests, ${ms.toFixed(0)} ms, ${Math.round(done.delivered / (ms / 1000))} trades/s, heap +${((heap1 - heap0) / 1048576).toFixed(1)} MB`);
+  console.log(
+    `backfill of ${N} trades, pages of ${PAGE}: ${done.state}, delivered ${done.delivered} (flagged ${backfilled}), ${done.requests} requests, ${ms.toFixed(0)} ms, ${Math.round(done.delivered / (ms / 1000))} trades/s, heap +${((heap1 - heap0) / 1048576).toFixed(1)} MB`,
+  );
   await feed.close();
   await server.close();
 })().catch((err) => {

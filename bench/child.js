@@ -47,7 +47,9 @@ function finish(extra = {}) {
   const cpu = process.cpuUsage(cpuStart);
   clearInterval(rssTimer);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  process.send({ done: true, ticks: count, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, latency: latencies, ...extra }, () => process.exit(0));
+  process.send({ done: true, ticks: count, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRss, latency: latencies, ...extra }, () =>
+    process.exit(0),
+  );
 }
 
 /** Sink for the Node-RED pipelines (the bench-counter node calls it). */
@@ -133,8 +135,34 @@ async function main() {
         { id: "wsc", type: "websocket-client", path: cfg.url, tls: "", wholemsg: "false", hb: "0", subprotocol: "" },
         { id: "n_wsin", type: "websocket in", z: "tab", server: "", client: "wsc", wires: [["n_json"]] },
         { id: "n_json", type: "json", z: "tab", property: "payload", action: "obj", pretty: false, wires: [[split ? "n_split" : "n_fn"]] },
-        ...(split ? [{ id: "n_split", type: "split", z: "tab", splt: "\\n", spltType: "str", arraySplt: 1, arraySpltType: "len", stream: false, addname: "", wires: [["n_fn"]] }] : []),
-        { id: "n_fn", type: "function", z: "tab", func: fn, outputs: 1, noerr: 0, initialize: "", finalize: "", libs: [], wires: [["n_count"]] },
+        ...(split
+          ? [
+              {
+                id: "n_split",
+                type: "split",
+                z: "tab",
+                splt: "\\n",
+                spltType: "str",
+                arraySplt: 1,
+                arraySpltType: "len",
+                stream: false,
+                addname: "",
+                wires: [["n_fn"]],
+              },
+            ]
+          : []),
+        {
+          id: "n_fn",
+          type: "function",
+          z: "tab",
+          func: fn,
+          outputs: 1,
+          noerr: 0,
+          initialize: "",
+          finalize: "",
+          libs: [],
+          wires: [["n_count"]],
+        },
         { id: "n_count", type: "bench-counter", z: "tab", wires: [] },
       ];
       await nodeRed(flow);
@@ -153,13 +181,31 @@ async function main() {
       const flow = [
         { id: "tab", type: "tab", label: "bench" },
         { id: "feed", type: "tick-feed", provider: "generic", url: cfg.url, options: {}, pingInterval: "0", staleTimeout: "0" },
-        { id: "sub", type: "tick-subscribe", z: "tab", feed: "feed", symbols: cfg.symbols.join(" "), channels: "trades", output: cfg.pipeline === "batch" ? "batch" : "tick", wires: [[bars ? "flt" : signalChain ? "agg" : "count"], []] },
+        {
+          id: "sub",
+          type: "tick-subscribe",
+          z: "tab",
+          feed: "feed",
+          symbols: cfg.symbols.join(" "),
+          channels: "trades",
+          output: cfg.pipeline === "batch" ? "batch" : "tick",
+          wires: [[bars ? "flt" : signalChain ? "agg" : "count"], []],
+        },
         { id: "count", type: "bench-counter", z: "tab", wires: [] },
       ];
       if (bars) {
         // Rules that are evaluated for every tick but drop none (the feed's prices are 100-150).
         // (One wire per output: a fan-out would make Node-RED deep-clone every message.)
-        flow.push({ id: "flt", type: "tick-filter", z: "tab", conditionMode: "volumeEligible", sessions: "", outlierWindow: 21, outlierPct: 50, wires: [["count"]] });
+        flow.push({
+          id: "flt",
+          type: "tick-filter",
+          z: "tab",
+          conditionMode: "volumeEligible",
+          sessions: "",
+          outlierWindow: 21,
+          outlierPct: 50,
+          wires: [["count"]],
+        });
         flow.find((n) => n.id === "count").wires = [["agg"]];
         flow.push({ id: "agg", type: "tick-aggregate", z: "tab", interval: 1, unit: "min", clock: "event", wires: [[], []] });
       }
@@ -167,7 +213,16 @@ async function main() {
         // The counter sits after the aggregate (one in-progress bar per tick), so it counts ticks;
         // what follows it is the part being compared. One wire per output (no cloning).
         const next = cfg.pipeline === "hops" ? "p1" : cfg.pipeline === "signals" ? "ind" : null;
-        flow.push({ id: "agg", type: "tick-aggregate", z: "tab", interval: 1, unit: "min", clock: "event", updates: "tick", wires: [["count"], []] });
+        flow.push({
+          id: "agg",
+          type: "tick-aggregate",
+          z: "tab",
+          interval: 1,
+          unit: "min",
+          clock: "event",
+          updates: "tick",
+          wires: [["count"], []],
+        });
         flow.find((n) => n.id === "count").wires = next ? [[next]] : [];
         if (cfg.pipeline === "hops") {
           flow.push({ id: "p1", type: "bench-pass", z: "tab", wires: [["p2"]] }, { id: "p2", type: "bench-pass", z: "tab", wires: [] });
@@ -188,7 +243,10 @@ async function main() {
             if (global.gc) global.gc();
             setTimeout(() => {
               if (global.gc) global.gc();
-              process.send({ done: true, ticks: count, idleRss: idle, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }, () => process.exit(0));
+              process.send(
+                { done: true, ticks: count, idleRss: idle, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed },
+                () => process.exit(0),
+              );
             }, 500);
           }
           void base;

@@ -75,7 +75,9 @@ async function main() {
       const ns = [];
       for (let r = 0; r < ROUNDS; r++) ns.push(await round(server, bufs, feed.unique, `${perFrame}-${r}`));
       ns.sort((a, b) => a - b);
-      console.log(`${perFrame} tick(s)/frame: ${Math.round(ns[Math.floor(ns.length / 2)])} CPU ns per tick (median of ${ROUNDS}; lowest ${Math.round(ns[0])})`);
+      console.log(
+        `${perFrame} tick(s)/frame: ${Math.round(ns[Math.floor(ns.length / 2)])} CPU ns per tick (median of ${ROUNDS}; lowest ${Math.round(ns[0])})`,
+      );
     }
   } finally {
     await server.close();

@@ -26,7 +26,13 @@ function makeFrames(n, perFrame, symbols = SYMBOLS, dupRate = 0.05, seed = 42) {
     const symbol = symbols[Math.floor(rnd() * symbols.length)];
     const id = ids.get(symbol) + 1;
     ids.set(symbol, id);
-    const tick = { symbol, price: Math.round((100 + rnd() * 50) * 100) / 100, size: 100 * (1 + Math.floor(rnd() * 5)), time: t0 + i, id: String(id) };
+    const tick = {
+      symbol,
+      price: Math.round((100 + rnd() * 50) * 100) / 100,
+      size: 100 * (1 + Math.floor(rnd() * 5)),
+      time: t0 + i,
+      id: String(id),
+    };
     unique++;
     ticks.push(tick);
     recent.push(tick);

@@ -39,10 +39,25 @@ async function generate(file, { ticks = Infinity, bytes = Infinity, stepUs = 100
     let chunk = "";
     for (let i = 0; i < 2000 && n < ticks && written + chunk.length < bytes; i++, n++) {
       const ts = start + n * stepUs;
-      chunk += JSON.stringify({
-        symbol: SYMBOLS[n % SYMBOLS.length], type: "trade", price: 100 + (n % 997) / 100, size: 100 * (1 + (n % 7)), bid: null, bidSize: null, ask: null, askSize: null,
-        ts, recvTs: ts + 800, exchange: "Q", conditions: ["@"], id: String(n + 1), seq: null, provider: "simulator", backfill: false,
-      }) + "\n";
+      chunk +=
+        JSON.stringify({
+          symbol: SYMBOLS[n % SYMBOLS.length],
+          type: "trade",
+          price: 100 + (n % 997) / 100,
+          size: 100 * (1 + (n % 7)),
+          bid: null,
+          bidSize: null,
+          ask: null,
+          askSize: null,
+          ts,
+          recvTs: ts + 800,
+          exchange: "Q",
+          conditions: ["@"],
+          id: String(n + 1),
+          seq: null,
+          provider: "simulator",
+          backfill: false,
+        }) + "\n";
     }
     written += chunk.length;
     if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
@@ -111,7 +126,17 @@ async function play(file, total, { speed = 0, busyUs = 0 }) {
   // Steady state: after the first 20% of the ticks (Node-RED's own start-up and JIT warm-up).
   const steady = samples.filter((s) => s.count >= total * 0.2);
   const range = (k) => (steady.length === 0 ? [NaN, NaN] : [Math.min(...steady.map((s) => s[k])), Math.max(...steady.map((s) => s[k]))]);
-  return { ticks: count, end, seconds, rate: count / seconds, rss: range("rss"), heap: range("heap"), aheadMax, samples: samples.length, times };
+  return {
+    ticks: count,
+    end,
+    seconds,
+    rate: count / seconds,
+    rss: range("rss"),
+    heap: range("heap"),
+    aheadMax,
+    samples: samples.length,
+    times,
+  };
 }
 
 async function main() {
@@ -127,7 +152,7 @@ async function main() {
     const file = path.join(dir, "pacing.jsonl");
     const g = await generate(file, { ticks: spanS * 20 + 1, stepUs: 50_000 });
     const rows = [];
-    for (const speed of (opt("speeds", "1,10,100")).split(",").map(Number)) {
+    for (const speed of opt("speeds", "1,10,100").split(",").map(Number)) {
       const r = await play(file, g.ticks, { speed });
       const wall = (r.times[r.times.length - 1] - r.times[0]) / 1000;
       const expected = g.spanUs / 1e6 / speed;
@@ -135,7 +160,11 @@ async function main() {
       // Node-RED keeps module state between starts in one process: one play per process is cleaner, but the runtime restarts fine.
     }
     if (json) console.log(JSON.stringify({ pacing: rows }));
-    else for (const r of rows) console.log(`speed ${r.speed}: ${r.expectedS.toFixed(3)} s expected, ${r.wallS.toFixed(3)} s measured (${r.errorPct >= 0 ? "+" : ""}${r.errorPct.toFixed(2)}%)`);
+    else
+      for (const r of rows)
+        console.log(
+          `speed ${r.speed}: ${r.expectedS.toFixed(3)} s expected, ${r.wallS.toFixed(3)} s measured (${r.errorPct >= 0 ? "+" : ""}${r.errorPct.toFixed(2)}%)`,
+        );
     return;
   }
   let file = opt("file", null);
@@ -145,7 +174,10 @@ async function main() {
   if (file === null) {
     file = path.join(dir, gzip ? "ticks.jsonl.gz" : "ticks.jsonl");
     const want = opt("mb", null);
-    const g = await generate(file, want !== null ? { bytes: Number(want) * 1048576, gzip } : { ticks: Number(opt("ticks", "200000")), gzip });
+    const g = await generate(
+      file,
+      want !== null ? { bytes: Number(want) * 1048576, gzip } : { ticks: Number(opt("ticks", "200000")), gzip },
+    );
     total = g.ticks;
     size = g.bytes;
     if (!json) console.log(`generated ${file}: ${total} ticks, ${mb(size).toFixed(0)} MB in ${((Date.now() - tGen) / 1000).toFixed(1)} s`);
@@ -154,11 +186,23 @@ async function main() {
     total = Number(opt("ticks", "0")) || Infinity;
   }
   const r = await play(file, total, { busyUs: Number(opt("busy", "0")) });
-  const out = { file: path.basename(file), bytes: size, ticks: r.ticks, seconds: r.seconds, rate: Math.round(r.rate), rssMB: r.rss.map(mb), heapMB: r.heap.map(mb), aheadMaxPct: r.aheadMax, end: r.end };
+  const out = {
+    file: path.basename(file),
+    bytes: size,
+    ticks: r.ticks,
+    seconds: r.seconds,
+    rate: Math.round(r.rate),
+    rssMB: r.rss.map(mb),
+    heapMB: r.heap.map(mb),
+    aheadMaxPct: r.aheadMax,
+    end: r.end,
+  };
   if (json) console.log(JSON.stringify(out));
   else {
     console.log(`replayed ${r.ticks} ticks (${mb(size).toFixed(0)} MB) in ${r.seconds.toFixed(1)} s: ${Math.round(r.rate)} ticks/s`);
-    console.log(`after warm-up: RSS ${out.rssMB[0].toFixed(0)}-${out.rssMB[1].toFixed(0)} MB, heap ${out.heapMB[0].toFixed(0)}-${out.heapMB[1].toFixed(0)} MB (after GC); the reader ran at most ${r.aheadMax.toFixed(1)}% of the file ahead of the flow`);
+    console.log(
+      `after warm-up: RSS ${out.rssMB[0].toFixed(0)}-${out.rssMB[1].toFixed(0)} MB, heap ${out.heapMB[0].toFixed(0)}-${out.heapMB[1].toFixed(0)} MB (after GC); the reader ran at most ${r.aheadMax.toFixed(1)}% of the file ahead of the flow`,
+    );
   }
 }
 

@@ -30,7 +30,9 @@ const LAT_TICKS = Number(opt("latency-ticks", 25000));
 const SOAK_S = Number(opt("soak", 0));
 const ONLY = opt("only", "bare,baseline,ours,batch,bars,agg,hops,signals,latency,memory").split(",");
 const PROFILE = argv.includes("--profile"); // --cpu-prof each throughput child into bench/results/
-const NODE_FLAGS = opt("node-flags", "").split(" ").filter((f) => f !== ""); // e.g. "--trace-deopt"
+const NODE_FLAGS = opt("node-flags", "")
+  .split(" ")
+  .filter((f) => f !== ""); // e.g. "--trace-deopt"
 const CHILD_TIMEOUT_MS = Math.max(180000, (SOAK_S + 120) * 1000); // a soak child runs for the whole soak
 
 const LABELS = {
@@ -47,7 +49,10 @@ const STARTS_ON_MESSAGE = new Set(["ours", "batch", "bars", "agg", "hops", "sign
 
 function runChild(cfg, { execArgv = [], onReady, onMessage } = {}) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "child.js"), [JSON.stringify(cfg)], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(path.join(__dirname, "child.js"), [JSON.stringify(cfg)], {
+      execArgv,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${cfg.pipeline}: no result within ${CHILD_TIMEOUT_MS} ms`));
@@ -80,8 +85,17 @@ const pct = (xs, p) => {
 async function throughputRun(pipeline, feed, perFrame, r) {
   const server = await serve(feed.frames, { startOn: STARTS_ON_MESSAGE.has(pipeline) ? "message" : "connect" });
   try {
-    const prof = PROFILE ? ["--cpu-prof", "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"), `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`] : [];
-    const res = await runChild({ pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS }, { execArgv: [...NODE_FLAGS, ...prof] });
+    const prof = PROFILE
+      ? [
+          "--cpu-prof",
+          "--cpu-prof-dir=" + path.join(__dirname, "results", "profiles"),
+          `--cpu-prof-name=${pipeline}-${perFrame}-${r}.cpuprofile`,
+        ]
+      : [];
+    const res = await runChild(
+      { pipeline, url: server.url, expected: feed.unique, perFrame, symbols: SYMBOLS },
+      { execArgv: [...NODE_FLAGS, ...prof] },
+    );
     if (res.ticks !== feed.unique) throw new Error(`${pipeline}: ${res.ticks} ticks, expected ${feed.unique}`);
     return res;
   } finally {
@@ -125,7 +139,10 @@ async function memory(symbolCount, ticksPerSymbol) {
   const feed = makeFrames(symbolCount * ticksPerSymbol, 50, symbols, 0, 7);
   const server = await serve(feed.frames, { startOn: "message" });
   try {
-    return await runChild({ pipeline: "mem", url: server.url, expected: feed.unique, perFrame: 50, symbols }, { execArgv: ["--expose-gc"] });
+    return await runChild(
+      { pipeline: "mem", url: server.url, expected: feed.unique, perFrame: 50, symbols },
+      { execArgv: ["--expose-gc"] },
+    );
   } finally {
     await server.close();
   }
@@ -173,14 +190,25 @@ async function main() {
   }
   const find = (p, f) => rows.find((r) => r.pipeline === p && r.perFrame === f);
   const lines = [];
-  lines.push(`# tickstream benchmark (${started.toISOString()})`, "", `Machine: ${machine}.`, `Feed: ${fmt(TICKS)} trades over 100 symbols, 5% duplicates, generic JSON protocol, sent as fast as the socket accepts. Median of ${RUNS} runs, each pipeline in a fresh process, run round by round; ratios are medians of the ratios within a round.`, "");
-  lines.push("| pipeline | ticks/frame | ticks/s | CPU s per 1M ticks | peak RSS MB | x bare client | x core-node baseline |", "|---|---:|---:|---:|---:|---:|---:|");
+  lines.push(
+    `# tickstream benchmark (${started.toISOString()})`,
+    "",
+    `Machine: ${machine}.`,
+    `Feed: ${fmt(TICKS)} trades over 100 symbols, 5% duplicates, generic JSON protocol, sent as fast as the socket accepts. Median of ${RUNS} runs, each pipeline in a fresh process, run round by round; ratios are medians of the ratios within a round.`,
+    "",
+  );
+  lines.push(
+    "| pipeline | ticks/frame | ticks/s | CPU s per 1M ticks | peak RSS MB | x bare client | x core-node baseline |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  );
   for (const r of rows) {
     const bare = find("bare", r.perFrame);
     const base = find("baseline", r.perFrame);
     r.xBare = pairedRatio(r, bare);
     r.xBaseline = pairedRatio(r, base);
-    lines.push(`| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${r.xBare !== undefined ? fmt(r.xBare, 2) : "-"} | ${r.xBaseline !== undefined ? fmt(r.xBaseline, 1) : "-"} |`);
+    lines.push(
+      `| ${LABELS[r.pipeline]} | ${r.perFrame} | ${fmt(r.ticksPerSec)} | ${fmt(r.cpuSecPerM, 2)} | ${fmt(r.peakRssMB)} | ${r.xBare !== undefined ? fmt(r.xBare, 2) : "-"} | ${r.xBaseline !== undefined ? fmt(r.xBaseline, 1) : "-"} |`,
+    );
   }
   const out = { started: started.toISOString(), machine, ticks: TICKS, runs: RUNS, throughput: rows };
   // Cost of the two signal hops against two plain Node-RED hops, from the same run (CPU s per 1M ticks).
@@ -193,19 +221,34 @@ async function main() {
     if (!a || !h || !s) continue;
     const plain = (h.cpuSecPerM - a.cpuSecPerM) / 2;
     const ours = (s.cpuSecPerM - a.cpuSecPerM) / 2;
-    hopLines.push(`| ${perFrame} | ${fmt(plain, 2)} | ${fmt(ours, 2)} | ${plain > 0 ? fmt(ours / plain, 2) : "-"} | ${f ? fmt(f.cpuSecPerM, 2) : "-"} |`);
+    hopLines.push(
+      `| ${perFrame} | ${fmt(plain, 2)} | ${fmt(ours, 2)} | ${plain > 0 ? fmt(ours / plain, 2) : "-"} | ${f ? fmt(f.cpuSecPerM, 2) : "-"} |`,
+    );
     out.hops = out.hops || [];
     out.hops.push({ perFrame, plainHopCpuSecPerM: plain, signalHopCpuSecPerM: ours });
   }
   if (hopLines.length > 0) {
-    lines.push("", "Signal hops (tick-aggregate -> tick-indicator -> tick-alert on every tick), CPU s per 1M ticks per hop: (signals - agg) / 2 beside (hops - agg) / 2 for a plain pass-through node, and the whole filter -> aggregate pipeline for scale:", "", "| ticks/frame | plain Node-RED hop | tick-indicator / tick-alert hop (mean) | ratio | feed -> subscribe -> tick-filter -> tick-aggregate |", "|---:|---:|---:|---:|---:|", ...hopLines);
+    lines.push(
+      "",
+      "Signal hops (tick-aggregate -> tick-indicator -> tick-alert on every tick), CPU s per 1M ticks per hop: (signals - agg) / 2 beside (hops - agg) / 2 for a plain pass-through node, and the whole filter -> aggregate pipeline for scale:",
+      "",
+      "| ticks/frame | plain Node-RED hop | tick-indicator / tick-alert hop (mean) | ratio | feed -> subscribe -> tick-filter -> tick-aggregate |",
+      "|---:|---:|---:|---:|---:|",
+      ...hopLines,
+    );
   }
   if (ONLY.includes("latency")) {
     console.log(`  latency at 5,000 ticks/s (${fmt(LAT_TICKS)} ticks) ...`);
     const lb = await latency("bare");
     const lo = await latency("ours");
     out.latency = { bare: lb, ours: lo };
-    lines.push("", `Latency at 5,000 ticks/s, one tick per frame (${fmt(LAT_TICKS)} ticks, first tenth dropped as warm-up), µs from receipt at the socket to the end of the pipeline:`, "", "| pipeline | p50 | p99 | p99.9 |", "|---|---:|---:|---:|");
+    lines.push(
+      "",
+      `Latency at 5,000 ticks/s, one tick per frame (${fmt(LAT_TICKS)} ticks, first tenth dropped as warm-up), µs from receipt at the socket to the end of the pipeline:`,
+      "",
+      "| pipeline | p50 | p99 | p99.9 |",
+      "|---|---:|---:|---:|",
+    );
     lines.push(`| bare ws client | ${fmt(lb.p50)} | ${fmt(lb.p99)} | ${fmt(lb.p999)} |`);
     lines.push(`| tick-feed -> tick-subscribe -> node | ${fmt(lo.p50)} | ${fmt(lo.p99)} | ${fmt(lo.p999)} |`);
     lines.push(`| added by our nodes | ${fmt(lo.p50 - lb.p50)} | ${fmt(lo.p99 - lb.p99)} | ${fmt(lo.p999 - lb.p999)} |`);
@@ -215,7 +258,14 @@ async function main() {
     const one = await memory(1, 1000);
     const many = await memory(10000, 10);
     out.memory = { oneSymbolRssMB: one.rss / 1048576, tenThousandRssMB: many.rss / 1048576 };
-    lines.push("", "Memory (after GC, once every tick was delivered): RSS with 1 subscribed symbol (1,000 ticks) vs 10,000 symbols (10 ticks each, so every symbol has dedup state):", "", `| 1 symbol | 10,000 symbols | difference |`, "|---:|---:|---:|", `| ${fmt(out.memory.oneSymbolRssMB)} MB | ${fmt(out.memory.tenThousandRssMB)} MB | ${fmt(out.memory.tenThousandRssMB - out.memory.oneSymbolRssMB)} MB |`);
+    lines.push(
+      "",
+      "Memory (after GC, once every tick was delivered): RSS with 1 subscribed symbol (1,000 ticks) vs 10,000 symbols (10 ticks each, so every symbol has dedup state):",
+      "",
+      `| 1 symbol | 10,000 symbols | difference |`,
+      "|---:|---:|---:|",
+      `| ${fmt(out.memory.oneSymbolRssMB)} MB | ${fmt(out.memory.tenThousandRssMB)} MB | ${fmt(out.memory.tenThousandRssMB - out.memory.oneSymbolRssMB)} MB |`,
+    );
   }
   if (SOAK_S > 0) {
     console.log(`  soak: ${SOAK_S} s at 20,000 ticks/s, 1,000 symbols ...`);
@@ -228,7 +278,11 @@ async function main() {
     const first = steady[0];
     const last = steady[steady.length - 1];
     out.soak.steady = { minMB: lo, maxMB: hi, spreadPct: ((hi - lo) / lo) * 100, changePct: ((last - first) / first) * 100 };
-    lines.push("", `Soak: ${SOAK_S} s at 20,000 ticks/s over 1,000 symbols; RSS every 10 s (MB): ${samples.map((s) => fmt(s)).join(", ")}.`, `After the first minute (warm-up): ${fmt(lo)} to ${fmt(hi)} MB, a spread of ${fmt(out.soak.steady.spreadPct, 1)}%; change from the 60 s sample to the last: ${fmt(out.soak.steady.changePct, 1)}%.`);
+    lines.push(
+      "",
+      `Soak: ${SOAK_S} s at 20,000 ticks/s over 1,000 symbols; RSS every 10 s (MB): ${samples.map((s) => fmt(s)).join(", ")}.`,
+      `After the first minute (warm-up): ${fmt(lo)} to ${fmt(hi)} MB, a spread of ${fmt(out.soak.steady.spreadPct, 1)}%; change from the 60 s sample to the last: ${fmt(out.soak.steady.changePct, 1)}%.`,
+    );
   }
   const text = lines.join("\n") + "\n";
   console.log("\n" + text);

@@ -11,8 +11,8 @@
  * Plain ES5: the editor runs this file as it is.
  */
 (function (global) {
-  'use strict';
-  var MODULE = 'node-red-contrib-tickstream';
+  "use strict";
+  var MODULE = "node-red-contrib-tickstream";
   var TS = {};
 
   /** A symbol as the runtime accepts it (lib/symbols.ts). */
@@ -20,31 +20,39 @@
   /** One condition override: "code = flags" (lib/conditions.ts parseOverrides). */
   TS.OVERRIDE = /^(.+?)\s*=\s*(all|none|[lhv]*)$/i;
   /** The sessions of the session checkboxes, in their order. */
-  TS.SESSIONS = ['pre', 'regular', 'post', 'closed'];
+  TS.SESSIONS = ["pre", "regular", "post", "closed"];
 
   /** A message from node `type`'s catalog: `<type>.<key>` (works whatever `this` a validator gets). */
   TS.msg = function (type, key, args) {
-    return global.RED._(MODULE + '/' + type + ':' + type + '.' + key, args);
+    return global.RED._(MODULE + "/" + type + ":" + type + "." + key, args);
   };
 
   TS.blank = function (v) {
-    return v === undefined || v === null || String(v).trim() === '';
+    return v === undefined || v === null || String(v).trim() === "";
   };
 
   /** Words of a list typed with spaces, commas or semicolons. */
   TS.words = function (v) {
-    return String(v || '').split(/[\s,;]+/).filter(function (s) { return s !== ''; });
+    return String(v || "")
+      .split(/[\s,;]+/)
+      .filter(function (s) {
+        return s !== "";
+      });
   };
 
   // The id of the node whose edit dialog is open: its validators read the dialog, others their saved values.
   var editing = null;
-  TS.editStart = function (node) { editing = node.id; };
-  TS.editEnd = function () { editing = null; };
+  TS.editStart = function (node) {
+    editing = node.id;
+  };
+  TS.editEnd = function () {
+    editing = null;
+  };
   /** A property's value: from the open dialog for the node being edited, else the saved one. */
   TS.current = function (node, name) {
     if (editing === node.id) {
-      var el = $('#node-input-' + name);
-      if (el.length) return el.attr('type') === 'checkbox' ? el.prop('checked') : el.val();
+      var el = $("#node-input-" + name);
+      if (el.length) return el.attr("type") === "checkbox" ? el.prop("checked") : el.val();
     }
     return node[name];
   };
@@ -56,7 +64,7 @@
   };
   /** The bar steps a time unit allows (the runtime's ALLOWED_STEPS via RED.settings.tickAggregateSteps). */
   TS.barSteps = function (unit) {
-    var steps = TS.setting('tickAggregateSteps') || {};
+    var steps = TS.setting("tickAggregateSteps") || {};
     return steps[unit] || [];
   };
 
@@ -65,7 +73,7 @@
     /** True when `test(v)` (called with the node as this) holds, else the message errors.<key>. */
     check: function (type, key, test) {
       return function (v, opt) {
-        return test.call(this, v) ? true : TS.msg(type, 'errors.' + key);
+        return test.call(this, v) ? true : TS.msg(type, "errors." + key);
       };
     },
     /** Empty, or a number of at least `min` (no bound when undefined). */
@@ -73,8 +81,8 @@
       return function (v, opt) {
         if (TS.blank(v)) return true;
         var n = Number(v);
-        if (!isFinite(n)) return TS.msg(type, 'errors.number');
-        return min === undefined || n >= min || TS.msg(type, 'errors.at-least', { min: min });
+        if (!isFinite(n)) return TS.msg(type, "errors.number");
+        return min === undefined || n >= min || TS.msg(type, "errors.at-least", { min: min });
       };
     },
     /** The upper end of a range whose lower end is property `lowName`. */
@@ -84,24 +92,25 @@
         var r = base.call(this, v, opt);
         if (r !== true || TS.blank(v)) return r;
         var low = TS.current(this, lowName);
-        return TS.blank(low) || !(Number(low) > Number(v)) || TS.msg(type, 'errors.range');
+        return TS.blank(low) || !(Number(low) > Number(v)) || TS.msg(type, "errors.range");
       };
     },
     /** A list of symbols. */
     symbols: function (type) {
       return function (v, opt) {
         var parts = TS.words(v);
-        for (var i = 0; i < parts.length; i++) if (!TS.SYMBOL.test(parts[i])) return TS.msg(type, 'errors.bad-symbol', { symbol: parts[i] });
+        for (var i = 0; i < parts.length; i++)
+          if (!TS.SYMBOL.test(parts[i])) return TS.msg(type, "errors.bad-symbol", { symbol: parts[i] });
         return true;
       };
     },
     /** Condition overrides, one per line or separated by commas or semicolons. */
     overrides: function (type) {
       return function (v, opt) {
-        var parts = String(v || '').split(/[\n,;]+/);
+        var parts = String(v || "").split(/[\n,;]+/);
         for (var i = 0; i < parts.length; i++) {
           var e = parts[i].trim();
-          if (e !== '' && !TS.OVERRIDE.test(e)) return TS.msg(type, 'errors.override', { entry: e });
+          if (e !== "" && !TS.OVERRIDE.test(e)) return TS.msg(type, "errors.override", { entry: e });
         }
         return true;
       };
@@ -109,16 +118,16 @@
     /** Empty (the default), or a whole number of at least 1 (a symbol limit); `key` names the message. */
     count: function (type, key) {
       return function (v, opt) {
-        if (v === '' || v === undefined || v === null) return true;
+        if (v === "" || v === undefined || v === null) return true;
         var n = Number(v);
-        return (isFinite(n) && Math.floor(n) === n && n >= 1) || TS.msg(type, 'errors.' + key);
+        return (isFinite(n) && Math.floor(n) === n && n >= 1) || TS.msg(type, "errors." + key);
       };
-    }
+    },
   };
 
   /** labelStyle of every node: italic when named. */
   TS.labelStyle = function () {
-    return this.name ? 'node_label_italic' : '';
+    return this.name ? "node_label_italic" : "";
   };
 
   /**
@@ -128,24 +137,26 @@
   TS.sessions = {
     prepare: function (node, type) {
       var selected = TS.words(node.sessions);
-      var box = $('.tickstream-sessions').empty();
+      var box = $(".tickstream-sessions").empty();
       TS.SESSIONS.forEach(function (s, i) {
-        var label = $('<label></label>').css({ width: 'auto', 'margin-right': i < TS.SESSIONS.length - 1 ? '8px' : '0' });
+        var label = $("<label></label>").css({ width: "auto", "margin-right": i < TS.SESSIONS.length - 1 ? "8px" : "0" });
         $('<input type="checkbox" class="tickstream-session">')
-          .attr('data-session', s)
-          .css({ width: 'auto', 'vertical-align': 'top' })
-          .prop('checked', selected.length === 0 || selected.indexOf(s) >= 0)
+          .attr("data-session", s)
+          .css({ width: "auto", "vertical-align": "top" })
+          .prop("checked", selected.length === 0 || selected.indexOf(s) >= 0)
           .appendTo(label);
-        label.append(' ', $('<span></span>').text(TS.msg(type, 'session.' + s)));
+        label.append(" ", $("<span></span>").text(TS.msg(type, "session." + s)));
         box.append(label);
       });
     },
     /** The sessions ticked: '' for all (or none), else a comma list. */
     save: function () {
       var picked = [];
-      $('.tickstream-session').each(function () { if ($(this).prop('checked')) picked.push($(this).attr('data-session')); });
-      return picked.length === TS.SESSIONS.length || picked.length === 0 ? '' : picked.join(',');
-    }
+      $(".tickstream-session").each(function () {
+        if ($(this).prop("checked")) picked.push($(this).attr("data-session"));
+      });
+      return picked.length === TS.SESSIONS.length || picked.length === 0 ? "" : picked.join(",");
+    },
   };
 
   /**
@@ -153,11 +164,14 @@
    * dialects (RED.settings[settingName]), labels `<type>.dialect.<d>`, the node's value selected.
    */
   TS.dialects = function (node, type, settingName) {
-    var select = $('#node-input-conditionDialect').empty();
-    (TS.setting(settingName) || ['auto']).forEach(function (d) {
-      $('<option></option>').val(d).text(TS.msg(type, 'dialect.' + d)).appendTo(select);
+    var select = $("#node-input-conditionDialect").empty();
+    (TS.setting(settingName) || ["auto"]).forEach(function (d) {
+      $("<option></option>")
+        .val(d)
+        .text(TS.msg(type, "dialect." + d))
+        .appendTo(select);
     });
-    select.val(node.conditionDialect || 'auto');
+    select.val(node.conditionDialect || "auto");
   };
 
   global.TickstreamEditor = TS;

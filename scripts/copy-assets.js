@@ -37,7 +37,9 @@ for (const node of fs.readdirSync(srcNodes)) {
     for (const m of fs.readFileSync(html, "utf8").matchAll(/<script src="([^"]+)"/g)) {
       const file = m[1].startsWith(prefix) ? path.join(root, "resources", m[1].slice(prefix.length)) : null;
       if (file === null || !fs.existsSync(file)) {
-        console.error(`copy-assets: ${node}: the editor loads ${m[1]}, which is not resources/ of this package (a relative "${prefix}<file>")`);
+        console.error(
+          `copy-assets: ${node}: the editor loads ${m[1]}, which is not resources/ of this package (a relative "${prefix}<file>")`,
+        );
         problems++;
       }
     }

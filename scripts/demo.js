@@ -62,7 +62,9 @@ const flowFile = path.join(userDir, "flows.json");
 if (reset || !fs.existsSync(flowFile)) fs.copyFileSync(flowSource, flowFile);
 
 // NODE_RED_PATH selects another Node-RED install (the Node-RED 5 test run uses it).
-const red = process.env.NODE_RED_PATH ? path.join(path.resolve(process.env.NODE_RED_PATH), "red.js") : require.resolve("node-red/red.js", { paths: [root] });
+const red = process.env.NODE_RED_PATH
+  ? path.join(path.resolve(process.env.NODE_RED_PATH), "red.js")
+  : require.resolve("node-red/red.js", { paths: [root] });
 console.log(`Starting Node-RED with the tickstream demo: http://127.0.0.1:${port}/ (Ctrl-C to stop)`);
 const child = spawn(process.execPath, [red, "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], {
   cwd: root,

@@ -33,7 +33,8 @@ const EXCHANGES = ["Q", "N", "P", "Z", "K", "V", "D"];
 
 /** Trades per second of one symbol at a time of day (regular hours: U shape). */
 function rate(tsUs, scale) {
-  const open = ny(9, 30), close = ny(16, 0);
+  const open = ny(9, 30),
+    close = ny(16, 0);
   if (tsUs < open || tsUs >= close) return 0.006 * scale; // about 20 an hour
   const x = (tsUs - open) / (close - open); // 0..1 through the session
   return scale * (0.035 + 0.35 * Math.exp(-x * 18) + 0.22 * Math.exp(-(1 - x) * 14));
@@ -46,14 +47,29 @@ for (const s of SYMBOLS) {
   const trade = (ts, conditions, size) => {
     price = Math.max(0.01, Math.round(price * Math.exp((rnd() - 0.5) * 2 * s.vol) * 100) / 100);
     ticks.push({
-      symbol: s.symbol, type: "trade", price, size, bid: null, bidSize: null, ask: null, askSize: null,
-      ts: Math.floor(ts), recvTs: Math.floor(ts + 300 + rnd() * 2700), exchange: EXCHANGES[Math.floor(rnd() * EXCHANGES.length)],
-      conditions, id: String(++id), seq: null, provider: "simulator", backfill: false,
+      symbol: s.symbol,
+      type: "trade",
+      price,
+      size,
+      bid: null,
+      bidSize: null,
+      ask: null,
+      askSize: null,
+      ts: Math.floor(ts),
+      recvTs: Math.floor(ts + 300 + rnd() * 2700),
+      exchange: EXCHANGES[Math.floor(rnd() * EXCHANGES.length)],
+      conditions,
+      id: String(++id),
+      seq: null,
+      provider: "simulator",
+      backfill: false,
     });
   };
-  const lot = () => (rnd() < 0.125 ? { odd: true, size: 1 + Math.floor(rnd() * 99) } : { odd: false, size: 100 * (1 + Math.floor(rnd() * rnd() * 25)) });
+  const lot = () =>
+    rnd() < 0.125 ? { odd: true, size: 1 + Math.floor(rnd() * 99) } : { odd: false, size: 100 * (1 + Math.floor(rnd() * rnd() * 25)) };
   let t = ny(8, 0) + exp(rate(ny(8, 0), s.scale)) * 1e6;
-  let opened = false, closed = false;
+  let opened = false,
+    closed = false;
   while (t < ny(17, 0)) {
     if (!opened && t >= ny(9, 30)) {
       opened = true;
@@ -77,4 +93,6 @@ fs.mkdirSync(path.dirname(out), { recursive: true });
 const text = ticks.map((x) => JSON.stringify(x)).join("\n") + "\n";
 fs.writeFileSync(out, out.endsWith(".gz") ? zlib.gzipSync(text, { level: 9, mtime: 0 }) : text);
 const count = (pred) => ticks.filter(pred).length;
-console.log(`${out}: ${ticks.length} trades (${count((x) => x.conditions.includes("T"))} extended hours, ${count((x) => x.conditions.includes("I"))} odd lots), ${fs.statSync(out).size} bytes`);
+console.log(
+  `${out}: ${ticks.length} trades (${count((x) => x.conditions.includes("T"))} extended hours, ${count((x) => x.conditions.includes("I"))} odd lots), ${fs.statSync(out).size} bytes`,
+);

@@ -27,7 +27,17 @@ import { sessionAt, type Session } from "./calendar";
 import { Ring } from "./indicators/ring";
 
 export type AlertRule = "above" | "below" | "cross" | "crossAbove" | "crossBelow" | "enter" | "exit" | "change" | "spike";
-export const ALERT_RULES: readonly AlertRule[] = ["above", "below", "cross", "crossAbove", "crossBelow", "enter", "exit", "change", "spike"];
+export const ALERT_RULES: readonly AlertRule[] = [
+  "above",
+  "below",
+  "cross",
+  "crossAbove",
+  "crossBelow",
+  "enter",
+  "exit",
+  "change",
+  "spike",
+];
 
 export interface AlertConfig {
   rule: AlertRule;
@@ -66,17 +76,20 @@ export const DEFAULT_ALERT: AlertConfig = {
 export function validateAlert(c: AlertConfig, levelFromMessage = false, rangeFromMessage = false): void {
   if (!ALERT_RULES.includes(c.rule)) throw new Error(`Unknown rule "${c.rule}".`);
   const usesLevel = c.rule === "above" || c.rule === "below" || c.rule === "cross" || c.rule === "crossAbove" || c.rule === "crossBelow";
-  if (usesLevel && !levelFromMessage && (c.level === null || !Number.isFinite(c.level))) throw new Error("Set a level (or a message property to take it from).");
+  if (usesLevel && !levelFromMessage && (c.level === null || !Number.isFinite(c.level)))
+    throw new Error("Set a level (or a message property to take it from).");
   if ((c.rule === "enter" || c.rule === "exit") && !rangeFromMessage) {
     if (c.low === null || c.high === null) throw new Error("Set the range: low and high.");
     if (!(c.low <= c.high)) throw new Error(`The range low (${c.low}) must not be above high (${c.high}).`);
   }
   if ((c.rule === "change" || c.rule === "spike") && !(c.percent > 0)) throw new Error(`The percent must be above 0; got ${c.percent}.`);
   if (c.rule === "change" && !(c.windowUs > 0)) throw new Error("The change window must be above 0 seconds.");
-  if (c.rule === "spike" && !(Number.isInteger(c.windowCount) && c.windowCount >= 1 && c.windowCount <= 100000)) throw new Error(`The spike window must be a whole number of values from 1 to 100000; got ${c.windowCount}.`);
+  if (c.rule === "spike" && !(Number.isInteger(c.windowCount) && c.windowCount >= 1 && c.windowCount <= 100000))
+    throw new Error(`The spike window must be a whole number of values from 1 to 100000; got ${c.windowCount}.`);
   if (!(c.hysteresis >= 0)) throw new Error(`The hysteresis must be 0 or more; got ${c.hysteresis}.`);
   if (!(c.cooldownUs >= 0)) throw new Error("The cooldown must be 0 or more seconds.");
-  if (!(Number.isInteger(c.maxSymbols) && c.maxSymbols >= 1)) throw new Error(`The symbol limit must be a whole number of at least 1; got ${c.maxSymbols}.`);
+  if (!(Number.isInteger(c.maxSymbols) && c.maxSymbols >= 1))
+    throw new Error(`The symbol limit must be a whole number of at least 1; got ${c.maxSymbols}.`);
 }
 
 export interface Alert {
@@ -223,7 +236,13 @@ export class AlertEngine {
   }
 
   /** Moves the rule's state with one value; `fire` is called on an edge. */
-  private evaluate(st: State, ts: number, value: number, lv: { level: number | null; low: number | null; high: number | null }, fire: Fire): void {
+  private evaluate(
+    st: State,
+    ts: number,
+    value: number,
+    lv: { level: number | null; low: number | null; high: number | null },
+    fire: Fire,
+  ): void {
     const rule = this.cfg.rule;
     const h = this.cfg.hysteresis;
     switch (rule) {
@@ -260,7 +279,7 @@ export class AlertEngine {
       }
       case "change": {
         const ref = this.reference(st, ts);
-        if (ref !== null && ref !== 0) this.magnitude(st, ((value / ref) - 1) * 100, ref, fire);
+        if (ref !== null && ref !== 0) this.magnitude(st, (value / ref - 1) * 100, ref, fire);
         this.sample(st, ts, value);
         return;
       }
@@ -289,7 +308,7 @@ export class AlertEngine {
     const ring = st.ring as Ring;
     if (ring.full) {
       const avg = st.sum / ring.capacity;
-      if (avg !== 0) this.magnitude(st, ((value / avg) - 1) * 100, avg, fire);
+      if (avg !== 0) this.magnitude(st, (value / avg - 1) * 100, avg, fire);
     }
     st.sum = ring.full ? st.sum + value - ring.oldest() : st.sum + value;
     ring.push(value);

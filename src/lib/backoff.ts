@@ -14,7 +14,10 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, capMs: 30_000, fl
 
 export class Backoff {
   attempt = 0;
-  constructor(private readonly opts: BackoffOptions, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly opts: BackoffOptions,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** The wait before the next attempt; increments the attempt counter. */
   next(minMs = 0): number {

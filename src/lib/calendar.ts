@@ -268,14 +268,17 @@ export function nyDay(tsUs: number): { start: number; end: number; date: string 
 /** "regular,pre" -> the set; empty or all four -> null (everything). */
 export function parseSessions(value: unknown): ReadonlySet<Session> | null {
   if (value === undefined || value === null || value === "" || value === "all") return null;
-  const parts = String(value).split(/[\s,]+/).filter((s) => s !== "");
+  const parts = String(value)
+    .split(/[\s,]+/)
+    .filter((s) => s !== "");
   const out = new Set<Session>();
   for (const p of parts) {
     if (p === "extended") {
       out.add("pre").add("regular").add("post");
       continue;
     }
-    if (!(SESSIONS as readonly string[]).includes(p)) throw new Error(`Unknown session "${p}": use pre, regular, post, closed (or extended).`);
+    if (!(SESSIONS as readonly string[]).includes(p))
+      throw new Error(`Unknown session "${p}": use pre, regular, post, closed (or extended).`);
     out.add(p as Session);
   }
   if (out.size === 0) throw new Error("Select at least one session.");

@@ -82,11 +82,14 @@ export class DedupStore {
     this.timer = null;
     const first = this.parked.values().next().value;
     if (first === undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.sweep();
-      this.rearm();
-    }, Math.max(10, first.parkedAt + this.retainMs - Date.now() + 5));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.sweep();
+        this.rearm();
+      },
+      Math.max(10, first.parkedAt + this.retainMs - Date.now() + 5),
+    );
     this.timer.unref();
   }
 }
@@ -95,7 +98,14 @@ export class DedupStore {
 export const dedupStore = new DedupStore();
 
 /** A feed's identity: a hash of everything that makes two feeds the same stream (no secret in clear). */
-export function feedIdentity(parts: { provider: string; url: string; apiKey: string; apiSecret: string; options: Record<string, unknown>; window: unknown }): string {
+export function feedIdentity(parts: {
+  provider: string;
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  options: Record<string, unknown>;
+  window: unknown;
+}): string {
   const h = createHash("sha256");
   h.update(JSON.stringify([parts.provider, parts.url, parts.apiKey, parts.apiSecret, sortedJson(parts.options), sortedJson(parts.window)]));
   return h.digest("hex");
@@ -105,5 +115,12 @@ function sortedJson(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
   if (Array.isArray(v)) return "[" + v.map(sortedJson).join(",") + "]";
   const o = v as Record<string, unknown>;
-  return "{" + Object.keys(o).sort().map((k) => JSON.stringify(k) + ":" + sortedJson(o[k])).join(",") + "}";
+  return (
+    "{" +
+    Object.keys(o)
+      .sort()
+      .map((k) => JSON.stringify(k) + ":" + sortedJson(o[k]))
+      .join(",") +
+    "}"
+  );
 }

@@ -32,7 +32,12 @@ export interface InfluxBatchPoint {
 }
 
 /** Ticks are partial objects until every provider emits the fixed shape: tolerate missing keys and nulls. */
-type TickLike = Partial<Omit<Tick, "type" | "provider">> & { symbol: string; type?: string | null; provider?: string | null; backfill?: boolean | null };
+type TickLike = Partial<Omit<Tick, "type" | "provider">> & {
+  symbol: string;
+  type?: string | null;
+  provider?: string | null;
+  backfill?: boolean | null;
+};
 
 const NUMERIC_FIELDS = ["price", "size", "bid", "bidSize", "ask", "askSize"] as const;
 /** Distinct times remembered per symbol for the same-microsecond offset. */

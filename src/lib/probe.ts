@@ -46,7 +46,11 @@ export function probeSymbol(provider: Provider): string {
 const LIMIT_CODES = /^(http_429|rate_limited|max_connections|connection_limit|too_many)/;
 
 /** Runs one probe; never rejects. */
-export async function probeFeed(provider: Provider, feedOptions: Partial<FeedOptions> = {}, options: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
+export async function probeFeed(
+  provider: Provider,
+  feedOptions: Partial<FeedOptions> = {},
+  options: Partial<ProbeOptions> = {},
+): Promise<ProbeResult> {
   const opts = { ...DEFAULT_PROBE, ...options };
   const symbol = opts.symbol ?? probeSymbol(provider);
   const started = Date.now();
@@ -98,7 +102,8 @@ export async function probeFeed(provider: Provider, feedOptions: Partial<FeedOpt
           if (payload.kind === "auth") finish("auth", code || "auth_failed", message);
           else if (payload.kind === "plan") finish("plan", code || "plan", message);
           else if (payload.kind === "limit") finish("limit", code || "limit", message);
-          else if (Array.isArray(payload.symbols) && connected) finish("ok", code || "rejected", `connected; the test symbol ${symbol} was refused (${code || "rejected"})`);
+          else if (Array.isArray(payload.symbols) && connected)
+            finish("ok", code || "rejected", `connected; the test symbol ${symbol} was refused (${code || "rejected"})`);
         }
       },
       onStatus: (status: FeedStatus) => {
@@ -113,7 +118,10 @@ export async function probeFeed(provider: Provider, feedOptions: Partial<FeedOpt
       },
     };
     core.register(user);
-    const channels: Record<Channel, string[]> = { trades: provider.channels.includes("trades") ? [symbol] : [], quotes: provider.channels.includes("trades") ? [] : [symbol] };
+    const channels: Record<Channel, string[]> = {
+      trades: provider.channels.includes("trades") ? [symbol] : [],
+      quotes: provider.channels.includes("trades") ? [] : [symbol],
+    };
     core.setSymbols(user, channels);
   });
   await core.close();

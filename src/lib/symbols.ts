@@ -4,7 +4,10 @@ import type { Channel } from "./types";
 const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9._:/\-^=*@!$&+#]{0,63}$/;
 
 export class SymbolError extends Error {
-  constructor(message: string, readonly invalid: string[]) {
+  constructor(
+    message: string,
+    readonly invalid: string[],
+  ) {
     super(message);
     this.name = "SymbolError";
   }

@@ -29,7 +29,11 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,](
 export function parseIsoMicros(text: string): number {
   const m = ISO_RE.exec(text);
   if (m === null) return NaN;
-  const year = +m[1], month = +m[2], day = +m[3], hour = +m[4], minute = +m[5];
+  const year = +m[1],
+    month = +m[2],
+    day = +m[3],
+    hour = +m[4],
+    minute = +m[5];
   const second = m[6] === undefined ? 0 : +m[6];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
   let offsetMin = 0;
@@ -57,9 +61,12 @@ const INT_RE = /^-?\d+$/;
  */
 function intStringToMicros(text: string, unit: "s" | "ms" | "us" | "ns"): number {
   switch (unit) {
-    case "s": return Number(text) * 1_000_000;
-    case "ms": return Number(text) * 1000;
-    case "us": return Number(text);
+    case "s":
+      return Number(text) * 1_000_000;
+    case "ms":
+      return Number(text) * 1000;
+    case "us":
+      return Number(text);
     case "ns": {
       // Drop the last three digits exactly (floor toward -inf for negatives is not needed for real times).
       const neg = text[0] === "-";
@@ -90,10 +97,14 @@ export function toMicros(value: unknown, unit: TimeUnit = "auto"): number {
     if (u === "iso") return NaN;
     if (u === "auto") u = guessEpochUnit(Math.abs(value));
     switch (u) {
-      case "s": return Math.floor(value * 1_000_000 + 1e-6);
-      case "ms": return Math.floor(value * 1000 + 1e-6);
-      case "us": return Math.floor(value);
-      case "ns": return Math.floor(value / 1000);
+      case "s":
+        return Math.floor(value * 1_000_000 + 1e-6);
+      case "ms":
+        return Math.floor(value * 1000 + 1e-6);
+      case "us":
+        return Math.floor(value);
+      case "ns":
+        return Math.floor(value / 1000);
     }
   }
   if (typeof value === "bigint") {

@@ -34,7 +34,11 @@ const GOOD_KEY = "browser-good-key-9f3e";
 
 const TARGETS = [
   { name: "node-red-4.1", node: process.execPath, redPath: undefined },
-  { name: "node-red-5", node: path.join(root, ".nr5", "node_modules", ".bin", "node"), redPath: path.join(root, ".nr5", "node_modules", "node-red") },
+  {
+    name: "node-red-5",
+    node: path.join(root, ".nr5", "node_modules", ".bin", "node"),
+    redPath: path.join(root, ".nr5", "node_modules", "node-red"),
+  },
 ];
 
 function freePort() {
@@ -62,7 +66,8 @@ function testFlow() {
   TYPES.forEach((t, i) => {
     const d = defs[t];
     const n = { id: configIds[t] || "n_" + t.replace(/\W/g, "_"), type: t };
-    if (d.category !== "config") Object.assign(n, { z: "tab1", x: 200, y: 80 + 60 * i, wires: Array.from({ length: d.outputs || 0 }, () => []) });
+    if (d.category !== "config")
+      Object.assign(n, { z: "tab1", x: 200, y: 80 + 60 * i, wires: Array.from({ length: d.outputs || 0 }, () => []) });
     for (const [name, prop] of Object.entries(d.defaults)) {
       n[name] = prop.type && configIds[prop.type] ? configIds[prop.type] : JSON.parse(JSON.stringify(prop.value));
     }
@@ -78,11 +83,15 @@ async function startNodeRed(target, flowFile) {
   const env = { ...process.env };
   if (target.redPath) env.NODE_RED_PATH = target.redPath;
   else delete env.NODE_RED_PATH;
-  const child = spawn(target.node, [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--flow", flowFile, "--reset"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    target.node,
+    [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--flow", flowFile, "--reset"],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
@@ -164,7 +173,14 @@ for (const target of TARGETS) {
       browser.userDataDir = userDataDir;
       page = await browser.newPage();
       await page.setViewport({ width: 1400, height: 1000 });
-      page.on("pageerror", (err) => problems.push(`page error: ${err.message} ${String(err.stack || "").split("\n").slice(1, 3).join(" ")}`));
+      page.on("pageerror", (err) =>
+        problems.push(
+          `page error: ${err.message} ${String(err.stack || "")
+            .split("\n")
+            .slice(1, 3)
+            .join(" ")}`,
+        ),
+      );
       page.on("console", (msg) => {
         if (msg.type() !== "error") return;
         const where = msg.location() && msg.location().url ? msg.location().url : "";
@@ -179,14 +195,21 @@ for (const target of TARGETS) {
         else if (/catalogue\.json/.test(req.url())) {
           // The palette manager's flow-library catalogue: answer as an empty catalogue would (no internet here).
           external.push(req.url());
-          req.respond({ status: 200, contentType: "application/json", headers: { "Access-Control-Allow-Origin": "*" }, body: JSON.stringify({ name: "offline", updated_at: new Date().toISOString(), modules: [] }) });
+          req.respond({
+            status: 200,
+            contentType: "application/json",
+            headers: { "Access-Control-Allow-Origin": "*" },
+            body: JSON.stringify({ name: "offline", updated_at: new Date().toISOString(), modules: [] }),
+          });
         } else {
           external.push(req.url());
           req.abort();
         }
       });
       await page.goto(red.url, { waitUntil: "networkidle2", timeout: 60000 });
-      await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.node("tab1") !== null && RED.nodes.getType("tick-feed"), { timeout: 60000 });
+      await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.node("tab1") !== null && RED.nodes.getType("tick-feed"), {
+        timeout: 60000,
+      });
       // Let the editor settle (palette, sidebar, deploy button).
       await page.waitForSelector("#red-ui-header-button-deploy", { timeout: 30000 });
     });
@@ -201,7 +224,8 @@ for (const target of TARGETS) {
     });
 
     it("loads the editor with no page or console errors, and the palette manager on", async function () {
-      if (external.length > 0) console.log(`      requests to other hosts (refused; the catalogue answered empty): ${[...new Set(external)].join(", ")}`);
+      if (external.length > 0)
+        console.log(`      requests to other hosts (refused; the catalogue answered empty): ${[...new Set(external)].join(", ")}`);
       assert.deepStrictEqual(problems, []);
       const palette = await page.evaluate(() => {
         const ext = RED.settings.get("externalModules") || {};
@@ -224,7 +248,12 @@ for (const target of TARGETS) {
       await page.waitForSelector(ok, { visible: true, timeout: 20000 });
       // The tray slides in; wait until its inputs are laid out and visible.
       await page.waitForFunction((btn) => $(btn).is(":visible") && !$(".red-ui-tray").is(":animated"), { timeout: 10000 }, ok);
-      return { isConfig, prefix: isConfig ? "node-config-input" : "node-input", ok, cancel: isConfig ? "#node-config-dialog-cancel" : "#node-dialog-cancel" };
+      return {
+        isConfig,
+        prefix: isConfig ? "node-config-input" : "node-input",
+        ok,
+        cancel: isConfig ? "#node-config-dialog-cancel" : "#node-dialog-cancel",
+      };
     }
 
     async function closeDialog(button) {
@@ -292,7 +321,10 @@ for (const target of TARGETS) {
               const node = RED.nodes.node(nodeId);
               const typeDef = node._def;
               const CANDIDATES = ["-1", "abc", "(bad)", "http://x", "7", "1.5", "0", "2", "{bad", "I=q", "1e99", "  ", ""];
-              const groups = [["defaults", typeDef.defaults], ["credentials", typeDef.credentials || {}]];
+              const groups = [
+                ["defaults", typeDef.defaults],
+                ["credentials", typeDef.credentials || {}],
+              ];
               const selects = $(".red-ui-tray select[id^='" + prefix + "-'], .red-ui-tray select.tickstream-opt").toArray();
               const out = [];
               // A candidate is typed into the input first: validators may read the dialog (context and credentials).
@@ -328,7 +360,10 @@ for (const target of TARGETS) {
                   for (let i = 0; bad === null && i < selects.length; i++) {
                     const sel = $(selects[i]);
                     const was = sel.val();
-                    const options = sel.find("option").toArray().map((o) => o.value);
+                    const options = sel
+                      .find("option")
+                      .toArray()
+                      .map((o) => o.value);
                     for (const o of options) {
                       sel.val(o);
                       bad = badFor(def, name);
@@ -355,7 +390,10 @@ for (const target of TARGETS) {
             d = await openDialog(id);
             const inDialog = await page.evaluate(
               (prefix, item) => {
-                if (item.context) $("#" + item.context.select).val(item.context.value).trigger("change");
+                if (item.context)
+                  $("#" + item.context.select)
+                    .val(item.context.value)
+                    .trigger("change");
                 const input = $("#" + prefix + "-" + item.name);
                 input.val(item.bad.value).trigger("change");
                 return { marked: input.hasClass("input-error"), message: item.bad.message };
@@ -363,7 +401,10 @@ for (const target of TARGETS) {
               d.prefix,
               p,
             );
-            assert.ok(inDialog.marked, `${p.name} = ${JSON.stringify(p.bad.value)}${p.context ? ` (${p.context.select} = ${p.context.value})` : ""}: marked in the dialog`);
+            assert.ok(
+              inDialog.marked,
+              `${p.name} = ${JSON.stringify(p.bad.value)}${p.context ? ` (${p.context.select} = ${p.context.value})` : ""}: marked in the dialog`,
+            );
             assert.deepStrictEqual(rawKeys(inDialog.message), [], `${p.name}: message "${inDialog.message}" from the catalog`);
             await shot(`${type}-invalid-${p.name}`);
             await closeDialog(d.ok);
@@ -376,7 +417,10 @@ for (const target of TARGETS) {
             d = await openDialog(id);
             const fixed = await page.evaluate(
               (prefix, item) => {
-                if (item.context) $("#" + item.context.select).val(item.context.original).trigger("change");
+                if (item.context)
+                  $("#" + item.context.select)
+                    .val(item.context.original)
+                    .trigger("change");
                 const input = $("#" + prefix + "-" + item.name);
                 input.val(item.original).trigger("change");
                 return !input.hasClass("input-error");
@@ -399,7 +443,12 @@ for (const target of TARGETS) {
         problems.length = 0;
         const { ALLOWED_STEPS } = require("../../dist/lib/aggregate");
         const { CONDITION_DIALECTS } = require("../../dist/lib/conditions");
-        const seen = await page.evaluate(() => ({ ns: typeof window.TickstreamEditor, steps: RED.settings.tickAggregateSteps, agg: RED.settings.tickAggregateDialects, flt: RED.settings.tickFilterDialects }));
+        const seen = await page.evaluate(() => ({
+          ns: typeof window.TickstreamEditor,
+          steps: RED.settings.tickAggregateSteps,
+          agg: RED.settings.tickAggregateDialects,
+          flt: RED.settings.tickFilterDialects,
+        }));
         assert.strictEqual(seen.ns, "object", "TickstreamEditor is defined");
         assert.deepStrictEqual(seen.steps, JSON.parse(JSON.stringify(ALLOWED_STEPS)));
         assert.deepStrictEqual(seen.agg, [...CONDITION_DIALECTS]);
@@ -408,12 +457,23 @@ for (const target of TARGETS) {
           const id = nodeIdOf(type);
           await page.evaluate((nodeId) => (RED.nodes.node(nodeId).conditionDialect = "sip"), id);
           const d = await openDialog(id);
-          const select = await page.evaluate(() => ({ values: $("#node-input-conditionDialect option").toArray().map((o) => o.value), texts: $("#node-input-conditionDialect option").toArray().map((o) => $(o).text()), value: $("#node-input-conditionDialect").val() }));
+          const select = await page.evaluate(() => ({
+            values: $("#node-input-conditionDialect option")
+              .toArray()
+              .map((o) => o.value),
+            texts: $("#node-input-conditionDialect option")
+              .toArray()
+              .map((o) => $(o).text()),
+            value: $("#node-input-conditionDialect").val(),
+          }));
           await closeDialog(d.cancel);
           await page.evaluate((nodeId) => (RED.nodes.node(nodeId).conditionDialect = "auto"), id);
           assert.deepStrictEqual(select.values, [...CONDITION_DIALECTS], `${type}: dialect options`);
           assert.strictEqual(select.value, "sip", `${type}: the node's dialect is selected`);
-          assert.ok(select.texts.every((t) => t !== "" && rawKeys(t).length === 0), `${type}: option labels ${select.texts}`);
+          assert.ok(
+            select.texts.every((t) => t !== "" && rawKeys(t).length === 0),
+            `${type}: option labels ${select.texts}`,
+          );
         }
         assert.deepStrictEqual(problems, []);
       });
@@ -423,18 +483,33 @@ for (const target of TARGETS) {
         for (const type of ["tick-filter", "tick-aggregate", "tick-alert"]) {
           const id = nodeIdOf(type);
           let d = await openDialog(id);
-          const labels = await page.evaluate(() => $(".red-ui-tray .tickstream-session").toArray().map((c) => $(c).parent().text().trim()));
+          const labels = await page.evaluate(() =>
+            $(".red-ui-tray .tickstream-session")
+              .toArray()
+              .map((c) => $(c).parent().text().trim()),
+          );
           assert.strictEqual(labels.length, 4, `${type}: four session checkboxes`);
           assert.deepStrictEqual(rawKeys(labels.join(" ")), [], `${type}: labels ${labels}`);
-          await page.evaluate(() => $(".tickstream-session[data-session='closed'], .tickstream-session[data-session='pre']").prop("checked", false));
+          await page.evaluate(() =>
+            $(".tickstream-session[data-session='closed'], .tickstream-session[data-session='pre']").prop("checked", false),
+          );
           await closeDialog(d.ok);
           assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).sessions, id), "regular,post", `${type}: saved`);
           d = await openDialog(id);
-          const ticked = await page.evaluate(() => $(".tickstream-session").toArray().filter((c) => $(c).prop("checked")).map((c) => $(c).attr("data-session")));
+          const ticked = await page.evaluate(() =>
+            $(".tickstream-session")
+              .toArray()
+              .filter((c) => $(c).prop("checked"))
+              .map((c) => $(c).attr("data-session")),
+          );
           assert.deepStrictEqual(ticked, ["regular", "post"], `${type}: shown again`);
           await page.evaluate(() => $(".tickstream-session").prop("checked", true));
           await closeDialog(d.ok);
-          assert.strictEqual(await page.evaluate((nodeId) => RED.nodes.node(nodeId).sessions, id), "", `${type}: all ticked = every session`);
+          assert.strictEqual(
+            await page.evaluate((nodeId) => RED.nodes.node(nodeId).sessions, id),
+            "",
+            `${type}: all ticked = every session`,
+          );
         }
         assert.deepStrictEqual(problems, []);
       });
@@ -444,20 +519,27 @@ for (const target of TARGETS) {
       it("shows and hides provider rows and the key rows per provider (screenshot per provider)", async function () {
         problems.length = 0;
         const d = await openDialog(configIds["tick-feed"]);
-        const providers = await page.evaluate(() => $("#node-config-input-provider option").toArray().map((o) => o.value));
+        const providers = await page.evaluate(() =>
+          $("#node-config-input-provider option")
+            .toArray()
+            .map((o) => o.value),
+        );
         assert.ok(providers.length >= 10, providers.join());
         const wrong = [];
         for (const p of providers) {
           const seen = await page.evaluate((prov) => {
             $("#node-config-input-provider").val(prov).trigger("change");
-            const rows = $(".tickstream-provider-row").toArray().map((r) => ({
-              providers: String($(r).data("providers")).split(" "),
-              visible: $(r).is(":visible"),
-              id: $(r).find("[id]").first().attr("id"),
-            }));
+            const rows = $(".tickstream-provider-row")
+              .toArray()
+              .map((r) => ({
+                providers: String($(r).data("providers")).split(" "),
+                visible: $(r).is(":visible"),
+                id: $(r).find("[id]").first().attr("id"),
+              }));
             return { rows, key: $("#tickstream-row-key").is(":visible"), text: $(".red-ui-tray").last().text() };
           }, p);
-          for (const r of seen.rows) if (r.visible !== r.providers.includes(p)) wrong.push(`${p}: ${r.id} ${r.visible ? "shown" : "hidden"}`);
+          for (const r of seen.rows)
+            if (r.visible !== r.providers.includes(p)) wrong.push(`${p}: ${r.id} ${r.visible ? "shown" : "hidden"}`);
           const needsKey = ["alltick", "polygon", "alpaca", "finnhub", "twelvedata", "tiingo", "coinbase", "generic"].includes(p);
           if (seen.key !== needsKey) wrong.push(`${p}: key row ${seen.key ? "shown" : "hidden"}`);
           assert.deepStrictEqual(rawKeys(seen.text), [], `${p}: raw catalog keys`);
@@ -491,7 +573,10 @@ for (const target of TARGETS) {
         problems.length = 0;
         const d = await openDialog(configIds["tick-feed"]);
         const results = {};
-        for (const [key, label] of [[GOOD_KEY, "good"], ["browser-wrong-key-11", "bad"]]) {
+        for (const [key, label] of [
+          [GOOD_KEY, "good"],
+          ["browser-wrong-key-11", "bad"],
+        ]) {
           await page.evaluate(
             (url, k) => {
               $("#tickstream-test-result").removeAttr("data-result").empty();
@@ -504,7 +589,10 @@ for (const target of TARGETS) {
           );
           await page.evaluate(() => $("#tickstream-test").trigger("click"));
           await page.waitForSelector("#tickstream-test-result[data-result]", { timeout: 15000 });
-          results[label] = await page.evaluate(() => ({ result: $("#tickstream-test-result").attr("data-result"), text: $("#tickstream-test-result").text() }));
+          results[label] = await page.evaluate(() => ({
+            result: $("#tickstream-test-result").attr("data-result"),
+            text: $("#tickstream-test-result").text(),
+          }));
           await shot(`tick-feed-test-connection-${label}`);
         }
         await closeDialog(d.cancel);

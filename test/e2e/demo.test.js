@@ -72,8 +72,14 @@ describe("demo (real node-red process)", function () {
     });
     ws.send(JSON.stringify({ subscribe: "debug" }));
     try {
-      await waitFor(() => new Set(ticks.map((t) => t.topic)).size >= 3, { timeout: 20000, what: "ticks of at least 3 symbols in the debug sidebar" });
-      await waitFor(() => bars.some((b) => JSON.parse(b.msg).partial !== true), { timeout: 20000, what: "a complete 5-second bar in the debug sidebar" });
+      await waitFor(() => new Set(ticks.map((t) => t.topic)).size >= 3, {
+        timeout: 20000,
+        what: "ticks of at least 3 symbols in the debug sidebar",
+      });
+      await waitFor(() => bars.some((b) => JSON.parse(b.msg).partial !== true), {
+        timeout: 20000,
+        what: "a complete 5-second bar in the debug sidebar",
+      });
     } finally {
       ws.close();
     }
@@ -83,6 +89,9 @@ describe("demo (real node-red process)", function () {
     assert.ok(Number.isInteger(tick.ts) && tick.price > 0);
     const bar = JSON.parse(bars.find((b) => JSON.parse(b.msg).partial !== true).msg);
     assert.strictEqual(bar.end - bar.start, 5e6);
-    assert.ok(bar.low <= bar.open && bar.open <= bar.high && bar.low <= bar.close && bar.close <= bar.high && bar.volume > 0 && bar.count > 0, JSON.stringify(bar));
+    assert.ok(
+      bar.low <= bar.open && bar.open <= bar.high && bar.low <= bar.close && bar.close <= bar.high && bar.volume > 0 && bar.count > 0,
+      JSON.stringify(bar),
+    );
   });
 });

@@ -39,7 +39,11 @@ describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
     await page.waitForFunction(() => document.querySelectorAll("rect.tks-candle").length >= 4, { timeout: 60000, polling: 200 });
     await page.waitForFunction(() => document.querySelectorAll("tbody tr").length >= 5, { timeout: 30000, polling: 200 });
     const seen = await page.evaluate(() => ({
-      candles: [...document.querySelectorAll("rect.tks-candle")].map((r) => ({ start: Number(r.getAttribute("data-start")), final: r.getAttribute("data-final"), h: Number(r.getAttribute("height")) })),
+      candles: [...document.querySelectorAll("rect.tks-candle")].map((r) => ({
+        start: Number(r.getAttribute("data-start")),
+        final: r.getAttribute("data-final"),
+        h: Number(r.getAttribute("height")),
+      })),
       volumes: document.querySelectorAll("rect.tks-volume").length,
       rows: [...document.querySelectorAll("tbody tr")].map((tr) => tr.innerText.split(/\t|\n/)[0]),
       charts: document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length,
@@ -47,16 +51,28 @@ describe("Dashboard 2 (real node-red process, headless Chromium)", function () {
     const shot = path.join(root, ".integration", "dashboard.png");
     await screenshot(page, shot);
     const starts = seen.candles.map((c) => c.start);
-    assert.deepStrictEqual(starts, [...new Set(starts)].sort((a, b) => a - b), "one candle per bar, in time order");
-    assert.ok(starts.slice(1).every((s, i) => s - starts[i] >= 2e6), "2-second bars");
-    assert.ok(seen.candles.slice(0, -1).every((c) => c.final === "true"), "closed bars are final");
+    assert.deepStrictEqual(
+      starts,
+      [...new Set(starts)].sort((a, b) => a - b),
+      "one candle per bar, in time order",
+    );
+    assert.ok(
+      starts.slice(1).every((s, i) => s - starts[i] >= 2e6),
+      "2-second bars",
+    );
+    assert.ok(
+      seen.candles.slice(0, -1).every((c) => c.final === "true"),
+      "closed bars are final",
+    );
     assert.strictEqual(seen.volumes, seen.candles.length, "a volume bar under each candle");
     assert.deepStrictEqual([...seen.rows].sort(), ["AAPL", "AMZN", "MSFT", "NVDA", "TSLA"], "one quote row per symbol");
     assert.ok(seen.charts >= 1, "the price chart is drawn");
     // The open candle is replaced by its updates, not appended: wait for a new bar and check no duplicate start.
     const n = seen.candles.length;
     await page.waitForFunction((k) => document.querySelectorAll("rect.tks-candle").length > k, { timeout: 30000, polling: 200 }, n);
-    const later = await page.evaluate(() => [...document.querySelectorAll("rect.tks-candle")].map((r) => Number(r.getAttribute("data-start"))));
+    const later = await page.evaluate(() =>
+      [...document.querySelectorAll("rect.tks-candle")].map((r) => Number(r.getAttribute("data-start"))),
+    );
     assert.strictEqual(new Set(later).size, later.length, "no duplicate candle");
     assert.deepStrictEqual(errors, [], "no page errors");
     this.test.title += ` [${later.length} candles; screenshot ${path.relative(root, shot)}]`;

@@ -51,19 +51,29 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
     const deployedUs = Date.now() * 1000;
     await helper.load(NODES, flow);
     const startedUs = Date.now() * 1000;
-    const sent = collect(tInflux), ticks = collect(tTicks), bars = collect(tBars), late = collect(tLate);
+    const sent = collect(tInflux),
+      ticks = collect(tTicks),
+      bars = collect(tBars),
+      late = collect(tLate);
     const symbols = ["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"];
-    await waitFor(() => symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2) && sent.length >= 300, { timeout: 60000, what: "300 ticks and two bars per symbol" });
+    await waitFor(() => symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2) && sent.length >= 300, {
+      timeout: 60000,
+      what: "300 ticks and two bars per symbol",
+    });
     for (const id of [P + "_ticks", P + "_trades"]) helper.getNode(id).receive({ action: "replace", payload: [] });
     // The open bars close on the wall clock (no flush: a flushed bar would be partial), so wait
     // until the bars hold every tick that was not late.
     const lateIds = new Set();
-    const sizeOf = (s) => ticks.filter((m) => m.payload.symbol === s && !lateIds.has(s + "|" + m.payload.id)).reduce((a, m) => a + m.payload.size, 0);
+    const sizeOf = (s) =>
+      ticks.filter((m) => m.payload.symbol === s && !lateIds.has(s + "|" + m.payload.id)).reduce((a, m) => a + m.payload.size, 0);
     const volumeOf = (s) => bars.filter((b) => b.topic === s).reduce((a, b) => a + b.bar.volume, 0);
-    await waitFor(() => {
-      for (const m of late) lateIds.add(m.payload.symbol + "|" + m.payload.id);
-      return symbols.every((s) => volumeOf(s) === sizeOf(s));
-    }, { timeout: 20000, what: "the last bars to close" });
+    await waitFor(
+      () => {
+        for (const m of late) lateIds.add(m.payload.symbol + "|" + m.payload.id);
+        return symbols.every((s) => volumeOf(s) === sizeOf(s));
+      },
+      { timeout: 20000, what: "the last bars to close" },
+    );
     const countTicks = async () => ((await influx.rows("SELECT count(price) FROM ticks", "market"))[0] || { count: 0 }).count;
     // Poll the store (an async query per turn) until it holds what was sent, for at most 30 s.
     let stored = 0;
@@ -160,7 +170,11 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
         assert.strictEqual(n, 2, `two points in ${us}`);
         assert.ok(us >= base && (us - base) % 1000 === 0, "at the exact microsecond");
       }
-      assert.strictEqual(aapl.reduce((a, r) => a + r.size, 0), 300, "no volume lost");
+      assert.strictEqual(
+        aapl.reduce((a, r) => a + r.size, 0),
+        300,
+        "no volume lost",
+      );
     } finally {
       await helper.unload();
       await relay.close();
@@ -188,7 +202,10 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
     assert.deepStrictEqual(loggedErrors(), [], "no write failed");
     assert.strictEqual(rows.length, points.length, `points stored: ${rows.length} of ${points.length}`);
     const k = (symbol, ns, price) => `${symbol}|${ns}|${price}`;
-    assert.deepStrictEqual(rows.map((r) => k(r.symbol, String(nanosOf(r.time)), r.price)).sort(), points.map((p) => k(p.tags.symbol, p.timestamp, p.fields.price)).sort());
+    assert.deepStrictEqual(
+      rows.map((r) => k(r.symbol, String(nanosOf(r.time)), r.price)).sort(),
+      points.map((p) => k(p.tags.symbol, p.timestamp, p.fields.price)).sort(),
+    );
     this.test.title += ` [${points.length} ticks in ${sent.length} batches]`;
   });
 
@@ -198,7 +215,13 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {
-        if (req.url.startsWith("/api/v2/write")) lines.push(...body.split("\n").filter(Boolean).map((l) => ({ url: req.url, line: l })));
+        if (req.url.startsWith("/api/v2/write"))
+          lines.push(
+            ...body
+              .split("\n")
+              .filter(Boolean)
+              .map((l) => ({ url: req.url, line: l })),
+          );
         res.writeHead(204);
         res.end();
       });
@@ -210,12 +233,16 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
       // The one setting 2.0 mode needs for ticks: Time Precision = nanoseconds (this mode ignores msg.precision).
       byId(flow, P + "_influx_ticks").precisionV18FluxV20 = "ns";
       await helper.load(NODES, flow, { [P + "_db"]: { token: "t" } });
-      await waitFor(() => lines.some((l) => l.line.startsWith("bars,")) && lines.some((l) => l.line.startsWith("ticks,")), { timeout: 30000, what: "tick and bar lines" });
+      await waitFor(() => lines.some((l) => l.line.startsWith("bars,")) && lines.some((l) => l.line.startsWith("ticks,")), {
+        timeout: 30000,
+        what: "tick and bar lines",
+      });
       const tick = lines.find((l) => l.line.startsWith("ticks,"));
       assert.ok(/precision=ns/.test(tick.url), tick.url);
       assert.ok(/ \d{19}$/.test(tick.line), "tick time in ns: " + tick.line);
       const bar = lines.find((l) => l.line.startsWith("bars,")).line;
-      for (const re of [/count=\d+i/, /revision=0i/, /volume=\d+i/, /final=T/, /partial=T/, /synthetic=F/]) assert.ok(re.test(bar), `${re} in ${bar}`);
+      for (const re of [/count=\d+i/, /revision=0i/, /volume=\d+i/, /final=T/, /partial=T/, /synthetic=F/])
+        assert.ok(re.test(bar), `${re} in ${bar}`);
     } finally {
       // The 2.0 client retries failed writes for minutes: the endpoint stays up (answering 204)
       // until after() so nothing is left retrying.

@@ -40,11 +40,30 @@ describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red
     const flow = all.filter((x) => x.z === tab || x.id === tab || x.id === P + "_broker_c" + n);
     byId(flow, P + "_broker_c" + n).port = String(broker.port);
     const file = path.join(dir, `consumer${n}.jsonl`);
-    flow.push({ id: "record" + n, type: "file", z: tab, name: "", filename: file, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", wires: [[]] });
+    flow.push({
+      id: "record" + n,
+      type: "file",
+      z: tab,
+      name: "",
+      filename: file,
+      filenameType: "str",
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: "false",
+      encoding: "none",
+      wires: [[]],
+    });
     byId(flow, P + "_in" + n).wires[0].push("record" + n);
     return { flow, file };
   }
-  const lines = (file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const lines = (file) =>
+    fs.existsSync(file)
+      ? fs
+          .readFileSync(file, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
 
   it("consumers by partition together receive every tick exactly once, each only its partition", async function () {
     const parts = [0, 1].map(consumerFlow);
@@ -58,18 +77,38 @@ describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red
     const tSent = tap(flow, P + "_sub");
     await helper.load(NODES, flow);
     const sent = collect(tSent);
-    const connected = (id) => helper.getNode(id).status.getCalls().some((c) => c.thisValue.id === id && c.args[0].fill === "green");
+    const connected = (id) =>
+      helper
+        .getNode(id)
+        .status.getCalls()
+        .some((c) => c.thisValue.id === id && c.args[0].fill === "green");
     await waitFor(() => connected(P + "_out"), { timeout: 20000, what: "the ingest's broker connection" });
 
     // Probe both partitions from a separate client until each consumer has recorded a probe.
     const mqtt = require("mqtt"); // the client library of Node-RED's own mqtt nodes
     const probe = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`);
     try {
-      await waitFor(() => {
-        if (parts.every((p) => lines(p.file).some((t) => t.symbol === "PROBE"))) return true;
-        for (const n of [0, 1]) probe.publish(`ticks/${n}/PROBE`, JSON.stringify({ symbol: "PROBE", type: "trade", price: 1, size: 1, ts: Date.now() * 1000, recvTs: Date.now() * 1000, provider: "simulator", id: "probe" }));
-        return false;
-      }, { timeout: 60000, everyMs: 250, what: "both consumers subscribed" });
+      await waitFor(
+        () => {
+          if (parts.every((p) => lines(p.file).some((t) => t.symbol === "PROBE"))) return true;
+          for (const n of [0, 1])
+            probe.publish(
+              `ticks/${n}/PROBE`,
+              JSON.stringify({
+                symbol: "PROBE",
+                type: "trade",
+                price: 1,
+                size: 1,
+                ts: Date.now() * 1000,
+                recvTs: Date.now() * 1000,
+                provider: "simulator",
+                id: "probe",
+              }),
+            );
+          return false;
+        },
+        { timeout: 60000, everyMs: 250, what: "both consumers subscribed" },
+      );
     } finally {
       await probe.endAsync();
     }
@@ -78,16 +117,30 @@ describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red
     await waitFor(() => sent.length >= 400, { timeout: 60000, what: "400 ticks published" });
     helper.getNode(P + "_sub").receive({ action: "replace", payload: [] });
     const real = (n) => lines(parts[n].file).filter((t) => t.symbol !== "PROBE");
-    await waitFor(() => real(0).length + real(1).length >= sent.length, { timeout: 60000, everyMs: 100, what: "the consumers to record what was published" });
+    await waitFor(() => real(0).length + real(1).length >= sent.length, {
+      timeout: 60000,
+      everyMs: 100,
+      what: "the consumers to record what was published",
+    });
     const got = [real(0), real(1)];
     const id = (t) => `${t.symbol}|${t.ts}|${t.id}`;
-    assert.deepStrictEqual([...got[0], ...got[1]].map(id).sort(), sent.map((m) => id(m.payload)).sort(), "every tick once across the consumers, exact ts");
+    assert.deepStrictEqual(
+      [...got[0], ...got[1]].map(id).sort(),
+      sent.map((m) => id(m.payload)).sort(),
+      "every tick once across the consumers, exact ts",
+    );
     for (const n of [0, 1]) {
       assert.ok(got[n].length > 0, `consumer ${n} got ticks`);
-      assert.ok(got[n].every((t) => partitionOf(t.symbol, 2) === n), `consumer ${n} got only partition ${n}`);
+      assert.ok(
+        got[n].every((t) => partitionOf(t.symbol, 2) === n),
+        `consumer ${n} got only partition ${n}`,
+      );
       assert.ok(!/\[error\]/.test(consumers[n].output), consumers[n].output);
     }
-    assert.deepStrictEqual(sent.map((m) => m.topic), sent.map((m) => `ticks/${partitionOf(m.payload.symbol, 2)}/${m.payload.symbol}`));
+    assert.deepStrictEqual(
+      sent.map((m) => m.topic),
+      sent.map((m) => `ticks/${partitionOf(m.payload.symbol, 2)}/${m.payload.symbol}`),
+    );
     assert.deepStrictEqual(loggedErrors(), []);
     this.test.title += ` [${sent.length} published, ${got[0].length} + ${got[1].length} consumed in two processes]`;
   });

@@ -41,28 +41,66 @@ describe("PostgreSQL (real postgres; stand-in for the postgresql node)", functio
     Object.assign(byId(flow, P + "_cfg"), { port: pg.port });
     byId(flow, P + "_feed").options.ratePerSymbol = "30";
     Object.assign(byId(flow, P + "_agg"), { interval: 2, unit: "s" }); // 2-second bars instead of 1-minute ones
-    const tTicks = tap(flow, P + "_ticks"), tDone = tap(flow, P + "_insert_ticks"), tBars = tap(flow, P + "_agg"), tBarDone = tap(flow, P + "_upsert_bars"), tLate = tap(flow, P + "_agg", 1), tBarTicks = tap(flow, P + "_trades");
+    const tTicks = tap(flow, P + "_ticks"),
+      tDone = tap(flow, P + "_insert_ticks"),
+      tBars = tap(flow, P + "_agg"),
+      tBarDone = tap(flow, P + "_upsert_bars"),
+      tLate = tap(flow, P + "_agg", 1),
+      tBarTicks = tap(flow, P + "_trades");
     const deployedUs = Date.now() * 1000;
     await helper.load(NODES, flow);
     const startedUs = Date.now() * 1000;
-    const ticks = collect(tTicks), done = collect(tDone), bars = collect(tBars), barsDone = collect(tBarDone), late = collect(tLate), barTicks = collect(tBarTicks);
+    const ticks = collect(tTicks),
+      done = collect(tDone),
+      bars = collect(tBars),
+      barsDone = collect(tBarDone),
+      late = collect(tLate),
+      barTicks = collect(tBarTicks);
     const symbols = ["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"];
-    await waitFor(() => ticks.length >= 300 && symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2), { timeout: 60000, what: "300 ticks and two bars per symbol" });
+    await waitFor(() => ticks.length >= 300 && symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2), {
+      timeout: 60000,
+      what: "300 ticks and two bars per symbol",
+    });
     for (const id of ["ticks", "trades"]) helper.getNode(P + "_" + id).receive({ action: "replace", payload: [] });
     const volumeOf = (s) => bars.filter((b) => b.topic === s).reduce((a, b) => a + b.payload.volume, 0);
-    const sizeOf = (s) => { const l = new Set(late.map((m) => m.payload.symbol + "|" + m.payload.id)); return barTicks.filter((m) => m.payload.symbol === s && !l.has(s + "|" + m.payload.id)).reduce((a, m) => a + m.payload.size, 0); };
-    await waitFor(() => symbols.every((s) => volumeOf(s) === sizeOf(s)) && done.length === ticks.length && barsDone.length === bars.length, { timeout: 30000, what: "every insert answered and the last bars closed" }).catch((e) => {
-      throw new Error(`${e.message}: inserts ${done.length}/${ticks.length}, bars ${barsDone.length}/${bars.length}, volume ${symbols.map((s) => volumeOf(s) + "/" + sizeOf(s))}; errors ${JSON.stringify(loggedErrors()).slice(0, 500)}`);
+    const sizeOf = (s) => {
+      const l = new Set(late.map((m) => m.payload.symbol + "|" + m.payload.id));
+      return barTicks.filter((m) => m.payload.symbol === s && !l.has(s + "|" + m.payload.id)).reduce((a, m) => a + m.payload.size, 0);
+    };
+    await waitFor(
+      () => symbols.every((s) => volumeOf(s) === sizeOf(s)) && done.length === ticks.length && barsDone.length === bars.length,
+      { timeout: 30000, what: "every insert answered and the last bars closed" },
+    ).catch((e) => {
+      throw new Error(
+        `${e.message}: inserts ${done.length}/${ticks.length}, bars ${barsDone.length}/${bars.length}, volume ${symbols.map((s) => volumeOf(s) + "/" + sizeOf(s))}; errors ${JSON.stringify(loggedErrors()).slice(0, 500)}`,
+      );
     });
     assert.deepStrictEqual(loggedErrors(), [], "no query failed");
-    const { rows: [{ n }] } = await db.query("SELECT count(*)::int AS n FROM ticks");
+    const {
+      rows: [{ n }],
+    } = await db.query("SELECT count(*)::int AS n FROM ticks");
     assert.strictEqual(n, ticks.length, `ticks stored: ${n} of ${ticks.length}`);
-    const { rows } = await db.query("SELECT symbol, ts::text AS ts, (extract(epoch FROM time) * 1000000)::bigint::text AS t_us, price, size, conditions, id, exchange FROM ticks");
-    assert.ok(rows.every((r) => r.ts === r.t_us), "the timestamptz holds the exact microsecond");
+    const { rows } = await db.query(
+      "SELECT symbol, ts::text AS ts, (extract(epoch FROM time) * 1000000)::bigint::text AS t_us, price, size, conditions, id, exchange FROM ticks",
+    );
+    assert.ok(
+      rows.every((r) => r.ts === r.t_us),
+      "the timestamptz holds the exact microsecond",
+    );
     const key = (s, ts, p, z, id) => [s, ts, p, z, id].join("|");
-    assert.deepStrictEqual(rows.map((r) => key(r.symbol, r.ts, r.price, r.size, r.id)).sort(), ticks.map((m) => key(m.payload.symbol, String(m.payload.ts), m.payload.price, m.payload.size, m.payload.id)).sort());
-    assert.ok(rows.some((r) => Array.isArray(r.conditions) && r.conditions.length > 0), "conditions as text[]");
-    const barRows = (await db.query("SELECT symbol, extract(epoch FROM start)::bigint AS s, volume, count, final, partial, synthetic, revision FROM bars ORDER BY symbol, start")).rows;
+    assert.deepStrictEqual(
+      rows.map((r) => key(r.symbol, r.ts, r.price, r.size, r.id)).sort(),
+      ticks.map((m) => key(m.payload.symbol, String(m.payload.ts), m.payload.price, m.payload.size, m.payload.id)).sort(),
+    );
+    assert.ok(
+      rows.some((r) => Array.isArray(r.conditions) && r.conditions.length > 0),
+      "conditions as text[]",
+    );
+    const barRows = (
+      await db.query(
+        "SELECT symbol, extract(epoch FROM start)::bigint AS s, volume, count, final, partial, synthetic, revision FROM bars ORDER BY symbol, start",
+      )
+    ).rows;
     assert.strictEqual(barRows.length, new Set(bars.map((b) => b.topic + b.payload.start)).size);
     for (const s of symbols) {
       const mine = barRows.filter((b) => b.symbol === s);
@@ -73,7 +111,11 @@ describe("PostgreSQL (real postgres; stand-in for the postgresql node)", functio
         if (startUs >= startedUs) assert.strictEqual(b.partial, false, `${s}: a bar that began after the deploy is complete`);
         assert.ok(b.final === true && b.synthetic === false && b.revision === 0 && Number.isInteger(b.count));
       }
-      assert.strictEqual(mine.reduce((a, b) => a + b.volume, 0), sizeOf(s), `${s}: volume`);
+      assert.strictEqual(
+        mine.reduce((a, b) => a + b.volume, 0),
+        sizeOf(s),
+        `${s}: volume`,
+      );
     }
     const partial = barRows.filter((b) => b.partial).length;
     assert.ok(partial <= symbols.length, `${partial} partial bars: at most the first of each symbol`);

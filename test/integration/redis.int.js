@@ -25,13 +25,22 @@ describe("Redis (real redis-server, node-red-contrib-redis)", function () {
     const flow = example("Redis list, latest price and stream");
     byId(flow, P + "_cfg").options = JSON.stringify({ host: "127.0.0.1", port: redis.port });
     byId(flow, P + "_feed").options.ratePerSymbol = "30";
-    const t = { list: tap(flow, P + "_list"), last: tap(flow, P + "_last"), stream: tap(flow, P + "_stream"), hset: tap(flow, P + "_hset"), xadd: tap(flow, P + "_xadd") };
+    const t = {
+      list: tap(flow, P + "_list"),
+      last: tap(flow, P + "_last"),
+      stream: tap(flow, P + "_stream"),
+      hset: tap(flow, P + "_hset"),
+      xadd: tap(flow, P + "_xadd"),
+    };
     await helper.load(NODES, flow);
     const got = Object.fromEntries(Object.entries(t).map(([k, id]) => [k, collect(id)]));
     await waitFor(() => got.list.length >= 300, { timeout: 60000, what: "300 ticks" });
     for (const id of ["list", "last", "stream"]) helper.getNode(P + "_" + id).receive({ action: "replace", payload: [] });
     // redis-command passes each message on with the reply once Redis has answered.
-    await waitFor(() => got.hset.length === got.last.length && got.xadd.length === got.stream.length, { timeout: 30000, what: "every HSET and XADD answered" });
+    await waitFor(() => got.hset.length === got.last.length && got.xadd.length === got.stream.length, {
+      timeout: 30000,
+      what: "every HSET and XADD answered",
+    });
     const symbols = [...new Set(got.list.map((m) => m.payload.symbol))];
     // redis-out does not report completion: poll until the lists hold every tick.
     let total = 0;
@@ -48,13 +57,27 @@ describe("Redis (real redis-server, node-red-contrib-redis)", function () {
       assert.deepStrictEqual(stored, JSON.parse(JSON.stringify(sent)), `ticks:${s} holds the Ticks in order, µs ts exact`);
       const last = got.last.filter((m) => m.payload.symbol === s).pop().payload;
       const h = await client.hgetall("last:" + s);
-      assert.deepStrictEqual(h, { price: String(last.price), size: String(last.size), ts: String(last.ts), exchange: String(last.exchange), provider: "simulator" }, `last:${s}`);
+      assert.deepStrictEqual(
+        h,
+        { price: String(last.price), size: String(last.size), ts: String(last.ts), exchange: String(last.exchange), provider: "simulator" },
+        `last:${s}`,
+      );
     }
     const entries = await client.xrange("ticks", "-", "+");
     assert.strictEqual(entries.length, got.stream.length, `stream entries: ${entries.length} of ${got.stream.length}`);
-    const fields = entries.map(([, f]) => Object.fromEntries(f.reduce((acc, v, i) => (i % 2 ? acc[acc.length - 1].push(v) : acc.push([v]), acc), [])));
-    assert.deepStrictEqual(fields.map((f) => f.ts + f.symbol), got.stream.map((m) => String(m.payload.ts) + m.payload.symbol), "stream entries in order with exact ts");
-    assert.deepStrictEqual(got.xadd.map((m) => typeof m.payload), got.xadd.map(() => "string"), "XADD answered with entry ids");
+    const fields = entries.map(([, f]) =>
+      Object.fromEntries(f.reduce((acc, v, i) => (i % 2 ? acc[acc.length - 1].push(v) : acc.push([v]), acc), [])),
+    );
+    assert.deepStrictEqual(
+      fields.map((f) => f.ts + f.symbol),
+      got.stream.map((m) => String(m.payload.ts) + m.payload.symbol),
+      "stream entries in order with exact ts",
+    );
+    assert.deepStrictEqual(
+      got.xadd.map((m) => typeof m.payload),
+      got.xadd.map(() => "string"),
+      "XADD answered with entry ids",
+    );
     assert.deepStrictEqual(loggedErrors(), []);
     this.test.title += ` [${total} list entries, ${symbols.length} hashes, ${entries.length} stream entries]`;
   });

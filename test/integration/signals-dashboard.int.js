@@ -24,7 +24,19 @@ describe("Bollinger bands on Dashboard 2 (real node-red process, headless Chromi
     // chart's output that prints the points ui-chart computed (msg._datapoint).
     const flow = JSON.parse(fs.readFileSync(path.join(root, "examples", "Bollinger bands on the dashboard.json"), "utf8"));
     flow.find((n) => n.id === "exb_chart").wires = [["exb_points"]];
-    flow.push({ id: "exb_points", type: "debug", z: "exb_tab", name: "POINTS", active: true, tosidebar: false, console: true, tostatus: false, complete: "_datapoint", targetType: "msg", wires: [] });
+    flow.push({
+      id: "exb_points",
+      type: "debug",
+      z: "exb_tab",
+      name: "POINTS",
+      active: true,
+      tosidebar: false,
+      console: true,
+      tostatus: false,
+      complete: "_datapoint",
+      targetType: "msg",
+      wires: [],
+    });
     nr = await startNodeRed(flow, { modules: ["@flowfuse/node-red-dashboard"], name: "signals" });
   });
 
@@ -45,8 +57,14 @@ describe("Bollinger bands on Dashboard 2 (real node-red process, headless Chromi
     const res = await httpRequest(nr.port, "GET", "/dashboard/signals");
     assert.strictEqual(res.status, 200);
     chromium = await launchChromium();
-    const { page, errors } = await openPage(chromium.browser, `http://127.0.0.1:${nr.port}/dashboard/signals`, { width: 1280, height: 900 });
-    await page.waitForFunction(() => document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length >= 1, { timeout: 60000, polling: 200 });
+    const { page, errors } = await openPage(chromium.browser, `http://127.0.0.1:${nr.port}/dashboard/signals`, {
+      width: 1280,
+      height: 900,
+    });
+    await page.waitForFunction(
+      () => document.querySelectorAll(".nrdb-ui-chart canvas, .nrdb-ui-chart svg, [class*=ui-chart] canvas").length >= 1,
+      { timeout: 60000, polling: 200 },
+    );
     const shot = path.join(root, ".integration", "signals-bollinger.png");
     await screenshot(page, shot);
     assert.deepStrictEqual(errors, [], "no page errors");

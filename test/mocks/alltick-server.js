@@ -139,7 +139,11 @@ class AllTickServer extends MockServer {
     for (const c of this.connections) if (c.trades && c.trades.includes(code)) this.sendTo(c, text);
   }
 
-  depthPush(code, seq, { bids = [{ price: "9.12", volume: "100" }], asks = [{ price: "9.13", volume: "200" }], timeMs = 1605509068000 } = {}) {
+  depthPush(
+    code,
+    seq,
+    { bids = [{ price: "9.12", volume: "100" }], asks = [{ price: "9.13", volume: "200" }], timeMs = 1605509068000 } = {},
+  ) {
     const frame = { cmd_id: 22999, data: { code, seq: this.fmtSeq(seq), tick_time: this.fmtTime(timeMs), bids, asks } };
     for (const c of this.connections) if (c.depth && c.depth.includes(code)) this.sendTo(c, frame);
   }

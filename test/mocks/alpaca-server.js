@@ -77,8 +77,13 @@ class AlpacaServer extends MockServer {
     const id = req.headers["apca-api-key-id"];
     const secret = req.headers["apca-api-secret-key"];
     if (stock && (id !== this.key || secret !== this.secret)) return { status: 403, body: { message: "forbidden." } };
-    if (crypto && id !== undefined && (id !== this.key || secret !== this.secret)) return { status: 401, body: { message: "unauthorized." } };
-    const symbols = stock ? [decodeURIComponent(stock[1])] : String(q.symbols || "").split(",").filter(Boolean);
+    if (crypto && id !== undefined && (id !== this.key || secret !== this.secret))
+      return { status: 401, body: { message: "unauthorized." } };
+    const symbols = stock
+      ? [decodeURIComponent(stock[1])]
+      : String(q.symbols || "")
+          .split(",")
+          .filter(Boolean);
     if (symbols.length === 0) return { status: 400, body: { code: 40010001, message: "invalid symbols" } };
     const start = q.start ? isoNs(q.start) : 0n;
     const end = q.end ? isoNs(q.end) : BigInt(Date.now()) * 1000000n;
@@ -195,7 +200,18 @@ class AlpacaServer extends MockServer {
     const trades = [...conn.trades];
     const quotes = [...conn.quotes];
     if (this.crypto) return { T: "subscription", trades, quotes, orderbooks: [], bars: [], updatedBars: [], dailyBars: [] };
-    return { T: "subscription", trades, quotes, bars: [], updatedBars: [], dailyBars: [], statuses: [], lulds: [], corrections: trades, cancelErrors: trades };
+    return {
+      T: "subscription",
+      trades,
+      quotes,
+      bars: [],
+      updatedBars: [],
+      dailyBars: [],
+      statuses: [],
+      lulds: [],
+      corrections: trades,
+      cancelErrors: trades,
+    };
   }
 
   /**
@@ -206,7 +222,9 @@ class AlpacaServer extends MockServer {
   send(events) {
     for (const c of this.connections) {
       if (!c.authed) continue;
-      const mine = events.filter((e) => (e.T === "q" ? c.quotes.has(e.S) : e.T === "t" || e.T === "c" || e.T === "x" ? c.trades.has(e.S) : true));
+      const mine = events.filter((e) =>
+        e.T === "q" ? c.quotes.has(e.S) : e.T === "t" || e.T === "c" || e.T === "x" ? c.trades.has(e.S) : true,
+      );
       for (let i = 0; i < mine.length; i += this.batch === Infinity ? mine.length : this.batch) {
         this.sendTo(c, encode(mine.slice(i, i + (this.batch === Infinity ? mine.length : this.batch))));
       }
@@ -245,10 +263,43 @@ class AlpacaServer extends MockServer {
 }
 
 /** A stock trade as Alpaca sends it. */
-const trade = (S, i, x = "V", extra = {}) => ({ T: "t", S, i, x, p: 126.55, s: 100, c: ["@", "I"], t: "2021-02-22T15:51:44.208123456Z", z: "C", ...extra });
+const trade = (S, i, x = "V", extra = {}) => ({
+  T: "t",
+  S,
+  i,
+  x,
+  p: 126.55,
+  s: 100,
+  c: ["@", "I"],
+  t: "2021-02-22T15:51:44.208123456Z",
+  z: "C",
+  ...extra,
+});
 /** A stock quote. */
-const quote = (S, extra = {}) => ({ T: "q", S, bx: "U", bp: 87.66, bs: 1, ax: "Q", ap: 87.68, as: 4, c: ["R"], t: "2021-02-22T15:51:45.335689322Z", z: "C", ...extra });
+const quote = (S, extra = {}) => ({
+  T: "q",
+  S,
+  bx: "U",
+  bp: 87.66,
+  bs: 1,
+  ax: "Q",
+  ap: 87.68,
+  as: 4,
+  c: ["R"],
+  t: "2021-02-22T15:51:45.335689322Z",
+  z: "C",
+  ...extra,
+});
 /** A crypto trade; give `i` as a BigInt to write it above 2^53. */
-const cryptoTrade = (S, i, extra = {}) => ({ T: "t", S, p: 47.299, s: 29.205707815, t: "2024-03-12T10:27:48.858228144Z", i, tks: "S", ...extra });
+const cryptoTrade = (S, i, extra = {}) => ({
+  T: "t",
+  S,
+  p: 47.299,
+  s: 29.205707815,
+  t: "2024-03-12T10:27:48.858228144Z",
+  i,
+  tks: "S",
+  ...extra,
+});
 
 module.exports = { AlpacaServer, trade, quote, cryptoTrade, encode, isoNs };

@@ -60,14 +60,26 @@ class BinanceServer extends MockServer {
 
   onHttp(req, url, q) {
     if (url.pathname !== "/api/v3/aggTrades" && url.pathname !== "/api/v3/historicalTrades") return undefined;
-    const rows = this.history.get(String(q.symbol || "")) ;
-    if (q.symbol === undefined) return { status: 400, body: { code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." } };
+    const rows = this.history.get(String(q.symbol || ""));
+    if (q.symbol === undefined)
+      return { status: 400, body: { code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed." } };
     if (rows === undefined) return { status: 400, body: { code: -1121, msg: "Invalid symbol." } };
     const limit = Math.min(Number(q.limit || 500), 1000, this.pageSize);
     if (url.pathname === "/api/v3/historicalTrades") {
       const from = q.fromId !== undefined ? Number(q.fromId) : Math.max(0, rows.length - limit);
       const page = rows.filter((t) => t.id >= from).slice(0, limit);
-      return { status: 200, body: page.map((t) => ({ id: t.id, price: t.price, qty: t.qty, quoteQty: "0", time: t.time, isBuyerMaker: t.m, isBestMatch: true })) };
+      return {
+        status: 200,
+        body: page.map((t) => ({
+          id: t.id,
+          price: t.price,
+          qty: t.qty,
+          quoteQty: "0",
+          time: t.time,
+          isBuyerMaker: t.m,
+          isBestMatch: true,
+        })),
+      };
     }
     let aggs = rows.map(BinanceServer.aggOf);
     if (q.fromId !== undefined) aggs = aggs.filter((a) => a.a >= Number(q.fromId));

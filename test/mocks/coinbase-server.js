@@ -84,14 +84,18 @@ class CoinbaseServer extends MockServer {
     const m = /^\/api\/v3\/brokerage\/market\/products\/([^/]+)\/ticker$/.exec(url.pathname);
     if (m === null) return undefined;
     const product = decodeURIComponent(m[1]);
-    if (this.invalidProducts.has(product)) return { status: 404, body: { error: "NOT_FOUND", error_details: "ProductID is invalid", message: "ProductID is invalid" } };
+    if (this.invalidProducts.has(product))
+      return { status: 404, body: { error: "NOT_FOUND", error_details: "ProductID is invalid", message: "ProductID is invalid" } };
     if (q.limit === undefined) return { status: 400, body: { error: "INVALID_ARGUMENT", message: "limit is required" } };
     const wire = this.wireOf(product);
     const startUs = q.start !== undefined ? Number(q.start) * 1e6 : -Infinity;
     const endUs = q.end !== undefined ? Number(q.end) * 1e6 + 999999 : Infinity;
     const rows = (this.history.get(wire) || []).filter((t) => t.us >= startUs && t.us <= endUs).sort((a, b) => b.us - a.us);
     const limit = Math.min(Number(q.limit), this.restLimitMax);
-    return { status: 200, body: { trades: rows.slice(0, limit).map((t) => ({ ...this.wireTrade(t), exchange: "" })), best_bid: "1", best_ask: "2" } };
+    return {
+      status: 200,
+      body: { trades: rows.slice(0, limit).map((t) => ({ ...this.wireTrade(t), exchange: "" })), best_bid: "1", best_ask: "2" },
+    };
   }
 
   onOpen(conn) {
@@ -252,12 +256,25 @@ class CoinbaseServer extends MockServer {
   }
 
   wireTrade(t) {
-    return { trade_id: String(t.id), product_id: t.product, price: t.price, size: t.size, side: t.side, time: rfc3339(t.us, this.timePrecision) };
+    return {
+      trade_id: String(t.id),
+      product_id: t.product,
+      price: t.price,
+      size: t.size,
+      side: t.side,
+      time: rfc3339(t.us, this.timePrecision),
+    };
   }
 
   /** Records trades (each {product, id, price?, size?, side?, us?}) and sends them as ONE update per connection. */
   update(trades, { record = true } = {}) {
-    const full = trades.map((t, i) => ({ price: "42000.01", size: "0.015", side: "BUY", us: 1700000000000000 + Number(t.id) * 1000 + i, ...t }));
+    const full = trades.map((t, i) => ({
+      price: "42000.01",
+      size: "0.015",
+      side: "BUY",
+      us: 1700000000000000 + Number(t.id) * 1000 + i,
+      ...t,
+    }));
     if (record) {
       for (const t of full) {
         if (!this.history.has(t.product)) this.history.set(t.product, []);

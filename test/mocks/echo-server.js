@@ -69,7 +69,12 @@ class EchoServer extends MockServer {
   onOpen(conn) {
     for (const h of this.profile.hello || []) this.sendTo(conn, h);
     // Before an auth handshake a native error would end the connection early: only an invalid frame then.
-    this.quote(conn, `GET ${conn.url.pathname}${conn.url.search} ${JSON.stringify(conn.headers)}`, undefined, !this.profile.authOk && !this.profile.quietOpen);
+    this.quote(
+      conn,
+      `GET ${conn.url.pathname}${conn.url.search} ${JSON.stringify(conn.headers)}`,
+      undefined,
+      !this.profile.authOk && !this.profile.quietOpen,
+    );
   }
 
   onMessage(conn, msg, text) {

@@ -38,12 +38,16 @@ class FinnhubServer extends MockServer {
 
   onOpen(conn) {
     conn.symbols = new Set();
-    if (this.pingMs > 0) conn.pinger = setInterval(() => {
+    if (this.pingMs > 0)
+      conn.pinger = setInterval(() => {
         this.pingsSent++;
         this.sendTo(conn, { type: "ping" });
       }, this.pingMs);
     if (this.connections.size > this.maxConnections) {
-      const victims = this.connectionPolicy === "dropBoth" ? [...this.connections] : [...this.connections].slice(0, this.connections.size - this.maxConnections);
+      const victims =
+        this.connectionPolicy === "dropBoth"
+          ? [...this.connections]
+          : [...this.connections].slice(0, this.connections.size - this.maxConnections);
       this.limitDrops += victims.length;
       // Defer so the newcomer's socket is fully open before it is cut.
       setImmediate(() => victims.forEach((c) => c.ws.terminate()));

@@ -34,7 +34,14 @@ function encode(value) {
   return JSON.stringify(value, (k, v) => (typeof v === "bigint" ? `__big__${v}__` : v)).replace(/"__big__(-?\d+)__"/g, "$1");
 }
 
-const REASONS = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error" };
+const REASONS = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+};
 
 class MockServer extends EventEmitter {
   /** `wsPath`: the provider's WebSocket path, where start() listens unless told otherwise. */
@@ -152,13 +159,16 @@ class MockServer extends EventEmitter {
   /** Terminates `conn` (counted in heartbeatDrops) once no heartbeat came for heartbeatTimeoutMs; off when that is 0. */
   watchHeartbeats(conn) {
     if (!(this.heartbeatTimeoutMs > 0)) return;
-    const timer = setInterval(() => {
-      if (Date.now() - conn.lastHeartbeat >= this.heartbeatTimeoutMs) {
-        this.heartbeatDrops++;
-        clearInterval(timer);
-        conn.ws.terminate();
-      }
-    }, Math.max(5, Math.floor(this.heartbeatTimeoutMs / 10)));
+    const timer = setInterval(
+      () => {
+        if (Date.now() - conn.lastHeartbeat >= this.heartbeatTimeoutMs) {
+          this.heartbeatDrops++;
+          clearInterval(timer);
+          conn.ws.terminate();
+        }
+      },
+      Math.max(5, Math.floor(this.heartbeatTimeoutMs / 10)),
+    );
     conn.ws.once("close", () => clearInterval(timer));
   }
 

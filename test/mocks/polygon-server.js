@@ -45,14 +45,35 @@ class PolygonServer extends MockServer {
   /** Records a trade (REST history) and streams it (socket). */
   trade(sym, spec) {
     const ns = BigInt(spec.ns);
-    const row = { sip_timestamp: ns, participant_timestamp: ns - 1234n, price: spec.p ?? 114.125, size: spec.s ?? 100, exchange: spec.x ?? 4, conditions: spec.c ?? [0, 12], id: String(spec.i), sequence_number: spec.q ?? 1000 + Number(spec.i), tape: spec.z ?? 3 };
+    const row = {
+      sip_timestamp: ns,
+      participant_timestamp: ns - 1234n,
+      price: spec.p ?? 114.125,
+      size: spec.s ?? 100,
+      exchange: spec.x ?? 4,
+      conditions: spec.c ?? [0, 12],
+      id: String(spec.i),
+      sequence_number: spec.q ?? 1000 + Number(spec.i),
+      tape: spec.z ?? 3,
+    };
     if (spec.trfi !== undefined) {
       row.trf_id = spec.trfi;
       row.trf_timestamp = ns - 5000n;
     }
     if (!this.history.has(sym)) this.history.set(sym, []);
     this.history.get(sym).push(row);
-    const ev = { ev: "T", sym, x: row.exchange, i: row.id, z: row.tape, p: row.price, s: row.size, c: row.conditions, t: Number(ns / 1000000n), q: row.sequence_number };
+    const ev = {
+      ev: "T",
+      sym,
+      x: row.exchange,
+      i: row.id,
+      z: row.tape,
+      p: row.price,
+      s: row.size,
+      c: row.conditions,
+      t: Number(ns / 1000000n),
+      q: row.sequence_number,
+    };
     if (row.trf_id !== undefined) {
       ev.trfi = row.trf_id;
       ev.trft = Number(row.trf_timestamp / 1000000n);
@@ -76,8 +97,17 @@ class PolygonServer extends MockServer {
       offset = p.offset;
     }
     const big = (v) => (v === undefined ? undefined : BigInt(v));
-    const gte = big(p["timestamp.gte"]), lte = big(p["timestamp.lte"]), gt = big(p["timestamp.gt"]), lt = big(p["timestamp.lt"]);
-    const rows = (this.history.get(sym) || []).filter((r) => (gte === undefined || r.sip_timestamp >= gte) && (lte === undefined || r.sip_timestamp <= lte) && (gt === undefined || r.sip_timestamp > gt) && (lt === undefined || r.sip_timestamp < lt));
+    const gte = big(p["timestamp.gte"]),
+      lte = big(p["timestamp.lte"]),
+      gt = big(p["timestamp.gt"]),
+      lt = big(p["timestamp.lt"]);
+    const rows = (this.history.get(sym) || []).filter(
+      (r) =>
+        (gte === undefined || r.sip_timestamp >= gte) &&
+        (lte === undefined || r.sip_timestamp <= lte) &&
+        (gt === undefined || r.sip_timestamp > gt) &&
+        (lt === undefined || r.sip_timestamp < lt),
+    );
     rows.sort((a, b) => (a.sip_timestamp < b.sip_timestamp ? -1 : a.sip_timestamp > b.sip_timestamp ? 1 : 0));
     if ((p.order || "desc") === "desc") rows.reverse();
     const limit = Math.min(Number(p.limit || 1000), this.pageSize);
@@ -112,13 +142,21 @@ class PolygonServer extends MockServer {
     if (msg === undefined) return this.sendTo(conn, [{ ev: "status", status: "error", message: "invalid JSON" }]);
     if (msg.action === "auth") return this.auth(conn, msg.params);
     if (!conn.authed) return this.sendTo(conn, [{ ev: "status", status: "error", message: "not authorized" }]);
-    const topics = String(msg.params || "").split(",").filter(Boolean);
+    const topics = String(msg.params || "")
+      .split(",")
+      .filter(Boolean);
     if (msg.action === "subscribe") {
       for (const t of topics) conn.topics.add(t);
-      this.sendTo(conn, topics.map((t) => ({ ev: "status", status: "success", message: "subscribed to: " + t })));
+      this.sendTo(
+        conn,
+        topics.map((t) => ({ ev: "status", status: "success", message: "subscribed to: " + t })),
+      );
     } else if (msg.action === "unsubscribe") {
       for (const t of topics) conn.topics.delete(t);
-      this.sendTo(conn, topics.map((t) => ({ ev: "status", status: "success", message: "unsubscribed to: " + t })));
+      this.sendTo(
+        conn,
+        topics.map((t) => ({ ev: "status", status: "success", message: "unsubscribed to: " + t })),
+      );
     }
   }
 
@@ -139,7 +177,13 @@ class PolygonServer extends MockServer {
       const older = authed[0];
       this.evictions++;
       older.authed = false;
-      this.sendTo(older, [{ ev: "status", status: "max_connections", message: "Maximum number of websocket connections exceeded. You have reached the connection limit for your account." }]);
+      this.sendTo(older, [
+        {
+          ev: "status",
+          status: "max_connections",
+          message: "Maximum number of websocket connections exceeded. You have reached the connection limit for your account.",
+        },
+      ]);
       older.ws.close(1008, "max_connections");
     }
   }
@@ -170,6 +214,18 @@ class PolygonServer extends MockServer {
   }
 }
 
-const T = (sym, i, x = 4, extra = {}) => ({ ev: "T", sym, x, i: String(i), z: 3, p: 114.125, s: 100, c: [0, 12], t: 1536036818784, q: 3681328 + Number(i), ...extra });
+const T = (sym, i, x = 4, extra = {}) => ({
+  ev: "T",
+  sym,
+  x,
+  i: String(i),
+  z: 3,
+  p: 114.125,
+  s: 100,
+  c: [0, 12],
+  t: 1536036818784,
+  q: 3681328 + Number(i),
+  ...extra,
+});
 
 module.exports = { PolygonServer, T };

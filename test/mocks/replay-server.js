@@ -41,7 +41,8 @@ class ReplayServer extends GenericServer {
       if (h.length > this.replay) h.shift();
       frame.push(t);
     }
-    for (const c of this.connections) if (c.ws.readyState === 1 && c.symbols.size > 0) c.ws.send(JSON.stringify(frame.filter((t) => c.symbols.has(t.symbol))));
+    for (const c of this.connections)
+      if (c.ws.readyState === 1 && c.symbols.size > 0) c.ws.send(JSON.stringify(frame.filter((t) => c.symbols.has(t.symbol))));
   }
 
   async close() {

@@ -62,7 +62,10 @@ class TiingoServer extends MockServer {
       return;
     }
     if (this.heartbeatMs > 0) {
-      conn.hbTimer = setInterval(() => this.sendTo(conn, { messageType: "H", response: { code: 200, message: "HeartBeat" } }), this.heartbeatMs);
+      conn.hbTimer = setInterval(
+        () => this.sendTo(conn, { messageType: "H", response: { code: 200, message: "HeartBeat" } }),
+        this.heartbeatMs,
+      );
     }
   }
 
@@ -98,7 +101,11 @@ class TiingoServer extends MockServer {
       if (sub === undefined) {
         const level = Number(ed.thresholdLevel ?? 5);
         if (!this.entitledLevels.includes(level)) {
-          return this.error(conn, 400, "thresholdLevel not valid for your subscription tier. Please contact support@tiingo.com for an IEX market data agreement.");
+          return this.error(
+            conn,
+            400,
+            "thresholdLevel not valid for your subscription tier. Please contact support@tiingo.com for an IEX market data agreement.",
+          );
         }
         id = this.nextId++;
         sub = { level, tickers: new Set() };
@@ -145,7 +152,10 @@ class TiingoServer extends MockServer {
     return this.iexFrame([type, nsToIso(ns), ns, ticker.toLowerCase(), null, null, null, null, null, price, size, ...flags]);
   }
 
-  quoteFrame(ticker, { bidSize = 100, bid = 81.58, ask = 81.59, askSize = 100, ns = 1548873225383129126n, flags = [0, 0, null, null, null] } = {}) {
+  quoteFrame(
+    ticker,
+    { bidSize = 100, bid = 81.58, ask = 81.59, askSize = 100, ns = 1548873225383129126n, flags = [0, 0, null, null, null] } = {},
+  ) {
     const mid = Math.round(((bid + ask) / 2) * 1e6) / 1e6;
     return this.iexFrame(["Q", nsToIso(ns), ns, ticker.toLowerCase(), bidSize, bid, mid, ask, askSize, null, null, ...flags]);
   }
@@ -179,11 +189,13 @@ class TiingoServer extends MockServer {
 
   /** Per live connection: the union of its subscriptions' tickers. */
   lists() {
-    return [...this.connections].filter((c) => c.subs && !c.closing).map((c) => {
-      const all = new Set();
-      for (const s of c.subs.values()) for (const t of s.tickers) all.add(t);
-      return [...all];
-    });
+    return [...this.connections]
+      .filter((c) => c.subs && !c.closing)
+      .map((c) => {
+        const all = new Set();
+        for (const s of c.subs.values()) for (const t of s.tickers) all.add(t);
+        return [...all];
+      });
   }
 }
 

@@ -64,7 +64,8 @@ class TwelveDataServer extends MockServer {
       conn.ws.send(
         JSON.stringify({
           code: 401,
-          message: "**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/apikey",
+          message:
+            "**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/apikey",
           status: "error",
         }),
       );
@@ -161,7 +162,12 @@ class TwelveDataServer extends MockServer {
         fails.push({ symbol: e.symbol, message: `You have reached the limit of ${this.symbolLimit} simultaneous symbols for your plan.` });
       } else {
         conn.subs.set(e.key, { symbol: e.symbol, exchange: e.exchange });
-        success.push({ symbol: e.symbol, exchange: e.exchange || exchangeOf(e.symbol), country: "United States", type: e.symbol.includes("/") ? "Physical Currency" : "Common Stock" });
+        success.push({
+          symbol: e.symbol,
+          exchange: e.exchange || exchangeOf(e.symbol),
+          country: "United States",
+          type: e.symbol.includes("/") ? "Physical Currency" : "Common Stock",
+        });
       }
     }
     const status = fails.length === 0 ? "ok" : success.length === 0 ? "error" : "warning";
@@ -182,7 +188,15 @@ class TwelveDataServer extends MockServer {
   /** The price event of `symbol` (exchange defaults by symbol kind). */
   priceEvent(symbol, { price = 342.0157, timestamp = 1592249566, dayVolume = 27631112, exchange, bid, ask } = {}) {
     const fx = symbol.includes("/");
-    const e = { event: "price", symbol, currency: fx ? undefined : "USD", exchange: exchange || exchangeOf(symbol), type: fx ? "Physical Currency" : "Common Stock", timestamp, price: this.fmt(price) };
+    const e = {
+      event: "price",
+      symbol,
+      currency: fx ? undefined : "USD",
+      exchange: exchange || exchangeOf(symbol),
+      type: fx ? "Physical Currency" : "Common Stock",
+      timestamp,
+      price: this.fmt(price),
+    };
     if (fx) {
       const [base, quote] = symbol.split("/");
       e.currency_base = base;

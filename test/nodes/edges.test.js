@@ -57,14 +57,20 @@ describe("connection edges (runtime)", function () {
     for (let i = 0; i < 300; i++) big.push(trade("AAPL", 1000 + i));
     assert.ok(JSON.stringify(big).length > 0.01 * 1024 * 1024);
     server.send(big);
-    const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "frame_too_large"), { what: "frame_too_large event" });
+    const err = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "frame_too_large"), {
+      what: "frame_too_large event",
+    });
     assert.strictEqual(err.payload.limit, 10486);
     assert.match(err.payload.message, /larger than allowed/);
     await waitFor(() => caught.some((m) => m.payload && m.payload.code === "frame_too_large"), { what: "catchable error" });
     await waitFor(() => server.totalConnections === 2 && server.subscribed().has("AAPL"), { what: "a normal reconnect" });
     server.send(trade("AAPL", 2));
     await waitFor(() => out.length === 2, { what: "ticks after the reconnect" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["1", "2"], "nothing of the refused frame was delivered");
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["1", "2"],
+      "nothing of the refused frame was delivered",
+    );
     assert.strictEqual(helper.getNode("f1").core.status().state, "open");
   });
 
@@ -75,7 +81,9 @@ describe("connection edges (runtime)", function () {
     await helper.load([feedNode, subNode], flow(server.url, { failAfter: 3 }));
     const ev = collect("ev");
     const caught = collect("caught");
-    const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), { what: "connect_failing event" });
+    const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), {
+      what: "connect_failing event",
+    });
     assert.strictEqual(failing.payload.cause, "http_503");
     assert.strictEqual(failing.payload.attempts, 3);
     assert.strictEqual(server.upgrades, 3, "raised on the third consecutive failure");
@@ -118,7 +126,9 @@ describe("connection edges (runtime)", function () {
       await helper.load([feedNode, subNode], flow(tls.url, { failAfter: 3 }));
       const ev = collect("ev");
       const caught = collect("caught");
-      const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), { what: "connect_failing" });
+      const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), {
+        what: "connect_failing",
+      });
       assert.strictEqual(failing.payload.cause, "tls_error");
       assert.match(failing.payload.message, /certificate is not trusted/);
       await waitFor(() => caught.some((m) => m.payload.code === "connect_failing"), { what: "Catch node" });
@@ -137,7 +147,10 @@ describe("connection edges (runtime)", function () {
     });
 
     it("a CA field that is not a certificate is a configuration error, not a crash", async function () {
-      await helper.load([feedNode, subNode], flow("wss://127.0.0.1:1/", { ca: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" }));
+      await helper.load(
+        [feedNode, subNode],
+        flow("wss://127.0.0.1:1/", { ca: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" }),
+      );
       assert.strictEqual(helper.getNode("f1").core, null);
       assert.match(helper.getNode("f1").configError, /CA certificate cannot be read/);
       await waitForStatus("s1", (s) => s.fill === "red", "red");

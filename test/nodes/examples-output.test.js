@@ -19,7 +19,9 @@ const pkg = require("../../package.json");
 const { waitFor } = require("../support/wait");
 
 const changeNode = require("@node-red/nodes/core/function/15-change.js");
-const NODES = Object.values(pkg["node-red"].nodes).map((main) => require(path.join("..", "..", main))).concat([changeNode]);
+const NODES = Object.values(pkg["node-red"].nodes)
+  .map((main) => require(path.join("..", "..", main)))
+  .concat([changeNode]);
 const dir = path.join(__dirname, "..", "..", "examples");
 /** Node types that run for real besides ours. */
 const RUN = new Set(["tab", "change"]);
@@ -29,7 +31,10 @@ const DROP = new Set(["inject", "comment", "mqtt in", "mqtt-broker"]);
 // (e.g. the sink examples' bars) closes at the next minute boundary after a deploy, which may be
 // 60 s away. Session-clock and second bars come within seconds.
 const DEADLINE_MS = 63000;
-const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 /** The example's nodes with every id (and every reference to one) prefixed, so examples can share a runtime. */
 function prefixed(flow, prefix) {
@@ -110,7 +115,11 @@ describe("examples: output within 60 s at any hour", function () {
       }
     }
     const required = [...runs.values()].flatMap(requiredOutputs);
-    await waitFor(() => required.every((id) => seen.get(id).length > 0), { timeout: DEADLINE_MS, everyMs: 50, what: "every example's output" }).catch(() => undefined);
+    await waitFor(() => required.every((id) => seen.get(id).length > 0), {
+      timeout: DEADLINE_MS,
+      everyMs: 50,
+      what: "every example's output",
+    }).catch(() => undefined);
     waited = Date.now() - started;
   });
 
@@ -131,11 +140,18 @@ describe("examples: output within 60 s at any hour", function () {
       for (const n of flow.filter((x) => ours.has(x.type))) assert.ok(helper.getNode(n.id), `${file}: ${n.id} started`);
       const required = requiredOutputs(run);
       assert.ok(required.length > 0, `${file} has a debug or sink node fed by a main output`);
-      const quiet = required.filter((id) => seen.get(id).length === 0).map((id) => flow.find((n) => n.id === id).name || flow.find((n) => n.id === id).type);
+      const quiet = required
+        .filter((id) => seen.get(id).length === 0)
+        .map((id) => flow.find((n) => n.id === id).name || flow.find((n) => n.id === id).type);
       assert.deepStrictEqual(quiet, [], `${file}: no output after ${waited} ms`);
       // Whatever the time of day, every tick through a filter is tagged with its session.
       for (const filter of flow.filter((n) => n.type === "tick-filter")) {
-        for (const id of filter.wires.flat()) if (seen.has(id)) assert.ok(seen.get(id).every((m) => typeof m.session === "string"), "every tick is tagged with its session");
+        for (const id of filter.wires.flat())
+          if (seen.has(id))
+            assert.ok(
+              seen.get(id).every((m) => typeof m.session === "string"),
+              "every tick is tagged with its session",
+            );
       }
     });
   }
@@ -147,6 +163,9 @@ describe("examples: output within 60 s at any hour", function () {
     const agg = flow.find((n) => n.type === "tick-aggregate");
     const bars = agg.wires[0].filter((id) => seen.has(id)).flatMap((id) => seen.get(id));
     assert.ok(bars.length > 0, "bars");
-    assert.ok(bars.every((m) => m.payload.session === "regular"), JSON.stringify(bars.map((m) => m.payload.session)));
+    assert.ok(
+      bars.every((m) => m.payload.session === "regular"),
+      JSON.stringify(bars.map((m) => m.payload.session)),
+    );
   });
 });

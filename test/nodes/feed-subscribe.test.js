@@ -62,8 +62,14 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     assert.deepStrictEqual(subs.slice().sort(), ["AAPL", "MSFT", "TSLA"], "each symbol subscribed upstream exactly once");
     server.send([trade("AAPL", 1), trade("MSFT", 2), trade("TSLA", 3), trade("IBM", 4)]);
     await waitFor(() => a.length === 2 && b.length === 2, { what: "ticks on both nodes" });
-    assert.deepStrictEqual(a.map((m) => m.topic), ["AAPL", "MSFT"]);
-    assert.deepStrictEqual(b.map((m) => m.topic), ["MSFT", "TSLA"]);
+    assert.deepStrictEqual(
+      a.map((m) => m.topic),
+      ["AAPL", "MSFT"],
+    );
+    assert.deepStrictEqual(
+      b.map((m) => m.topic),
+      ["MSFT", "TSLA"],
+    );
     const tick = a[0].payload;
     assert.strictEqual(tick.symbol, "AAPL");
     assert.strictEqual(tick.type, "trade");
@@ -109,10 +115,13 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await helper.unload();
     await waitFor(() => server.connections.size === 0, { what: "server sees no live socket" });
     await server.close();
-    await waitFor(() => {
-      const now = countHandles();
-      return now.TCPSocketWrap <= handlesBefore.TCPSocketWrap && now.Timeout <= handlesBefore.Timeout;
-    }, { what: "no leftover sockets or timers: " + JSON.stringify(handlesBefore) + " now " + JSON.stringify(countHandles()) });
+    await waitFor(
+      () => {
+        const now = countHandles();
+        return now.TCPSocketWrap <= handlesBefore.TCPSocketWrap && now.Timeout <= handlesBefore.Timeout;
+      },
+      { what: "no leftover sockets or timers: " + JSON.stringify(handlesBefore) + " now " + JSON.stringify(countHandles()) },
+    );
   });
 
   it("reconnects with backoff after the server drops the connection, resubscribes and skips replayed duplicates", async function () {
@@ -126,7 +135,11 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     server.dropAll();
     await waitFor(() => server.totalConnections === 2 && server.subscribed().size === 2, { what: "reconnected and resubscribed" });
     const topics = ev.map((m) => m.topic);
-    assert.ok(topics.includes("disconnected") && topics.includes("reconnecting") && topics.lastIndexOf("connected") > topics.indexOf("reconnecting"));
+    assert.ok(
+      topics.includes("disconnected") &&
+        topics.includes("reconnecting") &&
+        topics.lastIndexOf("connected") > topics.indexOf("reconnecting"),
+    );
     const wait = ev.find((m) => m.topic === "reconnecting").payload.in;
     assert.ok(wait >= 1 && wait <= 200, `backoff wait within bounds, got ${wait}`);
     // The relay replays the last ticks after the reconnect: only the new one comes out.
@@ -134,7 +147,10 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     await waitFor(() => out.length === 4, { what: "the new tick" });
     server.send([trade("MSFT", 2)]);
     await waitFor(() => out.length === 5, { what: "a later tick" });
-    assert.deepStrictEqual(out.map((m) => m.topic + m.payload.id), ["AAPL1", "AAPL2", "MSFT1", "AAPL3", "MSFT2"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.topic + m.payload.id),
+      ["AAPL1", "AAPL2", "MSFT1", "AAPL3", "MSFT2"],
+    );
   });
 
   it("detects a silent stall and reconnects", async function () {
@@ -149,7 +165,13 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("counts and reports malformed frames without crashing, and keeps streaming", async function () {
-    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1"), { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
+    const flow = [
+      genericFeed(server.url),
+      sub("s1", "AAPL"),
+      ...sinks("s1"),
+      { id: "c1", type: "catch", wires: [["caught"]] },
+      { id: "caught", type: "helper" },
+    ];
     await helper.load(NODES, flow);
     const out = collect("out_s1");
     const ev = collect("ev_s1");
@@ -247,7 +269,10 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
     server.send(frame); // the same frame replayed (e.g. after a reconnect)
     server.send([{ ...print, time: 1700000000001 }]);
     await waitFor(() => out.length === 4, { what: "only the new print" });
-    assert.deepStrictEqual(out.map((m) => m.payload.price), [10, 10, 10.01, 10]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.price),
+      [10, 10, 10.01, 10],
+    );
   });
 
   it("reports a feed configuration error (a bad URL, a missing key, an unknown provider) as a red status", async function () {
@@ -266,7 +291,11 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("reports a missing feed as a red status and a done(err) on input", async function () {
-    const flow = [{ id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] }, { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }];
+    const flow = [
+      { id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] },
+      { id: "c1", type: "catch", wires: [["caught"]] },
+      { id: "caught", type: "helper" },
+    ];
     const { caught } = await loadFlow(flow);
     await waitForStatus("s1", (s) => s.fill === "red", "red");
     helper.getNode("s1").receive({ action: "subscribe", payload: "AAPL" });
@@ -287,10 +316,13 @@ describe("tick-feed simulator (runtime)", function () {
       { id: "ev", type: "helper" },
     ];
     const { out } = await loadFlow(flow);
-    await waitFor(() => {
-      const kinds = new Set(out.map((m) => m.topic + ":" + m.payload.type));
-      return ["AAPL:trade", "MSFT:trade", "AAPL:quote", "MSFT:quote"].every((k) => kinds.has(k));
-    }, { timeout: 8000, what: "trades and quotes for both symbols" });
+    await waitFor(
+      () => {
+        const kinds = new Set(out.map((m) => m.topic + ":" + m.payload.type));
+        return ["AAPL:trade", "MSFT:trade", "AAPL:quote", "MSFT:quote"].every((k) => kinds.has(k));
+      },
+      { timeout: 8000, what: "trades and quotes for both symbols" },
+    );
     for (const m of out) {
       assert.ok(["AAPL", "MSFT"].includes(m.payload.symbol));
       assert.ok(Number.isInteger(m.payload.ts));
@@ -319,4 +351,3 @@ function countHandles() {
   for (const r of process.getActiveResourcesInfo()) if (r in counts) counts[r]++;
   return counts;
 }
-

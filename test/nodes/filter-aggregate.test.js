@@ -25,8 +25,26 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
   it("subscribe -> filter (regular session, no odd lots) -> 1-minute bars that match the definitions exactly", async function () {
     await helper.load(NODES, [
       ...genericSource(server.url, { symbols: "AAPL MSFT", wires: [["flt"], []] }),
-      { id: "flt", type: "tick-filter", sessions: "regular", conditionMode: "excludeOddLots", conditionDialect: "polygon", outputs: 2, wires: [["agg"], ["rejected"]] },
-      { id: "agg", type: "tick-aggregate", barType: "time", interval: 1, unit: "min", clock: "event", closeDelay: 0, conditionDialect: "polygon", wires: [["bars"], ["late"]] },
+      {
+        id: "flt",
+        type: "tick-filter",
+        sessions: "regular",
+        conditionMode: "excludeOddLots",
+        conditionDialect: "polygon",
+        outputs: 2,
+        wires: [["agg"], ["rejected"]],
+      },
+      {
+        id: "agg",
+        type: "tick-aggregate",
+        barType: "time",
+        interval: 1,
+        unit: "min",
+        clock: "event",
+        closeDelay: 0,
+        conditionDialect: "polygon",
+        wires: [["bars"], ["late"]],
+      },
       { id: "bars", type: "helper" },
       { id: "rejected", type: "helper" },
       { id: "late", type: "helper" },
@@ -74,8 +92,18 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     });
     assert.strictEqual(aapl.timestamp, start / 1000, "msg.timestamp = bar start in ms");
     const msft = bars.find((m) => m.topic === "MSFT").payload;
-    assert.deepStrictEqual([msft.open, msft.volume, msft.partial], [300, 10, true], "MSFT's first bar started before its first tick: partial");
-    assert.deepStrictEqual(rejected.map((m) => [m.payload.id, m.reason, m.session]), [["1", "session", "pre"], ["3", "condition", "regular"]]);
+    assert.deepStrictEqual(
+      [msft.open, msft.volume, msft.partial],
+      [300, 10, true],
+      "MSFT's first bar started before its first tick: partial",
+    );
+    assert.deepStrictEqual(
+      rejected.map((m) => [m.payload.id, m.reason, m.session]),
+      [
+        ["1", "session", "pre"],
+        ["3", "condition", "regular"],
+      ],
+    );
     assert.deepStrictEqual([late[0].payload.id, late[0].reason], ["8", "late"]);
     // End of the replay: flush closes the open 09:31 bar, cut short, so partial.
     helper.getNode("agg").receive({ flush: true });
@@ -104,19 +132,46 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
 
   it("shapes bars for InfluxDB without a function node", async function () {
     await helper.load(NODES, [
-      { id: "agg", type: "tick-aggregate", interval: 1, unit: "min", clock: "event", output: "influx", measurement: "ohlc", wires: [["bars"], []] },
+      {
+        id: "agg",
+        type: "tick-aggregate",
+        interval: 1,
+        unit: "min",
+        clock: "event",
+        output: "influx",
+        measurement: "ohlc",
+        wires: [["bars"], []],
+      },
       { id: "bars", type: "helper" },
     ]);
     const bars = collect("bars");
     const start = us("2026-11-23T10:00:00-05:00");
-    helper.getNode("agg").receive({ payload: [{ symbol: "X", type: "trade", price: 1, size: 2, ts: start, recvTs: start, provider: "binance" }] });
+    helper
+      .getNode("agg")
+      .receive({ payload: [{ symbol: "X", type: "trade", price: 1, size: 2, ts: start, recvTs: start, provider: "binance" }] });
     helper.getNode("agg").receive({ flush: true });
     await waitFor(() => bars.length === 1, { what: "an influx bar" });
     const [fields, tags] = bars[0].payload;
     assert.strictEqual(bars[0].measurement, "ohlc");
     assert.deepStrictEqual(tags, { symbol: "X", interval: "1min", session: "regular" });
     // partial: the first bar after deploy; count and revision as integer fields.
-    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { open: 1, high: 1, low: 1, close: 1, volume: 2, vwap: 1, count: "1i", final: true, partial: true, synthetic: false, revision: "0i", time: start / 1000 });
+    assert.deepStrictEqual(
+      { ...fields, time: fields.time.getTime() },
+      {
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 2,
+        vwap: 1,
+        count: "1i",
+        final: true,
+        partial: true,
+        synthetic: false,
+        revision: "0i",
+        time: start / 1000,
+      },
+    );
   });
 
   it("sends the close price for charts, one series per symbol", async function () {
@@ -142,9 +197,19 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     const rej = collect("rej");
     const start = us("2026-11-23T10:00:00-05:00");
     const t = (price, ts) => ({ symbol: "X", type: "trade", price, size: 1, ts, recvTs: ts, provider: "binance" });
-    helper.getNode("agg").receive({ payload: [t(1, start), null, 42, { price: 3 }, { symbol: "X", ts: "later" }, t(2, start + 1), t(5, start + 60e6)] });
+    helper
+      .getNode("agg")
+      .receive({ payload: [t(1, start), null, 42, { price: 3 }, { symbol: "X", ts: "later" }, t(2, start + 1), t(5, start + 60e6)] });
     await waitFor(() => bars.length === 1 && rej.length === 4, { what: "one bar and four rejected elements" });
-    assert.deepStrictEqual(rej.map((m) => [m.payload, m.reason]), [[null, "invalid"], [42, "invalid"], [{ price: 3 }, "invalid"], [{ symbol: "X", ts: "later" }, "invalid"]]);
+    assert.deepStrictEqual(
+      rej.map((m) => [m.payload, m.reason]),
+      [
+        [null, "invalid"],
+        [42, "invalid"],
+        [{ price: 3 }, "invalid"],
+        [{ symbol: "X", ts: "later" }, "invalid"],
+      ],
+    );
     assert.deepStrictEqual([bars[0].payload.open, bars[0].payload.close, bars[0].payload.count], [1, 2, 2]);
   });
 
@@ -163,7 +228,11 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     await waitFor(() => caught.length === 3, { what: "three caught errors" });
     // (The test helper's RED._ returns catalog keys; the texts themselves are checked in the settings unit tests.)
     const bySource = Object.fromEntries(caught.map((m) => [m.error.source.id, m.error.message]));
-    assert.deepStrictEqual(bySource, { agg: "Error: tick-aggregate.errors.bad-payload", flt: "Error: tick-filter.errors.bad-payload", bad: "Error: tick-aggregate.errors.config" });
+    assert.deepStrictEqual(bySource, {
+      agg: "Error: tick-aggregate.errors.bad-payload",
+      flt: "Error: tick-filter.errors.bad-payload",
+      bad: "Error: tick-aggregate.errors.config",
+    });
     await waitFor(() => statusesOf("agg").some((s) => s.fill === "red"), { what: "red status on bad input" });
     await waitFor(() => statusesOf("bad").some((s) => s.fill === "red" && /config/.test(s.text)), { what: "red config status" });
   });
@@ -177,12 +246,25 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
     const out = collect("out");
     const rej = collect("rej");
     const now = Date.now() * 1000;
-    const tick = (price) => ({ payload: { symbol: "A", type: "trade", price, size: 1, ts: now, recvTs: now, provider: "binance" }, keep: price });
+    const tick = (price) => ({
+      payload: { symbol: "A", type: "trade", price, size: 1, ts: now, recvTs: now, provider: "binance" },
+      keep: price,
+    });
     const f = helper.getNode("flt");
     for (const p of [1, 2, 3]) f.receive(tick(p));
     await waitFor(() => out.length === 2, { timeout: 2000, what: "leading and trailing ticks" });
-    assert.deepStrictEqual(out.map((m) => [m.payload.price, m.keep, m.session !== undefined]), [[1, 1, true], [3, 3, true]], "the original messages travel on");
-    assert.deepStrictEqual(rej.map((m) => [m.payload.price, m.reason]), [[2, "rate"]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.price, m.keep, m.session !== undefined]),
+      [
+        [1, 1, true],
+        [3, 3, true],
+      ],
+      "the original messages travel on",
+    );
+    assert.deepStrictEqual(
+      rej.map((m) => [m.payload.price, m.reason]),
+      [[2, "rate"]],
+    );
   });
 
   it("leaves no timer behind when the flow is stopped (open bars, waiting rate-limited ticks)", async function () {

@@ -26,7 +26,9 @@ describe("flood into a slow flow", function () {
 
   it("pushes back on the provider instead of buffering, and loses nothing", async function () {
     const TOTAL = 150_000; // about 13 MB of frames: more than the loopback socket buffers hold
-    relay = spawn(process.execPath, [path.join(__dirname, "..", "mocks", "flood-relay.js"), String(TOTAL), "50"], { stdio: ["ignore", "pipe", "inherit"] });
+    relay = spawn(process.execPath, [path.join(__dirname, "..", "mocks", "flood-relay.js"), String(TOTAL), "50"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const reports = [];
     let buf = "";
     relay.stdout.on("data", (d) => {

@@ -12,15 +12,32 @@ const { mockEachTest, collect, loadIntoHelper, statusesOf } = require("../suppor
 const { genericSource } = require("../support/provider-flow");
 const { waitFor } = require("../support/wait");
 const { GenericServer } = require("../mocks/generic-server");
-const NODES = ["tick-feed", "tick-subscribe", "tick-aggregate", "tick-indicator", "tick-alert"].map((n) => require(`../../dist/nodes/${n}/${n}.js`));
+const NODES = ["tick-feed", "tick-subscribe", "tick-aggregate", "tick-indicator", "tick-alert"].map((n) =>
+  require(`../../dist/nodes/${n}/${n}.js`),
+);
 
 const MIN = 60_000_000;
 const us = (iso) => Date.parse(iso) * 1000;
 const T0 = us("2026-11-24T10:00:00-05:00"); // a Tuesday, regular session
 const bar = (symbol, i, close, extra = {}) => ({
-  symbol, interval: "1min", start: T0 + i * MIN, end: T0 + (i + 1) * MIN,
-  open: close, high: close + 1, low: close - 1, close, volume: 100, vwap: close, count: 1,
-  firstTs: T0 + i * MIN, lastTs: T0 + i * MIN, final: true, partial: false, synthetic: false, revision: 0, ...extra,
+  symbol,
+  interval: "1min",
+  start: T0 + i * MIN,
+  end: T0 + (i + 1) * MIN,
+  open: close,
+  high: close + 1,
+  low: close - 1,
+  close,
+  volume: 100,
+  vwap: close,
+  count: 1,
+  firstTs: T0 + i * MIN,
+  lastTs: T0 + i * MIN,
+  final: true,
+  partial: false,
+  synthetic: false,
+  revision: 0,
+  ...extra,
 });
 
 describe("tick-indicator + tick-alert (runtime)", function () {
@@ -34,7 +51,16 @@ describe("tick-indicator + tick-alert (runtime)", function () {
     it("1-minute bars -> EMA(3) equal to the definition -> 'close crosses its EMA' alerts at the right bars", async function () {
       await helper.load(NODES, [
         ...genericSource(server.url, { symbols: "AAPL", wires: [["agg"], []] }),
-        { id: "agg", type: "tick-aggregate", barType: "time", interval: 1, unit: "min", clock: "event", closeDelay: 0, wires: [["ind"], []] },
+        {
+          id: "agg",
+          type: "tick-aggregate",
+          barType: "time",
+          interval: 1,
+          unit: "min",
+          clock: "event",
+          closeDelay: 0,
+          wires: [["ind"], []],
+        },
         { id: "ind", type: "tick-indicator", indicator: "ema", period: 3, wires: [["values", "alert"]] },
         { id: "alert", type: "tick-alert", rule: "cross", property: "bar.close", levelProperty: "payload", wires: [["alerts"]] },
         { id: "values", type: "helper" },
@@ -45,12 +71,21 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       await waitFor(() => server.received.length > 0, { what: "a subscribe request" });
       const closes = [10, 11, 12, 13, 12, 11, 10, 11, 12];
       // One trade at :30 of each minute, plus one in the next minute so the last bar closes.
-      const ticks = [...closes, 99].map((p, i) => ({ symbol: "AAPL", id: String(i + 1), time: (T0 + i * MIN + 30_000_000) / 1000, price: p, size: 100 }));
+      const ticks = [...closes, 99].map((p, i) => ({
+        symbol: "AAPL",
+        id: String(i + 1),
+        time: (T0 + i * MIN + 30_000_000) / 1000,
+        price: p,
+        size: 100,
+      }));
       server.send(ticks);
       await waitFor(() => values.length === 7 && alerts.length === 2, { what: "7 EMA values and 2 alerts" });
       // EMA(3), k = 0.5, seeded with the SMA of the first three closes.
       const ema = [11, 12, 12, 11.5, 10.75, 10.875, 11.4375];
-      assert.deepStrictEqual(values.map((m) => m.payload), ema);
+      assert.deepStrictEqual(
+        values.map((m) => m.payload),
+        ema,
+      );
       for (const [j, m] of values.entries()) {
         assert.strictEqual(m.topic, "AAPL");
         assert.deepStrictEqual(m.indicator, { name: "ema", params: { period: 3 }, symbol: "AAPL", ts: T0 + (j + 2) * MIN, final: true });
@@ -58,10 +93,13 @@ describe("tick-indicator + tick-alert (runtime)", function () {
         assert.strictEqual(m.bar.final, true);
       }
       // close vs EMA: 12>11, 13>12, 12=12 (touch), 11<11.5 cross below, 10<10.75, 11>10.875 cross above
-      assert.deepStrictEqual(alerts.map((m) => [m.alert.direction, m.alert.value, m.alert.level, m.alert.ts]), [
-        ["down", 11, 11.5, T0 + 5 * MIN],
-        ["up", 11, 10.875, T0 + 7 * MIN],
-      ]);
+      assert.deepStrictEqual(
+        alerts.map((m) => [m.alert.direction, m.alert.value, m.alert.level, m.alert.ts]),
+        [
+          ["down", 11, 11.5, T0 + 5 * MIN],
+          ["up", 11, 10.875, T0 + 7 * MIN],
+        ],
+      );
       assert.strictEqual(alerts[0].topic, "AAPL");
       assert.strictEqual(alerts[0].alert.rule, "cross");
       assert.strictEqual(alerts[0].alert.symbol, "AAPL");
@@ -101,15 +139,35 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       ind.receive({ payload: bar("X", 3, 4) });
       ind.receive({ payload: bar("X", 3, 100) }); // the same bar again (a revision): ignored
       await waitFor(() => out.length === 4, { what: "4 values" });
-      assert.deepStrictEqual(out.map((m) => [m.payload, m.indicator.final]), [[2, true], [11 / 3, false], [4, false], [3, true]]);
+      assert.deepStrictEqual(
+        out.map((m) => [m.payload, m.indicator.final]),
+        [
+          [2, true],
+          [11 / 3, false],
+          [4, false],
+          [3, true],
+        ],
+      );
       await waitFor(() => statusesOf("ind").some((s) => /skipped/.test(s.text)), { what: "the skipped revision in the status" });
     });
 
     it("arrays (batch mode) give one message per value; the aggregate's close output (number + msg.bar) works too", async function () {
-      const { node: ind, out } = await loadIntoHelper(NODES, { id: "ind", type: "tick-indicator", indicator: "bollinger", period: 2, k: 1 });
+      const { node: ind, out } = await loadIntoHelper(NODES, {
+        id: "ind",
+        type: "tick-indicator",
+        indicator: "bollinger",
+        period: 2,
+        k: 1,
+      });
       ind.receive({ payload: [bar("A", 0, 10), bar("B", 0, 20), bar("A", 1, 12), bar("B", 1, 20)] });
       await waitFor(() => out.length === 2, { what: "two messages from the array" });
-      assert.deepStrictEqual(out.map((m) => [m.topic, m.payload]), [["A", { upper: 12, middle: 11, lower: 10 }], ["B", { upper: 20, middle: 20, lower: 20 }]]);
+      assert.deepStrictEqual(
+        out.map((m) => [m.topic, m.payload]),
+        [
+          ["A", { upper: 12, middle: 11, lower: 10 }],
+          ["B", { upper: 20, middle: 20, lower: 20 }],
+        ],
+      );
       ind.receive({ topic: "A", payload: 14, bar: bar("A", 2, 14) });
       await waitFor(() => out.length === 3, { what: "a value from payload + msg.bar" });
       assert.deepStrictEqual(out[2].payload, { upper: 14, middle: 13, lower: 12 });
@@ -128,7 +186,10 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       const ind = helper.getNode("ind");
       [1, 2, 3, 5].forEach((c, i) => ind.receive({ payload: bar("X", i, c) }));
       await waitFor(() => out.length === 4, { what: "4 messages" });
-      assert.deepStrictEqual(out.slice(0, 3).map((m) => m.payload), [null, null, null]);
+      assert.deepStrictEqual(
+        out.slice(0, 3).map((m) => m.payload),
+        [null, null, null],
+      );
       assert.ok(out[3].payload && typeof out[3].payload.histogram === "number");
       const ind2 = helper.getNode("ind2");
       ind2.receive({ payload: bar("X", 0, 1) });
@@ -137,7 +198,10 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       ind2.receive({ payload: bar("X", 2, 10) });
       ind2.receive({ payload: bar("X", 3, 20) });
       await waitFor(() => out2.length === 2, { what: "2 EMA values" });
-      assert.deepStrictEqual(out2.map((m) => m.payload), [2, 15]);
+      assert.deepStrictEqual(
+        out2.map((m) => m.payload),
+        [2, 15],
+      );
     });
 
     it("two series of one symbol without code: EMA(3) -> EMA(2) chained, fast crosses slow via msg.indicators", async function () {
@@ -163,7 +227,10 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       // EMA(3): 10 (bar 2), 11.5, 12.25, 9.625, 8.3125; fast - slow: 0 (equal: a touch, so bar 3
       // going above is not a cross), +0.5, +0.42, -0.74 (crosses below at bar 5), -0.68.
       await waitFor(() => alerts.length === 1, { what: "1 cross" });
-      assert.deepStrictEqual(alerts.map((m) => [m.alert.direction, m.alert.ts, m.alert.level]), [["down", T0 + 5 * MIN, 9.625]]);
+      assert.deepStrictEqual(
+        alerts.map((m) => [m.alert.direction, m.alert.ts, m.alert.level]),
+        [["down", T0 + 5 * MIN, 9.625]],
+      );
       helper.getNode("slow").receive({ payload: bar("X", 7, 20) });
       await waitFor(() => alerts.length === 2, { what: "the cross back up" });
       assert.strictEqual(alerts[1].alert.direction, "up");
@@ -179,7 +246,15 @@ describe("tick-indicator + tick-alert (runtime)", function () {
       al.receive({ reset: true });
       al.receive({ payload: bar("Y", 1, 151) });
       await waitFor(() => out.length === 4, { what: "4 alerts" });
-      assert.deepStrictEqual(out.map((m) => [m.topic, m.alert.value, m.alert.ts]), [["X", 101, T0], ["X", 102, T0 + 2 * MIN], ["Y", 150, T0], ["Y", 151, T0 + MIN]]);
+      assert.deepStrictEqual(
+        out.map((m) => [m.topic, m.alert.value, m.alert.ts]),
+        [
+          ["X", 101, T0],
+          ["X", 102, T0 + 2 * MIN],
+          ["Y", 150, T0],
+          ["Y", 151, T0 + MIN],
+        ],
+      );
       assert.deepStrictEqual(Object.keys(out[0].alert).slice(0, 6), ["symbol", "rule", "value", "level", "direction", "ts"]);
       assert.strictEqual(out[0].payload, "tick-alert.sentence.above"); // the test helper's RED._ gives keys; texts: settings unit test
       assert.strictEqual(out[0].bar.close, 101);

@@ -40,7 +40,9 @@ describe("tick-subscribe overload (runtime)", function () {
 
   it("conflate: a slow flow gets the newest tick per symbol, in order, and an overload event counts the rest", async function () {
     const { out, ev, total } = await run({ overload: "conflate", maxLagMs: 30 });
-    await waitFor(() => ["A", "B", "C", "D", "E"].every((s) => out.some((t) => t.symbol === s && Number(t.id) > total - 5)), { what: "the newest tick of every symbol" });
+    await waitFor(() => ["A", "B", "C", "D", "E"].every((s) => out.some((t) => t.symbol === s && Number(t.id) > total - 5)), {
+      what: "the newest tick of every symbol",
+    });
     const overload = await waitFor(() => ev.find((m) => m.topic === "overload"), { what: "overload event" });
     assert.ok(out.length < total, `conflated: ${out.length} of ${total} delivered`);
     assert.strictEqual(overload.payload.mode, "conflate");
@@ -48,7 +50,11 @@ describe("tick-subscribe overload (runtime)", function () {
     assert.ok(overload.payload.conflated > 0 && overload.payload.lagMs > 30);
     for (const s of "ABCDE") {
       const ids = out.filter((t) => t.symbol === s).map((t) => Number(t.id));
-      assert.deepStrictEqual(ids, [...ids].sort((a, b) => a - b), `${s} in order`);
+      assert.deepStrictEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        `${s} in order`,
+      );
     }
     assert.strictEqual(ev.filter((m) => m.topic === "overload").length, 1, "rate-limited");
   });
@@ -56,7 +62,10 @@ describe("tick-subscribe overload (runtime)", function () {
   it("backpressure (default): the same slow flow gets every tick, in order, and no overload event", async function () {
     const { out, ev, total } = await run({});
     await waitFor(() => out.length === total, { what: "every tick" });
-    assert.deepStrictEqual(out.map((t) => Number(t.id)), Array.from({ length: total }, (_, i) => i + 1));
+    assert.deepStrictEqual(
+      out.map((t) => Number(t.id)),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
     assert.ok(!ev.some((m) => m.topic === "overload"));
   });
 });

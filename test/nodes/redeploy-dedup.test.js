@@ -24,7 +24,10 @@ async function deploy(flow, type, creds) {
     await helper.setFlows(flow, type, creds);
   } catch (err) {
     if (!/timeout waiting event/.test(err.message)) throw err;
-    await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error(`${type} deploy did not start within 20 s`)), 20000))]);
+    await Promise.race([
+      started,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${type} deploy did not start within 20 s`)), 20000)),
+    ]);
   }
 }
 
@@ -61,7 +64,9 @@ describe("dedup across redeploys (replaying relay, real runtime)", function () {
     const settle = async (what) => {
       // The new subscribe was answered (replay sent) and fresh trades flow again.
       const subs = server.subscribes;
-      await waitFor(() => server.subscribes > subs - 1 && server.connections.size === 1 && [...server.connections][0].symbols.size === 3, { what: `${what}: subscribed` });
+      await waitFor(() => server.subscribes > subs - 1 && server.connections.size === 1 && [...server.connections][0].symbols.size === 3, {
+        what: `${what}: subscribed`,
+      });
       const mark = server.nextId;
       await waitFor(() => [...seen.keys()].some((id) => Number(id) > mark), { what: `${what}: fresh trades` });
     };

@@ -39,17 +39,39 @@ describe("tick-feed provider replay (runtime)", function () {
 
   const replayFeed = (file, extra = {}) => ({ id: "f1", type: "tick-feed", provider: "replay", file, speed: 0, ...extra });
   const sub = (symbols, wires = [["out"], ["ev"]]) => ({ id: "s1", type: "tick-subscribe", feed: "f1", symbols, wires });
-  const sinks = [{ id: "out", type: "helper" }, { id: "ev", type: "helper" }];
+  const sinks = [
+    { id: "out", type: "helper" },
+    { id: "ev", type: "helper" },
+  ];
   const ends = (ev) => ev.filter((m) => m.topic === "replay-end");
 
   it("records live ticks with the core file node, then replays them (speed 0 and 5) into the same event-clock bars", async function () {
     const file = path.join(dir, "recorded.jsonl");
-    const agg = { id: "agg", type: "tick-aggregate", barType: "time", interval: 1, unit: "s", clock: "event", closeDelay: 0, wires: [["bars"], []] };
+    const agg = {
+      id: "agg",
+      type: "tick-aggregate",
+      barType: "time",
+      interval: 1,
+      unit: "s",
+      clock: "event",
+      closeDelay: 0,
+      wires: [["bars"], []],
+    };
     // 1. Live: simulator -> subscribe -> (file node, aggregate).
     await helper.load(NODES, [
       { id: "live", type: "tick-feed", provider: "simulator", options: { ratePerSymbol: 40, seed: 7 } },
       { id: "s1", type: "tick-subscribe", feed: "live", symbols: "AAPL MSFT", wires: [["rec", "agg"], []] },
-      { id: "rec", type: "file", filename: file, filenameType: "str", appendNewline: true, overwriteFile: "false", createDir: false, encoding: "none", wires: [["written"]] },
+      {
+        id: "rec",
+        type: "file",
+        filename: file,
+        filenameType: "str",
+        appendNewline: true,
+        overwriteFile: "false",
+        createDir: false,
+        encoding: "none",
+        wires: [["written"]],
+      },
       { id: "written", type: "helper" },
       agg,
       { id: "bars", type: "helper" },
@@ -64,7 +86,13 @@ describe("tick-feed provider replay (runtime)", function () {
     assert.strictEqual(recorded.provider, "simulator", "the file node writes the Tick as JSON");
 
     for (const speed of [0, 5]) {
-      await helper.load(NODES, [replayFeed(file, { speed }), sub("AAPL MSFT", [["agg"], ["ev"]]), { ...agg }, { id: "bars", type: "helper" }, { id: "ev", type: "helper" }]);
+      await helper.load(NODES, [
+        replayFeed(file, { speed }),
+        sub("AAPL MSFT", [["agg"], ["ev"]]),
+        { ...agg },
+        { id: "bars", type: "helper" },
+        { id: "ev", type: "helper" },
+      ]);
       const bars = collect("bars");
       const ev = collect("ev");
       await waitFor(() => ends(ev).length === 1, { timeout: 30000, what: `replay-end at speed ${speed}` });
@@ -72,9 +100,16 @@ describe("tick-feed provider replay (runtime)", function () {
       await waitFor(() => bars.length >= liveBars.length - 2, { what: `speed ${speed}: the replayed bars` });
       // The replay has every tick the file node wrote: each bar it closes is the live bar, in
       // the same order; live may have closed one more per symbol with ticks still in flight.
-      assert.ok(bars.length >= liveBars.length - 2 && bars.length >= 6, `speed ${speed}: ${bars.length} replayed vs ${liveBars.length} live bars`);
+      assert.ok(
+        bars.length >= liveBars.length - 2 && bars.length >= 6,
+        `speed ${speed}: ${bars.length} replayed vs ${liveBars.length} live bars`,
+      );
       const live = liveBars.slice(0, bars.length).map((m) => strip(m.payload));
-      assert.deepStrictEqual(bars.map((m) => strip(m.payload)), live, `speed ${speed}: same bars`);
+      assert.deepStrictEqual(
+        bars.map((m) => strip(m.payload)),
+        live,
+        `speed ${speed}: same bars`,
+      );
       const end = ends(ev)[0].payload;
       assert.strictEqual(end.ticks, lines.length);
       assert.strictEqual(end.malformed, 0);
@@ -85,12 +120,39 @@ describe("tick-feed provider replay (runtime)", function () {
   it("reads CSV exports: ISO, epoch s/ms/µs/ns times, header aliases, quoted fields, gzip, symbol from the file name", async function () {
     const base = Date.UTC(2026, 10, 17, 15, 0) * 1000; // µs
     const variants = [
-      { name: "iso.csv", text: "Timestamp,Ticker,Price,Volume,Conditions\n2026-11-17T15:00:00.000001Z,AAPL,100.5,10,\"@,I\"\n2026-11-17T10:00:01-05:00,AAPL,100.6,20,@\n", ts: [base + 1, base + 1_000_000] },
-      { name: "s.csv", text: "t;sym;p;qty\n" + `${base / 1e6};AAPL;100.5;10\n${base / 1e6 + 1.5};AAPL;100.6;20\n`, ts: [base, base + 1_500_000] },
-      { name: "ms.csv", text: "time,symbol,last,size,exchange,trade_id\n" + `${base / 1000},AAPL,100.5,10,Q,9007199254740993\n${base / 1000 + 2},AAPL,100.6,20,N,9007199254740994\n`, ts: [base, base + 2000] },
-      { name: "us.csv", text: "ts\tsymbol\tprice\tsize\n" + `${base + 7}\tAAPL\t100.5\t10\n${base + 8}\tAAPL\t100.6\t20\n`, ts: [base + 7, base + 8] },
-      { name: "ns.csv.gz", gzip: true, text: "timestamp,symbol,price,size\n" + `${base}123,AAPL,100.5,10\n${base + 1}999,AAPL,100.6,20\n`, ts: [base, base + 1] },
-      { name: "AAPL_2026-11-17.csv", text: "datetime,price,qty\n2026-11-17 15:00:00,100.5,10\n2026-11-17 15:00:01,100.6,20\n", ts: [base, base + 1_000_000] },
+      {
+        name: "iso.csv",
+        text: 'Timestamp,Ticker,Price,Volume,Conditions\n2026-11-17T15:00:00.000001Z,AAPL,100.5,10,"@,I"\n2026-11-17T10:00:01-05:00,AAPL,100.6,20,@\n',
+        ts: [base + 1, base + 1_000_000],
+      },
+      {
+        name: "s.csv",
+        text: "t;sym;p;qty\n" + `${base / 1e6};AAPL;100.5;10\n${base / 1e6 + 1.5};AAPL;100.6;20\n`,
+        ts: [base, base + 1_500_000],
+      },
+      {
+        name: "ms.csv",
+        text:
+          "time,symbol,last,size,exchange,trade_id\n" +
+          `${base / 1000},AAPL,100.5,10,Q,9007199254740993\n${base / 1000 + 2},AAPL,100.6,20,N,9007199254740994\n`,
+        ts: [base, base + 2000],
+      },
+      {
+        name: "us.csv",
+        text: "ts\tsymbol\tprice\tsize\n" + `${base + 7}\tAAPL\t100.5\t10\n${base + 8}\tAAPL\t100.6\t20\n`,
+        ts: [base + 7, base + 8],
+      },
+      {
+        name: "ns.csv.gz",
+        gzip: true,
+        text: "timestamp,symbol,price,size\n" + `${base}123,AAPL,100.5,10\n${base + 1}999,AAPL,100.6,20\n`,
+        ts: [base, base + 1],
+      },
+      {
+        name: "AAPL_2026-11-17.csv",
+        text: "datetime,price,qty\n2026-11-17 15:00:00,100.5,10\n2026-11-17 15:00:01,100.6,20\n",
+        ts: [base, base + 1_000_000],
+      },
     ];
     for (const v of variants) {
       const file = path.join(dir, v.name);
@@ -99,11 +161,27 @@ describe("tick-feed provider replay (runtime)", function () {
       const out = collect("out");
       const ev = collect("ev");
       await waitFor(() => ends(ev).length === 1, { what: `${v.name}: replay-end` });
-      assert.deepStrictEqual(out.map((m) => m.payload.ts), v.ts, `${v.name}: times in µs`);
-      assert.deepStrictEqual(out.map((m) => [m.topic, m.payload.price, m.payload.size, m.payload.type]), [["AAPL", 100.5, 10, "trade"], ["AAPL", 100.6, 20, "trade"]], v.name);
+      assert.deepStrictEqual(
+        out.map((m) => m.payload.ts),
+        v.ts,
+        `${v.name}: times in µs`,
+      );
+      assert.deepStrictEqual(
+        out.map((m) => [m.topic, m.payload.price, m.payload.size, m.payload.type]),
+        [
+          ["AAPL", 100.5, 10, "trade"],
+          ["AAPL", 100.6, 20, "trade"],
+        ],
+        v.name,
+      );
       for (const m of out) assert.ok(m.payload.recvTs >= m.payload.ts, `${v.name}: recvTs is the replay clock`);
       if (v.name === "iso.csv") assert.deepStrictEqual(out[0].payload.conditions, ["@", "I"]);
-      if (v.name === "ms.csv") assert.deepStrictEqual(out.map((m) => m.payload.id), ["9007199254740993", "9007199254740994"], "ids stay exact");
+      if (v.name === "ms.csv")
+        assert.deepStrictEqual(
+          out.map((m) => m.payload.id),
+          ["9007199254740993", "9007199254740994"],
+          "ids stay exact",
+        );
       await helper.unload();
     }
   });
@@ -133,7 +211,12 @@ describe("tick-feed provider replay (runtime)", function () {
     const { execFile } = require("child_process");
     const script = path.join(__dirname, "..", "..", "bench", "replay.js");
     const stdout = await new Promise((resolve, reject) =>
-      execFile(process.execPath, ["--expose-gc", script, "--ticks", "30000", "--busy", "30", "--json"], { timeout: 55000, env: { ...process.env, NODE_RED_PATH: process.env.NODE_RED_PATH || "" } }, (err, out) => (err ? reject(err) : resolve(out))),
+      execFile(
+        process.execPath,
+        ["--expose-gc", script, "--ticks", "30000", "--busy", "30", "--json"],
+        { timeout: 55000, env: { ...process.env, NODE_RED_PATH: process.env.NODE_RED_PATH || "" } },
+        (err, out) => (err ? reject(err) : resolve(out)),
+      ),
     );
     const r = JSON.parse(stdout.trim().split("\n").pop());
     assert.strictEqual(r.ticks, 30000, "every tick arrives");
@@ -148,14 +231,25 @@ describe("tick-feed provider replay (runtime)", function () {
     const good = trades(4);
     good[3].backfill = true; // recorded after a reconnect: stays a backfilled trade
     const file = writeJsonl(path.join(dir, "bad-lines.jsonl"), good.slice(0, 2), {
-      extraLines: ["{not json", '{"symbol":"AAPL","type":"trade","price":1}', '"a string"', "", JSON.stringify(good[2]), "[1,2]", JSON.stringify(good[3])],
+      extraLines: [
+        "{not json",
+        '{"symbol":"AAPL","type":"trade","price":1}',
+        '"a string"',
+        "",
+        JSON.stringify(good[2]),
+        "[1,2]",
+        JSON.stringify(good[3]),
+      ],
     });
     await helper.load(NODES, [replayFeed(file), sub("AAPL MSFT"), ...sinks]);
     const out = collect("out");
     const ev = collect("ev");
     await waitFor(() => ends(ev).length === 1, { what: "replay-end" });
     assert.strictEqual(out.length, 4, "every good tick arrives");
-    assert.deepStrictEqual(out.map((m) => m.payload.backfill === true), [false, false, false, true]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.backfill === true),
+      [false, false, false, true],
+    );
     assert.strictEqual(ends(ev)[0].payload.malformed, 4);
     await waitFor(() => ev.some((m) => m.topic === "error" && m.payload.code === "malformed"), { what: "a malformed report" });
     assert.strictEqual(helper.getNode("f1").core.stats.malformed, 4);
@@ -178,7 +272,13 @@ describe("tick-feed provider replay (runtime)", function () {
 
   it("a missing or unreadable file is a catchable error with a red status; restart retries once it is there", async function () {
     const file = path.join(dir, "later.jsonl");
-    await helper.load(NODES, [replayFeed(file), sub("AAPL MSFT"), ...sinks, { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] }, { id: "caught", type: "helper" }]);
+    await helper.load(NODES, [
+      replayFeed(file),
+      sub("AAPL MSFT"),
+      ...sinks,
+      { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
+      { id: "caught", type: "helper" },
+    ]);
     const caught = collect("caught");
     const out = collect("out");
     const ev = collect("ev");
@@ -193,7 +293,13 @@ describe("tick-feed provider replay (runtime)", function () {
 
     await helper.unload();
     const dirAsFile = dir; // a directory is not a readable file
-    await helper.load(NODES, [replayFeed(dirAsFile), sub("AAPL"), ...sinks, { id: "c1", type: "catch", wires: [["caught"]] }, { id: "caught", type: "helper" }]);
+    await helper.load(NODES, [
+      replayFeed(dirAsFile),
+      sub("AAPL"),
+      ...sinks,
+      { id: "c1", type: "catch", wires: [["caught"]] },
+      { id: "caught", type: "helper" },
+    ]);
     const caught2 = collect("caught");
     const ev2 = collect("ev");
     await waitFor(() => caught2.length >= 1, { what: "a catchable error for a directory" });
@@ -203,7 +309,13 @@ describe("tick-feed provider replay (runtime)", function () {
   it("msg.action pause, resume, speed, seek and restart control the replay; the status shows its progress", async function () {
     const file = writeJsonl(path.join(dir, "controls.jsonl"), trades(200, { stepUs: 1_000_000, symbols: ["AAPL"] }));
     const t0 = trades(1)[0].ts;
-    await helper.load(NODES, [replayFeed(file, { speed: 20 }), sub("AAPL"), ...sinks, { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] }, { id: "caught", type: "helper" }]);
+    await helper.load(NODES, [
+      replayFeed(file, { speed: 20 }),
+      sub("AAPL"),
+      ...sinks,
+      { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
+      { id: "caught", type: "helper" },
+    ]);
     const s1 = helper.getNode("s1");
     const out = collect("out");
     const ev = collect("ev");
@@ -226,7 +338,10 @@ describe("tick-feed provider replay (runtime)", function () {
     out.length = 0;
     s1.receive({ action: "seek", payload: t0 + 190_000_000 });
     await waitFor(() => ends(ev).length === 2, { what: "the second end" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["191", "192", "193", "194", "195", "196", "197", "198", "199", "200"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["191", "192", "193", "194", "195", "196", "197", "198", "199", "200"],
+    );
     out.length = 0;
     s1.receive({ action: "restart" });
     await waitFor(() => ends(ev).length === 3, { what: "the third end" });
@@ -235,7 +350,10 @@ describe("tick-feed provider replay (runtime)", function () {
     s1.receive({ action: "seek", payload: "yesterday" });
     s1.receive({ action: "speed", payload: -1 });
     await waitFor(() => caught.length === 2, { what: "two catchable errors" });
-    assert.ok(statusesOf("s1").some((s) => s.text === "tick-subscribe.status.replay" && s.fill === "green"), "progress in the status while playing");
+    assert.ok(
+      statusesOf("s1").some((s) => s.text === "tick-subscribe.status.replay" && s.fill === "green"),
+      "progress in the status while playing",
+    );
   });
 
   it("loop: each pass is shifted to the next trading day, ends with replay-end, and dedup keeps every tick", async function () {
@@ -247,10 +365,22 @@ describe("tick-feed provider replay (runtime)", function () {
     await waitFor(() => ends(ev).length >= 3, { what: "three passes" });
     const day = 86_400_000_000;
     const first = out[0].payload.ts;
-    assert.deepStrictEqual(ends(ev).slice(0, 3).map((m) => [m.payload.pass, m.payload.ticks]), [[1, 5], [2, 5], [3, 5]]);
+    assert.deepStrictEqual(
+      ends(ev)
+        .slice(0, 3)
+        .map((m) => [m.payload.pass, m.payload.ticks]),
+      [
+        [1, 5],
+        [2, 5],
+        [3, 5],
+      ],
+    );
     assert.strictEqual(out.length >= 15, true);
     assert.strictEqual(out[5].payload.ts, first + 3 * day, "pass 2 on Monday (the weekend skipped)");
     assert.strictEqual(out[10].payload.ts, first + 4 * day, "pass 3 on Tuesday");
-    assert.ok(out.every((m) => m.payload.recvTs - m.payload.ts === 1000), "recvTs shifts with ts");
+    assert.ok(
+      out.every((m) => m.payload.recvTs - m.payload.ts === 1000),
+      "recvTs shifts with ts",
+    );
   });
 });

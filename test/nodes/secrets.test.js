@@ -37,9 +37,26 @@ function ecPem() {
 function cases() {
   const pem = ecPem();
   return [
-    { provider: "generic", symbols: "AAPL", secret: SECRET, path: "/feed?token=URLTOKEN-abc123&x=1", extra: ["URLTOKEN-abc123"],
-      options: { authTemplate: '{"action":"auth","key":"$key","secret":"$secret"}', subscribeTemplate: '{"action":"subscribe","symbols":"$symbols","apiKey":"$key"}' } },
-    { provider: "generic", label: "generic (user:pass in the URL)", symbols: "AAPL", path: "/feed", userinfo: "bob:pw-URLPASS-99", extra: ["pw-URLPASS-99", Buffer.from("bob:pw-URLPASS-99").toString("base64")], options: {} },
+    {
+      provider: "generic",
+      symbols: "AAPL",
+      secret: SECRET,
+      path: "/feed?token=URLTOKEN-abc123&x=1",
+      extra: ["URLTOKEN-abc123"],
+      options: {
+        authTemplate: '{"action":"auth","key":"$key","secret":"$secret"}',
+        subscribeTemplate: '{"action":"subscribe","symbols":"$symbols","apiKey":"$key"}',
+      },
+    },
+    {
+      provider: "generic",
+      label: "generic (user:pass in the URL)",
+      symbols: "AAPL",
+      path: "/feed",
+      userinfo: "bob:pw-URLPASS-99",
+      extra: ["pw-URLPASS-99", Buffer.from("bob:pw-URLPASS-99").toString("base64")],
+      options: {},
+    },
     { provider: "alltick", symbols: "AAPL.US", path: "/quote-stock-b-ws-api" },
     { provider: "polygon", symbols: "AAPL", path: "/stocks" },
     { provider: "alpaca", symbols: "AAPL", secret: SECRET, path: "/v2/iex" },
@@ -83,8 +100,14 @@ describe("secrets never leave the package (echoing server per provider, real run
         [...texts(helper.log().args.map((a) => a[0])), ...texts(ev), ...texts(caught), ...texts(statusesOf("s1"))].join("\n");
       // The server quoted secrets on at least two connections, and the client has reported what it heard.
       const failed = () => helper.getNode("f1").core.status().state === "failed";
-      await waitFor(() => server.echoed >= 1 && (server.totalConnections >= 2 || failed()), { timeout: 15000, what: "echoes over two connections (or a failed feed)" });
-      await waitFor(() => ev.some((m) => m.topic === "error" && m.payload.code === "malformed"), { timeout: 15000, what: "a malformed report" });
+      await waitFor(() => server.echoed >= 1 && (server.totalConnections >= 2 || failed()), {
+        timeout: 15000,
+        what: "echoes over two connections (or a failed feed)",
+      });
+      await waitFor(() => ev.some((m) => m.topic === "error" && m.payload.code === "malformed"), {
+        timeout: 15000,
+        what: "a malformed report",
+      });
       await waitFor(() => ev.some((m) => m.topic === "disconnected"), { timeout: 15000, what: "a disconnect" });
       const leaked = () => secrets.some((x) => everything().includes(x));
       await waitFor(() => everything().split("***").length > 2 || leaked(), { timeout: 15000, what: "the echoes in the outputs" });
@@ -93,7 +116,9 @@ describe("secrets never leave the package (echoing server per provider, real run
       for (const t of server.seen) for (const m of t.matchAll(/eyJ[\w-]+\.[\w-]+\.([\w-]+)/g)) derived.push(m[0], m[1]);
       const all = everything();
       for (const s of [...secrets, ...derived]) {
-        const lines = String(s).split(/\r?\n/).filter((l) => l.length >= 16);
+        const lines = String(s)
+          .split(/\r?\n/)
+          .filter((l) => l.length >= 16);
         for (const needle of [s, ...lines]) {
           const n = all.split(needle).length - 1;
           assert.strictEqual(n, 0, `${c.provider}: "${needle.slice(0, 24)}..." occurs ${n} time(s)`);

@@ -14,7 +14,12 @@ const GOOD = "good-key-5f1b2c";
 const BAD = "wrong-key-77e0aa";
 
 function post(body) {
-  return helper.request().post("/tick-feed/test").send(body).expect(200).then((res) => res.body);
+  return helper
+    .request()
+    .post("/tick-feed/test")
+    .send(body)
+    .expect(200)
+    .then((res) => res.body);
 }
 
 /** Everything the runtime logged while `fn` ran. */
@@ -45,7 +50,10 @@ describe("tick-feed Test connection (admin endpoint)", function () {
     const r = await post({ provider: "polygon", url: polygon.url, credentials: { apiKey: GOOD } });
     assert.strictEqual(r.result, "ok", JSON.stringify(r));
     assert.ok(Date.now() - started < 10000);
-    assert.ok(polygon.received.some((m) => m.msg && m.msg.action === "subscribe"), "the probe subscribed its symbol");
+    assert.ok(
+      polygon.received.some((m) => m.msg && m.msg.action === "subscribe"),
+      "the probe subscribed its symbol",
+    );
     await new Promise((resolve) => (polygon.connections.size === 0 ? resolve() : polygon.once("close", resolve)));
   });
 

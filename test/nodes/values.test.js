@@ -61,18 +61,39 @@ describe("values at the edges (runtime)", function () {
       "]";
     server.send(frame);
     await waitFor(() => out.length === 3, { what: "the 3 good ticks" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["a1", "a2", "9007199254740993"], "the id above 2^53 stays exact");
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["a1", "a2", "9007199254740993"],
+      "the id above 2^53 stays exact",
+    );
     for (const m of out) {
       assert.deepStrictEqual(Object.keys(m.payload), TICK_KEYS);
       assert.strictEqual(m.topic, "AAPL");
     }
     assert.deepStrictEqual(out[0].payload, {
-      symbol: "AAPL", type: "trade", price: 101.5, size: 100, bid: null, bidSize: null, ask: null, askSize: null, ts: now * 1000, recvTs: out[0].payload.recvTs,
-      exchange: null, conditions: ["@", 12], id: "a1", seq: null, provider: "generic", backfill: false, extra: null,
+      symbol: "AAPL",
+      type: "trade",
+      price: 101.5,
+      size: 100,
+      bid: null,
+      bidSize: null,
+      ask: null,
+      askSize: null,
+      ts: now * 1000,
+      recvTs: out[0].payload.recvTs,
+      exchange: null,
+      conditions: ["@", 12],
+      id: "a1",
+      seq: null,
+      provider: "generic",
+      backfill: false,
+      extra: null,
     });
     // Each bad element is counted; the report is rate-limited (the first at once, the rest summed later).
     assert.strictEqual(helper.getNode("f1").core.stats.malformed, 12);
-    const report = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "malformed"), { what: "a malformed event" });
+    const report = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "malformed"), {
+      what: "a malformed event",
+    });
     assert.ok(report.payload.count >= 1 && typeof report.payload.reason === "string", JSON.stringify(report.payload));
     await waitFor(() => caught.length > 0, { what: "a catchable error" });
     // Later frames still flow.
@@ -89,7 +110,10 @@ describe("values at the edges (runtime)", function () {
     const bars = collect("bars");
     await waitFor(() => server.received.length > 0, { what: "a subscribe request" });
     const t0 = Date.now();
-    server.send([{ symbol: "AAPL", price: 10, size: 1e12, time: Date.now(), id: "big" }, { symbol: "AAPL", price: 10, size: 50, time: Date.now(), id: "next" }]);
+    server.send([
+      { symbol: "AAPL", price: 10, size: 1e12, time: Date.now(), id: "big" },
+      { symbol: "AAPL", price: 10, size: 50, time: Date.now(), id: "next" },
+    ]);
     await waitFor(() => bars.length === 1001, { timeout: 10000, what: "1000 full bars and one oversized" });
     const last = bars[1000].payload;
     assert.deepStrictEqual([last.oversized, last.volume, last.final], [true, 1e12 - 100000, true]);
@@ -112,8 +136,14 @@ describe("values at the edges (runtime)", function () {
     const t = (price, i) => ({ symbol: "AAPL", type: "trade", price, size: 1, ts: ts + i, recvTs: ts + i, provider: "simulator" });
     helper.getNode("flt").receive({ payload: [t(10, 0), t(10.5, 1), t(12, 2), t(12.2, 3)], custom: "kept" });
     await waitFor(() => pass.length === 1 && rej.length === 1, { what: "one message per output" });
-    assert.deepStrictEqual(pass[0].payload.map((x) => x.price), [10, 12]);
-    assert.deepStrictEqual(rej[0].payload.map((x) => x.price), [10.5, 12.2]);
+    assert.deepStrictEqual(
+      pass[0].payload.map((x) => x.price),
+      [10, 12],
+    );
+    assert.deepStrictEqual(
+      rej[0].payload.map((x) => x.price),
+      [10.5, 12.2],
+    );
     assert.deepStrictEqual([pass[0].custom, rej[0].custom], ["kept", "kept"]);
     assert.deepStrictEqual(rej[0].reasons, ["unchanged", "unchanged"]);
     // A single-tick message: the reject is that message, with its properties.
@@ -139,7 +169,10 @@ describe("values at the edges (runtime)", function () {
     await waitFor(() => ev1.filter((m) => m.topic === "unsubscribed").length === 2, { what: "unsubscribed MSFT on s1" });
     await waitFor(() => server.actions("unsubscribe").length > 0, { what: "the upstream unsubscribe" });
     // The generic provider reports the upstream unsubscribe when it sends it, so by now that report has been dispatched: no second event.
-    assert.deepStrictEqual(ev1.filter((m) => m.topic === "unsubscribed").map((m) => m.payload.symbols), [["AAPL"], ["MSFT"]]);
+    assert.deepStrictEqual(
+      ev1.filter((m) => m.topic === "unsubscribed").map((m) => m.payload.symbols),
+      [["AAPL"], ["MSFT"]],
+    );
     assert.ok(!ev2.some((m) => m.topic === "unsubscribed"), "s2 still holds AAPL");
   });
 });

@@ -19,10 +19,15 @@ const pkg = require("../../package.json");
 
 function run(cmd, args, cwd) {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_loglevel: "error" } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_loglevel: "error" } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(" ")} failed: ${err.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -58,9 +63,17 @@ describe("npm package", function () {
         assert.ok(files.has(f), `${f} is in the package`);
       }
     }
-    assert.ok([...files].some((f) => f.startsWith("examples/")), "examples are in the package");
-    for (const f of fs.readdirSync(path.join(root, "resources"))) assert.ok(files.has(`resources/${f}`), `resources/${f} is in the package`);
-    assert.deepStrictEqual([...files].filter((f) => /^(src|test|scripts|bench)\//.test(f)), [], "no sources or tests");
+    assert.ok(
+      [...files].some((f) => f.startsWith("examples/")),
+      "examples are in the package",
+    );
+    for (const f of fs.readdirSync(path.join(root, "resources")))
+      assert.ok(files.has(`resources/${f}`), `resources/${f} is in the package`);
+    assert.deepStrictEqual(
+      [...files].filter((f) => /^(src|test|scripts|bench)\//.test(f)),
+      [],
+      "no sources or tests",
+    );
   });
 
   it("installed from the tarball, node-red serves resources/ where the editors load it, and the runtime's tables in its settings", async function () {
@@ -70,19 +83,27 @@ describe("npm package", function () {
     const pkgDir = path.join(userDir, "node_modules", pkg.name);
     fs.mkdirSync(pkgDir, { recursive: true });
     await run("tar", ["-xzf", tgz, "-C", pkgDir, "--strip-components=1"], userDir);
-    for (const dep of Object.keys(pkg.dependencies)) fs.symlinkSync(path.join(root, "node_modules", dep), path.join(userDir, "node_modules", dep), "dir");
+    for (const dep of Object.keys(pkg.dependencies))
+      fs.symlinkSync(path.join(root, "node_modules", dep), path.join(userDir, "node_modules", dep), "dir");
     const port = await new Promise((resolve) => {
       const srv = net.createServer().listen(0, "127.0.0.1", () => {
         const p = srv.address().port;
         srv.close(() => resolve(p));
       });
     });
-    fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "installed", private: true, dependencies: { [pkg.name]: "*" } }));
+    fs.writeFileSync(
+      path.join(userDir, "package.json"),
+      JSON.stringify({ name: "installed", private: true, dependencies: { [pkg.name]: "*" } }),
+    );
     fs.writeFileSync(
       path.join(userDir, "settings.js"),
       `module.exports = { uiHost: "127.0.0.1", uiPort: ${port}, flowFile: "flows.json", credentialSecret: false, editorTheme: { tours: false }, diagnostics: { enabled: false }, telemetry: { enabled: false }, externalModules: { autoInstall: false } };\n`,
     );
-    const child = spawn(process.execPath, [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")],
+      { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));

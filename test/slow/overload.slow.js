@@ -45,7 +45,9 @@ const pct = (arr, p) => {
 };
 
 async function run(mode) {
-  const relay = spawn(process.execPath, [path.join(__dirname, "..", "mocks", "rate-relay.js"), String(RATE), String(SYMBOLS), "50"], { stdio: ["ignore", "pipe", "inherit"] });
+  const relay = spawn(process.execPath, [path.join(__dirname, "..", "mocks", "rate-relay.js"), String(RATE), String(SYMBOLS), "50"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const relayOut = jsonLines(relay.stdout);
   const { port: relayPort } = await waitFor(() => relayOut.find((r) => r.port), { what: "relay" });
   const symbols = Array.from({ length: SYMBOLS }, (_, i) => "S" + i).join(" ");
@@ -55,7 +57,10 @@ async function run(mode) {
     { id: "s1", type: "tick-subscribe", z: "tab", feed: "f1", symbols, overload: mode, maxLagMs: 1000, wires: [["sink"], ["sink"]] },
     { id: "sink", type: "slow-sink", z: "tab", burnUs: 1000, wires: [] },
   ];
-  const child = fork(path.join(__dirname, "nr-child.js"), [], { env: { ...process.env, NR_FLOW: JSON.stringify(flow) }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(__dirname, "nr-child.js"), [], {
+    env: { ...process.env, NR_FLOW: JSON.stringify(flow) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   let stats = null;
   let started = null;
   let lags = null;
@@ -95,7 +100,13 @@ async function run(mode) {
       conflated,
       overloadEvents: overloads.length,
       lagMs: { p50: pct(lags, 50), p99: pct(lags, 99), max: Math.round(final.lagMax) },
-      adminMs: { n: ms.length, p50: pct(ms, 50), max: Math.max(...ms), failed: admin.filter((a) => a.status !== 200).length, all: process.env.SHOW_ALL ? ms : undefined },
+      adminMs: {
+        n: ms.length,
+        p50: pct(ms, 50),
+        max: Math.max(...ms),
+        failed: admin.filter((a) => a.status !== 200).length,
+        all: process.env.SHOW_ALL ? ms : undefined,
+      },
       outOfOrder: final.outOfOrder,
     };
   } finally {

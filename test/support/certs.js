@@ -68,15 +68,35 @@ function certificate({ subject, issuer, publicKey, signingKey, ca, san }) {
   );
   const sig = crypto.sign("sha256", tbs, signingKey);
   const der = seq(tbs, ECDSA_SHA256, bits(sig));
-  return "-----BEGIN CERTIFICATE-----\n" + der.toString("base64").replace(/(.{64})/g, "$1\n").trim() + "\n-----END CERTIFICATE-----\n";
+  return (
+    "-----BEGIN CERTIFICATE-----\n" +
+    der
+      .toString("base64")
+      .replace(/(.{64})/g, "$1\n")
+      .trim() +
+    "\n-----END CERTIFICATE-----\n"
+  );
 }
 
 /** { caPem, certPem, keyPem }: a CA and a server certificate (127.0.0.1, localhost) it signed. */
 function makeCerts() {
   const caKeys = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const srvKeys = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const caPem = certificate({ subject: "tickstream test CA", issuer: "tickstream test CA", publicKey: caKeys.publicKey, signingKey: caKeys.privateKey, ca: true });
-  const certPem = certificate({ subject: "127.0.0.1", issuer: "tickstream test CA", publicKey: srvKeys.publicKey, signingKey: caKeys.privateKey, ca: false, san: true });
+  const caPem = certificate({
+    subject: "tickstream test CA",
+    issuer: "tickstream test CA",
+    publicKey: caKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    ca: true,
+  });
+  const certPem = certificate({
+    subject: "127.0.0.1",
+    issuer: "tickstream test CA",
+    publicKey: srvKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    ca: false,
+    san: true,
+  });
   return { caPem, certPem, keyPem: srvKeys.privateKey.export({ type: "pkcs8", format: "pem" }) };
 }
 

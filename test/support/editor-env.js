@@ -23,7 +23,8 @@ function runtimeEditorSettings() {
   const RED = {
     nodes: {
       registerType: (_type, _ctor, opts) => {
-        for (const [name, s] of Object.entries((opts && opts.settings) || {})) if (s.exportable) out[name] = JSON.parse(JSON.stringify(s.value));
+        for (const [name, s] of Object.entries((opts && opts.settings) || {}))
+          if (s.exportable) out[name] = JSON.parse(JSON.stringify(s.value));
       },
       createNode: noop,
       getNode: noop,
@@ -51,10 +52,25 @@ function editorScripts(html) {
  */
 function loadDefinition(html, type, extra = {}) {
   const registered = {};
-  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined, empty: () => jq() });
-  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => String(k).replace(/^[^:]*:/, ""), settings: { ...runtimeEditorSettings(), ...(extra.settings || {}) } };
+  const jq = () => ({
+    length: 0,
+    val: () => undefined,
+    on: () => {},
+    each: () => {},
+    prop: () => false,
+    toggle: () => {},
+    data: () => undefined,
+    attr: () => undefined,
+    empty: () => jq(),
+  });
+  const RED = {
+    nodes: { registerType: (t, def) => (registered[t] = def) },
+    _: (k) => String(k).replace(/^[^:]*:/, ""),
+    settings: { ...runtimeEditorSettings(), ...(extra.settings || {}) },
+  };
   const context = vm.createContext({ RED, $: jq, console });
-  if (/resources\/node-red-contrib-tickstream\/tickstream-editor\.js/.test(html)) vm.runInContext(fs.readFileSync(RESOURCE, "utf8"), context, { filename: RESOURCE });
+  if (/resources\/node-red-contrib-tickstream\/tickstream-editor\.js/.test(html))
+    vm.runInContext(fs.readFileSync(RESOURCE, "utf8"), context, { filename: RESOURCE });
   for (const script of editorScripts(html)) vm.runInContext(script, context);
   return registered[type];
 }

@@ -24,7 +24,10 @@ async function startEmbeddedRed(flow, { name, nodesDir = [], admin = false }) {
   process.on("exit", remove);
   fs.mkdirSync(path.join(userDir, "node_modules"));
   fs.symlinkSync(root, path.join(userDir, "node_modules", "node-red-contrib-tickstream"), "dir");
-  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name, private: true, dependencies: { "node-red-contrib-tickstream": "*" } }));
+  fs.writeFileSync(
+    path.join(userDir, "package.json"),
+    JSON.stringify({ name, private: true, dependencies: { "node-red-contrib-tickstream": "*" } }),
+  );
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
   const RED = require(process.env.NODE_RED_PATH ? path.resolve(process.env.NODE_RED_PATH) : "node-red");
   const server = http.createServer();

@@ -53,7 +53,8 @@ class FakeClock {
     const end = this.t + ms;
     for (;;) {
       let next;
-      for (const e of this.timers.values()) if (e.at <= end && (next === undefined || e.at < next.at || (e.at === next.at && e.h.id < next.h.id))) next = e;
+      for (const e of this.timers.values())
+        if (e.at <= end && (next === undefined || e.at < next.at || (e.at === next.at && e.h.id < next.h.id))) next = e;
       if (next === undefined) break;
       this.t = Math.max(this.t, next.at);
       if (next.every > 0) next.at += next.every;

@@ -15,14 +15,20 @@ function collect(id) {
 
 /** Loads node `props` (it needs an id) wired to a helper node "out"; resolves with the node and what "out" receives. */
 async function loadIntoHelper(nodes, props) {
-  await helper.load(nodes, [{ ...props, wires: [["out"]] }, { id: "out", type: "helper" }]);
+  await helper.load(nodes, [
+    { ...props, wires: [["out"]] },
+    { id: "out", type: "helper" },
+  ]);
   return { node: helper.getNode(props.id), out: collect("out") };
 }
 
 /** Every status the node has set (the test helper spies on node.status). */
 function statusesOf(nodeId) {
   const node = helper.getNode(nodeId);
-  return node.status.getCalls().filter((c) => c.thisValue.id === nodeId).map((c) => c.args[0]);
+  return node.status
+    .getCalls()
+    .filter((c) => c.thisValue.id === nodeId)
+    .map((c) => c.args[0]);
 }
 
 /** Waits until the node has shown a status matching `pred`. */

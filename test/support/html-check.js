@@ -19,7 +19,34 @@ const ALLOWED_CHILDREN = {
   ol: new Set(["li", "script", "template"]),
   dl: new Set(["dt", "dd", "div", "script", "template"]),
 };
-const BLOCK = new Set(["address", "article", "aside", "blockquote", "div", "dl", "fieldset", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul"]);
+const BLOCK = new Set([
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "div",
+  "dl",
+  "fieldset",
+  "figure",
+  "footer",
+  "form",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hr",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "table",
+  "ul",
+]);
 
 /** Line number of an offset. */
 function lineOf(text, offset) {
@@ -131,11 +158,14 @@ function checkMarkup(text, base = 0) {
     const parent = stack[stack.length - 1];
     if (parent !== undefined) {
       const allowed = ALLOWED_CHILDREN[parent.name];
-      if (allowed !== undefined && !allowed.has(tag.name)) problems.push(`line ${line}: <${tag.name}> inside <${parent.name}> (line ${parent.line})`);
-      if (parent.name === "p" && BLOCK.has(tag.name)) problems.push(`line ${line}: <${tag.name}> inside <p> (line ${parent.line}) ends the paragraph`);
+      if (allowed !== undefined && !allowed.has(tag.name))
+        problems.push(`line ${line}: <${tag.name}> inside <${parent.name}> (line ${parent.line})`);
+      if (parent.name === "p" && BLOCK.has(tag.name))
+        problems.push(`line ${line}: <${tag.name}> inside <p> (line ${parent.line}) ends the paragraph`);
     }
     if (VOID.has(tag.name) || tag.selfClosing) {
-      if (tag.selfClosing && !VOID.has(tag.name)) problems.push(`line ${line}: <${tag.name}/> is not a void element (the slash is ignored)`);
+      if (tag.selfClosing && !VOID.has(tag.name))
+        problems.push(`line ${line}: <${tag.name}/> is not a void element (the slash is ignored)`);
       continue;
     }
     if (tag.name === "script" || tag.name === "style" || tag.name === "textarea") {

@@ -89,7 +89,11 @@ async function startDemo({ node = process.execPath, env = process.env, args = []
   };
   try {
     // node-red logs "Started flows" before its HTTP server listens: wait for both.
-    await waitFor(() => (/Started flows/.test(output) && /Server now running at/.test(output)) || child.exitCode !== null, { timeout, everyMs: 20, what: "Node-RED to start flows and listen" });
+    await waitFor(() => (/Started flows/.test(output) && /Server now running at/.test(output)) || child.exitCode !== null, {
+      timeout,
+      everyMs: 20,
+      what: "Node-RED to start flows and listen",
+    });
     if (child.exitCode !== null) throw new Error("node-red exited:\n" + output);
   } catch (err) {
     await demo.stop("SIGKILL");

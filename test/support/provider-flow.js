@@ -124,4 +124,20 @@ async function stallUntilResubscribed(server, n) {
 /** Every member of `list` is in `set`. */
 const hasAll = (set, list) => list.every((s) => set.has(s));
 
-module.exports = { FEED_NODES, TEST_BACKOFF, genericFeed, genericSource, singleFeedFlow, multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, oneList, authFailed, heartbeatsHold, stallUntilResubscribed, hasAll };
+module.exports = {
+  FEED_NODES,
+  TEST_BACKOFF,
+  genericFeed,
+  genericSource,
+  singleFeedFlow,
+  multiFeedFlow,
+  loadFlow,
+  credsFor,
+  redStatus,
+  subscribedTo,
+  oneList,
+  authFailed,
+  heartbeatsHold,
+  stallUntilResubscribed,
+  hasAll,
+};

@@ -14,7 +14,18 @@ function trades(n, { startUs = Date.UTC(2026, 10, 17, 15, 0) * 1000, stepUs = 10
   const out = [];
   for (let i = 0; i < n; i++) {
     const ts = startUs + i * stepUs;
-    out.push({ symbol: symbols[i % symbols.length], type: "trade", price: 100 + (i % 50) / 100, size: 100, ts, recvTs: ts + 1000, exchange: "Q", conditions: ["@"], id: String(i + 1), provider: "simulator" });
+    out.push({
+      symbol: symbols[i % symbols.length],
+      type: "trade",
+      price: 100 + (i % 50) / 100,
+      size: 100,
+      ts,
+      recvTs: ts + 1000,
+      exchange: "Q",
+      conditions: ["@"],
+      id: String(i + 1),
+      provider: "simulator",
+    });
   }
   return out;
 }

@@ -11,7 +11,8 @@ function fakeCtx({ provider, apiKey = "K", apiSecret = "", options = {}, upstrea
     c.sent.push(m);
     c.keys.push(key);
   };
-  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"]) c[name] = (...a) => c.calls.push([name, ...a]);
+  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"])
+    c[name] = (...a) => c.calls.push([name, ...a]);
   c.now = () => recvTs;
   c.upstream = (ch) => new Set(upstream[ch] || []);
   /** Calls of one kind, without the name. */

@@ -15,13 +15,24 @@ const OPEN = Date.parse("2026-11-24T09:30:00-05:00") * 1000;
 /** A deterministic pseudo-random trade tape for two symbols over `minutes`. */
 function tape(minutes, seed = 7) {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const out = [];
   let ts = OPEN;
   let id = 0;
   while (ts < OPEN + minutes * MIN) {
     ts += Math.floor(rnd() * 4 * S) + 1;
-    for (const symbol of ["AAPL", "MSFT"]) if (rnd() < 0.7) out.push({ symbol, type: "trade", price: 100 + Math.round(rnd() * 1000) / 100, size: 1 + Math.floor(rnd() * 300), ts, recvTs: ts, id: String(++id), provider: "polygon" });
+    for (const symbol of ["AAPL", "MSFT"])
+      if (rnd() < 0.7)
+        out.push({
+          symbol,
+          type: "trade",
+          price: 100 + Math.round(rnd() * 1000) / 100,
+          size: 1 + Math.floor(rnd() * 300),
+          ts,
+          recvTs: ts,
+          id: String(++id),
+          provider: "polygon",
+        });
   }
   return out;
 }
@@ -30,7 +41,10 @@ function tape(minutes, seed = 7) {
 function run(ticks, cfg) {
   const clock = { now: OPEN - MIN };
   const emitted = [];
-  const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg }, { now: () => clock.now, emit: (o) => o.type === "bar" && emitted.push(o.bar) });
+  const agg = new Aggregator(
+    { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg },
+    { now: () => clock.now, emit: (o) => o.type === "bar" && emitted.push(o.bar) },
+  );
   for (const t of ticks) {
     if (t.recvTs > clock.now) clock.now = t.recvTs;
     if (cfg.clock !== "event") agg.advanceWall(clock.now);
@@ -70,7 +84,11 @@ describe("bars from a backfilled outage (revise)", function () {
         for (const [k, b] of ref.last) assert.deepStrictEqual(keep(got.last.get(k)), keep(b), k);
         const revised = got.emitted.filter((b) => b.revision > 0);
         assert.ok(revised.length > 0, "bars closed during the outage were revised");
-        if (emptyBars === "none") assert.ok(got.emitted.some((b) => b.start === OPEN + 6 * MIN && b.revision === 0), "a bar the outage never opened is made, revision 0");
+        if (emptyBars === "none")
+          assert.ok(
+            got.emitted.some((b) => b.start === OPEN + 6 * MIN && b.revision === 0),
+            "a bar the outage never opened is made, revision 0",
+          );
       });
     }
   }
@@ -81,7 +99,10 @@ describe("bars from a backfilled outage (revise)", function () {
     const emitted = [];
     const rejects = [];
     let now = OPEN - MIN;
-    const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg }, { now: () => now, emit: (o) => (o.type === "bar" ? emitted.push(o.bar) : rejects.push(o)) });
+    const agg = new Aggregator(
+      { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg },
+      { now: () => now, emit: (o) => (o.type === "bar" ? emitted.push(o.bar) : rejects.push(o)) },
+    );
     for (const t of withOutage(ticks, OPEN + 4 * MIN, OPEN + 9 * MIN)) {
       now = Math.max(now, t.recvTs);
       agg.advanceWall(now);
@@ -92,8 +113,21 @@ describe("bars from a backfilled outage (revise)", function () {
 
   it("a backfilled trade's receipt time does not teach the wall clock a feed delay", function () {
     const now = OPEN + 10 * MIN;
-    const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, latePolicy: "revise", reviseWindowUs: 15 * MIN }, { now: () => now, emit: () => undefined });
-    agg.push({ symbol: "A", type: "trade", price: 1, size: 1, ts: OPEN + 5 * MIN, recvTs: now, id: "1", provider: "polygon", backfill: true });
+    const agg = new Aggregator(
+      { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, latePolicy: "revise", reviseWindowUs: 15 * MIN },
+      { now: () => now, emit: () => undefined },
+    );
+    agg.push({
+      symbol: "A",
+      type: "trade",
+      price: 1,
+      size: 1,
+      ts: OPEN + 5 * MIN,
+      recvTs: now,
+      id: "1",
+      provider: "polygon",
+      backfill: true,
+    });
     assert.strictEqual(agg.lagUs, 0);
     agg.push({ symbol: "A", type: "trade", price: 1, size: 1, ts: now - 2000, recvTs: now, id: "2", provider: "polygon", backfill: false });
     assert.strictEqual(agg.lagUs, 2000);

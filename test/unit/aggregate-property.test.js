@@ -11,7 +11,18 @@ const { prng } = require("../../dist/lib/simulator/server");
 const MIN = 60e6;
 const T0 = Date.parse("2026-11-24T14:30:00Z") * 1000;
 // Polygon ids and their flags, restated independently of the module's table.
-const CONDS = [[undefined, "lhv"], [[0], "lhv"], [[14], "lhv"], [[37], "v"], [[12], "v"], [[33], "hv"], [[15], ""], [[38], "lh"], [[0, 37], "v"], [[14, 33], "hv"]];
+const CONDS = [
+  [undefined, "lhv"],
+  [[0], "lhv"],
+  [[14], "lhv"],
+  [[37], "v"],
+  [[12], "v"],
+  [[33], "hv"],
+  [[15], ""],
+  [[38], "lh"],
+  [[0, 37], "v"],
+  [[14, 33], "hv"],
+];
 
 function randomStream(rand, { symbols, n, shuffleWithinBar }) {
   const ticks = [];
@@ -77,7 +88,10 @@ function referenceTimeBars(ticks, step) {
     for (const start of [...buckets.keys()].sort((a, b) => a - b)) {
       const counted = buckets.get(start).filter((t) => t.flags !== "");
       if (counted.length === 0) continue;
-      const sorted = counted.map((t, i) => [t, i]).sort((a, b) => a[0].ts - b[0].ts || a[1] - b[1]).map((x) => x[0]); // stable by ts
+      const sorted = counted
+        .map((t, i) => [t, i])
+        .sort((a, b) => a[0].ts - b[0].ts || a[1] - b[1])
+        .map((x) => x[0]); // stable by ts
       const last = sorted.filter((t) => t.flags.includes("l"));
       const hl = counted.filter((t) => t.flags.includes("h")).map((t) => t.price);
       const vol = counted.filter((t) => t.flags.includes("v"));
@@ -112,13 +126,30 @@ function referenceTimeBars(ticks, step) {
 function runAggregator(ticks, cfg) {
   const bars = [];
   const rejects = [];
-  const agg = new Aggregator({ ...DEFAULT_AGGREGATE, clock: "event", closeDelayUs: 0, ...cfg }, { now: () => T0, emit: (o) => (o.type === "bar" ? bars.push(o.bar) : rejects.push(o)) });
+  const agg = new Aggregator(
+    { ...DEFAULT_AGGREGATE, clock: "event", closeDelayUs: 0, ...cfg },
+    { now: () => T0, emit: (o) => (o.type === "bar" ? bars.push(o.bar) : rejects.push(o)) },
+  );
   for (const t of ticks) agg.push(t);
   agg.flush();
   return { bars, rejects };
 }
 
-const pick = (b) => ({ symbol: b.symbol, start: b.start, end: b.end, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, vwap: b.vwap, count: b.count, firstTs: b.firstTs, lastTs: b.lastTs, partial: b.partial === true });
+const pick = (b) => ({
+  symbol: b.symbol,
+  start: b.start,
+  end: b.end,
+  open: b.open,
+  high: b.high,
+  low: b.low,
+  close: b.close,
+  volume: b.volume,
+  vwap: b.vwap,
+  count: b.count,
+  firstTs: b.firstTs,
+  lastTs: b.lastTs,
+  partial: b.partial === true,
+});
 const order = (a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.start - b.start);
 
 describe("bar aggregation: property-based comparison with a reference implementation", function () {
@@ -150,9 +181,21 @@ describe("bar aggregation: property-based comparison with a reference implementa
       const counted = ticks.filter((t) => t.flags !== "");
       const groups = [];
       for (let i = 0; i < counted.length; i += n) groups.push(counted.slice(i, i + n));
-      assert.deepStrictEqual(bars.map((b) => b.count), groups.map((g) => g.length), `seed ${seed}`);
-      assert.deepStrictEqual(bars.map((b) => b.volume), groups.map((g) => g.filter((t) => t.flags.includes("v")).reduce((s, t) => s + t.size, 0)), `seed ${seed}`);
-      assert.deepStrictEqual(bars.map((b) => [b.start, b.end]), groups.map((g) => [g[0].ts, g[g.length - 1].ts]), `seed ${seed}`);
+      assert.deepStrictEqual(
+        bars.map((b) => b.count),
+        groups.map((g) => g.length),
+        `seed ${seed}`,
+      );
+      assert.deepStrictEqual(
+        bars.map((b) => b.volume),
+        groups.map((g) => g.filter((t) => t.flags.includes("v")).reduce((s, t) => s + t.size, 0)),
+        `seed ${seed}`,
+      );
+      assert.deepStrictEqual(
+        bars.map((b) => [b.start, b.end]),
+        groups.map((g) => [g[0].ts, g[g.length - 1].ts]),
+        `seed ${seed}`,
+      );
     }
   });
 });

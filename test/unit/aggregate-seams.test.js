@@ -66,7 +66,10 @@ describe("aggregate seams", function () {
       const regular = new Set(["regular"]);
       const pre = barRange(cfg(1, "min"), OPEN - 10 * MIN);
       const reg = barRange(cfg(1, "min"), OPEN + 10 * MIN);
-      assert.deepStrictEqual([flatAllowed(cfg(1, "min"), pre), flatAllowed(cfg(1, "min", regular), pre), flatAllowed(cfg(1, "min", regular), reg)], [true, false, true]);
+      assert.deepStrictEqual(
+        [flatAllowed(cfg(1, "min"), pre), flatAllowed(cfg(1, "min", regular), pre), flatAllowed(cfg(1, "min", regular), reg)],
+        [true, false, true],
+      );
       const saturday = barRange(cfg(1, "day"), us("2026-11-28T12:00:00-05:00"));
       const tuesday = barRange(cfg(1, "day"), OPEN);
       assert.deepStrictEqual([flatAllowed(cfg(1, "day", regular), saturday), flatAllowed(cfg(1, "day", regular), tuesday)], [false, true]);
@@ -88,13 +91,30 @@ describe("aggregate seams", function () {
       const onlyVolume = new Builder(OPEN, OPEN + MIN, undefined, false, "priceEligible");
       onlyVolume.add(sample(OPEN + 1, 50, 7, VOLUME_ONLY));
       const v = onlyVolume.toBar("X", "1min", 9, true, 123);
-      assert.deepStrictEqual([v.open, v.high, v.low, v.close, v.volume, v.vwap, v.priceUpdates], [9, 9, 9, 9, 7, null, 0], "previous close carried; not in a price-eligible VWAP");
+      assert.deepStrictEqual(
+        [v.open, v.high, v.low, v.close, v.volume, v.vwap, v.priceUpdates],
+        [9, 9, 9, 9, 7, null, 0],
+        "previous close carried; not in a price-eligible VWAP",
+      );
     });
     it("makes a flat bar: synthetic, at the last close, partial when its interval is short, tagged with the session", function () {
       const r = { start: OPEN, end: OPEN + MIN, short: true, session: "regular" };
       const bar = flatBar("X", "2h", r, 12.5, 99);
       assert.deepStrictEqual(
-        [bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap, bar.count, bar.synthetic, bar.partial, bar.final, bar.revision, bar.session],
+        [
+          bar.open,
+          bar.high,
+          bar.low,
+          bar.close,
+          bar.volume,
+          bar.vwap,
+          bar.count,
+          bar.synthetic,
+          bar.partial,
+          bar.final,
+          bar.revision,
+          bar.session,
+        ],
         [12.5, 12.5, 12.5, 12.5, 0, null, 0, true, true, true, 0, "regular"],
       );
     });
@@ -123,10 +143,25 @@ describe("aggregate seams", function () {
       assert.strictEqual(policy.deadline([st]), OPEN + MIN + 2 * S);
       assert.strictEqual(policy.advance([st], OPEN + MIN + S), OPEN + MIN + 2 * S, "not due yet");
       assert.strictEqual(bars().length, 0);
-      assert.strictEqual(policy.advance([st], OPEN + MIN + 2 * S), OPEN + 2 * MIN + 2 * S, "closed; next: the flat bar of the next interval");
-      assert.deepStrictEqual(bars().map((b) => [b.start, b.end, b.close, b.synthetic]), [[OPEN, OPEN + MIN, 10, false]]);
+      assert.strictEqual(
+        policy.advance([st], OPEN + MIN + 2 * S),
+        OPEN + 2 * MIN + 2 * S,
+        "closed; next: the flat bar of the next interval",
+      );
+      assert.deepStrictEqual(
+        bars().map((b) => [b.start, b.end, b.close, b.synthetic]),
+        [[OPEN, OPEN + MIN, 10, false]],
+      );
       policy.advance([st], OPEN + 3 * MIN + 2 * S);
-      assert.deepStrictEqual(bars().slice(1).map((b) => [b.start, b.synthetic]), [[OPEN + MIN, true], [OPEN + 2 * MIN, true]]);
+      assert.deepStrictEqual(
+        bars()
+          .slice(1)
+          .map((b) => [b.start, b.synthetic]),
+        [
+          [OPEN + MIN, true],
+          [OPEN + 2 * MIN, true],
+        ],
+      );
     });
 
     it("threshold: no deadline and nothing to advance; flush closes a partial bar spanning its first to last tick", function () {
@@ -137,7 +172,10 @@ describe("aggregate seams", function () {
       assert.strictEqual(policy.advance([st], Infinity), Infinity);
       assert.strictEqual(bars().length, 0);
       policy.flush(st, OPEN);
-      assert.deepStrictEqual(bars().map((b) => [b.start, b.end, b.volume, b.partial]), [[OPEN + 7, OPEN + 9, 200, true]]);
+      assert.deepStrictEqual(
+        bars().map((b) => [b.start, b.end, b.volume, b.partial]),
+        [[OPEN + 7, OPEN + 9, 200, true]],
+      );
     });
 
     it("both: a trade whose conditions update nothing is counted as excluded and opens no bar", function () {

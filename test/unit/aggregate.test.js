@@ -18,7 +18,10 @@ function quote(symbol, ts, bid, ask) {
 function make(cfg = {}, startAt = OPEN - 10 * MIN) {
   const clock = { now: startAt };
   const out = [];
-  const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg }, { now: () => clock.now, emit: (o) => out.push(o) });
+  const agg = new Aggregator(
+    { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg },
+    { now: () => clock.now, emit: (o) => out.push(o) },
+  );
   const bars = () => out.filter((o) => o.type === "bar").map((o) => o.bar);
   const rejects = () => out.filter((o) => o.type === "reject");
   return { agg, out, bars, rejects, clock };
@@ -83,7 +86,11 @@ describe("bar aggregation (pure core)", function () {
     const DELAY = 15 * MIN;
     const { agg, bars, rejects, clock } = make({ closeDelayUs: 250_000 }, OPEN);
     const delayed = (ts, price) => ({ ...trade("D", ts, price), recvTs: ts + DELAY + 3000 });
-    for (const [off, price] of [[1, 10], [20 * S, 11], [59 * S, 12]]) {
+    for (const [off, price] of [
+      [1, 10],
+      [20 * S, 11],
+      [59 * S, 12],
+    ]) {
       clock.now = OPEN + off + DELAY + 3000;
       agg.push(delayed(OPEN + off, price));
       agg.advanceWall(clock.now); // what the node's timer does
@@ -96,7 +103,10 @@ describe("bar aggregation (pure core)", function () {
     assert.strictEqual(bars().length, 0);
     clock.now = agg.wallDeadline;
     agg.advanceWall(clock.now);
-    assert.deepStrictEqual(bars().map((b) => [b.open, b.close, b.count, b.partial === true]), [[10, 12, 3, false]]);
+    assert.deepStrictEqual(
+      bars().map((b) => [b.open, b.close, b.count, b.partial === true]),
+      [[10, 12, 3, false]],
+    );
   });
 
   it("marks the first bar partial when it began before the node started, and can skip it", function () {
@@ -107,7 +117,15 @@ describe("bar aggregation (pure core)", function () {
       agg.push(trade("A", OPEN + 2 * MIN + 1, 3));
       clock.now = OPEN + 3 * MIN;
       const got = bars().map((b) => [b.start, b.partial === true]);
-      assert.deepStrictEqual(got, skip ? [[OPEN + MIN, false]] : [[OPEN, true], [OPEN + MIN, false]]);
+      assert.deepStrictEqual(
+        got,
+        skip
+          ? [[OPEN + MIN, false]]
+          : [
+              [OPEN, true],
+              [OPEN + MIN, false],
+            ],
+      );
     }
   });
 
@@ -164,7 +182,10 @@ describe("bar aggregation (pure core)", function () {
     it("drop (default): not aggregated, sent to output 2 as late", function () {
       const { bars, rejects, agg } = scenario({});
       assert.strictEqual(bars().length, 1);
-      assert.deepStrictEqual(rejects().map((r) => [r.reason, r.tick.price]), [["late", 50]]);
+      assert.deepStrictEqual(
+        rejects().map((r) => [r.reason, r.tick.price]),
+        [["late", 50]],
+      );
       assert.strictEqual(agg.stats.late, 1);
     });
     it("revise: re-emits the closed bar with the same start and revision 1, inside the window only", function () {
@@ -188,7 +209,10 @@ describe("bar aggregation (pure core)", function () {
       m.clock.now = OPEN + MIN;
       m.agg.advance(m.clock.now);
       m.agg.push(trade("X", OPEN + 2, 10));
-      assert.deepStrictEqual(m.rejects().map((r) => r.reason), ["late"]);
+      assert.deepStrictEqual(
+        m.rejects().map((r) => r.reason),
+        ["late"],
+      );
     });
   });
 
@@ -199,7 +223,10 @@ describe("bar aggregation (pure core)", function () {
     pushInput(agg, null);
     pushInput(agg, { symbol: "", ts: OPEN });
     pushInput(agg, { symbol: "X", ts: "soon" });
-    assert.deepStrictEqual(rejects().map((r) => r.reason), ["future", "invalid", "invalid", "invalid", "invalid"]);
+    assert.deepStrictEqual(
+      rejects().map((r) => r.reason),
+      ["future", "invalid", "invalid", "invalid", "invalid"],
+    );
     assert.strictEqual(agg.stats.invalid, 4);
   });
 
@@ -208,7 +235,10 @@ describe("bar aggregation (pure core)", function () {
       const { agg, bars } = make();
       agg.push(trade("X", OPEN + 1, 10));
       agg.push(trade("X", OPEN + 3 * MIN + 1, 11));
-      assert.deepStrictEqual(bars().map((b) => b.start), [OPEN]);
+      assert.deepStrictEqual(
+        bars().map((b) => b.start),
+        [OPEN],
+      );
     });
     it("become flat synthetic bars with the flat option, only after the first real tick, on the next tick or the clock", function () {
       const { agg, bars, clock } = make({ emptyBars: "flat" });
@@ -240,7 +270,8 @@ describe("bar aggregation (pure core)", function () {
 
   describe("session-aligned and daily bars", function () {
     const cfg = (step, unit) => ({ ...DEFAULT_AGGREGATE, step, unit });
-    const hhmm = (t) => new Date(t / 1000).toLocaleTimeString("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" });
+    const hhmm = (t) =>
+      new Date(t / 1000).toLocaleTimeString("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" });
     it("anchors 2 h bars to 09:30 ET and never spans a session boundary (last bar short, partial)", function () {
       const day = [];
       let ts = us("2026-11-24T09:30:00-05:00");
@@ -274,7 +305,10 @@ describe("bar aggregation (pure core)", function () {
       agg.push(trade("X", us("2026-11-24T23:59:59-05:00"), 12));
       agg.push(trade("X", us("2026-11-25T00:00:00-05:00"), 13));
       const b = bars()[0];
-      assert.deepStrictEqual([b.date, b.open, b.close, b.start, b.end], ["2026-11-24", 10, 12, us("2026-11-24T00:00:00-05:00"), us("2026-11-25T00:00:00-05:00")]);
+      assert.deepStrictEqual(
+        [b.date, b.open, b.close, b.start, b.end],
+        ["2026-11-24", 10, 12, us("2026-11-24T00:00:00-05:00"), us("2026-11-25T00:00:00-05:00")],
+      );
     });
   });
 
@@ -282,7 +316,13 @@ describe("bar aggregation (pure core)", function () {
     it("tick bars close on the Nth counted trade; start/end are the first/last tick", function () {
       const { agg, bars } = make({ kind: "tick", threshold: 3 });
       for (let i = 0; i < 7; i++) agg.push(trade("X", OPEN + i, 10 + i, 1));
-      assert.deepStrictEqual(bars().map((b) => [b.start - OPEN, b.end - OPEN, b.open, b.close, b.count]), [[0, 2, 10, 12, 3], [3, 5, 13, 15, 3]]);
+      assert.deepStrictEqual(
+        bars().map((b) => [b.start - OPEN, b.end - OPEN, b.open, b.close, b.count]),
+        [
+          [0, 2, 10, 12, 3],
+          [3, 5, 13, 15, 3],
+        ],
+      );
       agg.flush();
       assert.deepStrictEqual([bars()[2].count, bars()[2].partial], [1, true]);
     });
@@ -290,12 +330,22 @@ describe("bar aggregation (pure core)", function () {
       const plain = make({ kind: "volume", threshold: 100 });
       plain.agg.push(trade("X", OPEN, 10, 60));
       plain.agg.push(trade("X", OPEN + 1, 11, 70, [37])); // odd lot counts toward volume
-      assert.deepStrictEqual(plain.bars().map((b) => b.volume), [130]);
+      assert.deepStrictEqual(
+        plain.bars().map((b) => b.volume),
+        [130],
+      );
       const split = make({ kind: "volume", threshold: 100, splitLargeTrades: true });
       split.agg.push(trade("X", OPEN, 10, 60));
       split.agg.push(trade("X", OPEN + 1, 11, 250));
       // 60 + 250 = 310 shares: three bars of exactly 100 (the first mixes both trades), 10 left open.
-      assert.deepStrictEqual(split.bars().map((b) => [b.volume, b.open, b.close]), [[100, 10, 11], [100, 11, 11], [100, 11, 11]]);
+      assert.deepStrictEqual(
+        split.bars().map((b) => [b.volume, b.open, b.close]),
+        [
+          [100, 10, 11],
+          [100, 11, 11],
+          [100, 11, 11],
+        ],
+      );
       split.agg.flush();
       assert.deepStrictEqual([split.bars()[3].volume, split.bars()[3].partial], [10, true]);
     });
@@ -303,12 +353,19 @@ describe("bar aggregation (pure core)", function () {
       const { agg, bars } = make({ kind: "value", threshold: 1000 });
       agg.push(trade("X", OPEN, 10, 50)); // 500
       agg.push(trade("X", OPEN + 1, 10, 50)); // 1000
-      assert.deepStrictEqual(bars().map((b) => [b.volume, b.interval]), [[100, "1000value"]]);
+      assert.deepStrictEqual(
+        bars().map((b) => [b.volume, b.interval]),
+        [[100, "1000value"]],
+      );
     });
   });
 
   it("builds bars from quotes: bid, ask or mid", function () {
-    for (const [source, want] of [["bid", [10, 10.2]], ["ask", [10.1, 10.3]], ["mid", [10.05, 10.25]]]) {
+    for (const [source, want] of [
+      ["bid", [10, 10.2]],
+      ["ask", [10.1, 10.3]],
+      ["mid", [10.05, 10.25]],
+    ]) {
       const { agg, bars } = make({ priceSource: source });
       agg.push(quote("Q", OPEN + 1, 10, 10.1));
       agg.push(quote("Q", OPEN + 2, 10.2, 10.3));
@@ -326,7 +383,13 @@ describe("bar aggregation (pure core)", function () {
     agg.push(trade("X", OPEN + 2, 2)); // within 1 s of the last update: none
     clock.now = OPEN + S;
     agg.push(trade("X", OPEN + 3, 3));
-    assert.deepStrictEqual(bars().map((b) => [b.final, b.close]), [[false, 1], [false, 3]]);
+    assert.deepStrictEqual(
+      bars().map((b) => [b.final, b.close]),
+      [
+        [false, 1],
+        [false, 3],
+      ],
+    );
   });
 
   it("event clock: no timers; a later tick of any symbol closes bars, flush closes the rest", function () {
@@ -334,7 +397,12 @@ describe("bar aggregation (pure core)", function () {
     agg.push(trade("A", OPEN + 1, 1));
     agg.push(trade("B", OPEN + 2, 2));
     agg.push(trade("A", OPEN + MIN, 3)); // watermark passes 09:31: B closes too
-    assert.deepStrictEqual(bars().map((b) => b.symbol).sort(), ["A", "B"]);
+    assert.deepStrictEqual(
+      bars()
+        .map((b) => b.symbol)
+        .sort(),
+      ["A", "B"],
+    );
     agg.flush();
     assert.deepStrictEqual([bars().length, bars()[2].symbol, bars()[2].start], [3, "A", OPEN + MIN]);
   });
@@ -344,7 +412,10 @@ describe("bar aggregation (pure core)", function () {
     agg.push(trade("A", OPEN, 1));
     agg.push(trade("B", OPEN, 1));
     agg.push(trade("C", OPEN, 1));
-    assert.deepStrictEqual(rejects().map((r) => r.reason), ["symbols"]);
+    assert.deepStrictEqual(
+      rejects().map((r) => r.reason),
+      ["symbols"],
+    );
     for (let i = 1; i < 100; i++) agg.push(trade("A", OPEN + i * MIN, i));
     assert.ok(agg.symbolCount === 2);
     agg.reset("A");
@@ -352,7 +423,10 @@ describe("bar aggregation (pure core)", function () {
   });
 
   it("validates intervals and thresholds with a message that says what to change", function () {
-    assert.throws(() => validateConfig({ ...DEFAULT_AGGREGATE, step: 7, unit: "min" }), /must be one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30/);
+    assert.throws(
+      () => validateConfig({ ...DEFAULT_AGGREGATE, step: 7, unit: "min" }),
+      /must be one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30/,
+    );
     assert.throws(() => validateConfig({ ...DEFAULT_AGGREGATE, step: 5, unit: "h" }), /h interval/);
     assert.throws(() => validateConfig({ ...DEFAULT_AGGREGATE, kind: "tick", threshold: 2.5 }), /whole number/);
     assert.throws(() => validateConfig({ ...DEFAULT_AGGREGATE, kind: "volume", threshold: 0 }), /positive/);

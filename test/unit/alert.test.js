@@ -38,7 +38,10 @@ describe("alert rules", function () {
       assert.deepStrictEqual(feed(e, [101, 99.6, 101, 99.5, 100.1]), ["0:up", "4:up"]);
     });
     it("below mirrors above", function () {
-      assert.deepStrictEqual(feed(engine({ rule: "below", level: 100, hysteresis: 1 }), [101, 100, 99.9, 99, 100.5, 99, 101, 98]), ["2:down", "7:down"]);
+      assert.deepStrictEqual(feed(engine({ rule: "below", level: 100, hysteresis: 1 }), [101, 100, 99.9, 99, 100.5, 99, 101, 98]), [
+        "2:down",
+        "7:down",
+      ]);
     });
   });
 

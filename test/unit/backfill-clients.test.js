@@ -25,7 +25,13 @@ function rest(answers) {
     const a = typeof answers === "function" ? answers(url) : answers.shift();
     return { status: a.status ?? 200, headers: {}, body: typeof a.body === "string" ? a.body : JSON.stringify(a.body) };
   };
-  const session = new RestSession(get, async () => undefined, () => 0, { ...DEFAULT_REST_OPTIONS, minIntervalMs: 0 }, []);
+  const session = new RestSession(
+    get,
+    async () => undefined,
+    () => 0,
+    { ...DEFAULT_REST_OPTIONS, minIntervalMs: 0 },
+    [],
+  );
   return { session, calls };
 }
 
@@ -85,7 +91,10 @@ describe("backfill REST clients", function () {
     it("stocks: /v2/stocks/{symbol}/trades with the live feed, inclusive µs bounds, page_token; same Tick as the socket", async function () {
       const c = new AlpacaHistory(settings("alpaca", { feed: "sip" }), "");
       const row = { t: "2022-04-11T14:30:00.008348123Z", x: "D", p: 166.48, s: 1, c: ["@", "I"], i: 50688, z: "C" };
-      const r = rest([{ body: { trades: [row], symbol: "AAPL", next_page_token: "TOK" } }, { body: { trades: [], symbol: "AAPL", next_page_token: null } }]);
+      const r = rest([
+        { body: { trades: [row], symbol: "AAPL", next_page_token: "TOK" } },
+        { body: { trades: [], symbol: "AAPL", next_page_token: null } },
+      ]);
       const pages = await collectPages(c, { symbol: "AAPL", fromTs: 1649687400008348, toTs: 1649687401000000 }, r);
       const u = new URL(r.calls[0].url);
       assert.strictEqual(u.origin + u.pathname, "https://data.alpaca.markets/v2/stocks/AAPL/trades");
@@ -104,7 +113,8 @@ describe("backfill REST clients", function () {
 
     it("crypto: /v1beta3/crypto/us/trades?symbols=, ids above 2^53 exact", async function () {
       const c = new AlpacaHistory(settings("alpaca", { feed: "crypto" }, "", ""), "");
-      const text = '{"trades":{"BTC/USD":[{"t":"2024-03-12T10:27:48.858228144Z","p":47.299,"s":0.5,"tks":"S","i":9007199254740993}]},"next_page_token":null}';
+      const text =
+        '{"trades":{"BTC/USD":[{"t":"2024-03-12T10:27:48.858228144Z","p":47.299,"s":0.5,"tks":"S","i":9007199254740993}]},"next_page_token":null}';
       const r = rest([{ body: text }]);
       const [page] = await collectPages(c, { symbol: "BTC/USD", fromTs: 0, toTs: 2e15 }, r);
       const u = new URL(r.calls[0].url);
@@ -114,7 +124,9 @@ describe("backfill REST clients", function () {
       assert.strictEqual(page[0].id, "9007199254740993");
       const ctx = fakeCtx({ provider: "alpaca", upstream: { trades: ["BTC/USD"] } });
       const live = new AlpacaSession(ctx, { limitRetryMs: 1, stallMs: 0, stallHours: "never", delayMs: 0 });
-      live.message(Buffer.from('[{"T":"t","S":"BTC/USD","t":"2024-03-12T10:27:48.858228144Z","p":47.299,"s":0.5,"tks":"S","i":9007199254740993}]'));
+      live.message(
+        Buffer.from('[{"T":"t","S":"BTC/USD","t":"2024-03-12T10:27:48.858228144Z","p":47.299,"s":0.5,"tks":"S","i":9007199254740993}]'),
+      );
       assert.deepStrictEqual(page.map(strip), ctx.ticks.map(strip));
     });
 
@@ -127,8 +139,20 @@ describe("backfill REST clients", function () {
   describe("binance", function () {
     it("aggTrades: fromId after the last live id, pages by id until the first live id after the reconnect; same Tick as the socket", async function () {
       const c = new BinanceHistory(settings("binance", { stream: "aggTrade" }), "");
-      const page1 = Array.from({ length: 1000 }, (_, k) => ({ a: 101 + k, p: "1.5", q: "2", f: 1, l: 1, T: 1700000000000 + k, m: true, M: true }));
-      const page2 = [{ a: 1101, p: "1.5", q: "2", f: 1, l: 1, T: 1700000000999, m: false, M: true }, { a: 1102, p: "1.6", q: "1", f: 1, l: 1, T: 1700000001000, m: false, M: true }];
+      const page1 = Array.from({ length: 1000 }, (_, k) => ({
+        a: 101 + k,
+        p: "1.5",
+        q: "2",
+        f: 1,
+        l: 1,
+        T: 1700000000000 + k,
+        m: true,
+        M: true,
+      }));
+      const page2 = [
+        { a: 1101, p: "1.5", q: "2", f: 1, l: 1, T: 1700000000999, m: false, M: true },
+        { a: 1102, p: "1.6", q: "1", f: 1, l: 1, T: 1700000001000, m: false, M: true },
+      ];
       const r = rest([{ body: page1 }, { body: page2 }]);
       const pages = await collectPages(c, { symbol: "btcusdt", fromTs: 0, fromId: "100", toTs: 1700000001000000, toId: "1102" }, r);
       assert.match(r.calls[0].url, /^https:\/\/api\.binance\.com\/api\/v3\/aggTrades\?symbol=BTCUSDT&fromId=101&limit=1000$/);
@@ -138,27 +162,45 @@ describe("backfill REST clients", function () {
       const ctx = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"] } });
       const live = new BinanceSession(ctx, "aggTrade", false);
       live.subscribe(change({ trades: ["btcusdt"] }));
-      feed(live, { stream: "btcusdt@aggTrade", data: { e: "aggTrade", E: 1, s: "BTCUSDT", a: 1101, p: "1.5", q: "2", f: 1, l: 1, T: 1700000000999, m: false, M: true } });
+      feed(live, {
+        stream: "btcusdt@aggTrade",
+        data: { e: "aggTrade", E: 1, s: "BTCUSDT", a: 1101, p: "1.5", q: "2", f: 1, l: 1, T: 1700000000999, m: false, M: true },
+      });
       assert.deepStrictEqual(strip(pages[1][0]), strip(ctx.ticks[0]));
       assert.strictEqual(defaultDedupKey(pages[1][0]), defaultDedupKey(ctx.ticks[0]));
     });
 
     it("historicalTrades for the trade stream; without a live id the first id comes from aggTrades?startTime; µs on request", async function () {
       const c = new BinanceHistory(settings("binance", { timeUnit: "us" }), "http://mirror:1");
-      const r = rest([{ body: [{ a: 7, f: 500, l: 501, p: "1", q: "1", T: 1700000000000000, m: true }] }, { body: [{ id: 500, price: "1", qty: "1", quoteQty: "1", time: 1700000000000123, isBuyerMaker: true, isBestMatch: true }] }]);
+      const r = rest([
+        { body: [{ a: 7, f: 500, l: 501, p: "1", q: "1", T: 1700000000000000, m: true }] },
+        { body: [{ id: 500, price: "1", qty: "1", quoteQty: "1", time: 1700000000000123, isBuyerMaker: true, isBestMatch: true }] },
+      ]);
       const pages = await collectPages(c, { symbol: "ETHUSDT", fromTs: 1700000000000000, toTs: 1700000000000500 }, r);
       assert.match(r.calls[0].url, /^http:\/\/mirror:1\/api\/v3\/aggTrades\?symbol=ETHUSDT&startTime=1700000000000&limit=1$/);
       assert.match(r.calls[1].url, /historicalTrades\?symbol=ETHUSDT&fromId=500&limit=1000$/);
       assert.strictEqual(r.calls[1].headers["X-MBX-TIME-UNIT"], "MICROSECOND");
       const ctx = fakeCtx({ provider: "binance", upstream: { trades: ["ETHUSDT"] } });
       const live = new BinanceSession(ctx, "trade", true);
-      feed(live, { stream: "ethusdt@trade", data: { e: "trade", E: 1, s: "ETHUSDT", t: 500, p: "1", q: "1", T: 1700000000000123, m: true, M: true } });
+      feed(live, {
+        stream: "ethusdt@trade",
+        data: { e: "trade", E: 1, s: "ETHUSDT", t: 500, p: "1", q: "1", T: 1700000000000123, m: true, M: true },
+      });
       assert.deepStrictEqual(pages[0].map(strip), ctx.ticks.map(strip));
     });
   });
 
   describe("coinbase market trades", function () {
-    const trade = (id, us) => ({ trade_id: String(id), product_id: "BTC-USD", price: "28208.1", size: "0.0065", time: new Date(Math.floor(us / 1000)).toISOString().replace("Z", String(us % 1000).padStart(3, "0") + "Z"), side: "BUY", bid: "", ask: "" });
+    const trade = (id, us) => ({
+      trade_id: String(id),
+      product_id: "BTC-USD",
+      price: "28208.1",
+      size: "0.0065",
+      time: new Date(Math.floor(us / 1000)).toISOString().replace("Z", String(us % 1000).padStart(3, "0") + "Z"),
+      side: "BUY",
+      bid: "",
+      ask: "",
+    });
 
     it("splits a full window until each part fits, sorts, de-duplicates; same Tick as the socket", async function () {
       const c = new CoinbaseHistory(settings("coinbase", { restLimit: 3 }, "", ""), "");
@@ -168,20 +210,35 @@ describe("backfill REST clients", function () {
         const q = new URL(url).searchParams;
         const s = Number(q.get("start")) * 1e6;
         const e = Number(q.get("end")) * 1e6 + 999999;
-        const hit = all.filter((t) => { const us = Date.parse(t.time) * 1000; return us >= s - 1000 && us <= e; });
+        const hit = all.filter((t) => {
+          const us = Date.parse(t.time) * 1000;
+          return us >= s - 1000 && us <= e;
+        });
         return { body: { trades: hit.reverse().slice(0, 3) } };
       });
       const info = {};
       const pages = await collectPages(c, { symbol: "BTC-USD", fromTs: t0, toTs: t0 + 13_000_000 }, r, info);
       const ticks = pages.flat();
-      assert.deepStrictEqual(ticks.map((t) => t.id), ["1", "2", "3", "4", "5", "6", "7"]);
+      assert.deepStrictEqual(
+        ticks.map((t) => t.id),
+        ["1", "2", "3", "4", "5", "6", "7"],
+      );
       assert.ok(r.calls.length > 1);
       assert.strictEqual(info.incomplete, undefined);
-      assert.match(r.calls[0].url, /^https:\/\/api\.coinbase\.com\/api\/v3\/brokerage\/market\/products\/BTC-USD\/ticker\?limit=3&start=\d+&end=\d+$/);
+      assert.match(
+        r.calls[0].url,
+        /^https:\/\/api\.coinbase\.com\/api\/v3\/brokerage\/market\/products\/BTC-USD\/ticker\?limit=3&start=\d+&end=\d+$/,
+      );
       const ctx = fakeCtx({ provider: "coinbase" });
       const live = new CoinbaseSession(ctx, undefined, { invalid: new Set(), newest: new Map() }, true);
       live.subscribe(change({ trades: ["BTC-USD"] }));
-      feed(live, { channel: "market_trades", client_id: "", timestamp: "x", sequence_num: 0, events: [{ type: "update", trades: [trade(4, t0 + 6_000_123)] }] });
+      feed(live, {
+        channel: "market_trades",
+        client_id: "",
+        timestamp: "x",
+        sequence_num: 0,
+        events: [{ type: "update", trades: [trade(4, t0 + 6_000_123)] }],
+      });
       assert.deepStrictEqual(strip(ticks[3]), strip(ctx.ticks[0]));
       assert.strictEqual(defaultDedupKey(ticks[3]), defaultDedupKey(ctx.ticks[0]));
     });

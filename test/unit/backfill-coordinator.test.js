@@ -52,7 +52,10 @@ function fakeClient(history, gaps = []) {
 describe("backfill coordinator", function () {
   afterEach(() => made.splice(0).forEach((h) => h.c.dispose()));
   it("one gap per symbol from its last live trade to its first after the reconnect; boundary trades not repeated", async function () {
-    const hist = { A: [tick("A", 100, 1), tick("A", 200, 2), tick("A", 300, 3), tick("A", 400, 4)], B: [tick("B", 150, 9), tick("B", 250, 10)] };
+    const hist = {
+      A: [tick("A", 100, 1), tick("A", 200, 2), tick("A", 300, 3), tick("A", 400, 4)],
+      B: [tick("B", 150, 9), tick("B", 250, 10)],
+    };
     const gaps = [];
     const h = harness(fakeClient(hist, gaps));
     h.c.subscribed(["A", "B"]);
@@ -63,11 +66,20 @@ describe("backfill coordinator", function () {
     h.live(hist.A[3]);
     await waitFor(() => h.events.filter((e) => e.state === "done").length === 1);
     assert.deepStrictEqual(gaps[0], { symbol: "A", fromTs: 100, fromId: "1", toTs: 400, toId: "4", maxTrades: 50000 });
-    assert.deepStrictEqual(h.delivered.map((t) => [t.id, t.backfill]), [["2", true], ["3", true]]);
+    assert.deepStrictEqual(
+      h.delivered.map((t) => [t.id, t.backfill]),
+      [
+        ["2", true],
+        ["3", true],
+      ],
+    );
     // B stays quiet: filled up to "now" after quietMs.
     h.now += 100_000;
     await waitFor(() => h.events.filter((e) => e.state === "done").length === 2);
-    assert.deepStrictEqual(h.delivered.slice(2).map((t) => t.id), ["10"]);
+    assert.deepStrictEqual(
+      h.delivered.slice(2).map((t) => t.id),
+      ["10"],
+    );
     const done = h.events.find((e) => e.symbol === "A" && e.state === "done");
     assert.strictEqual(done.duplicates, 2);
   });
@@ -79,7 +91,14 @@ describe("backfill coordinator", function () {
     h.c.disconnected(["A"]);
     h.live(tick("A", 500, 2));
     await waitFor(() => h.events.length === 1);
-    assert.deepStrictEqual(h.events[0], { symbol: "A", state: "failed", from: 100, to: 500, code: "unsupported", reason: "Twelve Data has bars only" });
+    assert.deepStrictEqual(h.events[0], {
+      symbol: "A",
+      state: "failed",
+      from: 100,
+      to: 500,
+      code: "unsupported",
+      reason: "Twelve Data has bars only",
+    });
   });
 
   it("a symbol unsubscribed before its gap is fetched is skipped; dispose stops everything", async function () {

@@ -27,7 +27,10 @@ function harness(answers, opts = {}) {
 
 describe("backfill REST session", function () {
   it("waits a 429's Retry-After (seconds) and retries", async function () {
-    const h = harness([{ status: 429, headers: { "retry-after": "3" } }, { status: 200, body: "[1]" }]);
+    const h = harness([
+      { status: 429, headers: { "retry-after": "3" } },
+      { status: 200, body: "[1]" },
+    ]);
     const res = await h.session.request("http://x/a", {}, h.signal);
     assert.strictEqual(res.body, "[1]");
     assert.deepStrictEqual(h.sleeps, [3000]);
@@ -43,17 +46,29 @@ describe("backfill REST session", function () {
 
   it("fails with rate_limited instead of sitting out a wait longer than maxWaitMs", async function () {
     const h = harness([{ status: 429, headers: { "retry-after": "600" }, body: '{"error":"too many"}' }], { maxWaitMs: 60_000 });
-    await assert.rejects(h.session.request("http://x/a", {}, h.signal), (e) => e instanceof RestError && e.code === "rate_limited" && /600 s/.test(e.message) && /too many/.test(e.message));
+    await assert.rejects(
+      h.session.request("http://x/a", {}, h.signal),
+      (e) => e instanceof RestError && e.code === "rate_limited" && /600 s/.test(e.message) && /too many/.test(e.message),
+    );
     assert.deepStrictEqual(h.sleeps, []);
   });
 
   it("treats Binance's 418 (IP banned) like a 429 with its Retry-After", async function () {
-    const h = harness([{ status: 418, headers: { "retry-after": "7200" }, body: '{"code":-1003,"msg":"Way too much request weight used; IP banned until 1."}' }]);
+    const h = harness([
+      {
+        status: 418,
+        headers: { "retry-after": "7200" },
+        body: '{"code":-1003,"msg":"Way too much request weight used; IP banned until 1."}',
+      },
+    ]);
     await assert.rejects(h.session.request("http://x/a", {}, h.signal), (e) => e.code === "ip_banned" && /IP banned/.test(e.message));
   });
 
   it("retries 5xx and network errors with a growing backoff, then gives up", async function () {
-    const h = harness([{ status: 503 }, new Error("ECONNRESET"), { status: 500 }, { status: 502 }, { status: 500, body: '{"message":"down"}' }], { retries: 4, backoffMs: 100 });
+    const h = harness(
+      [{ status: 503 }, new Error("ECONNRESET"), { status: 500 }, { status: 502 }, { status: 500, body: '{"message":"down"}' }],
+      { retries: 4, backoffMs: 100 },
+    );
     await assert.rejects(h.session.request("http://x/a", {}, h.signal), (e) => e.code === "http_500" && /down/.test(e.message));
     assert.deepStrictEqual(h.sleeps, [100, 200, 400, 800]);
     assert.strictEqual(h.calls.length, 5);
@@ -61,13 +76,19 @@ describe("backfill REST session", function () {
 
   it("fails at once on 4xx with the provider's message", async function () {
     const h = harness([{ status: 403, body: '{"status":"NOT_AUTHORIZED","message":"You are not entitled to this data."}' }]);
-    await assert.rejects(h.session.request("http://x/a", {}, h.signal), (e) => e.code === "not_authorized" && e.status === 403 && /not entitled/.test(e.message));
+    await assert.rejects(
+      h.session.request("http://x/a", {}, h.signal),
+      (e) => e.code === "not_authorized" && e.status === 403 && /not entitled/.test(e.message),
+    );
     assert.strictEqual(h.calls.length, 1);
   });
 
   it("never lets a key out in an error", async function () {
     const h = harness([{ status: 401, body: '{"error":"Unknown API Key SECRETKEY1"}' }]);
-    await assert.rejects(h.session.request("http://x/a?apiKey=SECRETKEY1", {}, h.signal), (e) => !e.message.includes("SECRETKEY1") && /\*\*\*/.test(e.message));
+    await assert.rejects(
+      h.session.request("http://x/a?apiKey=SECRETKEY1", {}, h.signal),
+      (e) => !e.message.includes("SECRETKEY1") && /\*\*\*/.test(e.message),
+    );
     assert.strictEqual(maskSecrets("https://h/p?apiKey=abc&x=1 and SECRETKEY1", ["SECRETKEY1"]), "https://h/p?apiKey=***&x=1 and ***");
   });
 
@@ -101,8 +122,17 @@ describe("backfill REST session", function () {
 describe("backfill REST session: provider rate windows", function () {
   it("a 429 without Retry-After waits the provider's window (Polygon: 12 s) instead of the short backoff", async function () {
     const sleeps = [];
-    const answers = [{ status: 429, headers: {}, body: '{"status":"ERROR","error":"You\'ve exceeded the maximum requests per minute"}' }, { status: 200, headers: {}, body: "{}" }];
-    const s = new RestSession(async () => answers.shift(), async (ms) => sleeps.push(ms), () => 0, { ...DEFAULT_REST_OPTIONS, rateLimitMs: 12_000 }, []);
+    const answers = [
+      { status: 429, headers: {}, body: '{"status":"ERROR","error":"You\'ve exceeded the maximum requests per minute"}' },
+      { status: 200, headers: {}, body: "{}" },
+    ];
+    const s = new RestSession(
+      async () => answers.shift(),
+      async (ms) => sleeps.push(ms),
+      () => 0,
+      { ...DEFAULT_REST_OPTIONS, rateLimitMs: 12_000 },
+      [],
+    );
     await s.request("http://x", {}, new AbortController().signal);
     assert.deepStrictEqual(sleeps, [12_000]);
   });

@@ -5,7 +5,10 @@ const { Backoff } = require("../../dist/lib/backoff");
 describe("Backoff (exponential, full jitter)", function () {
   it("grows the bound exponentially up to the cap, never below the floor", function () {
     const max = new Backoff({ baseMs: 100, capMs: 1000, floorMs: 10 }, () => 0.999999);
-    assert.deepStrictEqual([1, 2, 3, 4, 5, 6].map(() => max.next()), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepStrictEqual(
+      [1, 2, 3, 4, 5, 6].map(() => max.next()),
+      [100, 200, 400, 800, 1000, 1000],
+    );
     const min = new Backoff({ baseMs: 100, capMs: 1000, floorMs: 10 }, () => 0);
     assert.strictEqual(min.next(), 10);
   });

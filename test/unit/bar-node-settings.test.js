@@ -7,16 +7,38 @@ const { parseSessions } = require("../../dist/lib/calendar");
 describe("tick-aggregate / tick-filter settings", function () {
   it("gives working defaults for a node with no properties", function () {
     const a = resolveAggregate({});
-    assert.deepStrictEqual([a.kind, a.step, a.unit, a.clock, a.closeDelayUs, a.latePolicy, a.emptyBars, a.sessions], ["time", 1, "min", "wall", 250000, "drop", "none", null]);
+    assert.deepStrictEqual(
+      [a.kind, a.step, a.unit, a.clock, a.closeDelayUs, a.latePolicy, a.emptyBars, a.sessions],
+      ["time", 1, "min", "wall", 250000, "drop", "none", null],
+    );
     const f = resolveFilter({});
     assert.deepStrictEqual([f.include, f.exclude.size, f.types, f.value, f.rateUs, f.sessions], [null, 0, "both", "off", 0, null]);
   });
 
   it("converts editor units (ms, s) to microseconds and strings to numbers", function () {
-    const a = resolveAggregate({ interval: "5", unit: "s", closeDelay: "2000", reviseWindow: "10", updates: "throttle", updatesInterval: 500, latePolicy: "revise" });
+    const a = resolveAggregate({
+      interval: "5",
+      unit: "s",
+      closeDelay: "2000",
+      reviseWindow: "10",
+      updates: "throttle",
+      updatesInterval: 500,
+      latePolicy: "revise",
+    });
     assert.deepStrictEqual([a.step, a.closeDelayUs, a.reviseWindowUs, a.updatesUs], [5, 2e6, 10e6, 5e5]);
-    const f = resolveFilter({ include: "AAPL, MSFT", priceMin: "1.5", priceMax: "", rate: "250", maxAge: 1000, outlierWindow: "21", sessions: "regular,post" });
-    assert.deepStrictEqual([[...f.include], f.priceMin, f.priceMax, f.rateUs, f.maxAgeUs, f.outlierWindow, [...f.sessions]], [["AAPL", "MSFT"], 1.5, null, 250000, 1e6, 21, ["regular", "post"]]);
+    const f = resolveFilter({
+      include: "AAPL, MSFT",
+      priceMin: "1.5",
+      priceMax: "",
+      rate: "250",
+      maxAge: 1000,
+      outlierWindow: "21",
+      sessions: "regular,post",
+    });
+    assert.deepStrictEqual(
+      [[...f.include], f.priceMin, f.priceMax, f.rateUs, f.maxAgeUs, f.outlierWindow, [...f.sessions]],
+      [["AAPL", "MSFT"], 1.5, null, 250000, 1e6, 21, ["regular", "post"]],
+    );
   });
 
   it("says what to change for bad settings", function () {
@@ -40,9 +62,28 @@ describe("tick-aggregate / tick-filter settings", function () {
   });
 
   it("shapes a bar as InfluxDB [fields, tags] without nulls", function () {
-    const bar = { symbol: "X", interval: "1min", start: 60e6, end: 120e6, open: null, high: null, low: null, close: null, volume: 5, vwap: 2, count: 1, firstTs: 61e6, lastTs: 61e6, final: true, synthetic: true };
+    const bar = {
+      symbol: "X",
+      interval: "1min",
+      start: 60e6,
+      end: 120e6,
+      open: null,
+      high: null,
+      low: null,
+      close: null,
+      volume: 5,
+      vwap: 2,
+      count: 1,
+      firstTs: 61e6,
+      lastTs: 61e6,
+      final: true,
+      synthetic: true,
+    };
     const [fields, tags] = influxPayload(bar, "end");
-    assert.deepStrictEqual({ ...fields, time: fields.time.getTime() }, { volume: 5, vwap: 2, count: "1i", final: true, partial: false, synthetic: true, revision: "0i", time: 120000 });
+    assert.deepStrictEqual(
+      { ...fields, time: fields.time.getTime() },
+      { volume: 5, vwap: 2, count: "1i", final: true, partial: false, synthetic: true, revision: "0i", time: 120000 },
+    );
     assert.deepStrictEqual(tags, { symbol: "X", interval: "1min" });
   });
 });

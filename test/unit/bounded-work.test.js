@@ -12,7 +12,10 @@ const trade = (ts, price, size, symbol = "X") => ({ symbol, type: "trade", price
 
 function make(cfg = {}) {
   const out = [];
-  const agg = new Aggregator({ ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg }, { now: () => OPEN, emit: (o) => out.push(o) });
+  const agg = new Aggregator(
+    { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg },
+    { now: () => OPEN, emit: (o) => out.push(o) },
+  );
   return { agg, out, bars: () => out.filter((o) => o.type === "bar").map((o) => o.bar) };
 }
 
@@ -39,7 +42,10 @@ describe("bounded work: threshold bars and one huge trade", function () {
     b.forEach(assertShape);
     // The next trade starts a normal bar.
     agg.push(trade(OPEN + 2, 12, 100));
-    assert.deepStrictEqual([bars().length, bars()[bars().length - 1].volume, bars()[bars().length - 1].oversized], [MAX_SPLIT_BARS + 2, 100, undefined]);
+    assert.deepStrictEqual(
+      [bars().length, bars()[bars().length - 1].volume, bars()[bars().length - 1].oversized],
+      [MAX_SPLIT_BARS + 2, 100, undefined],
+    );
   });
 
   it("value bars: a tiny threshold against a huge notional is bounded the same way", function () {
@@ -82,16 +88,37 @@ describe("bounded work: flat bars over a clock jump", function () {
 
 describe("Bar: fixed shape", function () {
   it("final, partial, synthetic and revision on closed, in-progress, flat and revised bars", function () {
-    const { agg, bars } = make({ kind: "time", step: 1, unit: "min", clock: "event", emptyBars: "flat", updates: "tick", latePolicy: "revise", reviseWindowUs: 3600e6 });
+    const { agg, bars } = make({
+      kind: "time",
+      step: 1,
+      unit: "min",
+      clock: "event",
+      emptyBars: "flat",
+      updates: "tick",
+      latePolicy: "revise",
+      reviseWindowUs: 3600e6,
+    });
     agg.push(trade(OPEN + 1, 10, 1));
     agg.push(trade(OPEN + 3 * 60e6, 11, 1)); // closes the first, two flat bars
     agg.push(trade(OPEN + 2, 12, 1)); // late: revises the first bar
     const b = bars();
     b.forEach(assertShape);
-    assert.ok(b.some((x) => x.final === false), "an in-progress update");
-    assert.ok(b.some((x) => x.synthetic === true), "a flat bar");
-    assert.ok(b.some((x) => x.revision === 1), "a revision");
-    assert.ok(b.some((x) => x.final === true && x.revision === 0 && x.synthetic === false), "a first emission");
+    assert.ok(
+      b.some((x) => x.final === false),
+      "an in-progress update",
+    );
+    assert.ok(
+      b.some((x) => x.synthetic === true),
+      "a flat bar",
+    );
+    assert.ok(
+      b.some((x) => x.revision === 1),
+      "a revision",
+    );
+    assert.ok(
+      b.some((x) => x.final === true && x.revision === 0 && x.synthetic === false),
+      "a first emission",
+    );
   });
 });
 

@@ -2,7 +2,17 @@
 const assert = require("assert");
 const { tradeFlags, parseOverrides, hasCondition, CLOSING_PRINTS } = require("../../dist/lib/conditions");
 
-const t = (provider, conditions, extra) => ({ symbol: "X", type: "trade", price: 1, size: 1, ts: 1, recvTs: 1, provider, conditions, extra });
+const t = (provider, conditions, extra) => ({
+  symbol: "X",
+  type: "trade",
+  price: 1,
+  size: 1,
+  ts: 1,
+  recvTs: 1,
+  provider,
+  conditions,
+  extra,
+});
 const f = (r) => (r.flags.last ? "l" : "") + (r.flags.highLow ? "h" : "") + (r.flags.volume ? "v" : "");
 
 describe("trade conditions (three-flag model)", function () {

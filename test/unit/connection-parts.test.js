@@ -47,7 +47,14 @@ describe("connection parts", function () {
       s.desired.trades.delete("A");
       s.desired.quotes.add("C");
       const second = s.takeChange();
-      assert.deepStrictEqual([second.add, second.remove, second.all], [{ trades: [], quotes: ["C"] }, { trades: ["A"], quotes: [] }, { trades: ["B"], quotes: ["B", "C"] }]);
+      assert.deepStrictEqual(
+        [second.add, second.remove, second.all],
+        [
+          { trades: [], quotes: ["C"] },
+          { trades: ["A"], quotes: [] },
+          { trades: ["B"], quotes: ["B", "C"] },
+        ],
+      );
       s.reset();
       assert.ok(!s.carrying);
       assert.deepStrictEqual(s.takeChange().add, { trades: ["B"], quotes: ["B", "C"] }, "after a reset everything is new");

@@ -128,7 +128,10 @@ describe("Slot close, failures and backoff (fake clock)", function () {
       assert.ok(!r.topics().includes("error"), "announced when the slot settles");
       ws.closed(1008);
       assert.strictEqual(r.slot.state, "failed");
-      assert.deepStrictEqual(r.rec.events.filter((e) => e.topic === "error").map((e) => [e.payload.code, e.payload.kind]), [["auth_failed", "auth"]]);
+      assert.deepStrictEqual(
+        r.rec.events.filter((e) => e.topic === "error").map((e) => [e.payload.code, e.payload.kind]),
+        [["auth_failed", "auth"]],
+      );
       assert.strictEqual(r.event("disconnected").payload.error, "auth_failed");
       assert.strictEqual(r.clock.pending("timeout"), 0);
       r.clock.advance(600_000);
@@ -167,7 +170,12 @@ describe("Slot close, failures and backoff (fake clock)", function () {
 
     it("the provider's own refusal and close mappings win", function () {
       const plan = { kind: "plan", code: "no_ws", message: "no websocket on this plan" };
-      const r = rig({ provider: { httpFailure: (s) => (s === 402 ? plan : undefined), closeFailure: (c) => (c === 4001 ? { kind: "limit", code: "evicted", message: "m", retryAfterMs: 5000 } : undefined) } });
+      const r = rig({
+        provider: {
+          httpFailure: (s) => (s === 402 ? plan : undefined),
+          closeFailure: (c) => (c === 4001 ? { kind: "limit", code: "evicted", message: "m", retryAfterMs: 5000 } : undefined),
+        },
+      });
       r.slot.start();
       r.net.last().fail("Unexpected server response: 402");
       r.net.last().closed(1006);
@@ -210,7 +218,10 @@ describe("Slot close, failures and backoff (fake clock)", function () {
       }
       const failing = r.rec.events.filter((e) => e.payload.code === "connect_failing");
       assert.strictEqual(failing.length, 1);
-      assert.deepStrictEqual([failing[0].payload.cause, failing[0].payload.attempts, failing[0].payload.kind], ["connection_refused", 3, "failing"]);
+      assert.deepStrictEqual(
+        [failing[0].payload.cause, failing[0].payload.attempts, failing[0].payload.kind],
+        ["connection_refused", 3, "failing"],
+      );
       assert.strictEqual(r.slot.failing.attempts, 3);
       r.clock.advance(r.slot.waitMs);
       r.net.last().open();

@@ -49,7 +49,10 @@ describe("Slot state machine (fake clock)", function () {
       r.slot.scheduleSync();
       assert.strictEqual(r.clock.pending("immediate"), 1);
       r.clock.flush();
-      assert.deepStrictEqual(r.session().changes.map((c) => c.add.trades), [["A", "B"]]);
+      assert.deepStrictEqual(
+        r.session().changes.map((c) => c.add.trades),
+        [["A", "B"]],
+      );
       r.slot.desired.trades.delete("A");
       r.slot.scheduleSync();
       r.clock.flush();

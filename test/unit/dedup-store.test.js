@@ -3,12 +3,20 @@ const assert = require("assert");
 const { DedupStore, feedIdentity, DEDUP_RETAIN_MS, DEDUP_STORE_MAX } = require("../../dist/lib/dedup-store");
 const { Deduplicator } = require("../../dist/lib/dedup");
 
-const id = (over = {}) => feedIdentity({ provider: "polygon", url: "", apiKey: "K-123456", apiSecret: "", options: { a: 1, b: 2 }, window: {}, ...over });
+const id = (over = {}) =>
+  feedIdentity({ provider: "polygon", url: "", apiKey: "K-123456", apiSecret: "", options: { a: 1, b: 2 }, window: {}, ...over });
 
 describe("dedup store (memory across deploys)", function () {
   it("identity: same stream -> same hash, any difference -> another; the key is not in it", function () {
     assert.strictEqual(id(), id({ options: { b: 2, a: 1 } }), "option order does not matter");
-    for (const over of [{ apiKey: "K-other" }, { apiSecret: "s" }, { url: "wss://x" }, { provider: "alpaca" }, { options: { a: 2, b: 2 } }, { window: { horizonUs: 1 } }]) {
+    for (const over of [
+      { apiKey: "K-other" },
+      { apiSecret: "s" },
+      { url: "wss://x" },
+      { provider: "alpaca" },
+      { options: { a: 2, b: 2 } },
+      { window: { horizonUs: 1 } },
+    ]) {
       assert.notStrictEqual(id(over), id(), JSON.stringify(over));
     }
     assert.match(id(), /^[0-9a-f]{64}$/);

@@ -50,7 +50,7 @@ describe("Deduplicator", function () {
 
   it("behaves like an unbounded set within its window (randomized check)", function () {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const d = new Deduplicator({ perSymbol: 50, maxKeys: 1_000_000, horizonUs: 0 });
     const history = new Map(); // symbol -> keys in insertion order (unique)
     for (let i = 0; i < 20_000; i++) {
@@ -68,7 +68,7 @@ describe("Deduplicator", function () {
 
   it("follows the reference policy exactly: count cap, event-time horizon, global budget with a floor (randomized)", function () {
     let seed = 99;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const opts = { perSymbol: 40, maxKeys: 150, horizonUs: 500 };
     const d = new Deduplicator(opts);
     // Reference: plain arrays, the policy written out.
@@ -116,6 +116,9 @@ describe("Deduplicator", function () {
     if (global.gc) global.gc();
     assert.strictEqual(d.size, 250_000);
     // Strings in a Set would take well over 20 MB of heap; hashes in typed arrays are off-heap.
-    assert.ok(process.memoryUsage().heapUsed - before < 8 * 1048576, `${((process.memoryUsage().heapUsed - before) / 1048576).toFixed(1)} MB of heap`);
+    assert.ok(
+      process.memoryUsage().heapUsed - before < 8 * 1048576,
+      `${((process.memoryUsage().heapUsed - before) / 1048576).toFixed(1)} MB of heap`,
+    );
   });
 });

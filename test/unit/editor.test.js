@@ -19,7 +19,8 @@ const { loadDefinition } = require("../support/editor-env");
 function editorHtmlFiles() {
   const out = [];
   for (const dir of ["src/nodes", "locales"]) {
-    for (const f of fs.readdirSync(path.join(root, dir), { recursive: true })) if (String(f).endsWith(".html")) out.push(path.join(dir, String(f)));
+    for (const f of fs.readdirSync(path.join(root, dir), { recursive: true }))
+      if (String(f).endsWith(".html")) out.push(path.join(dir, String(f)));
   }
   return out.sort();
 }
@@ -38,7 +39,9 @@ describe("editor markup", function () {
     });
   }
   it("the checker catches the defects browsers repair silently", function () {
-    assert.deepStrictEqual(checkMarkup('<script type="text/html"><div><select><option>a</option></div></script>'), ["line 1: </div> closes <select> opened on line 1"]);
+    assert.deepStrictEqual(checkMarkup('<script type="text/html"><div><select><option>a</option></div></script>'), [
+      "line 1: </div> closes <select> opened on line 1",
+    ]);
     assert.deepStrictEqual(checkMarkup("<div><select>\n<div>x</div></select></div>"), ["line 2: <div> inside <select> (line 1)"]);
     assert.deepStrictEqual(checkMarkup("<div>\n<span></div>"), ["line 2: </div> closes <span> opened on line 2"]);
     assert.deepStrictEqual(checkMarkup("<p>a</p></p>"), ["line 1: </p> without a start tag"]);
@@ -57,14 +60,24 @@ describe("node editors", function () {
         const keys = new Set();
         for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) for (const k of m[1].split(";")) keys.add(k.replace(/^\[[a-z]+\]/, ""));
         // RED._ outside a node's own this._ must name the node set: <module>/<set>:<key>.
-        for (const m of html.matchAll(/\b_\('([^']+)'/g)) keys.add(m[1].replace(new RegExp(`^${require("../../package.json").name}/${type}:`), ""));
-        for (const m of html.matchAll(/RED\._\('([^':]+)'/g)) assert.fail(`RED._('${m[1]}') has no namespace: the editor shows the raw key (use this._ or '${require("../../package.json").name}/${type}:${m[1]}')`);
+        for (const m of html.matchAll(/\b_\('([^']+)'/g))
+          keys.add(m[1].replace(new RegExp(`^${require("../../package.json").name}/${type}:`), ""));
+        for (const m of html.matchAll(/RED\._\('([^':]+)'/g))
+          assert.fail(
+            `RED._('${m[1]}') has no namespace: the editor shows the raw key (use this._ or '${require("../../package.json").name}/${type}:${m[1]}')`,
+          );
         assert.ok(keys.size > 0);
         // A key built at run time ('...url-' + provider) must exist for every provider.
         const providers = Object.keys(require("../../locales/en-US/tick-feed.json")["tick-feed"].provider);
         // ... and the Test connection results.
         const results = ["ok", "auth", "plan", "limit", "unreachable", "timeout", "config", "busy", "denied", "failed"];
-        const expanded = [...keys].flatMap((k) => (k.endsWith("-") || k.endsWith(".provider.") ? providers.map((p) => k + p) : k.endsWith(".test.") ? results.map((r) => k + r) : [k]));
+        const expanded = [...keys].flatMap((k) =>
+          k.endsWith("-") || k.endsWith(".provider.")
+            ? providers.map((p) => k + p)
+            : k.endsWith(".test.")
+              ? results.map((r) => k + r)
+              : [k],
+        );
         const missing = expanded.filter((k) => !k.startsWith(type + ".") || typeof lookup(catalog, k) !== "string");
         assert.deepStrictEqual(missing, [], `keys missing from locales/en-US/${type}.json`);
       });
@@ -80,10 +93,12 @@ describe("node editors", function () {
         const node = { _: (k) => k };
         for (const [name, d] of Object.entries(def.defaults)) node[name] = d.value;
         for (const [name, d] of Object.entries(def.defaults)) {
-          if (typeof d.validate === "function") assert.strictEqual(d.validate.call(node, d.value), true, `${name} default ${JSON.stringify(d.value)} is valid`);
+          if (typeof d.validate === "function")
+            assert.strictEqual(d.validate.call(node, d.value), true, `${name} default ${JSON.stringify(d.value)} is valid`);
         }
         assert.strictEqual(typeof def.label.call(node), "string");
-        if (def.outputLabels) for (let i = 0; i < (def.outputs || 0); i++) assert.strictEqual(typeof def.outputLabels.call(node, i), "string");
+        if (def.outputLabels)
+          for (let i = 0; i < (def.outputs || 0); i++) assert.strictEqual(typeof def.outputLabels.call(node, i), "string");
       });
 
       it("declares every validator with two arguments (v, opt), so Node-RED shows its message", function () {
@@ -123,26 +138,58 @@ describe("editor validators (saved values, no dialog open)", function () {
     assert.strictEqual(editorNode("tick-feed", { url: "http://x" }).check("url"), "tick-feed.errors.url");
     assert.strictEqual(editorNode("tick-feed", { url: "wss://relay.example/ws" }).check("url"), true);
     assert.strictEqual(editorNode("tick-feed", { provider: "generic", url: "" }).check("url"), "tick-feed.errors.url-required");
-    for (const [name, bad] of [["backoffMin", "0"], ["backoffMax", "-5"], ["pingInterval", "-1"], ["staleTimeout", "x"], ["symbolsPerConnection", "1.5"], ["maxConnections", "-1"], ["dedupWindow", "0"]]) {
+    for (const [name, bad] of [
+      ["backoffMin", "0"],
+      ["backoffMax", "-5"],
+      ["pingInterval", "-1"],
+      ["staleTimeout", "x"],
+      ["symbolsPerConnection", "1.5"],
+      ["maxConnections", "-1"],
+      ["dedupWindow", "0"],
+    ]) {
       assert.notStrictEqual(editorNode("tick-feed", { [name]: bad }).check(name), true, `${name} = ${bad}`);
       assert.strictEqual(editorNode("tick-feed", { [name]: "" }).check(name), true, `${name} empty = default`);
     }
-    assert.strictEqual(editorNode("tick-feed", { backoffMin: 5000, backoffMax: 1000 }).check("backoffMax"), "tick-feed.errors.backoff-order");
+    assert.strictEqual(
+      editorNode("tick-feed", { backoffMin: 5000, backoffMax: 1000 }).check("backoffMax"),
+      "tick-feed.errors.backoff-order",
+    );
     assert.strictEqual(editorNode("tick-feed", { options: { ratePerSymbol: "-1" } }).check("options"), "tick-feed.errors.positive");
     assert.strictEqual(editorNode("tick-feed", { options: { subscribeTemplate: "{bad" } }).check("options"), "tick-feed.errors.json");
     for (const p of ["alltick", "polygon", "finnhub", "twelvedata", "tiingo"]) {
-      assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { has_apiKey: false } }).check("provider"), "tick-feed.errors.key-required", p);
+      assert.strictEqual(
+        editorNode("tick-feed", { provider: p, credentials: { has_apiKey: false } }).check("provider"),
+        "tick-feed.errors.key-required",
+        p,
+      );
       assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { has_apiKey: true } }).check("provider"), true, p);
       assert.strictEqual(editorNode("tick-feed", { provider: p, credentials: { apiKey: "typed" } }).check("provider"), true, p);
       // Credentials not loaded yet (a deployed flow before its dialog was opened): not flagged.
       assert.strictEqual(editorNode("tick-feed", { provider: p }).check("provider"), true, p);
     }
-    assert.strictEqual(editorNode("tick-feed", { provider: "alpaca", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.secret-required");
+    assert.strictEqual(
+      editorNode("tick-feed", { provider: "alpaca", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"),
+      "tick-feed.errors.secret-required",
+    );
     // Blanks typed as a key are no key (the runtime trims), whatever has_apiKey says.
-    assert.strictEqual(editorNode("tick-feed", { provider: "polygon", credentials: { apiKey: "  ", has_apiKey: true } }).check("provider"), "tick-feed.errors.key-required");
-    assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"), "tick-feed.errors.key-pair");
-    assert.strictEqual(editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: false, has_apiSecret: false } }).check("provider"), true);
-    for (const p of ["simulator", "binance", "generic"]) assert.strictEqual(editorNode("tick-feed", { provider: p, url: "ws://h/", credentials: { has_apiKey: false } }).check("provider"), true, p);
+    assert.strictEqual(
+      editorNode("tick-feed", { provider: "polygon", credentials: { apiKey: "  ", has_apiKey: true } }).check("provider"),
+      "tick-feed.errors.key-required",
+    );
+    assert.strictEqual(
+      editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: true, has_apiSecret: false } }).check("provider"),
+      "tick-feed.errors.key-pair",
+    );
+    assert.strictEqual(
+      editorNode("tick-feed", { provider: "coinbase", credentials: { has_apiKey: false, has_apiSecret: false } }).check("provider"),
+      true,
+    );
+    for (const p of ["simulator", "binance", "generic"])
+      assert.strictEqual(
+        editorNode("tick-feed", { provider: p, url: "ws://h/", credentials: { has_apiKey: false } }).check("provider"),
+        true,
+        p,
+      );
   });
 
   it("tick-subscribe: symbols", function () {
@@ -154,10 +201,19 @@ describe("editor validators (saved values, no dialog open)", function () {
     assert.strictEqual(editorNode("tick-aggregate", { interval: 7, unit: "s" }).check("interval"), "tick-aggregate.errors.step");
     assert.strictEqual(editorNode("tick-aggregate", { interval: 5, unit: "s" }).check("interval"), true);
     assert.strictEqual(editorNode("tick-aggregate", { interval: 7, unit: "s", barType: "tick" }).check("interval"), true);
-    assert.strictEqual(editorNode("tick-aggregate", { barType: "tick", threshold: 2.5 }).check("threshold"), "tick-aggregate.errors.tick-threshold");
-    assert.strictEqual(editorNode("tick-aggregate", { barType: "volume", threshold: 0 }).check("threshold"), "tick-aggregate.errors.threshold");
+    assert.strictEqual(
+      editorNode("tick-aggregate", { barType: "tick", threshold: 2.5 }).check("threshold"),
+      "tick-aggregate.errors.tick-threshold",
+    );
+    assert.strictEqual(
+      editorNode("tick-aggregate", { barType: "volume", threshold: 0 }).check("threshold"),
+      "tick-aggregate.errors.threshold",
+    );
     assert.strictEqual(editorNode("tick-aggregate", { closeDelay: -1 }).check("closeDelay"), "tick-aggregate.errors.at-least");
-    assert.strictEqual(editorNode("tick-aggregate", { conditionOverrides: "I=v, X" }).check("conditionOverrides"), "tick-aggregate.errors.override");
+    assert.strictEqual(
+      editorNode("tick-aggregate", { conditionOverrides: "I=v, X" }).check("conditionOverrides"),
+      "tick-aggregate.errors.override",
+    );
     assert.strictEqual(editorNode("tick-aggregate", { maxSymbols: 0 }).check("maxSymbols"), "tick-aggregate.errors.max-symbols");
   });
 

@@ -41,7 +41,10 @@ describe("FeedCore: several connections within plan limits", function () {
     assert.deepStrictEqual(refused, ["S5"]);
     await waitFor(() => server.connections.size === 2 && server.subscribed().size === 4, { what: "2 connections, 4 symbols" });
     const perConn = [...server.connections].map((c) => [...c.symbols].sort());
-    assert.deepStrictEqual(perConn.map((s) => s.length), [2, 2]);
+    assert.deepStrictEqual(
+      perConn.map((s) => s.length),
+      [2, 2],
+    );
     await waitFor(() => a.events.some((e) => e.topic === "error" && e.payload.code === "symbol_limit"), { what: "symbol_limit event" });
     assert.deepStrictEqual(a.events.find((e) => e.payload.code === "symbol_limit").payload.symbols, ["S5"]);
     assert.strictEqual(core.status().unplaced, 1);
@@ -56,7 +59,10 @@ describe("FeedCore: several connections within plan limits", function () {
     assert.strictEqual(s1Subscribes, 1, "S1 is never re-subscribed");
     server.send([trade("S1", 1), trade("S1", 2), trade("S5", 1)]);
     await waitFor(() => a.ticks.length === 3, { what: "S1 #2 and S5 #1" });
-    assert.deepStrictEqual(a.ticks.map((t) => t.symbol + t.id), ["S11", "S12", "S51"]);
+    assert.deepStrictEqual(
+      a.ticks.map((t) => t.symbol + t.id),
+      ["S11", "S12", "S51"],
+    );
     assert.strictEqual(core.status().unplaced, 0);
   });
 
@@ -68,18 +74,30 @@ describe("FeedCore: several connections within plan limits", function () {
     await waitFor(() => server.connections.size === 1, { what: "lazy connect" });
     core.deregister(a);
     await waitFor(() => server.connections.size === 0, { what: "disconnect after the last user" });
-    assert.deepStrictEqual(core.describe().map((s) => s.state), ["idle"]);
+    assert.deepStrictEqual(
+      core.describe().map((s) => s.state),
+      ["idle"],
+    );
   });
 
   it("sends queued messages in order within the rate limit and replaces superseded ones", async function () {
-    const provider = createGeneric({ provider: "generic", url: server.url, apiKey: "", apiSecret: "", options: { messagesPerSecond: 20, subscribeTemplate: '{"action":"subscribe","symbols":"$symbol"}' } });
+    const provider = createGeneric({
+      provider: "generic",
+      url: server.url,
+      apiKey: "",
+      apiSecret: "",
+      options: { messagesPerSecond: 20, subscribeTemplate: '{"action":"subscribe","symbols":"$symbol"}' },
+    });
     core = new FeedCore(provider, { ...DEFAULT_FEED_OPTIONS, lingerMs: 0 });
     const a = user("a");
     core.register(a);
     core.setSymbols(a, { trades: ["A", "B", "C", "D"], quotes: [] });
     await waitFor(() => server.actions("subscribe").length === 4, { what: "4 subscribes" });
     const got = server.received.filter((r) => r.msg.action === "subscribe");
-    assert.deepStrictEqual(got.map((r) => r.msg.symbols[0]), ["A", "B", "C", "D"]);
+    assert.deepStrictEqual(
+      got.map((r) => r.msg.symbols[0]),
+      ["A", "B", "C", "D"],
+    );
     for (let i = 1; i < got.length; i++) {
       // 20 messages/s = one per 50 ms: a lower bound only (a loaded machine may be slower, never faster)
       assert.ok(got[i].at - got[i - 1].at >= 45, `gap ${got[i].at - got[i - 1].at} ms`);

@@ -21,7 +21,13 @@ describe("feed status (pure)", function () {
   });
 
   it("is open only when every active slot streams, and says how many symbols found no room", function () {
-    assert.deepStrictEqual(feedStatusOf([slot("open"), slot("open")], 3, NOW), { state: "open", connections: 2, open: 2, unplaced: 3, at: NOW });
+    assert.deepStrictEqual(feedStatusOf([slot("open"), slot("open")], 3, NOW), {
+      state: "open",
+      connections: 2,
+      open: 2,
+      unplaced: 3,
+      at: NOW,
+    });
     const s = feedStatusOf([slot("open"), slot("connecting")], 0, NOW);
     assert.strictEqual(s.state, "connecting");
     assert.strictEqual(s.open, 1);
@@ -41,7 +47,15 @@ describe("feed status (pure)", function () {
       0,
       NOW,
     );
-    assert.deepStrictEqual(s, { state: "reconnecting", connections: 3, open: 1, waitMs: 5000, unplaced: 0, at: NOW, error: { code: "closed", message: "closed by peer" } });
+    assert.deepStrictEqual(s, {
+      state: "reconnecting",
+      connections: 3,
+      open: 1,
+      waitMs: 5000,
+      unplaced: 0,
+      at: NOW,
+      error: { code: "closed", message: "closed by peer" },
+    });
     assert.strictEqual(feedStatusOf([slot("backoff", { retryAt: NOW - 10 })], 0, NOW).waitMs, 0, "never a negative wait");
   });
 
@@ -57,21 +71,34 @@ describe("feed status (pure)", function () {
     const failing = { code: "connect_failing", message: "refused", attempts: 1 };
     const s = feedStatusOf([slot("backoff", { retryAt: NOW + 100, failing, failedAttempts: 6 })], 0, NOW);
     assert.deepStrictEqual(s.failing, { code: "connect_failing", message: "refused", attempts: 6 });
-    assert.strictEqual(feedStatusOf([slot("open", { failing, failedAttempts: 6 })], 0, NOW).failing, undefined, "an open slot is not failing");
+    assert.strictEqual(
+      feedStatusOf([slot("open", { failing, failedAttempts: 6 })], 0, NOW).failing,
+      undefined,
+      "an open slot is not failing",
+    );
     const failed = feedStatusOf([slot("failed", { failure: { code: "auth", message: "x" } }), slot("connecting", { failing })], 0, NOW);
     assert.strictEqual(failed.failing, undefined);
   });
 
   it("masks secrets in the texts, and compares what a user would see (not the time or texts)", function () {
     const m = new SecretMasker(["sekrit-key-123"]);
-    const s = { state: "failed", connections: 1, open: 0, unplaced: 0, at: 1, error: { code: "auth", message: "key sekrit-key-123 refused" } };
+    const s = {
+      state: "failed",
+      connections: 1,
+      open: 0,
+      unplaced: 0,
+      at: 1,
+      error: { code: "auth", message: "key sekrit-key-123 refused" },
+    };
     const masked = maskStatus(s, m);
     assert.ok(!masked.error.message.includes("sekrit-key-123"));
     assert.ok(s.error.message.includes("sekrit-key-123"), "the input is left alone");
     assert.ok(sameStatus(s, { ...masked, at: 2 }));
     assert.ok(!sameStatus(s, { ...s, open: 1 }));
     assert.ok(!sameStatus(s, { ...s, error: { code: "plan", message: "" } }));
-    assert.ok(!sameStatus({ ...s, failing: { code: "x", message: "", attempts: 5 } }, { ...s, failing: { code: "x", message: "", attempts: 6 } }));
+    assert.ok(
+      !sameStatus({ ...s, failing: { code: "x", message: "", attempts: 5 } }, { ...s, failing: { code: "x", message: "", attempts: 6 } }),
+    );
   });
 });
 
@@ -160,7 +187,13 @@ describe("slot placement", function () {
     const wanted = new Set();
     const want = (s) => (wanted.add(s), p.want("trades", s));
     ["A", "B", "C", "D", "E", "F"].forEach(want);
-    assert.deepStrictEqual(p.slots.map((s) => [...s.desired.trades]), [["A", "B"], ["C", "D"]]);
+    assert.deepStrictEqual(
+      p.slots.map((s) => [...s.desired.trades]),
+      [
+        ["A", "B"],
+        ["C", "D"],
+      ],
+    );
     assert.deepStrictEqual([...p.unplaced], ["E", "F"]);
     assert.deepStrictEqual(p.freshUnplaced(), ["E", "F"]);
     assert.deepStrictEqual(p.freshUnplaced(), [], "reported once while they wait");
@@ -168,11 +201,33 @@ describe("slot placement", function () {
     wanted.delete("C");
     p.release("trades", "C", 100);
     const left = [];
-    assert.strictEqual(p.expire(50, (_ch, s) => wanted.has(s), (s) => left.push(s)), 100, "not due yet");
-    assert.strictEqual(p.expire(100, (_ch, s) => wanted.has(s), (s) => left.push(s)), Infinity);
+    assert.strictEqual(
+      p.expire(
+        50,
+        (_ch, s) => wanted.has(s),
+        (s) => left.push(s),
+      ),
+      100,
+      "not due yet",
+    );
+    assert.strictEqual(
+      p.expire(
+        100,
+        (_ch, s) => wanted.has(s),
+        (s) => left.push(s),
+      ),
+      Infinity,
+    );
     assert.deepStrictEqual(left, ["C"]);
     p.placeWaiting((_ch, s) => wanted.has(s));
-    assert.deepStrictEqual(p.slots.map((s) => [...s.desired.trades]), [["A", "B"], ["D", "E"]], "A, B, D never move");
+    assert.deepStrictEqual(
+      p.slots.map((s) => [...s.desired.trades]),
+      [
+        ["A", "B"],
+        ["D", "E"],
+      ],
+      "A, B, D never move",
+    );
     assert.deepStrictEqual([...p.unplaced], ["F"]);
   });
 
@@ -181,7 +236,14 @@ describe("slot placement", function () {
     p.want("quotes", "A");
     p.release("quotes", "A", 100);
     p.want("quotes", "A");
-    assert.strictEqual(p.expire(1000, () => false, () => assert.fail("nothing lingers")), Infinity);
+    assert.strictEqual(
+      p.expire(
+        1000,
+        () => false,
+        () => assert.fail("nothing lingers"),
+      ),
+      Infinity,
+    );
     assert.deepStrictEqual([...p.slots[0].desired.quotes], ["A"]);
   });
 });

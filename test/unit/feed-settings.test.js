@@ -13,7 +13,15 @@ describe("tick-feed settings", function () {
   });
 
   it("turns editor strings into options with sane defaults", function () {
-    const o = resolveOptions({ backoffMin: "200", backoffMax: "100", pingInterval: "0", staleTimeout: "", dedup: false, dedupWindow: "30", maxConnections: "3" });
+    const o = resolveOptions({
+      backoffMin: "200",
+      backoffMax: "100",
+      pingInterval: "0",
+      staleTimeout: "",
+      dedup: false,
+      dedupWindow: "30",
+      maxConnections: "3",
+    });
     assert.deepStrictEqual(o.backoff, { baseMs: 200, capMs: 200, floorMs: 200 });
     assert.strictEqual(o.pingMs, 0, "0 turns pings off");
     assert.strictEqual(o.staleMs, undefined, "empty = provider default");
@@ -29,7 +37,12 @@ describe("tick-feed settings", function () {
 describe("tick-subscribe status", function () {
   const base = { connections: 1, open: 1, unplaced: 0, at: 1000 };
   it("uses the contract's colours", function () {
-    assert.deepStrictEqual(statusView({ ...base, state: "open" }, 3, 12.4, 1000), { fill: "green", shape: "dot", key: "streaming", params: { symbols: 3, rate: 12 } });
+    assert.deepStrictEqual(statusView({ ...base, state: "open" }, 3, 12.4, 1000), {
+      fill: "green",
+      shape: "dot",
+      key: "streaming",
+      params: { symbols: 3, rate: 12 },
+    });
     assert.strictEqual(statusView({ ...base, state: "connecting" }, 1, 0, 1000).fill, "yellow");
     const r = statusView({ ...base, state: "reconnecting", waitMs: 5000 }, 1, 0, 2500);
     assert.deepStrictEqual([r.fill, r.shape, r.key, r.params.seconds], ["yellow", "ring", "reconnecting-in", 4]);

@@ -17,7 +17,10 @@ describe("tick filter: value modes keep the caller's ref", function () {
       const f = new TickFilter({ ...DEFAULT_FILTER, value, gap: 1, gapUnit: "abs" }, { now: () => REG, emit: (o) => out.push(o) });
       const refs = prices.map((p, i) => ({ _msgid: "m" + i, topic: "AAPL", custom: i }));
       prices.forEach((p, i) => f.push(trade(p, i), refs[i]));
-      assert.deepStrictEqual(out.map((o) => o.type), ["pass", "reject"]);
+      assert.deepStrictEqual(
+        out.map((o) => o.type),
+        ["pass", "reject"],
+      );
       assert.strictEqual(out[1].reason, reason);
       assert.strictEqual(out[1].ref, refs[1], "the second tick's own message");
       assert.strictEqual(out[0].ref, refs[0]);

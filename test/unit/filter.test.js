@@ -8,7 +8,18 @@ const REG = us("2026-11-24T10:00:00-05:00");
 
 function trade(symbol, price, opts = {}) {
   const ts = opts.ts ?? REG;
-  return { symbol, type: "trade", price, size: opts.size ?? 100, ts, recvTs: opts.recvTs ?? ts, provider: opts.provider ?? "polygon", conditions: opts.conditions, id: opts.id, exchange: opts.exchange };
+  return {
+    symbol,
+    type: "trade",
+    price,
+    size: opts.size ?? 100,
+    ts,
+    recvTs: opts.recvTs ?? ts,
+    provider: opts.provider ?? "polygon",
+    conditions: opts.conditions,
+    id: opts.id,
+    exchange: opts.exchange,
+  };
 }
 function quote(symbol, bid, ask, ts = REG) {
   return { symbol, type: "quote", bid, ask, bidSize: 1, askSize: 1, ts, recvTs: ts, provider: "simulator" };
@@ -31,11 +42,26 @@ describe("tick filter (pure core)", function () {
     f.push(trade("A", 1, { ts: REG }));
     f.push(trade("A", 1, { ts: us("2026-11-24T17:00:00-05:00") }));
     f.push(trade("A", 1, { ts: us("2026-11-26T10:00:00-05:00") })); // Thanksgiving
-    assert.deepStrictEqual(out.map((o) => [o.type, o.session]), [["pass", "pre"], ["pass", "regular"], ["pass", "post"], ["pass", "closed"]]);
+    assert.deepStrictEqual(
+      out.map((o) => [o.type, o.session]),
+      [
+        ["pass", "pre"],
+        ["pass", "regular"],
+        ["pass", "post"],
+        ["pass", "closed"],
+      ],
+    );
   });
 
   it("selects symbols, types, price and size ranges", function () {
-    const { f, passed, reasons } = make({ include: new Set(["A", "B"]), exclude: new Set(["B"]), types: "trades", priceMin: 10, priceMax: 20, sizeMin: 100 });
+    const { f, passed, reasons } = make({
+      include: new Set(["A", "B"]),
+      exclude: new Set(["B"]),
+      types: "trades",
+      priceMin: 10,
+      priceMax: 20,
+      sizeMin: 100,
+    });
     f.push(trade("A", 15));
     f.push(trade("B", 15));
     f.push(trade("C", 15));
@@ -70,14 +96,22 @@ describe("tick filter (pure core)", function () {
 
   it("passes only the chosen sessions; auction prints can count as regular", function () {
     const close = us("2026-11-24T16:00:00.250-05:00");
-    const ticks = [trade("A", 1, { ts: close, conditions: [8] }), trade("A", 2, { ts: close }), trade("A", 3, { ts: us("2026-11-24T09:29:59.900-05:00"), conditions: [25] }), trade("A", 4, { ts: REG })];
+    const ticks = [
+      trade("A", 1, { ts: close, conditions: [8] }),
+      trade("A", 2, { ts: close }),
+      trade("A", 3, { ts: us("2026-11-24T09:29:59.900-05:00"), conditions: [25] }),
+      trade("A", 4, { ts: REG }),
+    ];
     const plain = make({ sessions: new Set(["regular"]) });
     ticks.forEach((t) => plain.f.push(t));
     assert.deepStrictEqual(prices(plain.passed()), [4]);
     const auction = make({ sessions: new Set(["regular"]), auctionPrints: true, auctionWindowUs: 60 * S });
     ticks.forEach((t) => auction.f.push(t));
     assert.deepStrictEqual(prices(auction.passed()), [1, 3, 4]);
-    assert.deepStrictEqual(auction.out.map((o) => o.session), ["regular", "post", "regular", "regular"]);
+    assert.deepStrictEqual(
+      auction.out.map((o) => o.session),
+      ["regular", "post", "regular", "regular"],
+    );
   });
 
   it("drops stale ticks (recvTs - ts above the limit)", function () {
@@ -232,7 +266,10 @@ describe("tick filter (pure core)", function () {
     f.reset("A");
     f.push(trade("A", 1));
     f.push(trade("B", 1));
-    assert.deepStrictEqual(passed().map((t) => t.symbol), ["A", "B", "A"]);
+    assert.deepStrictEqual(
+      passed().map((t) => t.symbol),
+      ["A", "B", "A"],
+    );
   });
 
   it("keeps per-symbol state bounded", function () {

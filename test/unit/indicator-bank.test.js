@@ -3,7 +3,21 @@
 const assert = require("assert");
 const { IndicatorBank, kindOf, pointFromBar, pointFromTick, SOURCES } = require("../../dist/lib/indicators/bank");
 
-const bar = (o) => ({ symbol: "X", interval: "1min", start: 0, end: 60e6, open: 10, high: 14, low: 8, close: 12, volume: 500, vwap: 11.5, count: 3, final: true, ...o });
+const bar = (o) => ({
+  symbol: "X",
+  interval: "1min",
+  start: 0,
+  end: 60e6,
+  open: 10,
+  high: 14,
+  low: 8,
+  close: 12,
+  volume: 500,
+  vwap: 11.5,
+  count: 3,
+  final: true,
+  ...o,
+});
 const pt = () => ({ value: 0, high: 0, low: 0, close: 0, volume: 0 });
 
 describe("indicator bank", function () {
@@ -11,7 +25,8 @@ describe("indicator bank", function () {
     assert.strictEqual(kindOf(bar({})), "bar");
     assert.strictEqual(kindOf({ symbol: "X", type: "trade", price: 1, ts: 5 }), "tick");
     assert.strictEqual(kindOf({ symbol: "X", type: "quote", bid: 1, ask: 2, ts: 5 }), "tick");
-    for (const x of [null, 5, "X", {}, { symbol: "X" }, { symbol: "", close: 1, start: 0 }, { symbol: "X", type: "trade" }]) assert.strictEqual(kindOf(x), undefined, JSON.stringify(x));
+    for (const x of [null, 5, "X", {}, { symbol: "X" }, { symbol: "", close: 1, start: 0 }, { symbol: "X", type: "trade" }])
+      assert.strictEqual(kindOf(x), undefined, JSON.stringify(x));
   });
 
   it("every source of a bar", function () {

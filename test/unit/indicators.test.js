@@ -52,8 +52,14 @@ function refWilder(xs, n) {
 }
 function refRsi(xs, n) {
   const d = xs.slice(1).map((x, i) => x - xs[i]);
-  const g = refWilder(d.map((v) => Math.max(v, 0)), n);
-  const l = refWilder(d.map((v) => Math.max(-v, 0)), n);
+  const g = refWilder(
+    d.map((v) => Math.max(v, 0)),
+    n,
+  );
+  const l = refWilder(
+    d.map((v) => Math.max(-v, 0)),
+    n,
+  );
   return [null, ...g.map((gv, i) => (gv === null ? null : gv + l[i] === 0 ? 50 : (100 * gv) / (gv + l[i])))];
 }
 function refMacd(xs, fast, slow, signal) {
@@ -164,19 +170,33 @@ describe("indicators: streaming values equal the definitions (1e-9 relative)", f
             const ours = run("rsi", { period: n }, bars, { provisional });
             same(ours, refRsi(xs, n), `rsi${n}`);
             const lib = pad(ti.RSI.calculate({ period: n, values: xs }), N);
-            for (let i = 0; i < N; i++) if (lib[i] !== null) assert.ok(Math.abs(ours[i] - lib[i]) <= 0.005 + 1e-9, `ti rsi${n}[${i}] ${ours[i]} vs ${lib[i]}`);
+            for (let i = 0; i < N; i++)
+              if (lib[i] !== null) assert.ok(Math.abs(ours[i] - lib[i]) <= 0.005 + 1e-9, `ti rsi${n}[${i}] ${ours[i]} vs ${lib[i]}`);
           }
         });
         it("MACD follows TA-Lib (fast EMA aligned on the slow one's seed)" + tag, function () {
-          for (const [f, s, g] of [[12, 26, 9], [5, 35, 5], [3, 4, 2], [26, 12, 9]]) {
+          for (const [f, s, g] of [
+            [12, 26, 9],
+            [5, 35, 5],
+            [3, 4, 2],
+            [26, 12, 9],
+          ]) {
             const ref = f < s ? refMacd(xs, f, s, g) : refMacd(xs, s, f, g);
             same(run("macd", { fast: f, slow: s, signal: g }, bars, { provisional }), ref, `macd${f}/${s}/${g}`);
           }
         });
         it("Bollinger and stddev match the reference and technicalindicators" + tag, function () {
-          for (const [n, k] of [[20, 2], [5, 1.5], [50, 3]]) {
+          for (const [n, k] of [
+            [20, 2],
+            [5, 1.5],
+            [50, 3],
+          ]) {
             same(run("bollinger", { period: n, k }, bars, { provisional }), refBollinger(xs, n, k), `bb${n}`);
-            const lib = ti.BollingerBands.calculate({ period: n, stdDev: k, values: xs }).map((o) => ({ upper: o.upper, middle: o.middle, lower: o.lower }));
+            const lib = ti.BollingerBands.calculate({ period: n, stdDev: k, values: xs }).map((o) => ({
+              upper: o.upper,
+              middle: o.middle,
+              lower: o.lower,
+            }));
             same(run("bollinger", { period: n, k }, bars), pad(lib, N), `ti bb${n}`);
             same(run("stddev", { period: n }, bars, { provisional }), refStd(xs, n), `sd${n}`);
           }
@@ -192,11 +212,22 @@ describe("indicators: streaming values equal the definitions (1e-9 relative)", f
             same(run("roc", { period: n }, bars, { provisional }), refRoc(xs, n), `roc${n}`);
             same(run("roc", { period: n }, bars), pad(ti.ROC.calculate({ period: n, values: xs }), N), `ti roc${n}`);
           }
-          for (const [n, sm, sg] of [[14, 3, 3], [5, 1, 3], [14, 1, 1], [3, 5, 2]]) {
-            same(run("stoch", { period: n, smooth: sm, signal: sg }, bars, { provisional }), refStoch(bars, n, sm, sg), `stoch${n}/${sm}/${sg}`);
+          for (const [n, sm, sg] of [
+            [14, 3, 3],
+            [5, 1, 3],
+            [14, 1, 1],
+            [3, 5, 2],
+          ]) {
+            same(
+              run("stoch", { period: n, smooth: sm, signal: sg }, bars, { provisional }),
+              refStoch(bars, n, sm, sg),
+              `stoch${n}/${sm}/${sg}`,
+            );
           }
           // technicalindicators' Stochastic is the fast one: %K unsmoothed, %D = SMA(signalPeriod); its first rows have no %D.
-          const lib = ti.Stochastic.calculate({ period: 14, signalPeriod: 3, high: H, low: L, close: xs }).map((o) => (o.d === undefined ? null : { k: o.k, d: o.d }));
+          const lib = ti.Stochastic.calculate({ period: 14, signalPeriod: 3, high: H, low: L, close: xs }).map((o) =>
+            o.d === undefined ? null : { k: o.k, d: o.d },
+          );
           same(run("stoch", { period: 14, smooth: 1, signal: 3 }, bars), pad(lib, N), "ti stoch14");
           same(run("obv", {}, bars, { provisional }), refObv(xs, V), "obv");
           const libObv = ti.OBV.calculate({ close: xs, volume: V }).map((v) => v + V[0]);
@@ -282,7 +313,7 @@ describe("indicators: streaming values equal the definitions (1e-9 relative)", f
         assert.strictEqual(lo.peek(x), Math.min(...w));
         all.push(x);
         ring.push(x);
-        assert.strictEqual(hi.push(x) , Math.max(...all.slice(-n)));
+        assert.strictEqual(hi.push(x), Math.max(...all.slice(-n)));
         assert.strictEqual(lo.push(x), Math.min(...all.slice(-n)));
         assert.strictEqual(ring.oldest(), all.slice(-n)[0]);
       }

@@ -26,7 +26,11 @@ describe("lossless JSON: the plain JSON.parse fast path and its boundary", funct
     assert.strictEqual(hasLongDigitRun('{"id":123456789012345}'), false, "15 digits");
     assert.strictEqual(hasLongDigitRun('{"id":1234567890123456}'), true, "16 digits");
     assert.strictEqual(hasLongDigitRun('{"id":12345678901234567}'), true, "17 digits");
-    assert.strictEqual(hasLongDigitRun('{"s":"x1234567890123456"}'), true, "digits inside a string count (the slow path leaves them alone)");
+    assert.strictEqual(
+      hasLongDigitRun('{"s":"x1234567890123456"}'),
+      true,
+      "digits inside a string count (the slow path leaves them alone)",
+    );
     assert.strictEqual(hasLongDigitRun(""), false);
     assert.strictEqual(hasLongDigitRun("1234567890123456"), true, "the whole text");
   });
@@ -39,7 +43,7 @@ describe("lossless JSON: the plain JSON.parse fast path and its boundary", funct
       }
     }
     let seed = 7;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const alphabet = '0123456789,":.-e';
     for (let k = 0; k < 5000; k++) {
       let text = "";
@@ -69,7 +73,11 @@ describe("lossless JSON: the plain JSON.parse fast path and its boundary", funct
     });
     // Digits inside strings (a timestamp text, an escaped quote before digits) are never touched.
     const text = '{"t":"2019-01-30T13:33:45.594808294-05:00","s":"\\"12345678901234567890","i":12345678901234567890}';
-    assert.deepStrictEqual(parseLossless(text), { t: "2019-01-30T13:33:45.594808294-05:00", s: '"12345678901234567890', i: "12345678901234567890" });
+    assert.deepStrictEqual(parseLossless(text), {
+      t: "2019-01-30T13:33:45.594808294-05:00",
+      s: '"12345678901234567890',
+      i: "12345678901234567890",
+    });
     // Same values as plain JSON.parse whenever the fast path is taken.
     const plain = '[{"symbol":"S001","price":101.25,"size":300,"time":1732377600123,"id":"42"},-0.5,1e3,true,null]';
     assert.strictEqual(hasLongDigitRun(plain), false);

@@ -4,13 +4,25 @@ const { ConflatingQueue, TURN_HIGH_MS, DEFAULT_MAX_LAG_MS } = require("../../dis
 const { parseOverload, ConflateGate, OVERLOAD_EVENT_MS } = require("../../dist/nodes/tick-subscribe/overload");
 const { waitFor } = require("../support/wait");
 
-const T = (symbol, id, recvMs, type = "trade") => ({ symbol, type, price: 1, size: 1, ts: recvMs * 1000, recvTs: recvMs * 1000, id: String(id), provider: "generic" });
+const T = (symbol, id, recvMs, type = "trade") => ({
+  symbol,
+  type,
+  price: 1,
+  size: 1,
+  ts: recvMs * 1000,
+  recvTs: recvMs * 1000,
+  id: String(id),
+  provider: "generic",
+});
 
 describe("overload: conflating queue (pure)", function () {
   it("delivers everything in order while the lag stays under maxLagMs", function () {
     const q = new ConflatingQueue(1000);
     q.push([T("A", 1, 0), T("B", 1, 0), T("A", 2, 1)]);
-    assert.deepStrictEqual(q.drain(500).map((t) => t.symbol + t.id), ["A1", "B1", "A2"]);
+    assert.deepStrictEqual(
+      q.drain(500).map((t) => t.symbol + t.id),
+      ["A1", "B1", "A2"],
+    );
     assert.deepStrictEqual(q.stats, { delivered: 3, conflated: 0, conflations: 0, maxLagMs: 500 });
   });
 
@@ -18,7 +30,10 @@ describe("overload: conflating queue (pure)", function () {
     const q = new ConflatingQueue(1000);
     q.push([T("A", 1, 0), T("B", 1, 0), T("A", 2, 1), T("A", 1, 2, "quote"), T("B", 2, 3), T("A", 3, 4), T("A", 2, 5, "quote")]);
     const out = q.drain(1001);
-    assert.deepStrictEqual(out.map((t) => t.symbol + t.id + t.type[0]), ["B2t", "A3t", "A2q"]);
+    assert.deepStrictEqual(
+      out.map((t) => t.symbol + t.id + t.type[0]),
+      ["B2t", "A3t", "A2q"],
+    );
     assert.strictEqual(q.stats.conflated, 4);
     assert.strictEqual(q.stats.conflations, 1);
   });
@@ -60,14 +75,22 @@ describe("overload: conflating queue (pure)", function () {
     let now = 0;
     const delivered = [];
     const events = [];
-    const gate = new ConflateGate(1000, (t) => delivered.push(...t), (e) => events.push(e), () => now);
+    const gate = new ConflateGate(
+      1000,
+      (t) => delivered.push(...t),
+      (e) => events.push(e),
+      () => now,
+    );
     gate.accept([T("A", 1, 0), T("A", 2, 0)]);
     assert.strictEqual(delivered.length, 0, "nothing in the turn that read it");
     await waitFor(() => delivered.length === 2, { what: "drain" });
     now = 5000;
     gate.accept([T("A", 3, 0), T("A", 4, 0), T("B", 1, 0)]);
     await waitFor(() => events.length === 1, { what: "first overload event" });
-    assert.deepStrictEqual(delivered.slice(2).map((t) => t.symbol + t.id), ["A4", "B1"]);
+    assert.deepStrictEqual(
+      delivered.slice(2).map((t) => t.symbol + t.id),
+      ["A4", "B1"],
+    );
     assert.strictEqual(events[0].conflated, 1);
     assert.strictEqual(events[0].mode, "conflate");
     assert.strictEqual(events[0].maxLagMs, 1000);

@@ -56,7 +56,16 @@ function registration() {
 function editorDefinition(settingsValue) {
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(editorHtml)[1];
   const registered = {};
-  const jq = () => ({ length: 0, val: () => undefined, on: () => {}, each: () => {}, prop: () => false, toggle: () => {}, data: () => undefined, attr: () => undefined });
+  const jq = () => ({
+    length: 0,
+    val: () => undefined,
+    on: () => {},
+    each: () => {},
+    prop: () => false,
+    toggle: () => {},
+    data: () => undefined,
+    attr: () => undefined,
+  });
   const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k, settings: { tickFeedProviders: settingsValue } };
   vm.runInNewContext(script, { RED, $: jq, console });
   return registered["tick-feed"];
@@ -100,7 +109,8 @@ describe("provider descriptors", function () {
       for (const o of d.options) {
         const where = `${d.id}.${o.name}`;
         assert.ok(o.label !== undefined || o.placeholderLabel !== undefined, `${where}: a label`);
-        for (const key of [o.label, o.placeholderLabel]) if (key !== undefined) assert.strictEqual(typeof lookup(key), "string", `${where}: ${key}`);
+        for (const key of [o.label, o.placeholderLabel])
+          if (key !== undefined) assert.strictEqual(typeof lookup(key), "string", `${where}: ${key}`);
         const type = { number: "number", checkbox: "boolean", text: "string", select: "string" }[o.input];
         assert.strictEqual(typeof o.default, type, `${where}: default ${JSON.stringify(o.default)} is a ${type}`);
         assert.strictEqual(checkOption(o.check, o.default), true, `${where}: default passes its check`);
@@ -125,7 +135,8 @@ describe("provider descriptors", function () {
         assert.strictEqual(p.id, d.id);
         assert.deepStrictEqual(p.limits, d.limits, `${d.id}: limits`);
         assert.strictEqual(probeSymbol(p), d.testSymbol, `${d.id}: Test connection symbol`);
-        if (d.url !== "") assert.ok(p.displayUrl().startsWith(d.url.replace(/\?.*$/, "")), `${d.id}: ${p.displayUrl()} is the default ${d.url}`);
+        if (d.url !== "")
+          assert.ok(p.displayUrl().startsWith(d.url.replace(/\?.*$/, "")), `${d.id}: ${p.displayUrl()} is the default ${d.url}`);
       } finally {
         if (p.dispose) await p.dispose();
       }
@@ -188,7 +199,10 @@ describe("the tick-feed editor's provider data is the runtime's", function () {
   it("the editor script has no hand list of providers: no provider option, key map or backfill list", function () {
     for (const d of descriptors) {
       assert.ok(!editorHtml.includes(`<option value="${d.id}"`), `${d.id}: <option> written by hand`);
-      assert.ok(!new RegExp(`data-providers="${d.id}"`).test(editorHtml) || d.properties !== undefined, `${d.id}: option rows written by hand`);
+      assert.ok(
+        !new RegExp(`data-providers="${d.id}"`).test(editorHtml) || d.properties !== undefined,
+        `${d.id}: option rows written by hand`,
+      );
     }
     assert.ok(!/\bKEYS\b|withHistory|OPT_CHECKS/.test(editorHtml));
   });
@@ -205,13 +219,22 @@ describe("the tick-feed editor's provider data is the runtime's", function () {
       const noKey = check({ provider: d.id, url: "ws://h/", credentials: { has_apiKey: false, has_apiSecret: false } }, "provider");
       assert.strictEqual(noKey, d.credentials.apiKey === "required" ? "tick-feed.errors.key-required" : true, d.id);
       const keyOnly = check({ provider: d.id, url: "ws://h/", credentials: { has_apiKey: true, has_apiSecret: false } }, "provider");
-      const wantKeyOnly = d.credentials.apiSecret === "required" ? "tick-feed.errors.secret-required" : d.credentials.apiSecret === "paired" ? "tick-feed.errors.key-pair" : true;
+      const wantKeyOnly =
+        d.credentials.apiSecret === "required"
+          ? "tick-feed.errors.secret-required"
+          : d.credentials.apiSecret === "paired"
+            ? "tick-feed.errors.key-pair"
+            : true;
       assert.strictEqual(keyOnly, wantKeyOnly, d.id);
       assert.strictEqual(check({ provider: d.id, url: "" }, "url"), d.urlRequired ? "tick-feed.errors.url-required" : true, d.id);
       for (const o of d.options) {
         if (o.check === undefined) continue;
         for (const v of [o.default, "-1", "0", "{bad", "abc", "2.5"]) {
-          assert.strictEqual(check({ provider: d.id, options: { [o.name]: v } }, "options"), checkOption(o.check, v), `${d.id}.${o.name} = ${JSON.stringify(v)}`);
+          assert.strictEqual(
+            check({ provider: d.id, options: { [o.name]: v } }, "options"),
+            checkOption(o.check, v),
+            `${d.id}.${o.name} = ${JSON.stringify(v)}`,
+          );
         }
       }
     }

@@ -16,12 +16,46 @@ const DAY = 86_400_000_000;
 
 describe("replay records", function () {
   it("reads a Tick line as the core file node writes it, and batch arrays; the clock is the recorded recvTs", function () {
-    const t = { symbol: "AAPL", type: "trade", price: 1.5, size: 10, bid: null, bidSize: null, ask: null, askSize: null, ts: 1000, recvTs: 1900, exchange: "Q", conditions: ["@"], id: "18446744073709551615", seq: null, provider: "polygon", backfill: false, extra: { tape: "C" } };
+    const t = {
+      symbol: "AAPL",
+      type: "trade",
+      price: 1.5,
+      size: 10,
+      bid: null,
+      bidSize: null,
+      ask: null,
+      askSize: null,
+      ts: 1000,
+      recvTs: 1900,
+      exchange: "Q",
+      conditions: ["@"],
+      id: "18446744073709551615",
+      seq: null,
+      provider: "polygon",
+      backfill: false,
+      extra: { tape: "C" },
+    };
     const [r] = parseJsonLine(JSON.stringify(t));
-    assert.deepStrictEqual(r.tick, { symbol: "AAPL", type: "trade", ts: 1000, recvTs: 1000, provider: "polygon", price: 1.5, size: 10, exchange: "Q", conditions: ["@"], id: "18446744073709551615", extra: { tape: "C" } });
+    assert.deepStrictEqual(r.tick, {
+      symbol: "AAPL",
+      type: "trade",
+      ts: 1000,
+      recvTs: 1000,
+      provider: "polygon",
+      price: 1.5,
+      size: 10,
+      exchange: "Q",
+      conditions: ["@"],
+      id: "18446744073709551615",
+      extra: { tape: "C" },
+    });
     assert.strictEqual(r.clock, 1900);
     assert.strictEqual(parseJsonLine(JSON.stringify([t, { ...t, id: "2" }])).length, 2);
-    assert.strictEqual(parseJsonLine(JSON.stringify({ ...t, backfill: true }))[0].tick.backfill, true, "a recorded backfilled trade stays one");
+    assert.strictEqual(
+      parseJsonLine(JSON.stringify({ ...t, backfill: true }))[0].tick.backfill,
+      true,
+      "a recorded backfilled trade stays one",
+    );
     const q = parseJsonLine(JSON.stringify({ symbol: "X", bid: 1, ask: 2, ts: 5 }))[0].tick;
     assert.strictEqual(q.type, "quote");
     assert.strictEqual(q.provider, "replay", "no or unknown provider: replay");
@@ -41,7 +75,10 @@ describe("replay records", function () {
     assert.deepStrictEqual(l.columns, ["ts", "symbol", "price", "size", "conditions", "id", undefined]);
     assert.deepStrictEqual(splitCsv('a,"b,c","d""e",', ","), ["a", "b,c", 'd"e', ""]);
     const [r] = parseCsvLine("2026-11-17T15:00:00.123456789Z;AAPL;1.25;300;@ I;77;x", l);
-    assert.deepStrictEqual([r.tick.ts, r.tick.price, r.tick.size, r.tick.conditions, r.tick.id], [us("2026-11-17T15:00:00Z") + 123456, 1.25, 300, ["@", "I"], "77"]);
+    assert.deepStrictEqual(
+      [r.tick.ts, r.tick.price, r.tick.size, r.tick.conditions, r.tick.id],
+      [us("2026-11-17T15:00:00Z") + 123456, 1.25, 300, ["@", "I"], "77"],
+    );
     const tab = csvLayout("t\tsym\tbid\task\tbid_size\task_size", "");
     const [qr] = parseCsvLine("1763391600000000000\tEURUSD\t1.1\t1.2\t5\t6", tab);
     assert.deepStrictEqual([qr.tick.type, qr.tick.ts, qr.tick.bidSize, qr.tick.askSize], ["quote", 1763391600000000, 5, 6]);
@@ -144,10 +181,24 @@ describe("replay options and loop shift", function () {
   it("tick-subscribe status shows the replay's progress", function () {
     const open = { state: "open", connections: 1, open: 1, unplaced: 0, at: 0 };
     const p = { state: "playing", pass: 1, percent: 42.7, clock: us("2026-11-17T15:31:05Z"), speed: 10 };
-    assert.deepStrictEqual(statusView(open, 2, 99.6, 0, p), { fill: "green", shape: "dot", key: "replay", params: { percent: 42, time: "2026-11-17 15:31:05Z", pass: 1, rate: 100, speed: 10 } });
+    assert.deepStrictEqual(statusView(open, 2, 99.6, 0, p), {
+      fill: "green",
+      shape: "dot",
+      key: "replay",
+      params: { percent: 42, time: "2026-11-17 15:31:05Z", pass: 1, rate: 100, speed: 10 },
+    });
     assert.strictEqual(statusView(open, 2, 0, 0, { ...p, pass: 2 }).key, "replay-pass");
-    assert.deepStrictEqual([statusView(open, 2, 0, 0, { ...p, state: "paused" })].map((v) => [v.fill, v.shape, v.key]), [["grey", "dot", "replay-paused"]]);
-    assert.deepStrictEqual([statusView(open, 2, 0, 0, { ...p, state: "ended" })].map((v) => [v.fill, v.key]), [["grey", "replay-ended"]]);
-    assert.deepStrictEqual([statusView({ ...open, state: "failed", error: { code: "replay_file", message: "" } }, 2, 0, 0, p)].map((v) => [v.fill, v.key]), [["red", "replay-file"]]);
+    assert.deepStrictEqual(
+      [statusView(open, 2, 0, 0, { ...p, state: "paused" })].map((v) => [v.fill, v.shape, v.key]),
+      [["grey", "dot", "replay-paused"]],
+    );
+    assert.deepStrictEqual(
+      [statusView(open, 2, 0, 0, { ...p, state: "ended" })].map((v) => [v.fill, v.key]),
+      [["grey", "replay-ended"]],
+    );
+    assert.deepStrictEqual(
+      [statusView({ ...open, state: "failed", error: { code: "replay_file", message: "" } }, 2, 0, 0, p)].map((v) => [v.fill, v.key]),
+      [["red", "replay-file"]],
+    );
   });
 });

@@ -3,7 +3,7 @@ const assert = require("assert");
 const { SecretMasker, secretsIn, maskAndCut, MASK } = require("../../dist/lib/secrets");
 
 const KEY = "PKx9Z2QeLm7Tq4Rv";
-const SECRET = "s3cr3t/with+odd&chars=\"quoted\"";
+const SECRET = 's3cr3t/with+odd&chars="quoted"';
 
 describe("secret masking", function () {
   const m = new SecretMasker([KEY, SECRET]);
@@ -15,7 +15,11 @@ describe("secret masking", function () {
   });
 
   it("masks the URL-encoded, form-encoded and JSON-escaped forms of a secret", function () {
-    for (const form of [encodeURIComponent(SECRET), new URLSearchParams({ a: SECRET }).toString().slice(2), JSON.stringify(SECRET).slice(1, -1)]) {
+    for (const form of [
+      encodeURIComponent(SECRET),
+      new URLSearchParams({ a: SECRET }).toString().slice(2),
+      JSON.stringify(SECRET).slice(1, -1),
+    ]) {
       const out = m.mask(`server said: ${form} is wrong`);
       assert.ok(!out.includes(form), out);
       assert.ok(out.includes(MASK));
@@ -31,7 +35,21 @@ describe("secret masking", function () {
   });
 
   it("masks values of secret-named parameters it was never told about, any case", function () {
-    const names = ["apiKey", "api_key", "key", "token", "apiToken", "access_token", "password", "secret", "client_secret", "sig", "X-API-KEY", "APIKEY", "Token"];
+    const names = [
+      "apiKey",
+      "api_key",
+      "key",
+      "token",
+      "apiToken",
+      "access_token",
+      "password",
+      "secret",
+      "client_secret",
+      "sig",
+      "X-API-KEY",
+      "APIKEY",
+      "Token",
+    ];
     for (const n of names) {
       const url = `wss://h.example/ws?symbols=AAPL&${n}=zz-unknown-value-1&x=2`;
       const out = m.mask(`connect to ${url} failed`);
@@ -57,7 +75,8 @@ describe("secret masking", function () {
   });
 
   it("masks multi-line (PEM) secrets line by line", function () {
-    const pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oK6Nk8Alqz2hoAoGCCqGSM49\nAwEHoUQDQgAE\n-----END EC PRIVATE KEY-----";
+    const pem =
+      "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oK6Nk8Alqz2hoAoGCCqGSM49\nAwEHoUQDQgAE\n-----END EC PRIVATE KEY-----";
     const pm = new SecretMasker([pem]);
     assert.ok(!pm.mask(JSON.stringify({ secret: pem })).includes("MHcCAQEEIBkg4LVWM9nu"));
     assert.ok(!pm.mask("line: MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oK6Nk8Alqz2hoAoGCCqGSM49").includes("MHcCAQEE"));

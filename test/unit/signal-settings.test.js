@@ -14,7 +14,13 @@ function t(key, args) {
 
 describe("tick-indicator settings", function () {
   it("defaults per indicator, strings from the editor, unused parameters dropped", function () {
-    assert.deepStrictEqual(resolveIndicator({ indicator: "rsi", period: "" }), { name: "rsi", params: { period: 14 }, source: "close", emitWarmup: false, maxSymbols: 10000 });
+    assert.deepStrictEqual(resolveIndicator({ indicator: "rsi", period: "" }), {
+      name: "rsi",
+      params: { period: 14 },
+      source: "close",
+      emitWarmup: false,
+      maxSymbols: 10000,
+    });
     assert.deepStrictEqual(resolveIndicator({ indicator: "macd", fast: "5", period: "7" }).params, { fast: 5, slow: 26, signal: 9 });
     assert.deepStrictEqual(resolveIndicator({ indicator: "stoch", smooth: 1 }).params, { period: 14, smooth: 1, signal: 3 });
     assert.strictEqual(resolveIndicator({ indicator: "ema", source: "hlc3", emitWarmup: true }).source, "hlc3");
@@ -65,15 +71,48 @@ describe("tick-alert settings and sentences", function () {
   it("sentences, as the catalog renders them", function () {
     const base = { symbol: "AAPL", ts: 0 };
     const plain = { series: "", levelName: "", window: "5 min" };
-    assert.strictEqual(alertSentence({ ...base, rule: "crossAbove", value: 190.123456789, level: 190, direction: "up" }, plain, t), "AAPL crossed above 190: 190.1235");
-    assert.strictEqual(alertSentence({ ...base, rule: "cross", value: 69.5, level: 70, direction: "down" }, { ...plain, series: "RSI(14)" }, t), "AAPL RSI(14) crossed below 70: 69.5");
-    assert.strictEqual(alertSentence({ ...base, rule: "cross", value: 11, level: 11.5, direction: "down" }, { series: "close", levelName: "EMA(21)", window: "" }, t), "AAPL close crossed below EMA(21) (11.5): 11");
+    assert.strictEqual(
+      alertSentence({ ...base, rule: "crossAbove", value: 190.123456789, level: 190, direction: "up" }, plain, t),
+      "AAPL crossed above 190: 190.1235",
+    );
+    assert.strictEqual(
+      alertSentence({ ...base, rule: "cross", value: 69.5, level: 70, direction: "down" }, { ...plain, series: "RSI(14)" }, t),
+      "AAPL RSI(14) crossed below 70: 69.5",
+    );
+    assert.strictEqual(
+      alertSentence(
+        { ...base, rule: "cross", value: 11, level: 11.5, direction: "down" },
+        { series: "close", levelName: "EMA(21)", window: "" },
+        t,
+      ),
+      "AAPL close crossed below EMA(21) (11.5): 11",
+    );
     assert.strictEqual(alertSentence({ ...base, rule: "above", value: 5, level: 4, direction: "up" }, plain, t), "AAPL is above 4: 5");
-    assert.strictEqual(alertSentence({ ...base, rule: "exit", value: 21, level: 20, low: 10, high: 20, direction: "up" }, plain, t), "AAPL broke above 20 (range 10 to 20): 21");
-    assert.strictEqual(alertSentence({ ...base, rule: "enter", value: 15, level: 10, low: 10, high: 20, direction: "up" }, plain, t), "AAPL rose into 10 to 20: 15");
-    assert.strictEqual(alertSentence({ ...base, rule: "change", value: 98, level: 100, percent: -2.0000001, direction: "down" }, plain, t), "AAPL is down 2% in 5 min: 98 (from 100)");
-    assert.strictEqual(alertSentence({ ...base, rule: "spike", value: 3000, level: 1000, percent: 200, direction: "up" }, { series: "volume", levelName: "", window: "20" }, t), "AAPL volume spiked 200% above its average of the last 20 values: 3000 (average 1000)");
-    for (const key of Object.keys(catalog["tick-alert"].sentence)) assert.doesNotMatch(t("tick-alert.sentence." + key, { what: "W", level: "L", value: "V", low: "a", high: "b", pct: "p", window: "w" }), /__/);
+    assert.strictEqual(
+      alertSentence({ ...base, rule: "exit", value: 21, level: 20, low: 10, high: 20, direction: "up" }, plain, t),
+      "AAPL broke above 20 (range 10 to 20): 21",
+    );
+    assert.strictEqual(
+      alertSentence({ ...base, rule: "enter", value: 15, level: 10, low: 10, high: 20, direction: "up" }, plain, t),
+      "AAPL rose into 10 to 20: 15",
+    );
+    assert.strictEqual(
+      alertSentence({ ...base, rule: "change", value: 98, level: 100, percent: -2.0000001, direction: "down" }, plain, t),
+      "AAPL is down 2% in 5 min: 98 (from 100)",
+    );
+    assert.strictEqual(
+      alertSentence(
+        { ...base, rule: "spike", value: 3000, level: 1000, percent: 200, direction: "up" },
+        { series: "volume", levelName: "", window: "20" },
+        t,
+      ),
+      "AAPL volume spiked 200% above its average of the last 20 values: 3000 (average 1000)",
+    );
+    for (const key of Object.keys(catalog["tick-alert"].sentence))
+      assert.doesNotMatch(
+        t("tick-alert.sentence." + key, { what: "W", level: "L", value: "V", low: "a", high: "b", pct: "p", window: "w" }),
+        /__/,
+      );
   });
   it("numbers and windows in sentences", function () {
     assert.strictEqual(fmtNum(0.000012345678), "0.00001234568");

@@ -18,7 +18,13 @@ describe("simulator session clock", function () {
   });
 
   it("puts event time 50 s after the last open, never in the future, and in the regular session", function () {
-    for (const now of ["2026-11-28T03:00:00Z", "2026-11-29T23:59:59Z", "2026-11-30T14:30:20Z", "2026-12-24T20:00:00Z", "2026-07-04T12:00:00Z"].map(us)) {
+    for (const now of [
+      "2026-11-28T03:00:00Z",
+      "2026-11-29T23:59:59Z",
+      "2026-11-30T14:30:20Z",
+      "2026-12-24T20:00:00Z",
+      "2026-07-04T12:00:00Z",
+    ].map(us)) {
       const offset = clockOffset("session", now);
       assert.ok(offset > 0, "behind the wall clock");
       const open = lastRegularOpen(now - offset - SESSION_LEAD_US);

@@ -16,7 +16,10 @@ describe("symbol lists", function () {
   });
 
   it("names every invalid symbol", function () {
-    assert.throws(() => parseSymbols(["OK", "bad<x>", 'q"uote']), (err) => err instanceof SymbolError && err.invalid.length === 2);
+    assert.throws(
+      () => parseSymbols(["OK", "bad<x>", 'q"uote']),
+      (err) => err instanceof SymbolError && err.invalid.length === 2,
+    );
     assert.throws(() => parseSymbols(42), SymbolError);
     assert.throws(() => parseSymbols([1]), SymbolError);
   });

@@ -19,7 +19,15 @@ describe("topic templates and partitions", function () {
 
   it("puts a symbol in the same partition in every process and release (pinned values)", function () {
     // Changing these moves symbols between consumer instances: never change them.
-    const pinned = { AAPL: [0x58cd330b, 3, 11], MSFT: [0xc9ad9a73, 3, 3], TSLA: [0x04602b2f, 3, 15], NVDA: [0x9a7421d6, 2, 6], "BTC-USD": [0x76ed0931, 1, 1], "X:BTCUSD": [0xe02c59ce, 2, 14], "AAPL.US": [0x7988eaf7, 3, 7] };
+    const pinned = {
+      AAPL: [0x58cd330b, 3, 11],
+      MSFT: [0xc9ad9a73, 3, 3],
+      TSLA: [0x04602b2f, 3, 15],
+      NVDA: [0x9a7421d6, 2, 6],
+      "BTC-USD": [0x76ed0931, 1, 1],
+      "X:BTCUSD": [0xe02c59ce, 2, 14],
+      "AAPL.US": [0x7988eaf7, 3, 7],
+    };
     for (const [symbol, [hash, p4, p16]] of Object.entries(pinned)) {
       assert.strictEqual(fnv1a32(symbol), hash, symbol);
       assert.strictEqual(partitionOf(symbol, 4), p4, symbol + " of 4");

@@ -13,8 +13,28 @@ const { fakeCtx, feed, change } = require("../support/session-ctx");
 const { mulberry32: prng } = require("../support/prng");
 
 const RECV = 1732546800000000;
-const trade = (o = {}) => ({ symbol: "AAPL", type: "trade", price: 189.5, size: 100, ts: RECV - 1000, recvTs: RECV, provider: "generic", ...o });
-const quote = (o = {}) => ({ symbol: "AAPL", type: "quote", bid: 189.4, bidSize: 200, ask: 189.6, askSize: 300, ts: RECV - 1000, recvTs: RECV, provider: "generic", ...o });
+const trade = (o = {}) => ({
+  symbol: "AAPL",
+  type: "trade",
+  price: 189.5,
+  size: 100,
+  ts: RECV - 1000,
+  recvTs: RECV,
+  provider: "generic",
+  ...o,
+});
+const quote = (o = {}) => ({
+  symbol: "AAPL",
+  type: "quote",
+  bid: 189.4,
+  bidSize: 200,
+  ask: 189.6,
+  askSize: 300,
+  ts: RECV - 1000,
+  recvTs: RECV,
+  provider: "generic",
+  ...o,
+});
 
 describe("Tick: fixed shape", function () {
   it("every key, in the documented order, null when absent, conditions [] and backfill false", function () {
@@ -22,12 +42,30 @@ describe("Tick: fixed shape", function () {
     assert.deepStrictEqual(Object.keys(t), TICK_KEYS);
     assert.deepStrictEqual(TICK_KEYS.slice(0, 4), ["symbol", "type", "price", "size"]);
     assert.deepStrictEqual(t, {
-      symbol: "AAPL", type: "trade", price: 189.5, size: 100, bid: null, bidSize: null, ask: null, askSize: null, ts: RECV - 1000, recvTs: RECV,
-      exchange: null, conditions: [], id: null, seq: null, provider: "generic", backfill: false, extra: null,
+      symbol: "AAPL",
+      type: "trade",
+      price: 189.5,
+      size: 100,
+      bid: null,
+      bidSize: null,
+      ask: null,
+      askSize: null,
+      ts: RECV - 1000,
+      recvTs: RECV,
+      exchange: null,
+      conditions: [],
+      id: null,
+      seq: null,
+      provider: "generic",
+      backfill: false,
+      extra: null,
     });
     const q = normalizeTick(quote({ exchange: "V", conditions: ["R"], seq: 7, extra: { tape: "C", gone: undefined }, backfill: true }));
     assert.deepStrictEqual(Object.keys(q), TICK_KEYS);
-    assert.deepStrictEqual([q.price, q.size, q.bid, q.askSize, q.exchange, q.conditions, q.seq, q.backfill, q.extra], [null, null, 189.4, 300, "V", ["R"], 7, true, { tape: "C" }]);
+    assert.deepStrictEqual(
+      [q.price, q.size, q.bid, q.askSize, q.exchange, q.conditions, q.seq, q.backfill, q.extra],
+      [null, null, 189.4, 300, "V", ["R"], 7, true, { tape: "C" }],
+    );
     assert.ok(isValidTick(q));
   });
 
@@ -72,7 +110,16 @@ describe("Tick: value rules (hostile values are refused, never emitted)", functi
     ["conditions too many", trade({ conditions: Array.from({ length: MAX_CONDITIONS + 1 }, (_, i) => i) })],
     ["condition too long", trade({ conditions: ["x".repeat(65)] })],
     ["condition NaN", trade({ conditions: [NaN] })],
-    ["conditions 10,000 levels deep", trade({ conditions: (() => { let v = []; for (let i = 0; i < 10000; i++) v = [v]; return v; })() })],
+    [
+      "conditions 10,000 levels deep",
+      trade({
+        conditions: (() => {
+          let v = [];
+          for (let i = 0; i < 10000; i++) v = [v];
+          return v;
+        })(),
+      }),
+    ],
     ["extra nested", trade({ extra: { a: { b: 1 } } })],
     ["extra an array", trade({ extra: [1] })],
     ["extra too many keys", trade({ extra: Object.fromEntries(Array.from({ length: 17 }, (_, i) => ["k" + i, i])) })],
@@ -110,8 +157,38 @@ describe("Tick: value rules (hostile values are refused, never emitted)", functi
 
 describe("wire text never becomes a number by coercion", function () {
   it("toNumber reads plain decimals only", function () {
-    for (const [text, want] of [["189.5", 189.5], ["-2", -2], ["1e3", 1000], [".5", 0.5], ["5.", 5], ["0", 0], [42, 42]]) assert.strictEqual(toNumber(text), want, String(text));
-    for (const text of [" ", "", "0x10", "0b11", "0o7", " 5", "5 ", "+3", "1_000", "1,5", "Infinity", "-Infinity", "NaN", "1e", "--1", null, true, [], {}, [5]]) {
+    for (const [text, want] of [
+      ["189.5", 189.5],
+      ["-2", -2],
+      ["1e3", 1000],
+      [".5", 0.5],
+      ["5.", 5],
+      ["0", 0],
+      [42, 42],
+    ])
+      assert.strictEqual(toNumber(text), want, String(text));
+    for (const text of [
+      " ",
+      "",
+      "0x10",
+      "0b11",
+      "0o7",
+      " 5",
+      "5 ",
+      "+3",
+      "1_000",
+      "1,5",
+      "Infinity",
+      "-Infinity",
+      "NaN",
+      "1e",
+      "--1",
+      null,
+      true,
+      [],
+      {},
+      [5],
+    ]) {
       assert.ok(Number.isNaN(toNumber(text)), `${JSON.stringify(text)} -> ${toNumber(text)}`);
     }
   });
@@ -128,72 +205,160 @@ describe("wire text never becomes a number by coercion", function () {
 
   // What each provider's parser makes of " ", "" and "0x10" where a number belongs: never a tick with 0 or 16.
   const cases = [
-    ["binance", () => {
-      const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
-      const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
-      s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
-      return { c, s, frame: (v) => ({ e: "trade", s: "BTCUSDT", t: 1, p: v, q: "1", T: RECV / 1000 }) };
-    }],
-    ["binance quote", () => {
-      const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
-      const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
-      s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
-      return { c, s, frame: (v) => ({ u: 1, s: "BTCUSDT", b: v, B: "1", a: "2", A: "1" }) };
-    }],
-    ["polygon", () => {
-      const c = fakeCtx({ provider: "polygon", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = new (require("../../dist/lib/providers/polygon").PolygonSession)(c);
-      s.subscribe(change({ trades: ["AAPL"] }));
-      return { c, s, frame: (v) => [{ ev: "T", sym: "AAPL", p: v, s: 1, t: RECV / 1000, i: "1", x: 4 }] };
-    }],
-    ["alltick", () => {
-      const c = fakeCtx({ provider: "alltick", upstream: { trades: ["AAPL.US"] }, recvTs: RECV });
-      const s = new (require("../../dist/lib/providers/alltick").AllTickSession)(c, 5, 20);
-      s.subscribe(change({ trades: ["AAPL.US"] }));
-      return { c, s, frame: (v) => ({ cmd_id: 22998, data: { code: "AAPL.US", seq: "1", tick_time: String(RECV / 1000), price: v, volume: "1" } }) };
-    }],
-    ["finnhub", () => {
-      const c = fakeCtx({ provider: "finnhub", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = new (require("../../dist/lib/providers/finnhub").FinnhubSession)(c);
-      s.subscribe(change({ trades: ["AAPL"] }));
-      return { c, s, frame: (v) => ({ type: "trade", data: [{ s: "AAPL", p: v, t: RECV / 1000, v: 1 }] }) };
-    }],
-    ["alpaca", () => {
-      const c = fakeCtx({ provider: "alpaca", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = require("../../dist/lib/providers/alpaca").createAlpaca({ provider: "alpaca", url: "", apiKey: "K", apiSecret: "S", options: {} }).createSession(c);
-      s.subscribe(change({ trades: ["AAPL"] }));
-      return { c, s, frame: (v) => [{ T: "t", S: "AAPL", i: 1, x: "V", p: v, s: 1, t: new Date(RECV / 1000).toISOString() }] };
-    }],
-    ["coinbase", () => {
-      const c = fakeCtx({ provider: "coinbase", upstream: { trades: ["BTC-USD"] }, recvTs: RECV });
-      const s = require("../../dist/lib/providers/coinbase").createCoinbase({ provider: "coinbase", url: "", apiKey: "", apiSecret: "", options: {} }).createSession(c);
-      s.open();
-      s.subscribe(change({ trades: ["BTC-USD"] }));
-      return { c, s, frame: (v) => ({ channel: "market_trades", sequence_num: 1, events: [{ type: "update", trades: [{ trade_id: "1", product_id: "BTC-USD", price: v, size: "1", side: "BUY", time: new Date(RECV / 1000).toISOString() }] }] }) };
-    }],
-    ["twelvedata", () => {
-      const c = fakeCtx({ provider: "twelvedata", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = require("../../dist/lib/providers/twelvedata").createTwelveData({ provider: "twelvedata", url: "", apiKey: "K", apiSecret: "", options: {} }).createSession(c);
-      s.subscribe(change({ trades: ["AAPL"] }));
-      s.message(Buffer.from(JSON.stringify({ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }], fails: [] })), false);
-      return { c, s, frame: (v) => ({ event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: Math.floor(RECV / 1e6), price: v }) };
-    }],
-    ["tiingo", () => {
-      const c = fakeCtx({ provider: "tiingo", apiKey: "K", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = require("../../dist/lib/providers/tiingo").createTiingo({ provider: "tiingo", url: "", apiKey: "K", apiSecret: "", options: { thresholdLevel: 5 } }).createSession(c);
-      s.open();
-      s.subscribe(change({ trades: ["AAPL"] }));
-      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } })), false);
-      s.message(Buffer.from(JSON.stringify({ messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } })), false);
-      const iso = new Date(RECV / 1000).toISOString().replace("Z", "+00:00");
-      return { c, s, frame: (v) => ({ messageType: "A", service: "iex", data: ["T", iso, null, "aapl", null, null, null, null, null, v, 100, 0, 0, null, 0, 0] }) };
-    }],
-    ["generic", () => {
-      const c = fakeCtx({ provider: "generic", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-      const s = require("../../dist/lib/providers/generic").createGeneric({ provider: "generic", url: "ws://x/", apiKey: "", apiSecret: "", options: {} }).createSession(c);
-      s.subscribe(change({ trades: ["AAPL"] }));
-      return { c, s, frame: (v) => ({ symbol: "AAPL", price: v, size: 1, time: RECV / 1000 }) };
-    }],
+    [
+      "binance",
+      () => {
+        const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
+        const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
+        s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
+        return { c, s, frame: (v) => ({ e: "trade", s: "BTCUSDT", t: 1, p: v, q: "1", T: RECV / 1000 }) };
+      },
+    ],
+    [
+      "binance quote",
+      () => {
+        const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
+        const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
+        s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
+        return { c, s, frame: (v) => ({ u: 1, s: "BTCUSDT", b: v, B: "1", a: "2", A: "1" }) };
+      },
+    ],
+    [
+      "polygon",
+      () => {
+        const c = fakeCtx({ provider: "polygon", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = new (require("../../dist/lib/providers/polygon").PolygonSession)(c);
+        s.subscribe(change({ trades: ["AAPL"] }));
+        return { c, s, frame: (v) => [{ ev: "T", sym: "AAPL", p: v, s: 1, t: RECV / 1000, i: "1", x: 4 }] };
+      },
+    ],
+    [
+      "alltick",
+      () => {
+        const c = fakeCtx({ provider: "alltick", upstream: { trades: ["AAPL.US"] }, recvTs: RECV });
+        const s = new (require("../../dist/lib/providers/alltick").AllTickSession)(c, 5, 20);
+        s.subscribe(change({ trades: ["AAPL.US"] }));
+        return {
+          c,
+          s,
+          frame: (v) => ({ cmd_id: 22998, data: { code: "AAPL.US", seq: "1", tick_time: String(RECV / 1000), price: v, volume: "1" } }),
+        };
+      },
+    ],
+    [
+      "finnhub",
+      () => {
+        const c = fakeCtx({ provider: "finnhub", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = new (require("../../dist/lib/providers/finnhub").FinnhubSession)(c);
+        s.subscribe(change({ trades: ["AAPL"] }));
+        return { c, s, frame: (v) => ({ type: "trade", data: [{ s: "AAPL", p: v, t: RECV / 1000, v: 1 }] }) };
+      },
+    ],
+    [
+      "alpaca",
+      () => {
+        const c = fakeCtx({ provider: "alpaca", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = require("../../dist/lib/providers/alpaca")
+          .createAlpaca({ provider: "alpaca", url: "", apiKey: "K", apiSecret: "S", options: {} })
+          .createSession(c);
+        s.subscribe(change({ trades: ["AAPL"] }));
+        return { c, s, frame: (v) => [{ T: "t", S: "AAPL", i: 1, x: "V", p: v, s: 1, t: new Date(RECV / 1000).toISOString() }] };
+      },
+    ],
+    [
+      "coinbase",
+      () => {
+        const c = fakeCtx({ provider: "coinbase", upstream: { trades: ["BTC-USD"] }, recvTs: RECV });
+        const s = require("../../dist/lib/providers/coinbase")
+          .createCoinbase({ provider: "coinbase", url: "", apiKey: "", apiSecret: "", options: {} })
+          .createSession(c);
+        s.open();
+        s.subscribe(change({ trades: ["BTC-USD"] }));
+        return {
+          c,
+          s,
+          frame: (v) => ({
+            channel: "market_trades",
+            sequence_num: 1,
+            events: [
+              {
+                type: "update",
+                trades: [
+                  { trade_id: "1", product_id: "BTC-USD", price: v, size: "1", side: "BUY", time: new Date(RECV / 1000).toISOString() },
+                ],
+              },
+            ],
+          }),
+        };
+      },
+    ],
+    [
+      "twelvedata",
+      () => {
+        const c = fakeCtx({ provider: "twelvedata", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = require("../../dist/lib/providers/twelvedata")
+          .createTwelveData({ provider: "twelvedata", url: "", apiKey: "K", apiSecret: "", options: {} })
+          .createSession(c);
+        s.subscribe(change({ trades: ["AAPL"] }));
+        s.message(
+          Buffer.from(
+            JSON.stringify({ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }], fails: [] }),
+          ),
+          false,
+        );
+        return {
+          c,
+          s,
+          frame: (v) => ({ event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: Math.floor(RECV / 1e6), price: v }),
+        };
+      },
+    ],
+    [
+      "tiingo",
+      () => {
+        const c = fakeCtx({ provider: "tiingo", apiKey: "K", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = require("../../dist/lib/providers/tiingo")
+          .createTiingo({ provider: "tiingo", url: "", apiKey: "K", apiSecret: "", options: { thresholdLevel: 5 } })
+          .createSession(c);
+        s.open();
+        s.subscribe(change({ trades: ["AAPL"] }));
+        s.message(
+          Buffer.from(JSON.stringify({ messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } })),
+          false,
+        );
+        s.message(
+          Buffer.from(
+            JSON.stringify({
+              messageType: "I",
+              data: { tickers: ["aapl"], thresholdLevel: "5" },
+              response: { code: 200, message: "Success" },
+            }),
+          ),
+          false,
+        );
+        const iso = new Date(RECV / 1000).toISOString().replace("Z", "+00:00");
+        return {
+          c,
+          s,
+          frame: (v) => ({
+            messageType: "A",
+            service: "iex",
+            data: ["T", iso, null, "aapl", null, null, null, null, null, v, 100, 0, 0, null, 0, 0],
+          }),
+        };
+      },
+    ],
+    [
+      "generic",
+      () => {
+        const c = fakeCtx({ provider: "generic", upstream: { trades: ["AAPL"] }, recvTs: RECV });
+        const s = require("../../dist/lib/providers/generic")
+          .createGeneric({ provider: "generic", url: "ws://x/", apiKey: "", apiSecret: "", options: {} })
+          .createSession(c);
+        s.subscribe(change({ trades: ["AAPL"] }));
+        return { c, s, frame: (v) => ({ symbol: "AAPL", price: v, size: 1, time: RECV / 1000 }) };
+      },
+    ],
   ];
   for (const [name, make] of cases) {
     it(`${name}: " ", "" and "0x10" in a price are not read as 0 or 16`, function () {
@@ -217,7 +382,17 @@ describe("lossless JSON reader: any valid JSON", function () {
 
   /** A JSON string full of what the old reader tripped on: digit runs after ':' ',' '[' and before ',' ']' '}', quotes and escapes. */
   function strText(r, digits) {
-    const parts = [":" + digits(18) + ",", "[" + digits(20) + "]", "," + digits(16) + "}", '\\"' + digits(17) + '\\"', "\\\\", "\\u0041", " ", "x", digits(30)];
+    const parts = [
+      ":" + digits(18) + ",",
+      "[" + digits(20) + "]",
+      "," + digits(16) + "}",
+      '\\"' + digits(17) + '\\"',
+      "\\\\",
+      "\\u0041",
+      " ",
+      "x",
+      digits(30),
+    ];
     return '"' + Array.from({ length: Math.floor(r() * 6) }, () => parts[Math.floor(r() * parts.length)]).join("") + '"';
   }
 
@@ -232,7 +407,11 @@ describe("lossless JSON reader: any valid JSON", function () {
         return n >= 16 ? { text, want: text } : { text, want: JSON.parse(text) };
       }
       case 1: {
-        const text = digits(1 + Math.floor(r() * 20)) + "." + digits(1 + Math.floor(r() * 5)) + (r() < 0.3 ? "e" + (r() < 0.5 ? "-" : "+") + digits(1) : "");
+        const text =
+          digits(1 + Math.floor(r() * 20)) +
+          "." +
+          digits(1 + Math.floor(r() * 5)) +
+          (r() < 0.3 ? "e" + (r() < 0.5 ? "-" : "+") + digits(1) : "");
         return { text, want: JSON.parse(text) };
       }
       case 2: {
@@ -240,7 +419,11 @@ describe("lossless JSON reader: any valid JSON", function () {
         return { text, want: JSON.parse(text) };
       }
       case 3:
-        return [{ text: "true", want: true }, { text: "false", want: false }, { text: "null", want: null }][Math.floor(r() * 3)];
+        return [
+          { text: "true", want: true },
+          { text: "false", want: false },
+          { text: "null", want: null },
+        ][Math.floor(r() * 3)];
       case 4:
       case 6: {
         const items = Array.from({ length: Math.floor(r() * 4) }, () => gen(r, depth + 1));
@@ -249,7 +432,9 @@ describe("lossless JSON reader: any valid JSON", function () {
       }
       default: {
         const n = Math.floor(r() * 4);
-        const keys = Array.from({ length: n }, (_, i) => (r() < 0.5 ? '"k' + i + digits(17) + '"' : strText(r, digits).replace(/^"/, '"' + i)));
+        const keys = Array.from({ length: n }, (_, i) =>
+          r() < 0.5 ? '"k' + i + digits(17) + '"' : strText(r, digits).replace(/^"/, '"' + i),
+        );
         const vals = Array.from({ length: n }, () => gen(r, depth + 1));
         const want = {};
         keys.forEach((kt, i) => (want[JSON.parse(kt)] = vals[i].want));

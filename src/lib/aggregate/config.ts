@@ -84,9 +84,11 @@ export function validateConfig(c: AggregateConfig): void {
   if (c.kind === "time") {
     const allowed = ALLOWED_STEPS[c.unit];
     if (allowed === undefined) throw new Error(`Unknown interval unit "${String(c.unit)}" (s, min, h or day).`);
-    if (!allowed.includes(c.step)) throw new Error(`A ${c.unit} interval must be one of ${allowed.join(", ")} (it must divide its parent unit); got ${c.step}.`);
+    if (!allowed.includes(c.step))
+      throw new Error(`A ${c.unit} interval must be one of ${allowed.join(", ")} (it must divide its parent unit); got ${c.step}.`);
   } else if (c.kind === "tick" || c.kind === "volume" || c.kind === "value") {
-    if (!(c.threshold > 0) || !Number.isFinite(c.threshold)) throw new Error(`The ${c.kind} threshold must be a positive number; got ${c.threshold}.`);
+    if (!(c.threshold > 0) || !Number.isFinite(c.threshold))
+      throw new Error(`The ${c.kind} threshold must be a positive number; got ${c.threshold}.`);
     if (c.kind === "tick" && !Number.isInteger(c.threshold)) throw new Error("The tick threshold must be a whole number of trades.");
   } else throw new Error(`Unknown bar type "${String(c.kind)}".`);
   if (!(c.maxSymbols >= 1)) throw new Error("maxSymbols must be at least 1.");

@@ -70,7 +70,16 @@ export interface SymbolState {
 }
 
 export function newSymbolState(symbol: string): SymbolState {
-  return { symbol, open: undefined, lastClose: null, closedEnd: -Infinity, recent: [], reviseFloor: Infinity, fresh: true, lastUpdateAt: -Infinity };
+  return {
+    symbol,
+    open: undefined,
+    lastClose: null,
+    closedEnd: -Infinity,
+    recent: [],
+    reviseFloor: Infinity,
+    fresh: true,
+    lastUpdateAt: -Infinity,
+  };
 }
 
 function newStats(): AggregateStats {

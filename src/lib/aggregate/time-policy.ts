@@ -24,7 +24,8 @@ export class TimePolicy implements BarPolicy {
 
   push(st: SymbolState, s: Sample): void {
     const open = st.open;
-    if (open !== undefined && s.ts >= open.end) this.close(st, false); // a later tick closes the bar
+    if (open !== undefined && s.ts >= open.end)
+      this.close(st, false); // a later tick closes the bar
     else if ((open !== undefined && s.ts < open.start) || (open === undefined && s.ts < st.closedEnd)) {
       this.late(st, s);
       return;
@@ -212,7 +213,8 @@ export class TimePolicy implements BarPolicy {
   private nextDeadlineOf(st: SymbolState): number {
     const c = this.ctx.config;
     if (st.open !== undefined) return st.open.end + c.closeDelayUs;
-    if (c.emptyBars === "flat" && st.lastClose !== null && st.closedEnd !== -Infinity) return barRange(c, st.closedEnd).end + c.closeDelayUs;
+    if (c.emptyBars === "flat" && st.lastClose !== null && st.closedEnd !== -Infinity)
+      return barRange(c, st.closedEnd).end + c.closeDelayUs;
     return Infinity;
   }
 }

@@ -45,7 +45,14 @@ export interface RestOptions {
   rateLimitMs: number;
 }
 
-export const DEFAULT_REST_OPTIONS: RestOptions = { timeoutMs: 15_000, retries: 4, maxWaitMs: 60_000, minIntervalMs: 0, backoffMs: 1000, rateLimitMs: 0 };
+export const DEFAULT_REST_OPTIONS: RestOptions = {
+  timeoutMs: 15_000,
+  retries: 4,
+  maxWaitMs: 60_000,
+  minIntervalMs: 0,
+  backoffMs: 1000,
+  rateLimitMs: 0,
+};
 
 /** A failed REST request: `code` is machine-readable, `message` is masked and human. */
 export class RestError extends Error {
@@ -215,7 +222,12 @@ export class RestSession {
         await this.pause(this.backoff(attempt++), signal);
         continue;
       }
-      const code = res.status === 401 || res.status === 403 ? "not_authorized" : res.status === 404 || res.status === 400 || res.status === 422 ? "bad_request" : "http_" + res.status;
+      const code =
+        res.status === 401 || res.status === 403
+          ? "not_authorized"
+          : res.status === 404 || res.status === 400 || res.status === 422
+            ? "bad_request"
+            : "http_" + res.status;
       throw new RestError(code, `HTTP ${res.status}${text ? `: ${text}` : ""}`, res.status);
     }
   }
@@ -237,7 +249,8 @@ export class RestSession {
     const timer = setTimeout(() => ctl.abort(), this.opts.timeoutMs);
     return this.get(url, headers, ctl.signal)
       .catch((err: unknown) => {
-        if (ctl.signal.aborted && !outer.aborted) throw new RestError("timeout", `no answer within ${Math.round(this.opts.timeoutMs / 1000)} s`);
+        if (ctl.signal.aborted && !outer.aborted)
+          throw new RestError("timeout", `no answer within ${Math.round(this.opts.timeoutMs / 1000)} s`);
         throw err;
       })
       .finally(() => {

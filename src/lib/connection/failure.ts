@@ -40,7 +40,11 @@ export function classifySocketError(err: Error, maxFrameBytes: number): Provider
   const code = typeof e.code === "string" ? e.code : "";
   if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || /max payload size exceeded/i.test(err.message)) {
     const limit = maxFrameBytes > 0 ? ` (limit ${formatBytes(maxFrameBytes)}, the feed's "Max frame" setting)` : "";
-    return { kind: "transient", code: "frame_too_large", message: `The server sent a frame larger than allowed${limit}: refused; reconnecting.` };
+    return {
+      kind: "transient",
+      code: "frame_too_large",
+      message: `The server sent a frame larger than allowed${limit}: refused; reconnecting.`,
+    };
   }
   if (TLS_CODES.has(code) || /^ERR_TLS_|^ERR_SSL_/.test(code)) {
     return {
@@ -50,7 +54,11 @@ export function classifySocketError(err: Error, maxFrameBytes: number): Provider
     };
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return { kind: "transient", code: "dns_error", message: `Unknown host${e.hostname ? " " + e.hostname : ""} (${code}): check the URL or the network's DNS.` };
+    return {
+      kind: "transient",
+      code: "dns_error",
+      message: `Unknown host${e.hostname ? " " + e.hostname : ""} (${code}): check the URL or the network's DNS.`,
+    };
   }
   if (code === "ECONNREFUSED") return { kind: "transient", code: "connection_refused", message: `Connection refused (${err.message}).` };
   return undefined;
@@ -69,8 +77,10 @@ export function refusedStatus(err: Error): number | undefined {
 export function classifyRefusal(status: number, provider?: RefusalMapper): ProviderFailure {
   const own = provider?.httpFailure ? provider.httpFailure(status) : undefined;
   if (own !== undefined) return own;
-  if (status === 401 || status === 403) return { kind: "auth", code: "http_" + status, message: `The server refused the key (HTTP ${status}).` };
-  if (status === 429) return { kind: "limit", code: "http_429", message: "Too many connections or requests (HTTP 429).", retryAfterMs: HTTP_429_RETRY_MS };
+  if (status === 401 || status === 403)
+    return { kind: "auth", code: "http_" + status, message: `The server refused the key (HTTP ${status}).` };
+  if (status === 429)
+    return { kind: "limit", code: "http_429", message: "Too many connections or requests (HTTP 429).", retryAfterMs: HTTP_429_RETRY_MS };
   return { kind: "transient", code: "http_" + status, message: `Unexpected HTTP ${status} on connect.` };
 }
 

@@ -27,17 +27,31 @@ export function feedStatusOf(slots: readonly SlotStatusView[], unplaced: number,
     connections++;
     if (s.failure !== null) lastError = { code: s.failure.code, message: s.failure.message };
     switch (s.state) {
-      case "open": open++; break;
-      case "failed": failed = failed ?? s; break;
-      case "backoff": if (waiting === undefined || s.retryAt > waiting.retryAt) waiting = s; break;
-      default: connecting = true;
+      case "open":
+        open++;
+        break;
+      case "failed":
+        failed = failed ?? s;
+        break;
+      case "backoff":
+        if (waiting === undefined || s.retryAt > waiting.retryAt) waiting = s;
+        break;
+      default:
+        connecting = true;
     }
   }
   let failing: FeedStatus["failing"];
   for (const s of slots) if (s.failing !== null && s.isActive && s.state !== "open") failing = { ...s.failing, attempts: s.failedAttempts };
   let status: FeedStatus;
   if (failed !== undefined && failed.failure !== null) {
-    status = { state: "failed", connections, open, error: { code: failed.failure.code, message: failed.failure.message }, unplaced, at: now };
+    status = {
+      state: "failed",
+      connections,
+      open,
+      error: { code: failed.failure.code, message: failed.failure.message },
+      unplaced,
+      at: now,
+    };
   } else if (waiting !== undefined) {
     status = { state: "reconnecting", connections, open, waitMs: Math.max(0, waiting.retryAt - now), unplaced, at: now };
     if (lastError) status.error = lastError;

@@ -25,7 +25,19 @@ import { Ema, RollingStats, Sma, Wilder, Wma } from "./core";
 import { Ring, WindowExtreme } from "./ring";
 
 export type IndicatorName = "sma" | "ema" | "wma" | "rsi" | "macd" | "bollinger" | "atr" | "stddev" | "roc" | "stoch" | "obv";
-export const INDICATORS: readonly IndicatorName[] = ["sma", "ema", "wma", "rsi", "macd", "bollinger", "atr", "stddev", "roc", "stoch", "obv"];
+export const INDICATORS: readonly IndicatorName[] = [
+  "sma",
+  "ema",
+  "wma",
+  "rsi",
+  "macd",
+  "bollinger",
+  "atr",
+  "stddev",
+  "roc",
+  "stoch",
+  "obv",
+];
 
 /** One input: the selected source value plus the bar's (or tick's) high, low, close and volume. */
 export interface Point {
@@ -246,7 +258,11 @@ class Stoch implements Indicator {
   private readonly kAvg: Sma;
   private readonly dAvg: Sma;
   private n = 0;
-  constructor(private readonly period: number, smooth: number, signal: number) {
+  constructor(
+    private readonly period: number,
+    smooth: number,
+    signal: number,
+  ) {
     this.hi = new WindowExtreme(period, 1);
     this.lo = new WindowExtreme(period, -1);
     this.kAvg = new Sma(smooth);

@@ -6,7 +6,10 @@ export class CoinbaseJwt {
   private readonly key: KeyObject;
   private readonly alg: "ES256" | "EdDSA";
 
-  constructor(private readonly keyName: string, secret: string) {
+  constructor(
+    private readonly keyName: string,
+    secret: string,
+  ) {
     this.key = parsePrivateKey(secret);
     const type = this.key.asymmetricKeyType;
     if (type === "ec") this.alg = "ES256";

@@ -101,8 +101,29 @@ export interface ProviderSpec<Id extends string> {
 
 /** A provider module's registry entry from what it declares. */
 export function defineProvider<const Id extends string>(spec: ProviderSpec<Id>): ProviderModule<Id> {
-  const { apiKey = "none", apiSecret = "none", url = "", urlRequired = false, options = [], limits, conditions = "none", testable = true, testSymbol = "AAPL", ...rest } = spec;
-  return { ...rest, credentials: { apiKey, apiSecret }, url, urlRequired, options, limits: { ...NO_LIMITS, ...limits }, conditions, testable, testSymbol };
+  const {
+    apiKey = "none",
+    apiSecret = "none",
+    url = "",
+    urlRequired = false,
+    options = [],
+    limits,
+    conditions = "none",
+    testable = true,
+    testSymbol = "AAPL",
+    ...rest
+  } = spec;
+  return {
+    ...rest,
+    credentials: { apiKey, apiSecret },
+    url,
+    urlRequired,
+    options,
+    limits: { ...NO_LIMITS, ...limits },
+    conditions,
+    testable,
+    testSymbol,
+  };
 }
 
 type Layout = Pick<OptionSpec, "inline" | "width">;
@@ -146,5 +167,8 @@ export function checkOption(check: OptionCheck | undefined, value: unknown): tru
 
 /** The descriptor as plain JSON (no factory; Infinity as null), as the editor receives it. */
 export function plainDescriptor(d: ProviderDescriptor): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(d, (key, v: unknown) => (key === "create" ? undefined : v === Infinity ? null : v))) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(d, (key, v: unknown) => (key === "create" ? undefined : v === Infinity ? null : v))) as Record<
+    string,
+    unknown
+  >;
 }

@@ -50,4 +50,3 @@ export function epochNanos(v: unknown): { nanos: string; us: number } | undefine
   if (typeof v === "number" && Number.isFinite(v) && v > 0) return { nanos: BigInt(Math.round(v)).toString(), us: toMicros(v, "ns") };
   return undefined;
 }
-

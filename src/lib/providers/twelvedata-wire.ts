@@ -37,6 +37,11 @@ export function isKeyError(code: number, text: string): boolean {
 export function stringList(v: unknown): string[] {
   if (typeof v === "string") return [v];
   if (!Array.isArray(v)) return [];
-  return v.map((m) => (typeof m === "string" ? m : typeof m === "object" && m !== null && "message" in m ? textOf((m as { message: unknown }).message, "") : textOf(m, "")));
+  return v.map((m) =>
+    typeof m === "string"
+      ? m
+      : typeof m === "object" && m !== null && "message" in m
+        ? textOf((m as { message: unknown }).message, "")
+        : textOf(m, ""),
+  );
 }
-

@@ -42,7 +42,10 @@ export class DataWatchdog {
   private lastDataAt: number;
   private watching = false;
 
-  constructor(private readonly ctx: SessionContext, private readonly opts: WatchdogOptions) {
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly opts: WatchdogOptions,
+  ) {
     this.lastDataAt = this.nowMs();
   }
 
@@ -65,7 +68,11 @@ export class DataWatchdog {
     }
     if (now - this.lastDataAt >= o.stallMs) {
       this.lastDataAt = now;
-      this.ctx.fail({ kind: "transient", code: "stale", message: `No data from ${o.provider} for ${Math.round(o.stallMs / 1000)} s while subscribed: reconnecting.` });
+      this.ctx.fail({
+        kind: "transient",
+        code: "stale",
+        message: `No data from ${o.provider} for ${Math.round(o.stallMs / 1000)} s while subscribed: reconnecting.`,
+      });
     }
   }
 

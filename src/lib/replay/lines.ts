@@ -71,7 +71,8 @@ class LineSplitter {
     while (nl >= 0) {
       const piece = chunk.subarray(start, nl);
       const rest = this.rest;
-      if (this.skipping) this.skipping = false; // the end of an over-long line, already reported
+      if (this.skipping)
+        this.skipping = false; // the end of an over-long line, already reported
       else if ((rest === null ? 0 : rest.length) + piece.length > MAX_LINE_BYTES) this.pending.push(TOO_LONG);
       else this.pending.push(text(rest === null ? piece : Buffer.concat([rest, piece])));
       this.rest = null;

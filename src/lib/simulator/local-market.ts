@@ -36,7 +36,11 @@ export class LocalMarket {
   start(): Promise<string> {
     if (this.starting !== null) return this.starting;
     this.starting = new Promise<string>((resolve, reject) => {
-      const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, ...(this.perMessageDeflate !== undefined ? { perMessageDeflate: this.perMessageDeflate } : {}) });
+      const wss = new WebSocketServer({
+        host: "127.0.0.1",
+        port: 0,
+        ...(this.perMessageDeflate !== undefined ? { perMessageDeflate: this.perMessageDeflate } : {}),
+      });
       this.wss = wss;
       wss.once("error", reject);
       wss.once("listening", () => {

@@ -1,5 +1,15 @@
 /** Turns the tick-aggregate node's editor properties into an AggregateConfig (pure, unit-tested). */
-import { ALLOWED_STEPS, DEFAULT_AGGREGATE, validateConfig, type AggregateConfig, type BarKind, type ClockMode, type LatePolicy, type PriceSource, type TimeUnit } from "../../lib/aggregate";
+import {
+  ALLOWED_STEPS,
+  DEFAULT_AGGREGATE,
+  validateConfig,
+  type AggregateConfig,
+  type BarKind,
+  type ClockMode,
+  type LatePolicy,
+  type PriceSource,
+  type TimeUnit,
+} from "../../lib/aggregate";
 import { parseSessions } from "../../lib/calendar";
 import { CONDITION_DIALECTS, parseOverrides, type ConditionDialect } from "../../lib/conditions";
 import { barFieldsAndTags } from "../../lib/influx";

@@ -23,7 +23,12 @@ function statusOf(RED: NodeAPI, agg: Aggregator): StatusView {
   return {
     fill: st.ticks > 0 ? "green" : "grey",
     shape: open > 0 ? "dot" : "ring",
-    text: RED._("tick-aggregate.status." + (dropped > 0 ? "running-dropped" : "running"), { interval: agg.interval, bars: st.bars, open, dropped }),
+    text: RED._("tick-aggregate.status." + (dropped > 0 ? "running-dropped" : "running"), {
+      interval: agg.interval,
+      bars: st.bars,
+      open,
+      dropped,
+    }),
   };
 }
 

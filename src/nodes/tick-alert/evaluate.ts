@@ -54,7 +54,6 @@ export function defaultValue(p: unknown): number | undefined {
   return undefined;
 }
 
-
 /** Evaluates items for one node's configuration; `translate` is RED._. */
 export class AlertEvaluator {
   /** Values that yielded no number (or no level), and the sentence of the last alert. */

@@ -35,7 +35,12 @@ export interface AlertNodeConfig {
 const PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
 
 function path(value: unknown, what: string): string {
-  const s = value === undefined || value === null ? "" : String(value).trim().replace(/^msg\./, "");
+  const s =
+    value === undefined || value === null
+      ? ""
+      : String(value)
+          .trim()
+          .replace(/^msg\./, "");
   if (s !== "" && !PATH.test(s)) throw new Error(`${what} "${s}" is not a message property (e.g. payload, payload.close, bar.close).`);
   return s;
 }
@@ -61,7 +66,14 @@ export function resolveAlert(p: TickAlertProps): AlertNodeConfig {
     maxSymbols: num(p.maxSymbols, DEFAULT_ALERT.maxSymbols, "The symbol limit"),
   };
   validateAlert(alert, levelProperty !== "", lowProperty !== "" || highProperty !== "");
-  return { alert, property: path(p.property, "The property"), levelProperty, lowProperty, highProperty, provisional: p.provisional === true };
+  return {
+    alert,
+    property: path(p.property, "The property"),
+    levelProperty,
+    lowProperty,
+    highProperty,
+    provisional: p.provisional === true,
+  };
 }
 
 /** Short numbers for sentences: 7 significant digits, no trailing zeros. */
@@ -70,7 +82,6 @@ export function fmtNum(v: number): string {
   const r = Number(v.toPrecision(7));
   return Math.abs(r) >= 1e-6 || r === 0 ? String(r) : r.toExponential();
 }
-
 
 export function fmtWindow(seconds: number): string {
   if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
@@ -83,7 +94,11 @@ export function fmtWindow(seconds: number): string {
  * besides the symbol ("RSI(14)", "close", "" for the price); `levelName`: the series the level
  * comes from ("EMA(21)"), "" for a fixed level; `window`: "5 min" (change) or a count (spike).
  */
-export function alertSentence(a: Alert, ctx: { series: string; levelName: string; window: string }, t: (key: string, args: Record<string, string>) => string): string {
+export function alertSentence(
+  a: Alert,
+  ctx: { series: string; levelName: string; window: string },
+  t: (key: string, args: Record<string, string>) => string,
+): string {
   const what = ctx.series === "" ? a.symbol : `${a.symbol} ${ctx.series}`;
   const level = ctx.levelName !== "" ? `${ctx.levelName} (${fmtNum(a.level)})` : fmtNum(a.level);
   const args = {

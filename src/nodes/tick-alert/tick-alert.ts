@@ -19,7 +19,10 @@ function statusOf(RED: NodeAPI, engine: AlertEngine, lastText: string): StatusVi
   return {
     fill: st.alerts > 0 ? "yellow" : st.values > 0 ? "green" : "grey",
     shape: "dot",
-    text: lastText !== "" ? RED._("tick-alert.status.last", { alerts: st.alerts, text: lastText }) : RED._("tick-alert.status.running", { values: st.values, symbols: engine.symbols }),
+    text:
+      lastText !== ""
+        ? RED._("tick-alert.status.last", { alerts: st.alerts, text: lastText })
+        : RED._("tick-alert.status.running", { values: st.values, symbols: engine.symbols }),
   };
 }
 

@@ -100,10 +100,20 @@ export function resolveSettings(
   if (!isProviderId(provider)) throw new Error(`Unknown provider "${String(provider)}".`);
   const url = typeof config.url === "string" ? config.url.trim() : "";
   if (url !== "" && !/^wss?:\/\//i.test(url)) throw new Error("The URL must start with ws:// or wss://.");
-  let options = config.options !== null && typeof config.options === "object" && !Array.isArray(config.options) ? (config.options as Record<string, unknown>) : {};
+  let options =
+    config.options !== null && typeof config.options === "object" && !Array.isArray(config.options)
+      ? (config.options as Record<string, unknown>)
+      : {};
   if (provider === "replay") {
     const file = typeof config.file === "string" ? config.file : "";
-    options = { ...options, file: resolveReplayFile(file, fileDirs), speed: config.speed, loop: config.loop, from: config.from, to: config.to };
+    options = {
+      ...options,
+      file: resolveReplayFile(file, fileDirs),
+      speed: config.speed,
+      loop: config.loop,
+      from: config.from,
+      to: config.to,
+    };
   }
   return {
     provider,

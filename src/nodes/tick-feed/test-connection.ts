@@ -51,7 +51,8 @@ export function registerTestEndpoint(RED: NodeAPI): void {
     const apiSecret = credential("apiSecret");
     const masker = new SecretMasker([apiKey, apiSecret, apiKey.trim(), apiSecret.trim(), ...secretsIn(text(body.url))]);
     // Templates of the generic provider may carry a key too.
-    if (body.options !== null && typeof body.options === "object") for (const v of Object.values(body.options as Record<string, unknown>)) if (typeof v === "string") masker.addFrom(v);
+    if (body.options !== null && typeof body.options === "object")
+      for (const v of Object.values(body.options as Record<string, unknown>)) if (typeof v === "string") masker.addFrom(v);
     const answer = (a: TestAnswer): void => {
       res.json({ ...a, code: maskAndCut(masker, a.code, 60), message: maskAndCut(masker, a.message, 300) });
     };

@@ -28,7 +28,11 @@ export = function register(RED: NodeAPI): void {
     try {
       // Relative replay paths: like the core file node (fileWorkingDirectory), then the user directory, then this package.
       const s = RED.settings as unknown as { fileWorkingDirectory?: unknown; userDir?: unknown };
-      const dirs = [typeof s.fileWorkingDirectory === "string" && s.fileWorkingDirectory !== "" ? s.fileWorkingDirectory : process.cwd(), s.userDir, PACKAGE_DIR].filter((d): d is string => typeof d === "string" && d !== "");
+      const dirs = [
+        typeof s.fileWorkingDirectory === "string" && s.fileWorkingDirectory !== "" ? s.fileWorkingDirectory : process.cwd(),
+        s.userDir,
+        PACKAGE_DIR,
+      ].filter((d): d is string => typeof d === "string" && d !== "");
       const settings = resolveSettings(
         config,
         { apiKey: credentialText(this.credentials?.apiKey), apiSecret: credentialText(this.credentials?.apiSecret) },
@@ -43,7 +47,8 @@ export = function register(RED: NodeAPI): void {
       // A config error may quote what was configured (a template holding a key): mask it.
       const masker = new SecretMasker([credentialText(this.credentials?.apiKey), credentialText(this.credentials?.apiSecret)]);
       masker.addFrom(typeof config.url === "string" ? config.url : "");
-      if (config.options !== null && typeof config.options === "object") for (const v of Object.values(config.options)) if (typeof v === "string") masker.addFrom(v);
+      if (config.options !== null && typeof config.options === "object")
+        for (const v of Object.values(config.options)) if (typeof v === "string") masker.addFrom(v);
       node.configError = masker.mask(err instanceof Error ? err.message : String(err));
       node.error(RED._("tick-feed.errors.config", { error: node.configError }));
     }

@@ -50,7 +50,12 @@ export function resolveFilter(p: TickFilterProps): FilterConfig {
     priceMax: optNum(p.priceMax, "The maximum price"),
     sizeMin: optNum(p.sizeMin, "The minimum size"),
     sizeMax: optNum(p.sizeMax, "The maximum size"),
-    conditionMode: oneOf<ConditionMode>(p.conditionMode, ["off", "excludeOddLots", "lastEligible", "volumeEligible"], "off", "condition filter"),
+    conditionMode: oneOf<ConditionMode>(
+      p.conditionMode,
+      ["off", "excludeOddLots", "lastEligible", "volumeEligible"],
+      "off",
+      "condition filter",
+    ),
     conditions: overrides === undefined ? { dialect } : { dialect, overrides },
     sessions: parseSessions(p.sessions),
     auctionPrints: p.auctionPrints === true,

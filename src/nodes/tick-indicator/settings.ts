@@ -40,7 +40,8 @@ export function resolveIndicator(p: TickIndicatorProps): IndicatorConfig {
   set("k", p.k, "The band width");
   set("smooth", p.smooth, "The %K smoothing");
   const maxSymbols = num(p.maxSymbols, DEFAULT_MAX_SYMBOLS, "The symbol limit");
-  if (!(Number.isInteger(maxSymbols) && maxSymbols >= 1)) throw new Error(`The symbol limit must be a whole number of at least 1; got ${maxSymbols}.`);
+  if (!(Number.isInteger(maxSymbols) && maxSymbols >= 1))
+    throw new Error(`The symbol limit must be a whole number of at least 1; got ${maxSymbols}.`);
   return {
     name,
     params: resolveParams(name, given),
@@ -69,6 +70,7 @@ export function indicatorLabel(name: IndicatorName, params: IndicatorParams): st
  */
 export function indicatorKey(name: IndicatorName, params: IndicatorParams): string {
   const parts: string[] = [];
-  for (const k of ["period", "fast", "slow", "smooth", "signal", "k"] as const) if (params[k] !== undefined) parts.push(String(params[k]).replace(".", "p"));
+  for (const k of ["period", "fast", "slow", "smooth", "signal", "k"] as const)
+    if (params[k] !== undefined) parts.push(String(params[k]).replace(".", "p"));
   return name + parts.join("_");
 }

@@ -27,7 +27,10 @@ export function outputSettings(config: OutputProps): { influx: InfluxTickFormatt
   const format = config.format === undefined || config.format === "" ? "object" : config.format;
   if (format !== "object" && format !== "influxdb") throw new Error(`Unknown format "${format}": use object or influxdb.`);
   const partitions = parsePartitions(config.partitions);
-  return { influx: format === "influxdb" ? new InfluxTickFormatter(config.measurement) : null, template: new TopicTemplate(config.topic, partitions) };
+  return {
+    influx: format === "influxdb" ? new InfluxTickFormatter(config.measurement) : null,
+    template: new TopicTemplate(config.topic, partitions),
+  };
 }
 
 /**
@@ -67,7 +70,11 @@ export class TickOutput {
     if (ticks === null || ticks.length === 0) return;
     const influx = this.influx;
     if (influx === null) this.node.send([{ _msgid: nextMsgId(), topic: "ticks", payload: ticks }, null]);
-    else this.node.send([{ _msgid: nextMsgId(), topic: "ticks", precision: INFLUX_PRECISION, payload: ticks.map((t) => influx.batchPoint(t)) }, null]);
+    else
+      this.node.send([
+        { _msgid: nextMsgId(), topic: "ticks", precision: INFLUX_PRECISION, payload: ticks.map((t) => influx.batchPoint(t)) },
+        null,
+      ]);
   };
 
   readonly deliver = (ticks: Tick[]): void => {
@@ -91,7 +98,11 @@ export class TickOutput {
       const t = ticks[i];
       const topic = template.isSymbol ? t.symbol : template.render(t.symbol, t.type, t.provider);
       if (influx === null) node.send([{ _msgid: nextMsgId(), topic, payload: t }, null]);
-      else node.send([{ _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) }, null]);
+      else
+        node.send([
+          { _msgid: nextMsgId(), topic, measurement: influx.measurement, precision: INFLUX_PRECISION, payload: influx.outPayload(t) },
+          null,
+        ]);
     }
   };
 

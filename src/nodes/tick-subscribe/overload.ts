@@ -25,7 +25,8 @@ export function parseOverload(config: { overload?: unknown; maxLagMs?: unknown }
   let maxLagMs = DEFAULT_MAX_LAG_MS;
   if (raw !== undefined && raw !== null && raw !== "") {
     const n = typeof raw === "number" ? raw : Number(String(raw).trim());
-    if (!Number.isFinite(n) || n < 1 || n > 3_600_000) throw new Error(`maxLagMs must be a number of milliseconds from 1 to 3600000; got "${String(raw)}".`);
+    if (!Number.isFinite(n) || n < 1 || n > 3_600_000)
+      throw new Error(`maxLagMs must be a number of milliseconds from 1 to 3600000; got "${String(raw)}".`);
     maxLagMs = n;
   }
   return { mode: m as OverloadMode, maxLagMs };

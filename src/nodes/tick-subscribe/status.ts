@@ -26,7 +26,13 @@ export function replayClockText(us: number | null): string {
   return Number.isNaN(d.getTime()) ? "-" : d.toISOString().slice(0, 19).replace("T", " ") + "Z";
 }
 
-export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number, now: number, replay: ReplayProgress | null = null): StatusView {
+export function statusView(
+  feed: FeedStatus,
+  symbols: number,
+  ratePerSec: number,
+  now: number,
+  replay: ReplayProgress | null = null,
+): StatusView {
   // A connection that keeps failing before it is ready (bad certificate, unknown host, refused
   // handshake): red while the retries go on, until one succeeds.
   if (feed.failing !== undefined && (feed.state === "connecting" || feed.state === "reconnecting")) {
@@ -37,12 +43,22 @@ export function statusView(feed: FeedStatus, symbols: number, ratePerSec: number
       if (feed.unplaced > 0) return { fill: "red", shape: "ring", key: "unplaced", params: { count: feed.unplaced } };
       if (symbols === 0) return { fill: "green", shape: "ring", key: "no-symbols", params: {} };
       if (replay !== null) {
-        const params = { percent: Math.floor(replay.percent), time: replayClockText(replay.clock), pass: replay.pass, rate: Math.round(ratePerSec), speed: replay.speed };
+        const params = {
+          percent: Math.floor(replay.percent),
+          time: replayClockText(replay.clock),
+          pass: replay.pass,
+          rate: Math.round(ratePerSec),
+          speed: replay.speed,
+        };
         switch (replay.state) {
-          case "paused": return { fill: "grey", shape: "dot", key: "replay-paused", params };
-          case "ended": return { fill: "grey", shape: "ring", key: "replay-ended", params };
-          case "playing": return { fill: "green", shape: "dot", key: replay.pass > 1 ? "replay-pass" : "replay", params };
-          default: return { fill: "green", shape: "ring", key: "replay-waiting", params };
+          case "paused":
+            return { fill: "grey", shape: "dot", key: "replay-paused", params };
+          case "ended":
+            return { fill: "grey", shape: "ring", key: "replay-ended", params };
+          case "playing":
+            return { fill: "green", shape: "dot", key: replay.pass > 1 ? "replay-pass" : "replay", params };
+          default:
+            return { fill: "green", shape: "ring", key: "replay-waiting", params };
         }
       }
       return { fill: "green", shape: "dot", key: "streaming", params: { symbols, rate: Math.round(ratePerSec) } };

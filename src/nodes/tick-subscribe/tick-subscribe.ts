@@ -42,7 +42,9 @@ function isUsersError(payload: Record<string, unknown>): boolean {
 function refuse(RED: NodeAPI, node: Node, reason: string, error: string): void {
   node.status({ fill: "red", shape: "ring", text: RED._("tick-subscribe.status." + reason) });
   node.error(RED._("tick-subscribe.errors." + reason, { error }));
-  node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: Done) => done(new Error(RED._("tick-subscribe.errors." + reason, { error }))));
+  node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: Done) =>
+    done(new Error(RED._("tick-subscribe.errors." + reason, { error }))),
+  );
 }
 
 export = function register(RED: NodeAPI): void {
@@ -63,7 +65,10 @@ export = function register(RED: NodeAPI): void {
     const out = new TickOutput(node, config.output === "batch", settings);
     // overload: conflate puts a per-turn drain between the feed and Node-RED; backpressure hands
     // each frame's ticks to Node-RED in the turn that read them.
-    const gate = overload.mode === "conflate" ? new ConflateGate(overload.maxLagMs, out.deliver, (payload) => node.send([null, { topic: "overload", payload }])) : null;
+    const gate =
+      overload.mode === "conflate"
+        ? new ConflateGate(overload.maxLagMs, out.deliver, (payload) => node.send([null, { topic: "overload", payload }]))
+        : null;
 
     let feedStatus: FeedStatus | null = core.status();
     const meter = new RateMeter();
@@ -90,7 +95,13 @@ export = function register(RED: NodeAPI): void {
         const msg: NodeMessage = { topic, payload };
         node.send([null, msg]);
         if (topic === "error" && isUsersError(payload)) {
-          node.error(RED._("tick-subscribe.errors.feed", { code: String(payload.code ?? "error"), message: String(payload.message ?? payload.reason ?? "") }), msg);
+          node.error(
+            RED._("tick-subscribe.errors.feed", {
+              code: String(payload.code ?? "error"),
+              message: String(payload.message ?? payload.reason ?? ""),
+            }),
+            msg,
+          );
         }
       },
       onStatus(status: FeedStatus): void {

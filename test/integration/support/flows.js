@@ -6,7 +6,9 @@ const { helper } = require("../../support/runtime");
 const { collect } = require("../../support/flow");
 
 const root = path.join(__dirname, "..", "..", "..");
-const OURS = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) => require(path.join(root, "dist", "nodes", n, n + ".js")));
+const OURS = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate"].map((n) =>
+  require(path.join(root, "dist", "nodes", n, n + ".js")),
+);
 const NODES = [
   ...OURS,
   require("@node-red/nodes/core/function/15-change.js"),
@@ -39,7 +41,10 @@ function tap(flow, fromId, port = 0) {
 
 /** Errors the runtime logged (level error), e.g. a sink node's done(err). */
 function loggedErrors() {
-  return helper.log().args.map((a) => a[0]).filter((e) => e && e.level === 20);
+  return helper
+    .log()
+    .args.map((a) => a[0])
+    .filter((e) => e && e.level === 20);
 }
 
 module.exports = { helper, NODES, example, byId, tap, collect, loggedErrors, root };

@@ -32,7 +32,11 @@ async function startNodeRed(flow, { modules = [], name = "nr" } = {}) {
   logging: { console: { level: "info" } }, diagnostics: { enabled: false }, telemetry: { enabled: false }, externalModules: { autoInstall: false } };\n`,
   );
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules", "node-red", "red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")],
+    { cwd: userDir, stdio: ["ignore", "pipe", "pipe"] },
+  );
   const nr = { port, userDir, child, output: "" };
   child.stdout.on("data", (d) => (nr.output += d));
   child.stderr.on("data", (d) => (nr.output += d));
@@ -48,7 +52,10 @@ async function startNodeRed(flow, { modules = [], name = "nr" } = {}) {
   };
   process.once("exit", () => child.kill("SIGKILL"));
   try {
-    await waitFor(() => (/Started flows/.test(nr.output) && /Server now running/.test(nr.output)) || child.exitCode !== null, { timeout: 90000, what: `node-red (${name}) to start` });
+    await waitFor(() => (/Started flows/.test(nr.output) && /Server now running/.test(nr.output)) || child.exitCode !== null, {
+      timeout: 90000,
+      what: `node-red (${name}) to start`,
+    });
     if (child.exitCode !== null) throw new Error(`node-red (${name}) exited:\n${nr.output}`);
     if (/Waiting for missing types/.test(nr.output)) throw new Error(`node-red (${name}) is missing node types:\n${nr.output}`);
   } catch (err) {

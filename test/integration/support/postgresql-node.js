@@ -26,10 +26,21 @@ function named(sql, values) {
 module.exports = function (RED) {
   function PostgreSQLConfig(n) {
     RED.nodes.createNode(this, n);
-    this.pool = new Pool({ host: n.host, port: Number(n.port), database: n.database, user: n.user, password: n.password || undefined, max: Number(n.max) || 10, idleTimeoutMillis: Number(n.idle) || 1000 });
+    this.pool = new Pool({
+      host: n.host,
+      port: Number(n.port),
+      database: n.database,
+      user: n.user,
+      password: n.password || undefined,
+      max: Number(n.max) || 10,
+      idleTimeoutMillis: Number(n.idle) || 1000,
+    });
     this.pool.on("error", (err) => this.error(err.message));
     this.on("close", (done) => {
-      this.pool.end().then(() => done(), () => done());
+      this.pool.end().then(
+        () => done(),
+        () => done(),
+      );
     });
   }
   RED.nodes.registerType("postgreSQLConfig", PostgreSQLConfig);

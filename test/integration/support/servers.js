@@ -86,12 +86,15 @@ function tmpdir(name) {
 
 function httpRequest(port, method, urlPath, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, headers: body ? { "Content-Type": "application/x-www-form-urlencoded" } : {} }, (res) => {
-      let data = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (data += c));
-      res.on("end", () => resolve({ status: res.statusCode, body: data }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, headers: body ? { "Content-Type": "application/x-www-form-urlencoded" } : {} },
+      (res) => {
+        let data = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (data += c));
+        res.on("end", () => resolve({ status: res.statusCode, body: data }));
+      },
+    );
     req.on("error", reject);
     if (body) req.write(body);
     req.end();
@@ -105,7 +108,9 @@ async function startInflux() {
   const port = await freePort();
   const rpc = await freePort();
   const conf = path.join(dir, "influxdb.conf");
-  fs.writeFileSync(conf, `reporting-disabled = true
+  fs.writeFileSync(
+    conf,
+    `reporting-disabled = true
 bind-address = "127.0.0.1:${rpc}"
 [meta]
   dir = "${dir}/meta"
@@ -123,15 +128,26 @@ bind-address = "127.0.0.1:${rpc}"
   enabled = false
 [logging]
   level = "warn"
-`);
+`,
+  );
   const server = await startProcess("influxd", bin, ["-config", conf], {
     dir,
-    ready: async () => (await canConnect(port)) && (await httpRequest(port, "GET", "/ping").then((r) => r.status === 204, () => false)),
+    ready: async () =>
+      (await canConnect(port)) &&
+      (await httpRequest(port, "GET", "/ping").then(
+        (r) => r.status === 204,
+        () => false,
+      )),
   });
   server.port = port;
   /** Runs InfluxQL; returns the parsed JSON (epoch ns unless told). */
   server.query = async (q, db, epoch = "ns") => {
-    const res = await httpRequest(port, "POST", `/query?${epoch ? "epoch=" + epoch : ""}${db ? "&db=" + encodeURIComponent(db) : ""}`, "q=" + encodeURIComponent(q));
+    const res = await httpRequest(
+      port,
+      "POST",
+      `/query?${epoch ? "epoch=" + epoch : ""}${db ? "&db=" + encodeURIComponent(db) : ""}`,
+      "q=" + encodeURIComponent(q),
+    );
     if (res.status !== 200) throw new Error(`InfluxDB ${res.status}: ${res.body}`);
     const json = JSON.parse(res.body);
     const err = json.results && json.results.find((r) => r.error);
@@ -152,7 +168,12 @@ async function startRedis() {
   if (!bin) throw new Error("redis-server not found: install the Debian package redis-server (.ci/run does)");
   const dir = tmpdir("redis");
   const port = await freePort();
-  const server = await startProcess("redis-server", bin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no"], { dir, ready: () => canConnect(port) });
+  const server = await startProcess(
+    "redis-server",
+    bin,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no"],
+    { dir, ready: () => canConnect(port) },
+  );
   server.port = port;
   return server;
 }
@@ -185,23 +206,47 @@ async function startPostgres() {
     fs.chownSync(dir, opts.uid, opts.gid);
   }
   const data = path.join(dir, "data");
-  execFileSync(path.join(binDir, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], { ...opts, cwd: dir, stdio: "pipe" });
-  const server = await startProcess("postgres", path.join(binDir, "postgres"), ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"], {
-    dir,
-    spawnOpts: { ...opts, cwd: dir },
-    ready: async () => {
-      if (!(await canConnect(port))) return false;
-      const { Client } = require("pg");
-      const c = new Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
-      try {
-        await c.connect();
-        await c.end();
-        return true;
-      } catch {
-        return false;
-      }
-    },
+  execFileSync(path.join(binDir, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], {
+    ...opts,
+    cwd: dir,
+    stdio: "pipe",
   });
+  const server = await startProcess(
+    "postgres",
+    path.join(binDir, "postgres"),
+    [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+    ],
+    {
+      dir,
+      spawnOpts: { ...opts, cwd: dir },
+      ready: async () => {
+        if (!(await canConnect(port))) return false;
+        const { Client } = require("pg");
+        const c = new Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
+        try {
+          await c.connect();
+          await c.end();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+  );
   server.port = port;
   return server;
 }

@@ -20,7 +20,18 @@ const NODES = [feedNode, subNode];
 
 function flow(server, feed = {}, symbols = "AAPL") {
   return [
-    { id: "f1", type: "tick-feed", provider: "polygon", url: server.url, restUrl: server.restBase, backfill: "on", backfillQuietMs: 300, backoffMin: 30, backoffMax: 100, ...feed },
+    {
+      id: "f1",
+      type: "tick-feed",
+      provider: "polygon",
+      url: server.url,
+      restUrl: server.restBase,
+      backfill: "on",
+      backfillQuietMs: 300,
+      backoffMin: 30,
+      backoffMax: 100,
+      ...feed,
+    },
     { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out"], ["ev"]] },
     { id: "out", type: "helper" },
     { id: "ev", type: "helper" },
@@ -29,7 +40,6 @@ function flow(server, feed = {}, symbols = "AAPL") {
 
 /** SIP ns for "ms milliseconds ago" plus `extraNs`. */
 const agoNs = (ms, extraNs = 0n) => BigInt(Date.now() - ms) * 1000000n + extraNs;
-
 
 describe("backfill: polygon (runtime, socket + REST mock)", function () {
   this.timeout(15000);
@@ -54,11 +64,18 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     await waitFor(() => backfillEvents(ev, "done").length === 1, { what: "backfill done" });
     await waitFor(() => out.length === 18, { what: "18 trades" });
     const ids = out.map((m) => m.payload.id);
-    assert.deepStrictEqual([...ids].sort((a, b) => a - b), Array.from({ length: 18 }, (_, k) => String(k + 1)));
-    for (const m of out) assert.strictEqual(m.payload.backfill === true, Number(m.payload.id) >= 6 && Number(m.payload.id) <= 15, `flag of ${m.payload.id}`);
+    assert.deepStrictEqual(
+      [...ids].sort((a, b) => a - b),
+      Array.from({ length: 18 }, (_, k) => String(k + 1)),
+    );
+    for (const m of out)
+      assert.strictEqual(m.payload.backfill === true, Number(m.payload.id) >= 6 && Number(m.payload.id) <= 15, `flag of ${m.payload.id}`);
     // In time order within the backfill.
     const bf = out.filter((m) => m.payload.backfill).map((m) => m.payload.ts);
-    assert.deepStrictEqual(bf, [...bf].sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      bf,
+      [...bf].sort((a, b) => a - b),
+    );
     const done = backfillEvents(ev, "done")[0].payload;
     assert.strictEqual(done.delivered, 10);
     assert.strictEqual(done.truncated, false);
@@ -76,7 +93,12 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
   });
 
   /** Live trades 1..3, an outage with trades 4..(3+n), a live trade after it; resolves when the backfill ended. */
-  async function scenario({ n = 10, beforeResume = () => {}, atNs = (k) => agoNs(60_000) + BigInt(k) * 1000000n, expectBackfill = true } = {}) {
+  async function scenario({
+    n = 10,
+    beforeResume = () => {},
+    atNs = (k) => agoNs(60_000) + BigInt(k) * 1000000n,
+    expectBackfill = true,
+  } = {}) {
     const out = collect("out");
     const ev = collect("ev");
     await waitFor(() => server.topics().has("T.AAPL"), { what: "subscribed" });
@@ -110,7 +132,13 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
 
   it("waits out a 429's Retry-After, then completes", async function () {
     await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
-    server.failRest([{ status: 429, headers: { "retry-after": "1" }, body: { status: "ERROR", request_id: "x", error: "You've exceeded the maximum requests per minute" } }]);
+    server.failRest([
+      {
+        status: 429,
+        headers: { "retry-after": "1" },
+        body: { status: "ERROR", request_id: "x", error: "You've exceeded the maximum requests per minute" },
+      },
+    ]);
     const { out, ev } = await scenario({ n: 5 });
     await waitFor(() => out.length === 9, { what: "9 trades" });
     const calls = server.restLog.filter((r) => r.path === "/v3/trades/AAPL");
@@ -123,7 +151,16 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
 
   it("a REST failure ends the backfill with a 'failed' event and the reason; the live stream goes on", async function () {
     await helper.load(NODES, flow(server), { f1: { apiKey: "good-key" } });
-    server.failRest([{ status: 403, body: { status: "NOT_AUTHORIZED", request_id: "x", message: "You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing" } }]);
+    server.failRest([
+      {
+        status: 403,
+        body: {
+          status: "NOT_AUTHORIZED",
+          request_id: "x",
+          message: "You are not entitled to this data. Please upgrade your plan at https://massive.com/pricing",
+        },
+      },
+    ]);
     const { out, ev } = await scenario({ n: 5 });
     const failed = backfillEvents(ev, "failed")[0].payload;
     assert.strictEqual(failed.status, 403);
@@ -157,7 +194,10 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     assert.strictEqual(done.truncated.from, out.find((m) => m.payload.id === "3").payload.ts);
     assert.ok(Math.abs(done.truncated.to - (Date.now() - 15 * min) * 1000) < 10_000_000, "up to 15 minutes ago");
     assert.match(done.truncated.message, /15 min/);
-    assert.deepStrictEqual(out.filter((m) => m.payload.backfill).map((m) => m.payload.id), ["6", "7"]);
+    assert.deepStrictEqual(
+      out.filter((m) => m.payload.backfill).map((m) => m.payload.id),
+      ["6", "7"],
+    );
   });
 
   it("caps the trades per gap and reports the rest as truncated", async function () {
@@ -167,9 +207,16 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     assert.strictEqual(done.truncated.reason, "count");
     assert.strictEqual(done.delivered, 4, "trades 4..7 (the boundary trade is known as live and does not count)");
     const row8 = server.history.get("AAPL").find((r) => r.id === "8");
-    assert.strictEqual(done.truncated.from, Number(row8.sip_timestamp / 1000000n) * 1000, "the missing range starts at the first trade not fetched");
+    assert.strictEqual(
+      done.truncated.from,
+      Number(row8.sip_timestamp / 1000000n) * 1000,
+      "the missing range starts at the first trade not fetched",
+    );
     await waitFor(() => out.length === 8, { what: "3 + 4 + 1" });
-    assert.deepStrictEqual(out.filter((m) => m.payload.backfill).map((m) => m.payload.id), ["4", "5", "6", "7"]);
+    assert.deepStrictEqual(
+      out.filter((m) => m.payload.backfill).map((m) => m.payload.id),
+      ["4", "5", "6", "7"],
+    );
     assert.strictEqual(done.truncated.to, out.find((m) => m.payload.id === "14").payload.ts);
   });
 
@@ -199,7 +246,14 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     resume();
     await waitFor(() => backfillEvents(ev, "done").length === 1, { what: "backfill to now" });
     await waitFor(() => out.length === 3, { what: "3 trades" });
-    assert.deepStrictEqual(out.map((m) => [m.payload.id, m.payload.backfill === true]), [["1", false], ["2", true], ["3", true]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.id, m.payload.backfill === true]),
+      [
+        ["1", false],
+        ["2", true],
+        ["3", true],
+      ],
+    );
   });
 
   it("is off by default: nothing is fetched", async function () {
@@ -211,16 +265,29 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
 
   it("tick-aggregate with revise ends with the bars of an uninterrupted run", async function () {
     this.timeout(30000);
-    const base = agoNs(180_000) / 1000000000n * 1000000000n; // a whole second, three minutes ago
+    const base = (agoNs(180_000) / 1000000000n) * 1000000000n; // a whole second, three minutes ago
     const at = (i) => base + BigInt(i) * 700_000_000n + BigInt(i % 3) * 1000n;
     const price = (i) => 100 + ((i * 37) % 23) / 10;
     const N = 60;
-    const aggFlow = () => [
-      ...flow(server),
-      { id: "agg", type: "tick-aggregate", barType: "time", interval: 5, unit: "s", clock: "event", closeDelay: 0, latePolicy: "revise", reviseWindow: 900, conditionDialect: "polygon", wires: [["bars"], ["late"]] },
-      { id: "bars", type: "helper" },
-      { id: "late", type: "helper" },
-    ].map((n) => (n.id === "s1" ? { ...n, wires: [["out", "agg"], ["ev"]] } : n));
+    const aggFlow = () =>
+      [
+        ...flow(server),
+        {
+          id: "agg",
+          type: "tick-aggregate",
+          barType: "time",
+          interval: 5,
+          unit: "s",
+          clock: "event",
+          closeDelay: 0,
+          latePolicy: "revise",
+          reviseWindow: 900,
+          conditionDialect: "polygon",
+          wires: [["bars"], ["late"]],
+        },
+        { id: "bars", type: "helper" },
+        { id: "late", type: "helper" },
+      ].map((n) => (n.id === "s1" ? { ...n, wires: [["out", "agg"], ["ev"]] } : n));
     const lastBars = (bars) => {
       const m = new Map();
       for (const b of bars.map((x) => x.payload)) m.set(b.start, b);
@@ -264,6 +331,9 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     assert.deepStrictEqual([...got.keys()].sort(), [...ref.keys()].sort());
     const strip = ({ emittedAt, revision, ...rest }) => rest;
     for (const [start, b] of ref) assert.deepStrictEqual(strip(got.get(start)), strip(b), `bar at ${start}`);
-    assert.ok(bars.some((b) => b.payload.revision > 0), "closed bars were revised");
+    assert.ok(
+      bars.some((b) => b.payload.revision > 0),
+      "closed bars were revised",
+    );
   });
 });

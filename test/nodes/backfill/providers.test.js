@@ -17,7 +17,18 @@ const { FinnhubServer } = require("../../mocks/finnhub-server");
 
 function flow(provider, server, symbols, feed = {}) {
   return [
-    { id: "f1", type: "tick-feed", provider, url: server.url, restUrl: server.restBase, backfill: "on", backfillQuietMs: 300, backoffMin: 30, backoffMax: 100, ...feed },
+    {
+      id: "f1",
+      type: "tick-feed",
+      provider,
+      url: server.url,
+      restUrl: server.restBase,
+      backfill: "on",
+      backfillQuietMs: 300,
+      backoffMin: 30,
+      backoffMax: 100,
+      ...feed,
+    },
     { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out"], ["ev"]] },
     { id: "out", type: "helper" },
     { id: "ev", type: "helper" },
@@ -39,7 +50,9 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("alpaca stocks: the outage's trades come from /v2/stocks/{symbol}/trades with the live feed and keys", async function () {
     server = await start(new AlpacaServer({ pageSize: 4 }));
-    const { out, ev } = await loadFlow(flow("alpaca", server, "AAPL", { options: { feed: "iex" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
+    const { out, ev } = await loadFlow(flow("alpaca", server, "AAPL", { options: { feed: "iex" } }), {
+      f1: { apiKey: "good-key", apiSecret: "good-secret" },
+    });
     await waitFor(() => server.subs("trades").has("AAPL"), { what: "subscribed" });
     const t0 = (Date.now() - 30_000) * 1000;
     const t = (k) => rfc3339(t0 + k * 1000, "ns");
@@ -60,7 +73,10 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
     assert.ok(rest.slice(1).every((r) => typeof r.query.page_token === "string"));
     const live = out.find((m) => m.payload.id === "2").payload;
     const filled = out.find((m) => m.payload.id === "5").payload;
-    assert.deepStrictEqual(Object.keys(filled).filter((k) => k !== "backfill"), Object.keys(live).filter((k) => k !== "backfill"));
+    assert.deepStrictEqual(
+      Object.keys(filled).filter((k) => k !== "backfill"),
+      Object.keys(live).filter((k) => k !== "backfill"),
+    );
     assert.strictEqual(filled.ts, t0 + 5000);
     assert.deepStrictEqual(filled.extra, { tape: "C", nanos: 123 });
     assert.strictEqual(backfillEvents(ev, "done")[0].payload.delivered, 9);
@@ -68,7 +84,9 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("alpaca crypto: ids above 2^53 stay exact and dedup the boundary", async function () {
     server = await start(new AlpacaServer({ crypto: true }));
-    const { out, ev } = await loadFlow(flow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), { f1: { apiKey: "good-key", apiSecret: "good-secret" } });
+    const { out, ev } = await loadFlow(flow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), {
+      f1: { apiKey: "good-key", apiSecret: "good-secret" },
+    });
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "subscribed" });
     const t0 = (Date.now() - 20_000) * 1000;
     const big = 9007199254740993n; // 2^53 + 1
@@ -96,9 +114,22 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
       const send = (id) => {
         const time = now + id;
         server.record("btcusdt", { id, price: "42000.1", qty: "0.5", time, m: id % 2 === 0 });
-        const data = stream === "trade"
-          ? { e: "trade", E: time, s: "BTCUSDT", t: id, p: "42000.1", q: "0.5", T: time, m: id % 2 === 0, M: true }
-          : { e: "aggTrade", E: time, s: "BTCUSDT", a: id + 100000, p: "42000.1", q: "0.5", f: id, l: id, T: time, m: id % 2 === 0, M: true };
+        const data =
+          stream === "trade"
+            ? { e: "trade", E: time, s: "BTCUSDT", t: id, p: "42000.1", q: "0.5", T: time, m: id % 2 === 0, M: true }
+            : {
+                e: "aggTrade",
+                E: time,
+                s: "BTCUSDT",
+                a: id + 100000,
+                p: "42000.1",
+                q: "0.5",
+                f: id,
+                l: id,
+                T: time,
+                m: id % 2 === 0,
+                M: true,
+              };
         for (const c of server.connections) if (c.streams.has(name)) server.reply(c, { stream: name, data });
       };
       for (let id = 1; id <= 3; id++) send(id);
@@ -150,7 +181,10 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
     }
     const bf = out.filter((m) => m.payload.backfill);
     assert.ok(bf.length >= 16, "most of the outage came from REST");
-    assert.deepStrictEqual(bf.map((m) => m.payload.ts), bf.map((m) => m.payload.ts).sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      bf.map((m) => m.payload.ts),
+      bf.map((m) => m.payload.ts).sort((a, b) => a - b),
+    );
     assert.ok(server.restLog.length >= 3, "the full window was split");
     assert.strictEqual(backfillEvents(ev, "done")[0].payload.truncated, false);
   });

@@ -3,7 +3,15 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { mockPerTest, sameList } = require("../../support/flow");
-const { singleFeedFlow, loadFlow, redStatus, authFailed, heartbeatsHold, oneList, stallUntilResubscribed } = require("../../support/provider-flow");
+const {
+  singleFeedFlow,
+  loadFlow,
+  redStatus,
+  authFailed,
+  heartbeatsHold,
+  oneList,
+  stallUntilResubscribed,
+} = require("../../support/provider-flow");
 const { AllTickServer } = require("../../mocks/alltick-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -12,12 +20,16 @@ const { waitFor } = require("../../support/wait");
 const FAST = { heartbeatMs: "40", requestGapMs: "60" };
 
 function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "good-token", options = {}, feed = {} } = {}) {
-  return loadFlow(singleFeedFlow("alltick", server.url, { symbols, channels, options: { ...FAST, ...options }, feed }), { f1: { apiKey: key } });
+  return loadFlow(singleFeedFlow("alltick", server.url, { symbols, channels, options: { ...FAST, ...options }, feed }), {
+    f1: { apiKey: key },
+  });
 }
 
 describe("alltick provider (runtime, local mock)", function () {
   let server;
-  const startServer = mockPerTest((opts) => new AllTickServer({ requestWindowMs: 50, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts }));
+  const startServer = mockPerTest(
+    (opts) => new AllTickServer({ requestWindowMs: 50, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts }),
+  );
 
   it("streams unique normalized trades and level-1 quotes, always subscribing the whole list, paced", async function () {
     server = await startServer({ seqType: "string", timeType: "string", timeUnit: "s" });
@@ -32,7 +44,10 @@ describe("alltick provider (runtime, local mock)", function () {
     server.depthPush("700.HK", 77);
     await waitFor(() => out.length === 3, { what: "2 trades and a quote" });
     const [a, b, q] = out.map((m) => m.payload);
-    assert.deepStrictEqual([a.symbol, a.type, a.price, a.size, a.ts, a.seq], ["AAPL.US", "trade", 651.12, 300, 1605509068000000, 1605509068000002]);
+    assert.deepStrictEqual(
+      [a.symbol, a.type, a.price, a.size, a.ts, a.seq],
+      ["AAPL.US", "trade", 651.12, 300, 1605509068000000, 1605509068000002],
+    );
     assert.deepStrictEqual([b.price, b.ts, b.seq], [650.5, 1605509067000000, 1605509068000001]);
     assert.deepStrictEqual([q.symbol, q.type, q.bid, q.bidSize, q.ask, q.askSize], ["700.HK", "quote", 9.12, 100, 9.13, 200]);
     assert.strictEqual(out[0].topic, "AAPL.US");
@@ -65,7 +80,9 @@ describe("alltick provider (runtime, local mock)", function () {
     server = await startServer({ heartbeatTimeoutMs: 150 });
     await load(server, { options: { heartbeatMs: "5000" } });
     await waitFor(() => server.heartbeatDrops >= 1, { what: "the server's heartbeat cutoff" });
-    await waitFor(() => server.totalConnections >= 2 && server.lists().length === 1 && server.lists()[0].length === 2, { what: "back and resubscribed" });
+    await waitFor(() => server.totalConnections >= 2 && server.lists().length === 1 && server.lists()[0].length === 2, {
+      what: "back and resubscribed",
+    });
   });
 
   it("a wrong token refused at the upgrade (HTTP 401): red status, catchable error, no retries", async function () {
@@ -105,7 +122,10 @@ describe("alltick provider (runtime, local mock)", function () {
     server.trade(stayer, 3);
     server.trade("S11.US", 1);
     await waitFor(() => out.length === 4, { what: "stayer #2, #3 and S11.US #1" });
-    assert.deepStrictEqual(out.map((m) => m.payload.symbol + "#" + m.payload.seq), [`${stayer}#1`, `${stayer}#2`, `${stayer}#3`, "S11.US#1"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.symbol + "#" + m.payload.seq),
+      [`${stayer}#1`, `${stayer}#2`, `${stayer}#3`, "S11.US#1"],
+    );
     assert.strictEqual(server.totalConnections, connsBefore, "no reconnect to rebalance");
     assert.strictEqual(server.limitDrops, 0, "never over the plan's connections");
     assert.strictEqual(server.rateViolations, 0);
@@ -126,9 +146,15 @@ describe("alltick provider (runtime, local mock)", function () {
     server.trade("AAPL.US", "9007199254740993");
     server.trade("AAPL.US", "9007199254740992");
     await waitFor(() => out.length === 2, { what: "2 distinct trades" });
-    assert.deepStrictEqual(out.map((m) => String(m.payload.seq)), ["9007199254740993", "9007199254740992"]);
+    assert.deepStrictEqual(
+      out.map((m) => String(m.payload.seq)),
+      ["9007199254740993", "9007199254740992"],
+    );
     server.dropAll();
-    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL.US", "700.HK"]), { what: "reconnect + whole list" });
+    await waitFor(
+      () => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL.US", "700.HK"]),
+      { what: "reconnect + whole list" },
+    );
     server.trade("AAPL.US", "9007199254740993"); // replayed
     server.trade("AAPL.US", "9007199254740994");
     await waitFor(() => out.length === 3, { what: "only the new trade" });
@@ -154,7 +180,9 @@ describe("alltick provider (runtime, local mock)", function () {
     other.on("error", () => {});
     await waitFor(() => server.connections.size === 1, { what: "the other app connected" });
     const { out, ev } = await load(server, { options: { limitRetryMs: "400" } });
-    const refused = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "the refusal named" });
+    const refused = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), {
+      what: "the refusal named",
+    });
     assert.ok(refused.payload.in >= 400, `waits ${refused.payload.in} ms`);
     assert.strictEqual(server.limitDrops, 1, "no immediate retry");
     other.terminate();

@@ -26,7 +26,9 @@ describe("alpaca provider (runtime, local mock)", function () {
     await loadFlow(flow(server.url), { f1: CREDS });
     const out = collect("out_f1");
     const ev = collect("ev_f1");
-    await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]), { what: "trades + quotes" });
+    await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]), {
+      what: "trades + quotes",
+    });
     assert.deepStrictEqual(server.received[0].msg, { action: "auth", key: "good-key", secret: "good-secret" });
     await waitFor(() => ev.some((m) => m.topic === "subscribed"), { what: "a subscribed event" });
 
@@ -44,15 +46,25 @@ describe("alpaca provider (runtime, local mock)", function () {
     );
     const [a, , late, q] = out.map((m) => m.payload);
     assert.strictEqual(out[0].topic, "AAPL");
-    assert.deepStrictEqual([a.symbol, a.price, a.size, a.ts, a.conditions, a.provider, a.extra], ["AAPL", 126.55, 100, 1614009104208123, ["@", "I"], "alpaca", { tape: "C", nanos: 456 }]);
+    assert.deepStrictEqual(
+      [a.symbol, a.price, a.size, a.ts, a.conditions, a.provider, a.extra],
+      ["AAPL", 126.55, 100, 1614009104208123, ["@", "I"], "alpaca", { tape: "C", nanos: 456 }],
+    );
     assert.ok(Number.isInteger(a.recvTs));
     assert.strictEqual(late.ts, 1614009103999999);
     assert.deepStrictEqual([q.symbol, q.bid, q.bidSize, q.ask, q.askSize, q.ts], ["MSFT", 87.66, 1, 87.68, 4, 1614009105335689]);
 
     server.dropAll();
-    await waitFor(() => server.totalConnections === 2 && server.authed() === 1 && has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]), {
-      what: "re-auth and resubscribe",
-    });
+    await waitFor(
+      () =>
+        server.totalConnections === 2 &&
+        server.authed() === 1 &&
+        has(server.subs("trades"), ["AAPL", "MSFT"]) &&
+        has(server.subs("quotes"), ["AAPL", "MSFT"]),
+      {
+        what: "re-auth and resubscribe",
+      },
+    );
     server.send([trade("AAPL", 1, "V"), quote("MSFT"), trade("MSFT", 2, "V")]); // two replays and a new trade
     await waitFor(() => out.length === 5, { what: "only the new trade" });
     assert.strictEqual(out[4].payload.symbol, "MSFT");
@@ -67,9 +79,16 @@ describe("alpaca provider (runtime, local mock)", function () {
     const out = collect("out_f1");
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "BTC/USD" });
     // 3447222699101865076 and ...077 are the same double: a plain JSON.parse would merge them.
-    server.send([cryptoTrade("BTC/USD", 3447222699101865076n), cryptoTrade("BTC/USD", 3447222699101865077n), cryptoTrade("BTC/USD", 3447222699101865076n)]);
+    server.send([
+      cryptoTrade("BTC/USD", 3447222699101865076n),
+      cryptoTrade("BTC/USD", 3447222699101865077n),
+      cryptoTrade("BTC/USD", 3447222699101865076n),
+    ]);
     await waitFor(() => out.length === 2, { what: "2 distinct trades" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["3447222699101865076", "3447222699101865077"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["3447222699101865076", "3447222699101865077"],
+    );
     assert.deepStrictEqual([out[0].payload.symbol, out[0].payload.size, out[0].payload.extra.takerSide], ["BTC/USD", 29.205707815, "S"]);
     server.send([cryptoTrade("BTC/USD", 3447222699101865078n)]);
     await waitFor(() => out.length === 3, { what: "a third" });
@@ -106,7 +125,10 @@ describe("alpaca provider (runtime, local mock)", function () {
     await loadFlow(flow(server.url, { feeds: ["f1", "f2"], options: { limitRetryMs: "60000" } }), { f1: CREDS, f2: CREDS });
     const ev1 = collect("ev_f1");
     const ev2 = collect("ev_f2");
-    const refused = await waitFor(() => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "a 406" });
+    const refused = await waitFor(
+      () => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"),
+      { what: "a 406" },
+    );
     assert.ok(refused.payload.in >= 60000, `waits ${refused.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 2, "no immediate retry");
     assert.strictEqual(server.authed(), 1, "the first session keeps streaming");
@@ -120,10 +142,13 @@ describe("alpaca provider (runtime, local mock)", function () {
     await waitFor(() => has(server.subs("trades"), ["AAPL", "MSFT"]), { what: "subscribed" });
     server.dropAll({ linger: true });
     await waitFor(() => server.errorsSent.includes(406), { what: "a 406 while the dead session lingers" });
-    await waitFor(() => server.authed() === 1 && has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]), {
-      timeout: 5000,
-      what: "back after the linger",
-    });
+    await waitFor(
+      () => server.authed() === 1 && has(server.subs("trades"), ["AAPL", "MSFT"]) && has(server.subs("quotes"), ["AAPL", "MSFT"]),
+      {
+        timeout: 5000,
+        what: "back after the linger",
+      },
+    );
     const waits = ev.filter((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit").map((m) => m.payload.in);
     assert.ok(waits.length >= 1 && waits.every((w) => w >= 250), `waits ${waits}`);
     assert.ok(server.totalConnections <= 6, `no reconnect storm: ${server.totalConnections} connections`);
@@ -141,8 +166,13 @@ describe("alpaca provider (runtime, local mock)", function () {
     await waitFor(() => out.length === 1, { what: "a first tick" });
     server.once("close", () => server.stall(false));
     server.stall();
-    await waitFor(() => server.totalConnections === 2 && server.subs("trades").has("FAKEPACA") && server.subs("quotes").has("FAKEPACA"), { what: "reconnect + resubscribe" });
-    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the data watchdog, not the socket, ended it");
+    await waitFor(() => server.totalConnections === 2 && server.subs("trades").has("FAKEPACA") && server.subs("quotes").has("FAKEPACA"), {
+      what: "reconnect + resubscribe",
+    });
+    assert.ok(
+      ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"),
+      "the data watchdog, not the socket, ended it",
+    );
     server.send([trade("FAKEPACA", 1, "V"), trade("FAKEPACA", 2, "V")]);
     await waitFor(() => out.length === 2, { what: "only the new tick" });
     assert.strictEqual(out[1].payload.id, "2");

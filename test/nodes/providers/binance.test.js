@@ -32,22 +32,38 @@ describe("binance provider (runtime, local mock)", function () {
     helper.getNode("out").on("input", (m) => out.push(m));
     helper.getNode("ev").on("input", (m) => ev.push(m));
     await waitFor(() => server.streams().flat().length === 6, { what: "6 streams on 2 connections" });
-    assert.deepStrictEqual(server.streams().map((s) => s.length).sort(), [3, 3]);
-    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit event" });
+    assert.deepStrictEqual(
+      server
+        .streams()
+        .map((s) => s.length)
+        .sort(),
+      [3, 3],
+    );
+    const refused = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), {
+      what: "symbol_limit event",
+    });
     assert.deepStrictEqual(refused.payload.symbols, ["dogeusdt"]);
     server.trade("BTCUSDT", 1);
     await waitFor(() => out.length === 1, { what: "a trade" });
     assert.deepStrictEqual([out[0].payload.symbol, out[0].payload.price, out[0].payload.id], ["btcusdt", 42000.1, "1"]);
     // Free a slot: dogeusdt takes it; btcusdt keeps flowing exactly once.
     helper.getNode("s1").receive({ action: "unsubscribe", payload: "adausdt" });
-    await waitFor(() => server.streams().flat().includes("dogeusdt@trade") && !server.streams().flat().includes("adausdt@trade"), { what: "dogeusdt placed" });
+    await waitFor(() => server.streams().flat().includes("dogeusdt@trade") && !server.streams().flat().includes("adausdt@trade"), {
+      what: "dogeusdt placed",
+    });
     server.trade("BTCUSDT", 1);
     server.trade("BTCUSDT", 2);
     server.trade("DOGEUSDT", 9);
     await waitFor(() => out.length === 3, { what: "btcusdt #2 and dogeusdt #9" });
     // Two connections: the order between symbols is not defined, the order within one is.
-    assert.deepStrictEqual(out.filter((m) => m.payload.symbol === "btcusdt").map((m) => m.payload.id), ["1", "2"]);
-    assert.deepStrictEqual(out.filter((m) => m.payload.symbol === "dogeusdt").map((m) => m.payload.id), ["9"]);
+    assert.deepStrictEqual(
+      out.filter((m) => m.payload.symbol === "btcusdt").map((m) => m.payload.id),
+      ["1", "2"],
+    );
+    assert.deepStrictEqual(
+      out.filter((m) => m.payload.symbol === "dogeusdt").map((m) => m.payload.id),
+      ["9"],
+    );
     assert.strictEqual(server.totalConnections, 2, "no reconnect to rebalance");
     assert.strictEqual(server.rateViolations, 0, "never over 5 messages per second");
   });
@@ -82,14 +98,22 @@ describe("binance provider (runtime, local mock)", function () {
     server.trade("ETHUSDT", 5);
     await waitFor(() => out.length === 2, { what: "2 unique trades" });
     server.dropAll();
-    await waitFor(() => server.totalConnections === 2 && server.connections.size === 1 && flat().length === 2, { what: "reconnect + resubscribe" });
+    await waitFor(() => server.totalConnections === 2 && server.connections.size === 1 && flat().length === 2, {
+      what: "reconnect + resubscribe",
+    });
     server.trade("BTCUSDT", 10); // replayed after the reconnect
     server.trade("BTCUSDT", 9); // out of order: older id, never seen
     server.trade("BTCUSDT", 11);
     await waitFor(() => out.length === 4, { what: "2 new trades" });
-    assert.deepStrictEqual(out.map((m) => `${m.payload.symbol}:${m.payload.id}`), ["btcusdt:10", "ethusdt:5", "btcusdt:9", "btcusdt:11"]);
+    assert.deepStrictEqual(
+      out.map((m) => `${m.payload.symbol}:${m.payload.id}`),
+      ["btcusdt:10", "ethusdt:5", "btcusdt:9", "btcusdt:11"],
+    );
     const t = out[0].payload;
-    assert.deepStrictEqual([t.type, t.price, t.size, t.ts, t.provider, t.extra], ["trade", 42000.1, 0.5, 1672515782136000, "binance", { buyerIsMaker: true }]);
+    assert.deepStrictEqual(
+      [t.type, t.price, t.size, t.ts, t.provider, t.extra],
+      ["trade", 42000.1, 0.5, 1672515782136000, "binance", { buyerIsMaker: true }],
+    );
   });
 
   it("a stream acknowledged but silent while pings go on: stallSec reconnects and resubscribes (the stale timer alone cannot see it)", async function () {
@@ -100,7 +124,10 @@ describe("binance provider (runtime, local mock)", function () {
     await waitFor(() => out.length === 1, { what: "a first trade" });
     server.silent.add("btcusdt@trade");
     await waitFor(() => server.totalConnections === 2 && flat().length === 1, { what: "reconnect + resubscribe" });
-    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the data watchdog ended it");
+    assert.ok(
+      ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"),
+      "the data watchdog ended it",
+    );
     assert.ok(server.pongs > 0, "the socket itself was alive (pings answered)");
     server.silent.clear();
     server.trade("BTCUSDT", 1); // a replay
@@ -145,7 +172,9 @@ describe("binance provider (runtime, local mock)", function () {
   it("the 24 h lifetime close is a normal reconnect, every time", async function () {
     await restart({ lifetimeMs: 250 });
     await load("btcusdt");
-    await waitFor(() => server.lifetimeCloses >= 2 && server.connections.size === 1 && flat().length === 1, { what: "two lifetimes survived" });
+    await waitFor(() => server.lifetimeCloses >= 2 && server.connections.size === 1 && flat().length === 1, {
+      what: "two lifetimes survived",
+    });
     assert.notStrictEqual(helper.getNode("f1").core.status().state, "failed");
   });
 
@@ -163,7 +192,9 @@ describe("binance provider (runtime, local mock)", function () {
   it("too many connection attempts (HTTP 429 on the upgrade) waits a minute, not the short backoff", async function () {
     server.rejectStatus = 429;
     const { ev } = await load("btcusdt");
-    const wait = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), { what: "the 429 named" });
+    const wait = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "http_429"), {
+      what: "the 429 named",
+    });
     assert.ok(wait.payload.in >= 60000, `waits ${wait.payload.in} ms`);
     assert.strictEqual(server.upgrades, 1);
   });

@@ -11,7 +11,9 @@ const { waitFor } = require("../../support/wait");
 const KEY_NAME = "organizations/org-1/apiKeys/key-1";
 
 function load(server, { symbols = "BTC-USD ETH-USD", credentials = {}, options = {}, feed = {} } = {}) {
-  return loadFlow(singleFeedFlow("coinbase", server.url, { symbols, channels: "trades", options: { staleMs: "400", ...options }, feed }), { f1: credentials });
+  return loadFlow(singleFeedFlow("coinbase", server.url, { symbols, channels: "trades", options: { staleMs: "400", ...options }, feed }), {
+    f1: credentials,
+  });
 }
 
 describe("coinbase provider (runtime, local mock)", function () {
@@ -30,14 +32,19 @@ describe("coinbase provider (runtime, local mock)", function () {
     await waitFor(subscribedTo(server, ["BTC-USD", "ETH-USD"]), { what: "subscribed" });
     assert.deepStrictEqual(server.received[0].msg, { type: "subscribe", channel: "heartbeats" }, "heartbeats first");
     await waitFor(() => out.length === 2, { what: "the snapshot's 2 trades" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["101", "102"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["101", "102"],
+    );
     const [a] = out.map((m) => m.payload);
     assert.deepStrictEqual(
       [a.symbol, a.type, a.price, a.size, a.ts, a.provider, a.extra],
       ["BTC-USD", "trade", 42000.5, 0.25, 1700000000200000, "coinbase", { side: "SELL", snapshot: true }],
     );
     assert.strictEqual(out[0].topic, "BTC-USD");
-    await waitFor(() => ev.some((m) => m.topic === "subscribed" && sameList(m.payload.symbols, ["BTC-USD", "ETH-USD"])), { what: "subscribed event" });
+    await waitFor(() => ev.some((m) => m.topic === "subscribed" && sameList(m.payload.symbols, ["BTC-USD", "ETH-USD"])), {
+      what: "subscribed event",
+    });
 
     // One update with several trades (newest first on the wire), an exact repeat, a late older one, a big id.
     server.update([
@@ -48,11 +55,16 @@ describe("coinbase provider (runtime, local mock)", function () {
     server.update([{ product: "BTC-USD", id: "103", us: 1700000001100000 }], { record: false });
     server.update([{ product: "BTC-USD", id: "99", us: 1700000000050000 }]);
     await waitFor(() => out.length === 6, { what: "4 new unique trades" });
-    assert.deepStrictEqual(out.slice(2).map((m) => m.payload.symbol + "#" + m.payload.id), ["ETH-USD#7", "BTC-USD#103", "BTC-USD#9007199254740993001", "BTC-USD#99"]);
+    assert.deepStrictEqual(
+      out.slice(2).map((m) => m.payload.symbol + "#" + m.payload.id),
+      ["ETH-USD#7", "BTC-USD#103", "BTC-USD#9007199254740993001", "BTC-USD#99"],
+    );
 
     // A drop: reconnect, resubscribe, the snapshot replays trades already delivered.
     server.dropAll();
-    await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["BTC-USD", "ETH-USD"])(), { what: "reconnect + resubscribe" });
+    await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["BTC-USD", "ETH-USD"])(), {
+      what: "reconnect + resubscribe",
+    });
     server.trade("ETH-USD", "8", { us: 1700000002000000 });
     await waitFor(() => out.length === 7, { what: "the new trade" });
     assert.deepStrictEqual(out[6].payload.id, "8");
@@ -71,7 +83,10 @@ describe("coinbase provider (runtime, local mock)", function () {
     await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["BTC-USD"])(), { what: "reconnect + resubscribe" });
     server.trade("BTC-USD", "3", { us: 1700000011000000 });
     await waitFor(() => out.length >= 3, { what: "the new trade" });
-    assert.deepStrictEqual(out.map((m) => m.payload.id), ["1", "2", "3"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.id),
+      ["1", "2", "3"],
+    );
   });
 
   it("adds and removes products on input, paced under the per-IP message limit", async function () {
@@ -88,8 +103,13 @@ describe("coinbase provider (runtime, local mock)", function () {
     await waitFor(subscribedTo(server, more), { timeout: 8000, what: "the new list" });
     assert.strictEqual(server.rateViolations, 0, "never over 8 messages per second");
     assert.strictEqual(server.totalConnections, 1);
-    assert.deepStrictEqual(server.sent((m) => m.type === "unsubscribe"), [{ type: "unsubscribe", product_ids: ["BTC-USD"], channel: "market_trades" }]);
-    await waitFor(() => more.every((p) => ev.some((m) => m.topic === "subscribed" && m.payload.symbols.includes(p))), { what: "subscribed events" });
+    assert.deepStrictEqual(
+      server.sent((m) => m.type === "unsubscribe"),
+      [{ type: "unsubscribe", product_ids: ["BTC-USD"], channel: "market_trades" }],
+    );
+    await waitFor(() => more.every((p) => ev.some((m) => m.topic === "subscribed" && m.payload.symbols.includes(p))), {
+      what: "subscribed events",
+    });
     server.trade("BTC-USD", "1");
     server.trade("UNI-USD", "2");
     await waitFor(() => out.length === 1, { what: "a tick" });
@@ -123,7 +143,9 @@ describe("coinbase provider (runtime, local mock)", function () {
       server.heartbeatsOn = true;
     });
     server.heartbeatsOn = false;
-    await waitFor(() => server.totalConnections === 3 && subscribedTo(server, ["BTC-USD"])(), { what: "reconnect after a heartbeat cutoff" });
+    await waitFor(() => server.totalConnections === 3 && subscribedTo(server, ["BTC-USD"])(), {
+      what: "reconnect after a heartbeat cutoff",
+    });
     server.trade("BTC-USD", "1");
     await waitFor(() => out.length === 1, { what: "ticks again" });
   });
@@ -141,7 +163,10 @@ describe("coinbase provider (runtime, local mock)", function () {
     server.dropAll();
     await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["BTC-USD"])(), { what: "resubscribed" });
     const asked = server.sent((m) => m.channel === "market_trades" && m.type === "subscribe");
-    assert.deepStrictEqual(asked.map((m) => m.product_ids), [["BTC-USD", "NOPE-USD"], ["BTC-USD"], ["BTC-USD"]]);
+    assert.deepStrictEqual(
+      asked.map((m) => m.product_ids),
+      [["BTC-USD", "NOPE-USD"], ["BTC-USD"], ["BTC-USD"]],
+    );
   });
 
   it("signs its messages with a CDP key (JWT, ES256) and streams", async function () {
@@ -195,7 +220,9 @@ describe("coinbase provider (runtime, local mock)", function () {
     for (const drop of [() => server.closeAll(1000, "bye"), () => server.closeAll(1011, "internal error"), () => server.dropAll()]) {
       drop();
       n++;
-      await waitFor(() => server.totalConnections === n && subscribedTo(server, ["BTC-USD", "ETH-USD"])(), { what: `connection ${n} resubscribed` });
+      await waitFor(() => server.totalConnections === n && subscribedTo(server, ["BTC-USD", "ETH-USD"])(), {
+        what: `connection ${n} resubscribed`,
+      });
     }
     server.trade("ETH-USD", "1");
     await waitFor(() => out.length === 1, { what: "ticks again" });
@@ -204,7 +231,9 @@ describe("coinbase provider (runtime, local mock)", function () {
   it("a rate-limit error is named and waits before reconnecting", async function () {
     server = await startServer({ maxMsgsPerSec: 1 });
     const { ev } = await load(server, { options: { messagesPerSecond: "50" } });
-    const waitEv = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "rate_limited"), { what: "the rate-limit reconnect" });
+    const waitEv = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "rate_limited"), {
+      what: "the rate-limit reconnect",
+    });
     assert.ok(waitEv.payload.in >= 5000, `waits ${waitEv.payload.in} ms`);
     assert.ok(ev.some((m) => m.topic === "error" && m.payload.code === "rate_limited"));
     assert.strictEqual(server.totalConnections, 1, "no immediate reconnect");

@@ -13,9 +13,10 @@ describe("finnhub provider (runtime, local mock)", function () {
   const start = mockPerTest((opts) => new FinnhubServer({ token: "good-token", maxSymbols: 3, ...opts }));
 
   function load(key, symbols = "AAPL MSFT", feed = {}) {
-    return loadFlow(singleFeedFlow("finnhub", server.url, { symbols, feed: { symbolsPerConnection: 10, ...feed } }), { f1: { apiKey: key } });
+    return loadFlow(singleFeedFlow("finnhub", server.url, { symbols, feed: { symbolsPerConnection: 10, ...feed } }), {
+      f1: { apiKey: key },
+    });
   }
-
 
   it("streams trades once each: identical prints in one message are kept, a repeated message is dropped", async function () {
     server = await start();
@@ -28,7 +29,10 @@ describe("finnhub provider (runtime, local mock)", function () {
     server.ping();
     server.trades([{ ...print, t: 1628238530300 }]);
     await waitFor(() => out.length === 4, { what: "only the new print" });
-    assert.deepStrictEqual(out.map((m) => m.payload.symbol), ["AAPL", "AAPL", "MSFT", "AAPL"]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.symbol),
+      ["AAPL", "AAPL", "MSFT", "AAPL"],
+    );
     const p = out[0].payload;
     assert.deepStrictEqual([p.type, p.price, p.size, p.ts, p.provider], ["trade", 146.76, 100, 1628238530221000, "finnhub"]);
   });
@@ -37,21 +41,32 @@ describe("finnhub provider (runtime, local mock)", function () {
     server = await start();
     const { out } = await load("good-token", "AAPL");
     await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
-    server.trades([{ s: "AAPL", p: 3, t: 1628238530300, v: 1 }, { s: "AAPL", p: 1, t: 1628238530100, v: 1 }]);
+    server.trades([
+      { s: "AAPL", p: 3, t: 1628238530300, v: 1 },
+      { s: "AAPL", p: 1, t: 1628238530100, v: 1 },
+    ]);
     server.trades([{ s: "AAPL", p: 2, t: 1628238530200, v: 1 }]);
     await waitFor(() => out.length === 3, { what: "3 prints" });
-    assert.deepStrictEqual(out.map((m) => m.payload.price), [3, 1, 2]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.price),
+      [3, 1, 2],
+    );
   });
 
   it("after a drop: reconnects, resubscribes one message per symbol, a replayed message is not emitted twice", async function () {
     server = await start();
     const { out } = await load("good-token");
     await waitFor(() => has(server.symbols(), ["AAPL", "MSFT"]), { what: "subscribed" });
-    const msg = [{ s: "AAPL", p: 1, t: 1628238530221, v: 10 }, { s: "MSFT", p: 2, t: 1628238530222, v: 20 }];
+    const msg = [
+      { s: "AAPL", p: 1, t: 1628238530221, v: 10 },
+      { s: "MSFT", p: 2, t: 1628238530222, v: 20 },
+    ];
     server.trades(msg);
     await waitFor(() => out.length === 2, { what: "2 prints" });
     server.dropAll();
-    await waitFor(() => server.connections.size === 1 && server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), { what: "reconnect + resubscribe" });
+    await waitFor(() => server.connections.size === 1 && server.totalConnections === 2 && has(server.symbols(), ["AAPL", "MSFT"]), {
+      what: "reconnect + resubscribe",
+    });
     assert.deepStrictEqual(server.subscribes().sort(), ["AAPL", "AAPL", "MSFT", "MSFT"]);
     server.trades(msg); // the same message again on the new connection
     server.trades([{ s: "AAPL", p: 1.5, t: 1628238530400, v: 10 }]);
@@ -69,7 +84,10 @@ describe("finnhub provider (runtime, local mock)", function () {
     server.once("close", () => server.stall(false));
     server.stall();
     await waitFor(() => server.totalConnections === 2 && server.symbols().has("AAPL"), { what: "reconnect + resubscribe" });
-    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the stall watchdog ended it");
+    assert.ok(
+      ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"),
+      "the stall watchdog ended it",
+    );
     server.trades([{ s: "AAPL", p: 1, t: 1628238530221, v: 10 }]);
     await waitFor(() => out.length === 1, { what: "ticks again" });
   });
@@ -104,7 +122,13 @@ describe("finnhub provider (runtime, local mock)", function () {
     const { caught } = await load("wrong");
     await waitFor(() => caught.length >= 1, { what: "catchable auth error" });
     assert.strictEqual(helper.getNode("f1").core.status().state, "failed");
-    assert.ok(helper.getNode("s1").status.getCalls().some((c) => c.args[0].fill === "red" && /auth/.test(c.args[0].text)), "red auth status");
+    assert.ok(
+      helper
+        .getNode("s1")
+        .status.getCalls()
+        .some((c) => c.args[0].fill === "red" && /auth/.test(c.args[0].text)),
+      "red auth status",
+    );
     assert.strictEqual(server.upgrades, 1);
     const log = JSON.stringify(helper.log().args);
     assert.ok(!log.includes("wrong"), "the token is not logged");
@@ -114,7 +138,9 @@ describe("finnhub provider (runtime, local mock)", function () {
     server = await start();
     const { out, ev } = await load("good-token", "AAPL MSFT TSLA NVDA AMD");
     await waitFor(() => server.errorsSent === 2, { what: "2 refusals" });
-    await waitFor(() => ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").length === 2, { what: "2 refusal events" });
+    await waitFor(() => ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").length === 2, {
+      what: "2 refusal events",
+    });
     const named = ev.filter((m) => m.topic === "error" && m.payload.code === "symbol_limit").flatMap((m) => m.payload.symbols);
     assert.deepStrictEqual(named.sort(), ["AMD", "NVDA"]);
     assert.deepStrictEqual([...server.symbols()].sort(), ["AAPL", "MSFT", "TSLA"]);

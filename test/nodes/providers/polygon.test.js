@@ -22,9 +22,17 @@ describe("polygon provider (runtime, local mock)", function () {
     const out = collect("out_f1");
     await waitFor(() => ["T.AAPL", "T.MSFT", "Q.AAPL", "Q.MSFT"].every((t) => server.topics().has(t)), { what: "4 topics" });
     assert.deepStrictEqual(server.received[0].msg, { action: "auth", params: "good-key" });
-    server.send([T("AAPL", 1, 4), T("AAPL", 1, 4), T("AAPL", 1, 12), { ev: "Q", sym: "MSFT", bp: 1, bs: 2, ap: 1.01, as: 3, t: 1536036818784, q: 1 }]);
+    server.send([
+      T("AAPL", 1, 4),
+      T("AAPL", 1, 4),
+      T("AAPL", 1, 12),
+      { ev: "Q", sym: "MSFT", bp: 1, bs: 2, ap: 1.01, as: 3, t: 1536036818784, q: 1 },
+    ]);
     await waitFor(() => out.length === 3, { what: "3 unique ticks" });
-    assert.deepStrictEqual(out.map((m) => `${m.payload.type}:${m.payload.exchange ?? ""}:${m.payload.id ?? ""}`), ["trade:4:1", "trade:12:1", "quote::"]);
+    assert.deepStrictEqual(
+      out.map((m) => `${m.payload.type}:${m.payload.exchange ?? ""}:${m.payload.id ?? ""}`),
+      ["trade:4:1", "trade:12:1", "quote::"],
+    );
     assert.strictEqual(out[0].payload.ts, 1536036818784000);
     assert.strictEqual(out[2].payload.bidSize, 200);
     server.dropAll();
@@ -51,10 +59,9 @@ describe("polygon provider (runtime, local mock)", function () {
     await loadFlow(flow(server.url, { feeds: ["f1", "f2"] }), { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" } });
     const ev1 = collect("ev_f1");
     const ev2 = collect("ev_f2");
-    const evicted = await waitFor(
-      () => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"),
-      { what: "an eviction" },
-    );
+    const evicted = await waitFor(() => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
+      what: "an eviction",
+    });
     assert.ok(evicted.payload.in >= 60000, `waits ${evicted.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
     assert.strictEqual([...server.connections].filter((c) => c.authed).length, 1);
@@ -94,8 +101,13 @@ describe("polygon provider (runtime, local mock)", function () {
     await waitFor(() => out.length === 1, { what: "a first trade" });
     server.once("close", () => server.stall(false));
     server.stall();
-    await waitFor(() => server.totalConnections === 2 && server.authed() === 1 && ALL4.every((t) => server.topics().has(t)), { what: "reconnect + re-auth + resubscribe" });
-    assert.ok(ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"), "the data watchdog ended it");
+    await waitFor(() => server.totalConnections === 2 && server.authed() === 1 && ALL4.every((t) => server.topics().has(t)), {
+      what: "reconnect + re-auth + resubscribe",
+    });
+    assert.ok(
+      ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "stale"),
+      "the data watchdog ended it",
+    );
     server.send([T("AAPL", 1), T("AAPL", 2)]);
     await waitFor(() => out.length === 2, { what: "only the new trade" });
     assert.strictEqual(out[1].payload.id, "2");
@@ -128,7 +140,9 @@ describe("polygon provider (runtime, local mock)", function () {
     const other = new WebSocket(server.url);
     other.on("open", () => other.send(JSON.stringify({ action: "auth", params: "good-key" })));
     await waitFor(() => server.evictions === 1, { what: "the eviction" });
-    const evicted = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), { what: "a named eviction" });
+    const evicted = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
+      what: "a named eviction",
+    });
     assert.ok(evicted.payload.in >= 600, `waits ${evicted.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 2, "no immediate reconnect to fight the other session");
     other.close();

@@ -23,7 +23,11 @@ describe("tiingo provider (runtime, local mock)", function () {
     await load(server, { channels: "both" });
     const out = collect("out_f1");
     await waitFor(subscribedTo(server, ["aapl", "msft"]), { what: "the subscription" });
-    assert.deepStrictEqual(server.received[0].msg, { eventName: "subscribe", authorization: "good-token", eventData: { thresholdLevel: 5, tickers: ["aapl", "msft"] } });
+    assert.deepStrictEqual(server.received[0].msg, {
+      eventName: "subscribe",
+      authorization: "good-token",
+      eventData: { thresholdLevel: 5, tickers: ["aapl", "msft"] },
+    });
 
     server.trade("AAPL", { price: 190.25, size: 100, ns: NS });
     server.trade("AAPL", { price: 190.25, size: 100, ns: NS }); // an exact repeat
@@ -38,7 +42,10 @@ describe("tiingo provider (runtime, local mock)", function () {
     );
     assert.ok(Number.isInteger(a.recvTs) && a.recvTs > a.ts);
     assert.deepStrictEqual([b.price, b.size, b.ts, b.conditions], [190.1, 5, 1548873225593808, ["afterHours", "oddLot"]]);
-    assert.deepStrictEqual([q.symbol, q.type, q.bid, q.bidSize, q.ask, q.askSize, q.ts], ["MSFT", "quote", 300.1, 200, 300.2, 100, 1548873225594808]);
+    assert.deepStrictEqual(
+      [q.symbol, q.type, q.bid, q.bidSize, q.ask, q.askSize, q.ts],
+      ["MSFT", "quote", 300.1, 200, 300.2, 100, 1548873225594808],
+    );
 
     helper.getNode("s_f1").receive({ action: "subscribe", payload: "TSLA" });
     await waitFor(subscribedTo(server, ["aapl", "msft", "tsla"]), { what: "TSLA added" });
@@ -86,12 +93,17 @@ describe("tiingo provider (runtime, local mock)", function () {
 
     server.once("close", () => server.stall(false));
     server.stall();
-    await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["aapl", "msft"])(), { what: "stall -> reconnect + resubscribe" });
+    await waitFor(() => server.totalConnections === 2 && subscribedTo(server, ["aapl", "msft"])(), {
+      what: "stall -> reconnect + resubscribe",
+    });
     server.trade("MSFT", { ns: NS });
     await waitFor(() => out.length === 1, { what: "ticks again" });
   });
 
-  for (const [mode, closeOnError] of [["error", false], ["info", true]]) {
+  for (const [mode, closeOnError] of [
+    ["error", false],
+    ["info", true],
+  ]) {
     it(`a wrong token answered in band (${mode === "error" ? "E 401" : "non-200 I, then close"}): red status, catchable error, no retries`, async function () {
       server = await startServer({ badTokenMode: mode, closeOnError });
       const { caught } = await load(server, {}, "wrong-token");
@@ -134,7 +146,13 @@ describe("tiingo provider (runtime, local mock)", function () {
     server.trade("AAPL", { price: 201.5, ns: NS });
     server.trade("AAPL", { price: 201.6, ns: NS + 1000n });
     await waitFor(() => out.length === 2, { what: "2 reference prices" });
-    assert.deepStrictEqual(out.map((m) => [m.payload.type, m.payload.price, m.payload.size, m.payload.extra.reference]), [["trade", 201.5, null, true], ["trade", 201.6, null, true]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.type, m.payload.price, m.payload.size, m.payload.extra.reference]),
+      [
+        ["trade", 201.5, null, true],
+        ["trade", 201.6, null, true],
+      ],
+    );
   });
 
   it("names tickers the server leaves out over its ticker limit; the others stream", async function () {
@@ -154,7 +172,9 @@ describe("tiingo provider (runtime, local mock)", function () {
     await load(server, { feeds: ["f1", "f2"] });
     const ev = collect("ev_f1");
     const ev2 = collect("ev_f2");
-    const evicted = await waitFor(() => [...ev, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), { what: "a limit refusal" });
+    const evicted = await waitFor(() => [...ev, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
+      what: "a limit refusal",
+    });
     assert.ok(evicted.payload.in >= 60000, `waits ${evicted.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
     assert.strictEqual(server.limitDrops, 1);

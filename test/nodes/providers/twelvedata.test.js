@@ -3,7 +3,16 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { mockPerTest, collect, sameList } = require("../../support/flow");
-const { FEED_NODES, TEST_BACKOFF, singleFeedFlow, loadFlow, authFailed, heartbeatsHold, oneList, stallUntilResubscribed } = require("../../support/provider-flow");
+const {
+  FEED_NODES,
+  TEST_BACKOFF,
+  singleFeedFlow,
+  loadFlow,
+  authFailed,
+  heartbeatsHold,
+  oneList,
+  stallUntilResubscribed,
+} = require("../../support/provider-flow");
 const { TwelveDataServer } = require("../../mocks/twelvedata-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
@@ -12,7 +21,9 @@ const { waitFor } = require("../../support/wait");
 const FAST = { heartbeatMs: "40", messagesPerSecond: "50" };
 
 function load(server, { symbols = "AAPL RY:TSX EUR/USD", channels = "trades", key = "good-key", options = {}, feed = {}, subs = [] } = {}) {
-  return loadFlow(singleFeedFlow("twelvedata", server.url, { symbols, channels, options: { ...FAST, ...options }, feed, extra: subs }), { f1: { apiKey: key } });
+  return loadFlow(singleFeedFlow("twelvedata", server.url, { symbols, channels, options: { ...FAST, ...options }, feed, extra: subs }), {
+    f1: { apiKey: key },
+  });
 }
 const subscribeMsgs = (server) => server.sent((m) => m.action === "subscribe");
 
@@ -23,7 +34,9 @@ describe("twelvedata provider (runtime, local mock)", function () {
   it("streams unique normalized ticks (exchange-qualified symbols, forex bid/ask as quotes), heartbeating, within the event limit", async function () {
     server = await startServer({ priceType: "string" });
     const { out, ev } = await load(server, { channels: "both" });
-    await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), { what: "3 symbols upstream" });
+    await waitFor(() => server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), {
+      what: "3 symbols upstream",
+    });
     assert.strictEqual(subscribeMsgs(server).length, 1, "one subscribe for both channels");
     assert.strictEqual(server.connections.values().next().value.url.searchParams.get("apikey"), "good-key");
     await waitFor(() => ev.some((m) => m.topic === "subscribed"), { what: "a subscribed event" });
@@ -47,7 +60,10 @@ describe("twelvedata provider (runtime, local mock)", function () {
         ["EUR/USD", "quote", null, 1592249568000000],
       ],
     );
-    assert.deepStrictEqual([p[0].exchange, p[0].extra.dayVolume, p[1].extra.dayVolume, p[0].provider], ["NASDAQ", 27631112, 27631500, "twelvedata"]);
+    assert.deepStrictEqual(
+      [p[0].exchange, p[0].extra.dayVolume, p[1].extra.dayVolume, p[0].provider],
+      ["NASDAQ", 27631112, 27631500, "twelvedata"],
+    );
     assert.deepStrictEqual([p[5].bid, p[5].ask, p[4].bid], [1.1234, 1.1236, 1.1234]);
     assert.strictEqual(out[3].topic, "RY:TSX");
     assert.ok(Number.isInteger(p[0].recvTs));
@@ -71,7 +87,10 @@ describe("twelvedata provider (runtime, local mock)", function () {
     server.price("AAPL", { timestamp: 1592249566, price: 342 });
     await waitFor(() => out.length === 1, { what: "a first tick" });
     server.dropAll();
-    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]), { what: "reconnect + whole set" });
+    await waitFor(
+      () => server.totalConnections === 2 && server.lists().length === 1 && sameList(server.lists()[0], ["AAPL", "RY:TSX", "EUR/USD"]),
+      { what: "reconnect + whole set" },
+    );
     assert.ok(ev.some((m) => m.topic === "reconnecting"));
     server.price("AAPL", { timestamp: 1592249566, price: 342 }); // the same event again after the reconnect
     server.price("AAPL", { timestamp: 1592249567, price: 342.5 });
@@ -115,7 +134,9 @@ describe("twelvedata provider (runtime, local mock)", function () {
     const syms = ["AAPL", "MSFT", "0700", "NOPE", "EUR/USD", "BTC/USD", "ETH/USD", "GOOG", "IBM", "TSLA"];
     const { ev } = await load(server, { symbols: syms.join(" "), options: { plan: "basic" } });
     await waitFor(oneList(server, 6), { what: "8 sent, 6 accepted" });
-    const unplaced = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), { what: "symbol_limit" });
+    const unplaced = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "symbol_limit"), {
+      what: "symbol_limit",
+    });
     assert.deepStrictEqual(unplaced.payload.symbols, ["IBM", "TSLA"]);
     const ne = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "not_entitled"), { what: "not_entitled" });
     assert.deepStrictEqual(ne.payload.symbols, ["0700"]);
@@ -130,7 +151,11 @@ describe("twelvedata provider (runtime, local mock)", function () {
     server = await startServer();
     const OPTS = { ...FAST, plan: "pro", limitRetryMs: "500" };
     const flow = [];
-    for (const [f, sym] of [["f1", "AAPL"], ["f2", "MSFT"], ["f3", "MSFT"]]) {
+    for (const [f, sym] of [
+      ["f1", "AAPL"],
+      ["f2", "MSFT"],
+      ["f3", "MSFT"],
+    ]) {
       flow.push(
         { id: f, type: "tick-feed", provider: "twelvedata", url: server.url, options: OPTS, ...TEST_BACKOFF },
         { id: "s_" + f, type: "tick-subscribe", feed: f, symbols: sym, wires: [[], ["ev_" + f]] },
@@ -145,13 +170,21 @@ describe("twelvedata provider (runtime, local mock)", function () {
     const intruder = new WebSocket(server.url + "?apikey=good-key");
     intruder.on("error", () => {});
     await waitFor(() => server.evictions === 1, { what: "an eviction" });
-    const evicted = await waitFor(() => evs.flat().find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), { what: "the eviction named" });
+    const evicted = await waitFor(() => evs.flat().find((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"), {
+      what: "the eviction named",
+    });
     assert.ok(evicted.payload.in >= 500, `waits ${evicted.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 4, "the evicted feed does not come straight back to evict the intruder");
     intruder.terminate();
-    await waitFor(() => server.lists().length === 3 && server.lists().every((l) => l.length === 1) && server.lists().filter((l) => l[0] === "MSFT").length === 2, {
-      what: "back and resubscribed",
-    });
+    await waitFor(
+      () =>
+        server.lists().length === 3 &&
+        server.lists().every((l) => l.length === 1) &&
+        server.lists().filter((l) => l[0] === "MSFT").length === 2,
+      {
+        what: "back and resubscribed",
+      },
+    );
     assert.strictEqual(server.evictions, 1, "no eviction ping-pong");
     assert.strictEqual(server.totalConnections, 5, "one retry");
     for (const f of ["f1", "f2", "f3"]) assert.notStrictEqual(helper.getNode(f).core.status().state, "failed", "an eviction is not a stop");
@@ -159,12 +192,19 @@ describe("twelvedata provider (runtime, local mock)", function () {
 
   it("a server close 1011 or 1000 is an ordinary quick reconnect, not an eviction wait", async function () {
     server = await startServer();
-    const { ev } = await loadFlow(singleFeedFlow("twelvedata", server.url, { symbols: "AAPL", options: { ...FAST, limitRetryMs: "60000" }, catchErrors: false }), { f1: { apiKey: "good-key" } });
+    const { ev } = await loadFlow(
+      singleFeedFlow("twelvedata", server.url, { symbols: "AAPL", options: { ...FAST, limitRetryMs: "60000" }, catchErrors: false }),
+      { f1: { apiKey: "good-key" } },
+    );
     await waitFor(oneList(server, 1), { what: "subscribed" });
     server.closeAll(1011, "internal error");
-    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 1, { what: "back after 1011" });
+    await waitFor(() => server.totalConnections === 2 && server.lists().length === 1 && server.lists()[0].length === 1, {
+      what: "back after 1011",
+    });
     server.closeAll(1000, "");
-    await waitFor(() => server.totalConnections === 3 && server.lists().length === 1 && server.lists()[0].length === 1, { what: "back after 1000" });
+    await waitFor(() => server.totalConnections === 3 && server.lists().length === 1 && server.lists()[0].length === 1, {
+      what: "back after 1000",
+    });
     assert.ok(!ev.some((m) => m.topic === "reconnecting" && m.payload.cause === "connection_limit"));
   });
 

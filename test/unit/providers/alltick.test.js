@@ -52,7 +52,14 @@ describe("alltick adapter: parser", function () {
     [
       "integer seq and ms tick_time (current docs), decimal strings",
       '{"cmd_id":22998,"data":{"code":"AAPL.US","seq":1605509068000001,"tick_time":1605509068000,"price":"651.12","volume":"300","turnover":"195336.0","trade_direction":1}}',
-      { symbol: "AAPL.US", price: 651.12, size: 300, ts: 1605509068000000, seq: 1605509068000001, extra: { direction: 1, turnover: 195336 } },
+      {
+        symbol: "AAPL.US",
+        price: 651.12,
+        size: 300,
+        ts: 1605509068000000,
+        seq: 1605509068000001,
+        extra: { direction: 1, turnover: 195336 },
+      },
     ],
     [
       "string seq and string seconds tick_time (older docs, GitBook)",
@@ -86,10 +93,33 @@ describe("alltick adapter: parser", function () {
 
   it("depth 22999 becomes a quote from level 1; an empty side stays empty; FX without volume", function () {
     const { c, s } = session();
-    feed(s, { cmd_id: 22999, data: { code: "700.HK", seq: "5", tick_time: "1605509068000", bids: [{ price: "9.12", volume: "100" }, { price: "9.11", volume: "50" }], asks: [{ price: "9.13", volume: "200" }] } });
+    feed(s, {
+      cmd_id: 22999,
+      data: {
+        code: "700.HK",
+        seq: "5",
+        tick_time: "1605509068000",
+        bids: [
+          { price: "9.12", volume: "100" },
+          { price: "9.11", volume: "50" },
+        ],
+        asks: [{ price: "9.13", volume: "200" }],
+      },
+    });
     feed(s, { cmd_id: 22999, data: { code: "700.HK", seq: 6, tick_time: 1605509069000, bids: [], asks: [{ price: "9.13" }] } });
     assert.deepStrictEqual(c.ticks, [
-      { symbol: "700.HK", type: "quote", ts: 1605509068000000, recvTs: RECV, provider: "alltick", bid: 9.12, bidSize: 100, ask: 9.13, askSize: 200, seq: 5 },
+      {
+        symbol: "700.HK",
+        type: "quote",
+        ts: 1605509068000000,
+        recvTs: RECV,
+        provider: "alltick",
+        bid: 9.12,
+        bidSize: 100,
+        ask: 9.13,
+        askSize: 200,
+        seq: 5,
+      },
       { symbol: "700.HK", type: "quote", ts: 1605509069000000, recvTs: RECV, provider: "alltick", ask: 9.13, seq: 6 },
     ]);
   });
@@ -102,7 +132,10 @@ describe("alltick adapter: parser", function () {
     feed(s, "[1,2]");
     feed(s, '{"cmd_id":22998,"data":{"code":"AAPL.US","seq":1,"tick_time":"never","price":"1","volume":"1"}}');
     assert.deepStrictEqual(c.ticks, []);
-    assert.deepStrictEqual(c.calls.map((x) => x[0]), ["ready", "malformed", "malformed", "malformed"]);
+    assert.deepStrictEqual(
+      c.calls.map((x) => x[0]),
+      ["ready", "malformed", "malformed", "malformed"],
+    );
   });
 
   it("confirms lists from replies by seq_id (added and removed codes)", function () {
@@ -129,7 +162,14 @@ describe("alltick adapter: parser", function () {
     assert.strictEqual(c.of("fail")[0][0].code, "auth_failed");
 
     c = fakeCtx({ provider: "alltick" });
-    feed(new AllTickSession(c, 5, 20), { ret: 606, msg: "too many requests and connection will be closed", cmd_id: 22005, seq_id: 3, trace: "t3", data: {} });
+    feed(new AllTickSession(c, 5, 20), {
+      ret: 606,
+      msg: "too many requests and connection will be closed",
+      cmd_id: 22005,
+      seq_id: 3,
+      trace: "t3",
+      data: {},
+    });
     assert.strictEqual(c.of("fail")[0][0].kind, "limit");
     assert.ok(c.of("fail")[0][0].retryAfterMs >= 3000);
 
@@ -185,7 +225,13 @@ describe("alltick adapter: parser", function () {
     p = createAllTick({ ...base, options: { market: "forex", host: "quote.alltick.io", plan: "premium", heartbeatMs: "50" } });
     assert.strictEqual(p.connectUrl(), "wss://quote.alltick.io/quote-b-ws-api?token=SeCrEt");
     assert.deepStrictEqual([p.limits.symbolsPerConnection, p.limits.maxConnections, p.timing.heartbeatMs], [200, 3, 50]);
-    assert.deepStrictEqual([createAllTick({ ...base, options: { plan: "pro" } }).limits.symbolsPerConnection, createAllTick({ ...base, options: { plan: "basic" } }).limits.maxConnections], [3000, 1]);
+    assert.deepStrictEqual(
+      [
+        createAllTick({ ...base, options: { plan: "pro" } }).limits.symbolsPerConnection,
+        createAllTick({ ...base, options: { plan: "basic" } }).limits.maxConnections,
+      ],
+      [3000, 1],
+    );
     assert.strictEqual(createAllTick({ ...base, url: "ws://127.0.0.1:9/x" }).connectUrl(), "ws://127.0.0.1:9/x?token=SeCrEt");
     assert.throws(() => createAllTick({ ...base, apiKey: "" }), /needs an API token/);
     assert.throws(() => createAllTick({ ...base, options: { plan: "gold" } }), /Unknown AllTick plan/);

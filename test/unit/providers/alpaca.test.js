@@ -43,7 +43,19 @@ describe("alpaca adapter: parser", function () {
     [
       "a stock trade: exchange letter, string conditions, tape, ns time kept as us + nanos",
       '[{"T":"t","S":"AAPL","i":96921,"x":"D","p":126.55,"s":1,"c":["@","I"],"t":"2021-02-22T15:51:44.208123456Z","z":"C"}]',
-      [tick({ symbol: "AAPL", type: "trade", price: 126.55, size: 1, ts: 1614009104208123, exchange: "D", conditions: ["@", "I"], id: "96921", extra: { tape: "C", nanos: 456 } })],
+      [
+        tick({
+          symbol: "AAPL",
+          type: "trade",
+          price: 126.55,
+          size: 1,
+          ts: 1614009104208123,
+          exchange: "D",
+          conditions: ["@", "I"],
+          id: "96921",
+          extra: { tape: "C", nanos: 456 },
+        }),
+      ],
     ],
     [
       "a trade time with ms only (doc example) and no nanos",
@@ -58,12 +70,34 @@ describe("alpaca adapter: parser", function () {
     [
       "a stock quote: sizes as sent, bid/ask exchanges and tape in extra",
       [{ T: "q", S: "AMD", bx: "U", bp: 87.66, bs: 1, ax: "Q", ap: 87.68, as: 4, c: ["R"], t: "2021-02-22T15:51:45.335689322Z", z: "C" }],
-      [tick({ symbol: "AMD", type: "quote", bid: 87.66, bidSize: 1, ask: 87.68, askSize: 4, ts: 1614009105335689, conditions: ["R"], extra: { bidExchange: "U", askExchange: "Q", tape: "C", nanos: 322 } })],
+      [
+        tick({
+          symbol: "AMD",
+          type: "quote",
+          bid: 87.66,
+          bidSize: 1,
+          ask: 87.68,
+          askSize: 4,
+          ts: 1614009105335689,
+          conditions: ["R"],
+          extra: { bidExchange: "U", askExchange: "Q", tape: "C", nanos: 322 },
+        }),
+      ],
     ],
     [
       "a crypto trade: the int64 id above 2^53 stays exact, taker side in extra",
       '[{"T":"t","S":"BTC/USD","p":47.299,"s":29.205707815,"t":"2024-03-12T10:27:48.858228144Z","i":3447222699101865076,"tks":"S"}]',
-      [tick({ symbol: "BTC/USD", type: "trade", price: 47.299, size: 29.205707815, ts: 1710239268858228, id: "3447222699101865076", extra: { takerSide: "S", nanos: 144 } })],
+      [
+        tick({
+          symbol: "BTC/USD",
+          type: "trade",
+          price: 47.299,
+          size: 29.205707815,
+          ts: 1710239268858228,
+          id: "3447222699101865076",
+          extra: { takerSide: "S", nanos: 144 },
+        }),
+      ],
     ],
     [
       "a crypto quote",
@@ -79,7 +113,21 @@ describe("alpaca adapter: parser", function () {
       "a batch: bars, statuses, corrections, cancels, order books and unknown types are ignored; unsubscribed symbols dropped",
       [
         { T: "b", S: "AAPL", o: 1, h: 1, l: 1, c: 1, v: 1, t: "2021-02-22T19:15:00Z" },
-        { T: "c", S: "IWM", x: "D", oi: 79372207866957, op: 208.65, os: 14950, oc: [" "], ci: 79372223926359, cp: 208.65, cs: 14950, cc: [" "], z: "B", t: "2021-02-22T15:51:44Z" },
+        {
+          T: "c",
+          S: "IWM",
+          x: "D",
+          oi: 79372207866957,
+          op: 208.65,
+          os: 14950,
+          oc: [" "],
+          ci: 79372223926359,
+          cp: 208.65,
+          cs: 14950,
+          cc: [" "],
+          z: "B",
+          t: "2021-02-22T15:51:44Z",
+        },
         { T: "x", S: "IWM", i: 79372207866957, x: "D", p: 208.65, s: 14950, a: "C", t: "2021-02-22T15:51:44Z", z: "B" },
         { T: "o", S: "BTC/USD", b: [{ p: 1, s: 1 }], a: [], r: true, t: "2024-03-12T10:27:48Z" },
         { T: "zz", S: "AAPL" },
@@ -121,7 +169,9 @@ describe("alpaca adapter: parser", function () {
 
   it("subscribes additively in upper case, one request per channel, unsubscribing first", function () {
     const { c, s } = session();
-    s.subscribe(change({ trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }, { trades: ["IBM"] }, { trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }));
+    s.subscribe(
+      change({ trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }, { trades: ["IBM"] }, { trades: ["aapl", "BTC/USD"], quotes: ["AAPL"] }),
+    );
     assert.deepStrictEqual(c.sent, [
       { action: "unsubscribe", trades: ["IBM"] },
       { action: "subscribe", trades: ["AAPL", "BTC/USD"] },
@@ -132,7 +182,16 @@ describe("alpaca adapter: parser", function () {
   it("reports the difference between successive full subscription states, in the user's spelling", function () {
     const { c, s } = session({ upstream: { trades: ["aapl", "MSFT"], quotes: ["aapl"] } });
     s.subscribe(change({ trades: ["aapl", "MSFT"], quotes: ["aapl"] }));
-    feed(s, [{ T: "subscription", trades: ["AAPL", "MSFT"], quotes: ["AAPL"], bars: [], corrections: ["AAPL", "MSFT"], cancelErrors: ["AAPL", "MSFT"] }]);
+    feed(s, [
+      {
+        T: "subscription",
+        trades: ["AAPL", "MSFT"],
+        quotes: ["AAPL"],
+        bars: [],
+        corrections: ["AAPL", "MSFT"],
+        cancelErrors: ["AAPL", "MSFT"],
+      },
+    ]);
     feed(s, [{ T: "subscription", trades: ["AAPL"], quotes: ["AAPL"], bars: [] }]);
     assert.deepStrictEqual(c.calls, [
       ["unsubscribed", [], "trades"],
@@ -193,7 +252,10 @@ describe("alpaca adapter: parser", function () {
         [["msft"], "quotes", "invalid_channel"],
       ],
     );
-    assert.deepStrictEqual(c.of("warn").map((w) => w[0]), ["alpaca_500"]);
+    assert.deepStrictEqual(
+      c.of("warn").map((w) => w[0]),
+      ["alpaca_500"],
+    );
     assert.deepStrictEqual(c.of("fail"), []);
   });
 
@@ -253,7 +315,10 @@ describe("alpaca adapter: parser", function () {
     const { c, s } = session({ upstream: { trades: ["AAPL"], quotes: ["AAPL"] } });
     feed(s, [{ T: "subscription", trades: ["AAPL"], quotes: ["AAPL"] }]);
     feed(s, [{ T: "subscription", trades: ["AAPL"] }]);
-    assert.deepStrictEqual(c.of("unsubscribed").filter((x) => x[0].length > 0), []);
+    assert.deepStrictEqual(
+      c.of("unsubscribed").filter((x) => x[0].length > 0),
+      [],
+    );
   });
 
   it("knows US regular hours in New York time, DST included", function () {
@@ -296,7 +361,11 @@ describe("alpaca adapter: parser", function () {
     assert.strictEqual(p.connectUrl(), "ws://127.0.0.1:9/v2/test");
     assert.ok(!p.displayUrl().includes("KEYID") && !p.displayUrl().includes("SECRET"));
     assert.strictEqual(createAlpaca(base).limits.symbolsPerConnection, 30, "basic (free) plan");
-    assert.strictEqual(createAlpaca({ ...base, options: { feed: "sip" } }).limits.symbolsPerConnection, Infinity, "SIP means Algo Trader Plus");
+    assert.strictEqual(
+      createAlpaca({ ...base, options: { feed: "sip" } }).limits.symbolsPerConnection,
+      Infinity,
+      "SIP means Algo Trader Plus",
+    );
     assert.strictEqual(createAlpaca({ ...base, options: { plan: "plus" } }).limits.symbolsPerConnection, Infinity);
     assert.strictEqual(createAlpaca(base).limits.maxConnections, 1);
     assert.strictEqual(createAlpaca(base).timing.pingMs, 10000);

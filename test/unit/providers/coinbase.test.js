@@ -17,8 +17,22 @@ function session({ symbols = ["BTC-USD"], jwt, shared = newShared(), snapshot = 
   return { c, s, shared };
 }
 
-const env = (channel, events, seq = 1) => ({ channel, client_id: "", timestamp: "2023-02-09T20:19:35.39625135Z", sequence_num: seq, events });
-const trade = (o) => ({ trade_id: "12345", product_id: "BTC-USD", price: "1260.01", size: "0.3", side: "BUY", time: "2019-08-14T20:42:27.265123Z", ...o });
+const env = (channel, events, seq = 1) => ({
+  channel,
+  client_id: "",
+  timestamp: "2023-02-09T20:19:35.39625135Z",
+  sequence_num: seq,
+  events,
+});
+const trade = (o) => ({
+  trade_id: "12345",
+  product_id: "BTC-USD",
+  price: "1260.01",
+  size: "0.3",
+  side: "BUY",
+  time: "2019-08-14T20:42:27.265123Z",
+  ...o,
+});
 const update = (trades, seq) => env("market_trades", [{ type: "update", trades }], seq);
 
 describe("coinbase adapter: parser", function () {
@@ -35,20 +49,36 @@ describe("coinbase adapter: parser", function () {
     const { c, s } = session({ symbols: ["btc-usd"] });
     feed(s, update([trade()]));
     assert.deepStrictEqual(c.ticks, [
-      { symbol: "btc-usd", type: "trade", price: 1260.01, size: 0.3, ts: 1565815347265123, recvTs: RECV, id: "12345", provider: "coinbase", extra: { side: "BUY" } },
+      {
+        symbol: "btc-usd",
+        type: "trade",
+        price: 1260.01,
+        size: 0.3,
+        ts: 1565815347265123,
+        recvTs: RECV,
+        id: "12345",
+        provider: "coinbase",
+        extra: { side: "BUY" },
+      },
     ]);
     assert.deepStrictEqual(c.of("malformed"), []);
   });
 
   it("emits a batch oldest first (Coinbase lists newest first), across products", function () {
     const { c, s } = session({ symbols: ["BTC-USD", "ETH-USD"] });
-    feed(s, update([
-      trade({ trade_id: "3", time: "2024-01-01T00:00:00.300Z" }),
-      trade({ trade_id: "77", product_id: "ETH-USD", time: "2024-01-01T00:00:00.200Z" }),
-      trade({ trade_id: "10", time: "2024-01-01T00:00:00.100Z" }),
-      trade({ trade_id: "9", time: "2024-01-01T00:00:00.100Z" }),
-    ]));
-    assert.deepStrictEqual(c.ticks.map((t) => t.symbol + "#" + t.id), ["BTC-USD#9", "BTC-USD#10", "ETH-USD#77", "BTC-USD#3"]);
+    feed(
+      s,
+      update([
+        trade({ trade_id: "3", time: "2024-01-01T00:00:00.300Z" }),
+        trade({ trade_id: "77", product_id: "ETH-USD", time: "2024-01-01T00:00:00.200Z" }),
+        trade({ trade_id: "10", time: "2024-01-01T00:00:00.100Z" }),
+        trade({ trade_id: "9", time: "2024-01-01T00:00:00.100Z" }),
+      ]),
+    );
+    assert.deepStrictEqual(
+      c.ticks.map((t) => t.symbol + "#" + t.id),
+      ["BTC-USD#9", "BTC-USD#10", "ETH-USD#77", "BTC-USD#3"],
+    );
   });
 
   const TIMES = [
@@ -71,19 +101,36 @@ describe("coinbase adapter: parser", function () {
     const { c, s } = session();
     feed(s, update([trade({ trade_id: "98765432109876543210", time: "2024-01-01T00:00:00.001Z" })]));
     feed(s, update([trade({ trade_id: 42, time: "2024-01-01T00:00:00.002Z" })]));
-    feed(s, `{"channel":"market_trades","client_id":"","timestamp":"2024-01-01T00:00:00Z","sequence_num":9,"events":[{"type":"update","trades":[{"trade_id":9007199254740993123,"product_id":"BTC-USD","price":"1","size":"2","side":"SELL","time":"2024-01-01T00:00:00.003Z"}]}]}`);
-    assert.deepStrictEqual(c.ticks.map((t) => t.id), ["98765432109876543210", "42", "9007199254740993123"]);
+    feed(
+      s,
+      `{"channel":"market_trades","client_id":"","timestamp":"2024-01-01T00:00:00Z","sequence_num":9,"events":[{"type":"update","trades":[{"trade_id":9007199254740993123,"product_id":"BTC-USD","price":"1","size":"2","side":"SELL","time":"2024-01-01T00:00:00.003Z"}]}]}`,
+    );
+    assert.deepStrictEqual(
+      c.ticks.map((t) => t.id),
+      ["98765432109876543210", "42", "9007199254740993123"],
+    );
   });
 
   it("flags snapshot trades; option snapshot=false skips them", function () {
-    const snap = env("market_trades", [{ type: "snapshot", trades: [trade({ trade_id: "2" }), trade({ trade_id: "1", time: "2019-08-14T20:42:27.000001Z" })] }]);
+    const snap = env("market_trades", [
+      { type: "snapshot", trades: [trade({ trade_id: "2" }), trade({ trade_id: "1", time: "2019-08-14T20:42:27.000001Z" })] },
+    ]);
     const a = session();
     feed(a.s, snap);
-    assert.deepStrictEqual(a.c.ticks.map((t) => [t.id, t.extra]), [["1", { side: "BUY", snapshot: true }], ["2", { side: "BUY", snapshot: true }]]);
+    assert.deepStrictEqual(
+      a.c.ticks.map((t) => [t.id, t.extra]),
+      [
+        ["1", { side: "BUY", snapshot: true }],
+        ["2", { side: "BUY", snapshot: true }],
+      ],
+    );
     const b = session({ snapshot: false });
     feed(b.s, snap);
     feed(b.s, update([trade({ trade_id: "3" })]));
-    assert.deepStrictEqual(b.c.ticks.map((t) => t.id), ["3"]);
+    assert.deepStrictEqual(
+      b.c.ticks.map((t) => t.id),
+      ["3"],
+    );
   });
 
   it("after a reconnect, drops snapshot trades older than the newest delivered (the dedup window may have forgotten them)", function () {
@@ -91,16 +138,30 @@ describe("coinbase adapter: parser", function () {
     const first = session({ shared });
     feed(first.s, update([trade({ trade_id: "50", time: "2024-01-01T10:00:00Z" })]));
     const next = session({ shared });
-    feed(next.s, env("market_trades", [{ type: "snapshot", trades: [
-      trade({ trade_id: "51", time: "2024-01-01T10:00:01Z" }),
-      trade({ trade_id: "50", time: "2024-01-01T10:00:00Z" }),
-      trade({ trade_id: "49", time: "2024-01-01T09:00:00Z" }),
-    ] }]));
+    feed(
+      next.s,
+      env("market_trades", [
+        {
+          type: "snapshot",
+          trades: [
+            trade({ trade_id: "51", time: "2024-01-01T10:00:01Z" }),
+            trade({ trade_id: "50", time: "2024-01-01T10:00:00Z" }),
+            trade({ trade_id: "49", time: "2024-01-01T09:00:00Z" }),
+          ],
+        },
+      ]),
+    );
     // 50 (same time as the newest) is left to the feed's dedup; 49 is dropped here.
-    assert.deepStrictEqual(next.c.ticks.map((t) => t.id), ["50", "51"]);
+    assert.deepStrictEqual(
+      next.c.ticks.map((t) => t.id),
+      ["50", "51"],
+    );
     // Late live trades are not snapshot replays: they pass.
     feed(next.s, update([trade({ trade_id: "48", time: "2024-01-01T08:00:00Z" })]));
-    assert.deepStrictEqual(next.c.ticks.map((t) => t.id), ["50", "51", "48"]);
+    assert.deepStrictEqual(
+      next.c.ticks.map((t) => t.id),
+      ["50", "51", "48"],
+    );
     // Unsubscribing forgets the mark: a later subscription gets its whole snapshot.
     next.s.subscribe(change({}, { trades: ["BTC-USD"] }, {}));
     assert.strictEqual(shared.newest.size, 0);
@@ -109,15 +170,24 @@ describe("coinbase adapter: parser", function () {
   it("unsubscribing one spelling of a product keeps it upstream while another spelling is wanted", function () {
     const { c, s } = session({ symbols: ["btc-usd", "BTC-USD"] });
     s.subscribe(change({}, { trades: ["btc-usd"] }, { trades: ["BTC-USD"] }));
-    assert.deepStrictEqual(c.sent.map((m) => m.type), ["subscribe", "subscribe"]);
+    assert.deepStrictEqual(
+      c.sent.map((m) => m.type),
+      ["subscribe", "subscribe"],
+    );
     feed(s, update([trade()]));
-    assert.deepStrictEqual(c.ticks.map((t) => t.symbol), ["BTC-USD"]);
+    assert.deepStrictEqual(
+      c.ticks.map((t) => t.symbol),
+      ["BTC-USD"],
+    );
   });
 
   it("delivers -USD trades to a -USDC subscription (public channels alias them), and to both when both are subscribed", function () {
     const one = session({ symbols: ["BTC-USDC"] });
     feed(one.s, update([trade()]));
-    assert.deepStrictEqual(one.c.ticks.map((t) => t.symbol), ["BTC-USDC"]);
+    assert.deepStrictEqual(
+      one.c.ticks.map((t) => t.symbol),
+      ["BTC-USDC"],
+    );
     const both = session({ symbols: ["BTC-USD", "BTC-USDC"] });
     feed(both.s, update([trade()]));
     assert.deepStrictEqual(both.c.ticks.map((t) => t.symbol).sort(), ["BTC-USD", "BTC-USDC"]);
@@ -251,8 +321,13 @@ describe("coinbase adapter: parser", function () {
       const [h, p, sig] = m.jwt.split(".");
       const header = JSON.parse(Buffer.from(h, "base64url"));
       const payload = JSON.parse(Buffer.from(p, "base64url"));
-      assert.deepStrictEqual([header.alg, header.kid, payload.iss, payload.sub, payload.exp - payload.nbf], ["ES256", "organizations/o1/apiKeys/k1", "cdp", "organizations/o1/apiKeys/k1", 120]);
-      assert.ok(crypto.verify("sha256", Buffer.from(h + "." + p), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")));
+      assert.deepStrictEqual(
+        [header.alg, header.kid, payload.iss, payload.sub, payload.exp - payload.nbf],
+        ["ES256", "organizations/o1/apiKeys/k1", "cdp", "organizations/o1/apiKeys/k1", 120],
+      );
+      assert.ok(
+        crypto.verify("sha256", Buffer.from(h + "." + p), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")),
+      );
     }
     assert.notStrictEqual(c.sent[0].jwt, c.sent[1].jwt, "a new nonce each time");
   });
@@ -262,7 +337,9 @@ describe("coinbase adapter: parser", function () {
     const pem = privateKey.export({ type: "sec1", format: "pem" });
     for (const pasted of [pem.replace(/\n/g, ""), pem.replace(/\n/g, " ")]) {
       const [h, p, sig] = new CoinbaseJwt("k", pasted).token().split(".");
-      assert.ok(crypto.verify("sha256", Buffer.from(h + "." + p), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")));
+      assert.ok(
+        crypto.verify("sha256", Buffer.from(h + "." + p), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url")),
+      );
     }
   });
 
@@ -287,7 +364,8 @@ describe("coinbase adapter: parser", function () {
     assert.strictEqual(createCoinbase({ ...base, url: "ws://127.0.0.1:1/x" }).connectUrl(), "ws://127.0.0.1:1/x");
     assert.throws(() => createCoinbase({ ...base, apiKey: "organizations/o/apiKeys/k" }), /both/);
     assert.throws(
-      () => createCoinbase({ ...base, apiKey: "k", apiSecret: "-----BEGIN EC PRIVATE KEY-----\nSUPERSECRET\n-----END EC PRIVATE KEY-----" }),
+      () =>
+        createCoinbase({ ...base, apiKey: "k", apiSecret: "-----BEGIN EC PRIVATE KEY-----\nSUPERSECRET\n-----END EC PRIVATE KEY-----" }),
       (err) => /not a readable private key/.test(err.message) && !err.message.includes("SUPERSECRET"),
     );
     assert.strictEqual(createCoinbase({ ...base, options: { staleMs: "3000", messagesPerSecond: "2" } }).timing.staleMs, 3000);

@@ -12,8 +12,16 @@ describe("finnhub adapter: parser", function () {
     const s = new FinnhubSession(c);
     s.open();
     s.subscribe(change({ trades: ["AAPL", "BINANCE:BTCUSDT"] }, { trades: ["MSFT"] }));
-    assert.deepStrictEqual(c.sent, [{ type: "unsubscribe", symbol: "MSFT" }, { type: "subscribe", symbol: "AAPL" }, { type: "subscribe", symbol: "BINANCE:BTCUSDT" }]);
-    assert.deepStrictEqual(c.calls, [["ready"], ["unsubscribed", ["MSFT"], "trades"], ["subscribed", ["AAPL", "BINANCE:BTCUSDT"], "trades"]]);
+    assert.deepStrictEqual(c.sent, [
+      { type: "unsubscribe", symbol: "MSFT" },
+      { type: "subscribe", symbol: "AAPL" },
+      { type: "subscribe", symbol: "BINANCE:BTCUSDT" },
+    ]);
+    assert.deepStrictEqual(c.calls, [
+      ["ready"],
+      ["unsubscribed", ["MSFT"], "trades"],
+      ["subscribed", ["AAPL", "BINANCE:BTCUSDT"], "trades"],
+    ]);
   });
 
   // [name, frame, expected ticks]
@@ -21,11 +29,28 @@ describe("finnhub adapter: parser", function () {
     [
       "stock prints with string conditions (doc example), ms to µs",
       { type: "trade", data: [{ s: "AAPL", p: 146.76, t: 1628238530221, v: 43, c: ["1", "24", "12"] }] },
-      [{ symbol: "AAPL", type: "trade", price: 146.76, ts: 1628238530221000, recvTs: 5, provider: "finnhub", size: 43, conditions: ["1", "24", "12"] }],
+      [
+        {
+          symbol: "AAPL",
+          type: "trade",
+          price: 146.76,
+          ts: 1628238530221000,
+          recvTs: 5,
+          provider: "finnhub",
+          size: 43,
+          conditions: ["1", "24", "12"],
+        },
+      ],
     ],
     [
       "crypto without conditions; FX with volume 0 (price-only venues)",
-      { type: "trade", data: [{ s: "BINANCE:BTCUSDT", p: 7296.89, t: 1575526691134, v: 0.011467 }, { s: "OANDA:EUR_USD", p: 1.0871, t: 1575526691135, v: 0 }] },
+      {
+        type: "trade",
+        data: [
+          { s: "BINANCE:BTCUSDT", p: 7296.89, t: 1575526691134, v: 0.011467 },
+          { s: "OANDA:EUR_USD", p: 1.0871, t: 1575526691135, v: 0 },
+        ],
+      },
       [
         { symbol: "BINANCE:BTCUSDT", type: "trade", price: 7296.89, ts: 1575526691134000, recvTs: 5, provider: "finnhub", size: 0.011467 },
         { symbol: "OANDA:EUR_USD", type: "trade", price: 1.0871, ts: 1575526691135000, recvTs: 5, provider: "finnhub", size: 0 },
@@ -33,7 +58,14 @@ describe("finnhub adapter: parser", function () {
     ],
     [
       "prints not time-ordered inside a message (#143) keep their order; symbols not subscribed are skipped",
-      { type: "trade", data: [{ s: "AAPL", p: 2, t: 1628238530300, v: 1 }, { s: "IBM", p: 9, t: 1628238530250, v: 1 }, { s: "AAPL", p: 1, t: 1628238530200, v: 1 }] },
+      {
+        type: "trade",
+        data: [
+          { s: "AAPL", p: 2, t: 1628238530300, v: 1 },
+          { s: "IBM", p: 9, t: 1628238530250, v: 1 },
+          { s: "AAPL", p: 1, t: 1628238530200, v: 1 },
+        ],
+      },
       [
         { symbol: "AAPL", type: "trade", price: 2, ts: 1628238530300000, recvTs: 5, provider: "finnhub", size: 1 },
         { symbol: "AAPL", type: "trade", price: 1, ts: 1628238530200000, recvTs: 5, provider: "finnhub", size: 1 },
@@ -72,19 +104,34 @@ describe("finnhub adapter: parser", function () {
     s.subscribe(change({ trades: ["E"] }, {}, { trades: ["A", "B", "C", "D", "E"] }));
     for (let i = 0; i < 3; i++) feed(s, { type: "error", msg: "Subscribing to too many symbols" }); // limit 2: C, D, E refused
     const refused = c.of("rejected");
-    assert.deepStrictEqual(refused.map((r) => r[0]).flat().sort(), ["C", "D", "E"]);
+    assert.deepStrictEqual(
+      refused
+        .map((r) => r[0])
+        .flat()
+        .sort(),
+      ["C", "D", "E"],
+    );
     assert.ok(refused.every((r) => r[1] === "trades" && r[2] === "symbol_limit" && /unsubscribe/.test(r[3])));
     feed(s, { type: "error", msg: "Something else" });
     assert.strictEqual(c.of("rejected").length, 3);
-    assert.deepStrictEqual(c.of("warn").map((w) => w[0]), ["finnhub_error"]);
+    assert.deepStrictEqual(
+      c.of("warn").map((w) => w[0]),
+      ["finnhub_error"],
+    );
     // More errors than symbols sent: a warning, nobody wrongly named.
     const c2 = ctx();
     const s2 = new FinnhubSession(c2);
     s2.subscribe(change({ trades: ["A"] }));
     feed(s2, { type: "error", msg: "Subscribing to too many symbols" });
     feed(s2, { type: "error", msg: "Subscribing to too many symbols" });
-    assert.deepStrictEqual(c2.of("rejected").map((r) => r[0]), [["A"]]);
-    assert.deepStrictEqual(c2.of("warn").map((w) => w[0]), ["symbol_limit"]);
+    assert.deepStrictEqual(
+      c2.of("rejected").map((r) => r[0]),
+      [["A"]],
+    );
+    assert.deepStrictEqual(
+      c2.of("warn").map((w) => w[0]),
+      ["symbol_limit"],
+    );
   });
 
   it("after an unsubscribe frees a slot, counting starts afresh", function () {
@@ -93,7 +140,10 @@ describe("finnhub adapter: parser", function () {
     s.subscribe(change({ trades: ["A", "B", "C"] }));
     s.subscribe(change({ trades: ["D"] }, { trades: ["A"] }));
     feed(s, { type: "error", msg: "Subscribing to too many symbols" });
-    assert.deepStrictEqual(c.of("rejected").map((r) => r[0]), [["D"]]);
+    assert.deepStrictEqual(
+      c.of("rejected").map((r) => r[0]),
+      [["D"]],
+    );
   });
 
   it("dedups by content (time, price, size, conditions): a replay matches, a different print does not", function () {
@@ -118,7 +168,11 @@ describe("finnhub adapter: parser", function () {
     assert.strictEqual(p.limits.symbolsPerConnection, 50);
     assert.strictEqual(p.limits.maxConnections, 1);
     assert.ok(p.timing.staleMs > 60000, "longer than the ~1 min server ping");
-    assert.strictEqual(createFinnhub({ provider: "finnhub", url: "", apiKey: "K", apiSecret: "", options: { symbolsPerConnection: "250" } }).limits.symbolsPerConnection, 250);
+    assert.strictEqual(
+      createFinnhub({ provider: "finnhub", url: "", apiKey: "K", apiSecret: "", options: { symbolsPerConnection: "250" } }).limits
+        .symbolsPerConnection,
+      250,
+    );
     assert.throws(() => createFinnhub({ provider: "finnhub", url: "", apiKey: "", apiSecret: "", options: {} }), /needs an API key/);
   });
 });

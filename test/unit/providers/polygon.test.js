@@ -7,7 +7,8 @@ function ctx(subscribed = { trades: ["MSFT", "AAPL"], quotes: ["MSFT"] }) {
   c.settings = { provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: {} };
   c.tick = (t) => c.ticks.push(t);
   c.send = (m) => c.sent.push(m);
-  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"]) c[name] = (...a) => c.calls.push([name, ...a]);
+  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"])
+    c[name] = (...a) => c.calls.push([name, ...a]);
   c.upstream = (ch) => new Set(subscribed[ch]);
   c.now = () => 1536036818790000;
   return c;
@@ -32,13 +33,58 @@ describe("polygon adapter: parser", function () {
   const table = [
     [
       "a trade (ms SIP time, string id, conditions, TRF fields)",
-      [{ ev: "T", sym: "MSFT", x: 4, i: "12345", z: 3, p: 114.125, s: 100, c: [0, 12], t: 1536036818784, q: 3681328, trfi: 201, trft: 1536036818780 }],
-      [{ symbol: "MSFT", type: "trade", price: 114.125, size: 100, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 4, conditions: [0, 12], id: "12345", seq: 3681328, extra: { trfi: 201, trft: 1536036818780, tape: 3 } }],
+      [
+        {
+          ev: "T",
+          sym: "MSFT",
+          x: 4,
+          i: "12345",
+          z: 3,
+          p: 114.125,
+          s: 100,
+          c: [0, 12],
+          t: 1536036818784,
+          q: 3681328,
+          trfi: 201,
+          trft: 1536036818780,
+        },
+      ],
+      [
+        {
+          symbol: "MSFT",
+          type: "trade",
+          price: 114.125,
+          size: 100,
+          ts: 1536036818784000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+          exchange: 4,
+          conditions: [0, 12],
+          id: "12345",
+          seq: 3681328,
+          extra: { trfi: 201, trft: 1536036818780, tape: 3 },
+        },
+      ],
     ],
     [
       "a quote: sizes in round lots become shares",
       [{ ev: "Q", sym: "MSFT", bx: 4, bp: 114.125, bs: 1, ax: 7, ap: 114.128, as: 2, c: 0, i: [604], t: 1536036818784, q: 50385480, z: 3 }],
-      [{ symbol: "MSFT", type: "quote", bid: 114.125, ask: 114.128, bidSize: 100, askSize: 200, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", conditions: [0], seq: 50385480, extra: { bidExchange: 4, askExchange: 7 } }],
+      [
+        {
+          symbol: "MSFT",
+          type: "quote",
+          bid: 114.125,
+          ask: 114.128,
+          bidSize: 100,
+          askSize: 200,
+          ts: 1536036818784000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+          conditions: [0],
+          seq: 50385480,
+          extra: { bidExchange: 4, askExchange: 7 },
+        },
+      ],
     ],
     [
       "status and data mixed in one array; unknown events and symbols ignored",
@@ -48,12 +94,36 @@ describe("polygon adapter: parser", function () {
         { ev: "T", sym: "IBM", x: 1, i: "1", p: 1, s: 1, t: 1 },
         { ev: "T", sym: "AAPL", x: 1, i: "9", p: 190.5, s: 5, t: 1536036818784 },
       ],
-      [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 1, id: "9" }],
+      [
+        {
+          symbol: "AAPL",
+          type: "trade",
+          price: 190.5,
+          size: 5,
+          ts: 1536036818784000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+          exchange: 1,
+          id: "9",
+        },
+      ],
     ],
     [
       "uncertain shapes: numeric i, no conditions, no tape, no q (older SDK fixtures / #56)",
       [{ ev: "T", sym: "AAPL", x: 12, i: 52983525029461, p: 190.5, s: 5, t: 1536036818784 }],
-      [{ symbol: "AAPL", type: "trade", price: 190.5, size: 5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 12, id: "52983525029461" }],
+      [
+        {
+          symbol: "AAPL",
+          type: "trade",
+          price: 190.5,
+          size: 5,
+          ts: 1536036818784000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+          exchange: 12,
+          id: "52983525029461",
+        },
+      ],
     ],
     [
       "an odd-lot trade without size, and a quote without conditions or exchanges",
@@ -62,8 +132,27 @@ describe("polygon adapter: parser", function () {
         { ev: "Q", sym: "MSFT", bp: 1, bs: 0, ap: 2, as: 3, t: 1536036818785 },
       ],
       [
-        { symbol: "MSFT", type: "trade", price: 1.5, ts: 1536036818784000, recvTs: 1536036818790000, provider: "polygon", exchange: 4, id: "7" },
-        { symbol: "MSFT", type: "quote", bid: 1, ask: 2, bidSize: 0, askSize: 300, ts: 1536036818785000, recvTs: 1536036818790000, provider: "polygon" },
+        {
+          symbol: "MSFT",
+          type: "trade",
+          price: 1.5,
+          ts: 1536036818784000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+          exchange: 4,
+          id: "7",
+        },
+        {
+          symbol: "MSFT",
+          type: "quote",
+          bid: 1,
+          ask: 2,
+          bidSize: 0,
+          askSize: 300,
+          ts: 1536036818785000,
+          recvTs: 1536036818790000,
+          provider: "polygon",
+        },
       ],
     ],
     [
@@ -81,7 +170,10 @@ describe("polygon adapter: parser", function () {
       const c = ctx();
       feed(new PolygonSession(c), frame);
       assert.deepStrictEqual(c.ticks, expected);
-      assert.deepStrictEqual(c.calls.filter((x) => x[0] === "malformed"), []);
+      assert.deepStrictEqual(
+        c.calls.filter((x) => x[0] === "malformed"),
+        [],
+      );
     });
   }
 
@@ -111,17 +203,33 @@ describe("polygon adapter: parser", function () {
   it("acknowledges subscriptions per topic and reports garbage", function () {
     const c = ctx();
     const s = new PolygonSession(c);
-    feed(s, [{ ev: "status", status: "success", message: "subscribed to: Q.MSFT" }, { ev: "status", status: "success", message: "unsubscribed to: T.AAPL" }]);
-    assert.deepStrictEqual(c.calls, [["subscribed", ["MSFT"], "quotes"], ["unsubscribed", ["AAPL"], "trades"]]);
+    feed(s, [
+      { ev: "status", status: "success", message: "subscribed to: Q.MSFT" },
+      { ev: "status", status: "success", message: "unsubscribed to: T.AAPL" },
+    ]);
+    assert.deepStrictEqual(c.calls, [
+      ["subscribed", ["MSFT"], "quotes"],
+      ["unsubscribed", ["AAPL"], "trades"],
+    ]);
     feed(s, "not json");
     feed(s, [{ ev: "T", sym: "AAPL", p: "x", t: 1 }]);
-    assert.deepStrictEqual(c.calls.slice(2).map((x) => x[0]), ["malformed", "malformed"]);
+    assert.deepStrictEqual(
+      c.calls.slice(2).map((x) => x[0]),
+      ["malformed", "malformed"],
+    );
   });
 
   it("subscribes in Polygon's topic model", function () {
     const c = ctx();
-    new PolygonSession(c).subscribe({ add: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] }, remove: { trades: ["IBM"], quotes: [] }, all: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] } });
-    assert.deepStrictEqual(c.sent, [{ action: "unsubscribe", params: "T.IBM" }, { action: "subscribe", params: "T.AAPL,T.MSFT,Q.AAPL" }]);
+    new PolygonSession(c).subscribe({
+      add: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] },
+      remove: { trades: ["IBM"], quotes: [] },
+      all: { trades: ["AAPL", "MSFT"], quotes: ["AAPL"] },
+    });
+    assert.deepStrictEqual(c.sent, [
+      { action: "unsubscribe", params: "T.IBM" },
+      { action: "subscribe", params: "T.AAPL,T.MSFT,Q.AAPL" },
+    ]);
   });
 
   it("dedups on (x, i, trfi), never on q alone", function () {
@@ -155,7 +263,11 @@ describe("polygon adapter: parser", function () {
     feed(a.s, [{ ev: "Q", sym: "MSFT", bp: 1, ap: 2, t: 1 }]); // a quote counts as data
     clock.us = start + 80e6;
     for (const r of [a, idle, never]) r.s.heartbeat();
-    assert.deepStrictEqual(a.c.calls.filter((x) => x[0] === "fail"), [], "data 50 s ago");
+    assert.deepStrictEqual(
+      a.c.calls.filter((x) => x[0] === "fail"),
+      [],
+      "data 50 s ago",
+    );
     clock.us = start + 91e6;
     for (const r of [a, idle, never]) r.s.heartbeat();
     const fails = a.c.calls.filter((x) => x[0] === "fail");

@@ -15,7 +15,11 @@ function session({ trades = ["WES", "VYM", "AAPL"], quotes = ["VYM"], level = 5 
   s.open();
   s.subscribe(change({ trades, quotes }));
   feed(s, { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } });
-  feed(s, { messageType: "I", data: { tickers: [...new Set([...trades, ...quotes].map((t) => t.toLowerCase()))], thresholdLevel: String(level) }, response: { code: 200, message: "Success" } });
+  feed(s, {
+    messageType: "I",
+    data: { tickers: [...new Set([...trades, ...quotes].map((t) => t.toLowerCase()))], thresholdLevel: String(level) },
+    response: { code: 200, message: "Success" },
+  });
   c.forget("sent", "calls");
   return { c, s };
 }
@@ -30,7 +34,9 @@ describe("tiingo adapter: protocol", function () {
     assert.deepStrictEqual(c.calls, [["ready"]]);
     assert.deepStrictEqual(c.sent, [], "nothing to send without symbols");
     s.subscribe(change({ trades: ["SPY", "AAPL"] }));
-    assert.deepStrictEqual(c.sent, [{ eventName: "subscribe", authorization: TOKEN, eventData: { thresholdLevel: 5, tickers: ["spy", "aapl"] } }]);
+    assert.deepStrictEqual(c.sent, [
+      { eventName: "subscribe", authorization: TOKEN, eventData: { thresholdLevel: 5, tickers: ["spy", "aapl"] } },
+    ]);
   });
 
   it("holds changes until the subscription id arrives, then sends the difference referencing it; confirms from the server's list", function () {
@@ -46,11 +52,22 @@ describe("tiingo adapter: protocol", function () {
       { eventName: "subscribe", authorization: TOKEN, eventData: { subscriptionId: 2563367, thresholdLevel: 5, tickers: ["msft"] } },
     ]);
     // The server's list after the first subscribe, then after the changes ("*" and strangers are ignored).
-    feed(s, { messageType: "I", data: { tickers: ["*", "spy", "aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } });
+    feed(s, {
+      messageType: "I",
+      data: { tickers: ["*", "spy", "aapl"], thresholdLevel: "5" },
+      response: { code: 200, message: "Success" },
+    });
     feed(s, { messageType: "I", data: { tickers: ["aapl", "msft"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } });
-    assert.deepStrictEqual(c.of("subscribed"), [[["AAPL"], "trades"], [["MSFT"], "trades"]]);
+    assert.deepStrictEqual(c.of("subscribed"), [
+      [["AAPL"], "trades"],
+      [["MSFT"], "trades"],
+    ]);
     s.subscribe(change({}, { trades: ["AAPL"] }, { trades: ["MSFT"] }));
-    assert.deepStrictEqual(c.sent[3], { eventName: "unsubscribe", authorization: TOKEN, eventData: { subscriptionId: 2563367, tickers: ["aapl"] } });
+    assert.deepStrictEqual(c.sent[3], {
+      eventName: "unsubscribe",
+      authorization: TOKEN,
+      eventData: { subscriptionId: 2563367, tickers: ["aapl"] },
+    });
     assert.deepStrictEqual(c.of("unsubscribed"), [[["AAPL"], "trades"]]);
   });
 
@@ -78,42 +95,127 @@ describe("tiingo adapter: parser", function () {
     [
       "a trade (the documented example): ISO ns time with a NY offset, epoch ns above 2^53",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
+      {
+        symbol: "WES",
+        type: "trade",
+        price: 50.285,
+        size: 200,
+        ts: 1548873225594808,
+        exchange: "IEX",
+        extra: { nanos: "1548873225594808294" },
+      },
     ],
     [
       "a quote (the documented example), mid price kept in extra",
       '{"messageType":"A","service":"iex","data":["Q","2019-01-30T13:33:45.383129126-05:00",1548873225383129126,"vym",100,81.58,81.585,81.59,100,null,null,0,0,null,null,null]}',
-      { symbol: "VYM", type: "quote", bid: 81.58, bidSize: 100, ask: 81.59, askSize: 100, ts: 1548873225383129, exchange: "IEX", extra: { nanos: "1548873225383129126", mid: 81.585 } },
+      {
+        symbol: "VYM",
+        type: "quote",
+        bid: 81.58,
+        bidSize: 100,
+        ask: 81.59,
+        askSize: 100,
+        ts: 1548873225383129,
+        exchange: "IEX",
+        extra: { nanos: "1548873225383129126", mid: 81.585 },
+      },
     ],
     [
       "flags set to 1 become named conditions (after hours odd lot ISO)",
       A(["T", "2019-07-30T16:05:01.000000001-04:00", "1564517101000000001", "aapl", null, null, null, null, null, 208.1, 3, 0, 1, 1, 1, 0]),
-      { symbol: "AAPL", type: "trade", price: 208.1, size: 3, ts: 1564517101000000, exchange: "IEX", conditions: ["afterHours", "intermarketSweep", "oddLot"], extra: { nanos: "1564517101000000001" } },
+      {
+        symbol: "AAPL",
+        type: "trade",
+        price: 208.1,
+        size: 3,
+        ts: 1564517101000000,
+        exchange: "IEX",
+        conditions: ["afterHours", "intermarketSweep", "oddLot"],
+        extra: { nanos: "1564517101000000001" },
+      },
     ],
     [
       "a halted quote; a UTC (Z) time with fewer fraction digits",
       A(["Q", "2019-01-30T18:33:45.5Z", 1548873225500000000, "vym", 0, null, null, null, 0, null, null, 1, 0, null, null, null]),
-      { symbol: "VYM", type: "quote", bidSize: 0, askSize: 0, ts: 1548873225500000, exchange: "IEX", conditions: ["halted"], extra: { nanos: "1548873225500000000" } },
+      {
+        symbol: "VYM",
+        type: "quote",
+        bidSize: 0,
+        askSize: 0,
+        ts: 1548873225500000,
+        exchange: "IEX",
+        conditions: ["halted"],
+        extra: { nanos: "1548873225500000000" },
+      },
     ],
     [
       "no usable ISO time: the epoch ns (exact) is used",
       '{"messageType":"A","service":"iex","data":["T",null,1548873225594808294,"wes",null,null,null,null,null,50.3,100,null,0,0,0,0]}',
-      { symbol: "WES", type: "trade", price: 50.3, size: 100, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
+      {
+        symbol: "WES",
+        type: "trade",
+        price: 50.3,
+        size: 100,
+        ts: 1548873225594808,
+        exchange: "IEX",
+        extra: { nanos: "1548873225594808294" },
+      },
     ],
     [
       "an ISO time to the ms only: the exact epoch ns (same second) is finer and wins",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
+      {
+        symbol: "WES",
+        type: "trade",
+        price: 50.285,
+        size: 200,
+        ts: 1548873225594808,
+        exchange: "IEX",
+        extra: { nanos: "1548873225594808294" },
+      },
     ],
     [
       "an epoch ns that disagrees with the ISO time by more than a second is not trusted",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873299000000000,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594000, exchange: "IEX", extra: { nanos: "1548873225594000000" } },
+      {
+        symbol: "WES",
+        type: "trade",
+        price: 50.285,
+        size: 200,
+        ts: 1548873225594000,
+        exchange: "IEX",
+        extra: { nanos: "1548873225594000000" },
+      },
     ],
     [
       "prices and sizes as decimal strings",
-      A(["T", "2019-01-30T13:33:45.594808294-05:00", "1548873225594808294", "WES", null, null, null, null, null, "50.285", "200", null, 0, 0, 0, 0]),
-      { symbol: "WES", type: "trade", price: 50.285, size: 200, ts: 1548873225594808, exchange: "IEX", extra: { nanos: "1548873225594808294" } },
+      A([
+        "T",
+        "2019-01-30T13:33:45.594808294-05:00",
+        "1548873225594808294",
+        "WES",
+        null,
+        null,
+        null,
+        null,
+        null,
+        "50.285",
+        "200",
+        null,
+        0,
+        0,
+        0,
+        0,
+      ]),
+      {
+        symbol: "WES",
+        type: "trade",
+        price: 50.285,
+        size: 200,
+        ts: 1548873225594808,
+        exchange: "IEX",
+        extra: { nanos: "1548873225594808294" },
+      },
     ],
   ];
   for (const [name, frame, fields] of table) {
@@ -136,16 +238,34 @@ describe("tiingo adapter: parser", function () {
       feed(s, { messageType: "A", service: "iex", data });
       assert.deepStrictEqual(c.calls, []);
       assert.deepStrictEqual(c.ticks, [
-        { symbol: "AAPL", type: "trade", price: 201.5, ts: 1780323300123456, recvTs: RECV, provider: "tiingo", exchange: "IEX", extra: { nanos: "1780323300123456789", reference: true } },
+        {
+          symbol: "AAPL",
+          type: "trade",
+          price: 201.5,
+          ts: 1780323300123456,
+          recvTs: RECV,
+          provider: "tiingo",
+          exchange: "IEX",
+          extra: { nanos: "1780323300123456789", reference: true },
+        },
       ]);
     });
   }
 
   it("passes each channel only to its subscribers; ignores tickers not subscribed, heartbeats and unknown types", function () {
     const { c, s } = session({ trades: ["AAPL"], quotes: ["VYM"] });
-    feed(s, A(["Q", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "aapl", 100, 1, 1.5, 2, 100, null, null, 0, 0, null, null, null]));
-    feed(s, A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "vym", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]));
-    feed(s, A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "ibm", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]));
+    feed(
+      s,
+      A(["Q", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "aapl", 100, 1, 1.5, 2, 100, null, null, 0, 0, null, null, null]),
+    );
+    feed(
+      s,
+      A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "vym", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]),
+    );
+    feed(
+      s,
+      A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "ibm", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]),
+    );
     feed(s, { messageType: "H", response: { code: 200, message: "HeartBeat" } });
     feed(s, { messageType: "X", data: [] });
     feed(s, A(["Z", "2019-01-30T13:33:45.383129126-05:00", 1, "aapl"]));
@@ -155,7 +275,27 @@ describe("tiingo adapter: parser", function () {
 
   it("a trade break is reported, not emitted", function () {
     const { c, s } = session();
-    feed(s, A(["B", "2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, "wes", null, null, null, null, null, 50.285, 200, null, 0, 0, 0, 0]));
+    feed(
+      s,
+      A([
+        "B",
+        "2019-01-30T13:33:45.594808294-05:00",
+        1548873225594808294,
+        "wes",
+        null,
+        null,
+        null,
+        null,
+        null,
+        50.285,
+        200,
+        null,
+        0,
+        0,
+        0,
+        0,
+      ]),
+    );
     assert.deepStrictEqual(c.ticks, []);
     const [w] = c.of("warn");
     assert.strictEqual(w[0], "trade_break");
@@ -171,7 +311,24 @@ describe("tiingo adapter: parser", function () {
       { messageType: "A", service: "iex", data: "T,wes" },
       { messageType: "A", service: "iex", data: [] },
       A(["T", "not a date", "x", "wes", null, null, null, null, null, 1, 1, null, 0, 0, 0, 0]),
-      A(["T", "2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, "wes", null, null, null, null, null, null, 200, null, 0, 0, 0, 0]),
+      A([
+        "T",
+        "2019-01-30T13:33:45.594808294-05:00",
+        1548873225594808294,
+        "wes",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        200,
+        null,
+        0,
+        0,
+        0,
+        0,
+      ]),
       A(["T", "2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, 42, null, null, null, null, null, 1, 200, null, 0, 0, 0, 0]),
       A([1, 2]),
     ]) {
@@ -184,11 +341,26 @@ describe("tiingo adapter: parser", function () {
 
 describe("tiingo adapter: errors", function () {
   const cases = [
-    ["an E 401 (bad token)", { messageType: "E", response: { code: 401, message: "Authorization failed: invalid API token" } }, "fail", "auth"],
+    [
+      "an E 401 (bad token)",
+      { messageType: "E", response: { code: 401, message: "Authorization failed: invalid API token" } },
+      "fail",
+      "auth",
+    ],
     ["a non-200 I (auth, observed)", { messageType: "I", response: { code: 401, message: "Invalid API token" } }, "fail", "auth"],
-    ["an E 400 naming the threshold tier (plan)", { messageType: "E", response: { code: 400, message: "thresholdLevel not valid for your subscription tier" } }, "fail", "plan"],
+    [
+      "an E 400 naming the threshold tier (plan)",
+      { messageType: "E", response: { code: 400, message: "thresholdLevel not valid for your subscription tier" } },
+      "fail",
+      "plan",
+    ],
     ["an E 429 (limit)", { messageType: "E", response: { code: 429, message: "Too many connections" } }, "fail", "limit"],
-    ["an E 429 that mentions the token is still a limit", { messageType: "E", response: { code: 429, message: "Too many connections for this API token." } }, "fail", "limit"],
+    [
+      "an E 429 that mentions the token is still a limit",
+      { messageType: "E", response: { code: 429, message: "Too many connections for this API token." } },
+      "fail",
+      "limit",
+    ],
   ];
   for (const [name, frame, call, kind] of cases) {
     it(name, function () {
@@ -205,17 +377,23 @@ describe("tiingo adapter: errors", function () {
     const { c, s } = session({ trades: ["AAPL"], quotes: [] });
     s.subscribe(change({ trades: ["T", "TSLA"] }, {}, { trades: ["AAPL", "T", "TSLA"] }));
     feed(s, { messageType: "E", response: { code: 400, message: "ticker tsla not found" } });
-    assert.deepStrictEqual(c.of("rejected").map((r) => r.slice(0, 3)), [[["TSLA"], "trades", "rejected"]]);
+    assert.deepStrictEqual(
+      c.of("rejected").map((r) => r.slice(0, 3)),
+      [[["TSLA"], "trades", "rejected"]],
+    );
   });
 
   it("a ticker limit names the tickers just added", function () {
     const { c, s } = session({ trades: ["AAPL"], quotes: [] });
     s.subscribe(change({ trades: ["MSFT", "TSLA"], quotes: ["MSFT"] }, {}, { trades: ["AAPL", "MSFT", "TSLA"], quotes: ["MSFT"] }));
     feed(s, { messageType: "E", response: { code: 400, message: "Too many tickers: the maximum is 1 per subscription." } });
-    assert.deepStrictEqual(c.of("rejected").map((r) => r.slice(0, 3)), [
-      [["MSFT", "TSLA"], "trades", "symbol_limit"],
-      [["MSFT"], "quotes", "symbol_limit"],
-    ]);
+    assert.deepStrictEqual(
+      c.of("rejected").map((r) => r.slice(0, 3)),
+      [
+        [["MSFT", "TSLA"], "trades", "symbol_limit"],
+        [["MSFT"], "quotes", "symbol_limit"],
+      ],
+    );
   });
 
   it("an unexplained E: a refused first subscribe starts over, later ones are warnings", function () {
@@ -227,7 +405,10 @@ describe("tiingo adapter: errors", function () {
     assert.strictEqual(c.of("fail")[0][0].kind, "transient");
     const x = session();
     feed(x.s, { messageType: "E", response: { code: 500, message: "internal error" } });
-    assert.deepStrictEqual(x.c.of("warn").map((w) => w[0]), ["tiingo_error"]);
+    assert.deepStrictEqual(
+      x.c.of("warn").map((w) => w[0]),
+      ["tiingo_error"],
+    );
   });
 });
 
@@ -239,17 +420,32 @@ describe("tiingo adapter: provider", function () {
     assert.strictEqual(p.timing.staleMs, 90000);
     assert.strictEqual(p.contentKeys, true);
     assert.deepStrictEqual(p.channels, ["trades"], "level 6 by default");
-    assert.deepStrictEqual(createTiingo({ provider: "tiingo", url: "ws://x/iex", apiKey: "k", apiSecret: "", options: { thresholdLevel: "5" } }).channels, ["trades", "quotes"]);
+    assert.deepStrictEqual(
+      createTiingo({ provider: "tiingo", url: "ws://x/iex", apiKey: "k", apiSecret: "", options: { thresholdLevel: "5" } }).channels,
+      ["trades", "quotes"],
+    );
     assert.throws(() => createTiingo({ provider: "tiingo", url: "", apiKey: "", apiSecret: "", options: {} }), /needs an API token/);
-    assert.throws(() => createTiingo({ provider: "tiingo", url: "", apiKey: "k", apiSecret: "", options: { thresholdLevel: "3" } }), /thresholdLevel/);
+    assert.throws(
+      () => createTiingo({ provider: "tiingo", url: "", apiKey: "k", apiSecret: "", options: { thresholdLevel: "3" } }),
+      /thresholdLevel/,
+    );
   });
 
   it("dedup key: (ns time, price, size); quotes on their book; equal keys for a replay, distinct for a different print", function () {
     const { c, s } = session();
     const t = (ns, price, size) => A(["T", null, ns, "wes", null, null, null, null, null, price, size, null, 0, 0, 0, 0]);
-    feed(s, '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}');
-    feed(s, '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}');
-    feed(s, '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808295-05:00",1548873225594808295,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}');
+    feed(
+      s,
+      '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
+    );
+    feed(
+      s,
+      '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
+    );
+    feed(
+      s,
+      '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808295-05:00",1548873225594808295,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
+    );
     feed(s, t("1548873225594808294", 50.285, 100));
     const keys = c.ticks.map(tiingoDedupKey);
     assert.strictEqual(keys[0], keys[1]);

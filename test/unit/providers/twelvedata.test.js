@@ -1,6 +1,12 @@
 "use strict";
 const assert = require("assert");
-const { TwelveDataSession, twelvedataDedupKey, createTwelveData, chunkSymbols, failCode } = require("../../../dist/lib/providers/twelvedata");
+const {
+  TwelveDataSession,
+  twelvedataDedupKey,
+  createTwelveData,
+  chunkSymbols,
+  failCode,
+} = require("../../../dist/lib/providers/twelvedata");
 const { fakeCtx, feed, change } = require("../../support/session-ctx");
 
 const RECV = 1592249566500000;
@@ -15,7 +21,10 @@ function session(lists = { trades: ["AAPL", "RY:TSX", "EUR/USD", "BTC/USD"], quo
     feed(s, {
       event: "subscribe-status",
       status: "ok",
-      success: union.map((k) => ({ symbol: k.split(":")[0], exchange: k.split(":")[1] || (k.includes("/") ? "PHYSICAL CURRENCY" : "NASDAQ") })),
+      success: union.map((k) => ({
+        symbol: k.split(":")[0],
+        exchange: k.split(":")[1] || (k.includes("/") ? "PHYSICAL CURRENCY" : "NASDAQ"),
+      })),
       fails: [],
     });
   }
@@ -94,11 +103,14 @@ describe("twelvedata adapter: parser", function () {
         { symbol: "TSLA", message: "You have reached the limit of 8 simultaneous symbols for your plan." },
       ],
     });
-    assert.deepStrictEqual(c.of("rejected").map((r) => r.slice(0, 3)), [
-      [["0700"], "trades", "not_entitled"],
-      [["ZZZZ"], "trades", "invalid_symbol"],
-      [["TSLA"], "trades", "symbol_limit"],
-    ]);
+    assert.deepStrictEqual(
+      c.of("rejected").map((r) => r.slice(0, 3)),
+      [
+        [["0700"], "trades", "not_entitled"],
+        [["ZZZZ"], "trades", "invalid_symbol"],
+        [["TSLA"], "trades", "symbol_limit"],
+      ],
+    );
     assert.match(c.of("rejected")[0][3], /XHKG/);
     // A refused symbol is not asked for again on a later change, only when the user adds it again.
     c.sent.length = 0;
@@ -107,7 +119,11 @@ describe("twelvedata adapter: parser", function () {
     feed(s, { event: "subscribe-status", status: "ok", success: [{ symbol: "MSFT", exchange: "NASDAQ" }], fails: [] });
     s.subscribe(change({}, { trades: ["0700"] }, { trades: ["AAPL", "MSFT"] }));
     s.subscribe(change({ trades: ["0700", "GOOG"] }, {}, { trades: ["AAPL", "MSFT", "0700", "GOOG"] }));
-    assert.deepStrictEqual(c.sent.slice(1), [{ action: "subscribe", params: { symbols: "0700,GOOG" } }], "no unsubscribe for a refused symbol");
+    assert.deepStrictEqual(
+      c.sent.slice(1),
+      [{ action: "subscribe", params: { symbols: "0700,GOOG" } }],
+      "no unsubscribe for a refused symbol",
+    );
     feed(s, { event: "subscribe-status", status: "error", messages: ["Cant parse message"] });
     assert.deepStrictEqual(c.of("rejected").pop().slice(0, 3), [["0700", "GOOG"], "trades", "rejected"]);
     feed(s, { event: "subscribe-status", status: "error", messages: ["Cant parse message"] });
@@ -116,15 +132,80 @@ describe("twelvedata adapter: parser", function () {
 
   it("price events: numbers or decimal strings, seconds (int, string, fractional) to µs, exchange-qualified symbols, unknown fields ignored", function () {
     const { c, s } = session();
-    feed(s, { event: "price", symbol: "AAPL", currency: "USD", exchange: "NASDAQ", type: "Common Stock", timestamp: 1592249566, price: 342.0157, day_volume: 27631112 });
-    feed(s, '{"event":"price","symbol":"RY","currency":"CAD","exchange":"TSX","mic_code":"XTSE","type":"Common Stock","timestamp":"1592249567","price":"123.45","day_volume":"1000"}');
-    feed(s, { event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: 1592249566.25, price: 342.1, day_volume: 27631200, new_field: [1] });
-    feed(s, { event: "price", symbol: "BTC/USD", exchange: "Coinbase Pro", type: "Digital Currency", currency_base: "Bitcoin", currency_quote: "US Dollar", timestamp: 1592249570, price: 9500.5 });
+    feed(s, {
+      event: "price",
+      symbol: "AAPL",
+      currency: "USD",
+      exchange: "NASDAQ",
+      type: "Common Stock",
+      timestamp: 1592249566,
+      price: 342.0157,
+      day_volume: 27631112,
+    });
+    feed(
+      s,
+      '{"event":"price","symbol":"RY","currency":"CAD","exchange":"TSX","mic_code":"XTSE","type":"Common Stock","timestamp":"1592249567","price":"123.45","day_volume":"1000"}',
+    );
+    feed(s, {
+      event: "price",
+      symbol: "AAPL",
+      exchange: "NASDAQ",
+      timestamp: 1592249566.25,
+      price: 342.1,
+      day_volume: 27631200,
+      new_field: [1],
+    });
+    feed(s, {
+      event: "price",
+      symbol: "BTC/USD",
+      exchange: "Coinbase Pro",
+      type: "Digital Currency",
+      currency_base: "Bitcoin",
+      currency_quote: "US Dollar",
+      timestamp: 1592249570,
+      price: 9500.5,
+    });
     assert.deepStrictEqual(c.ticks, [
-      { symbol: "AAPL", type: "trade", price: 342.0157, ts: 1592249566000000, recvTs: RECV, provider: "twelvedata", exchange: "NASDAQ", extra: { dayVolume: 27631112, currency: "USD" } },
-      { symbol: "RY:TSX", type: "trade", price: 123.45, ts: 1592249567000000, recvTs: RECV, provider: "twelvedata", exchange: "TSX", extra: { dayVolume: 1000, currency: "CAD" } },
-      { symbol: "AAPL", type: "trade", price: 342.1, ts: 1592249566250000, recvTs: RECV, provider: "twelvedata", exchange: "NASDAQ", extra: { dayVolume: 27631200 } },
-      { symbol: "BTC/USD", type: "trade", price: 9500.5, ts: 1592249570000000, recvTs: RECV, provider: "twelvedata", exchange: "Coinbase Pro", extra: { currencyBase: "Bitcoin", currencyQuote: "US Dollar" } },
+      {
+        symbol: "AAPL",
+        type: "trade",
+        price: 342.0157,
+        ts: 1592249566000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "NASDAQ",
+        extra: { dayVolume: 27631112, currency: "USD" },
+      },
+      {
+        symbol: "RY:TSX",
+        type: "trade",
+        price: 123.45,
+        ts: 1592249567000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "TSX",
+        extra: { dayVolume: 1000, currency: "CAD" },
+      },
+      {
+        symbol: "AAPL",
+        type: "trade",
+        price: 342.1,
+        ts: 1592249566250000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "NASDAQ",
+        extra: { dayVolume: 27631200 },
+      },
+      {
+        symbol: "BTC/USD",
+        type: "trade",
+        price: 9500.5,
+        ts: 1592249570000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "Coinbase Pro",
+        extra: { currencyBase: "Bitcoin", currencyQuote: "US Dollar" },
+      },
     ]);
     assert.deepStrictEqual(c.calls, []);
   });
@@ -133,23 +214,77 @@ describe("twelvedata adapter: parser", function () {
     const c = fakeCtx({ provider: "twelvedata" });
     const s = new TwelveDataSession(c);
     s.subscribe(change({ trades: ["RY:TSX", "SHOP:TSX", "SHOP:NYSE"] }));
-    feed(s, { event: "subscribe-status", status: "ok", success: [{ symbol: "RY" }, { symbol: "SHOP", exchange: "NYSE" }, { symbol: "SHOP", exchange: "TSX" }], fails: [] });
-    assert.deepStrictEqual(c.of("subscribed").map((x) => x[0][0]), ["RY:TSX", "SHOP:NYSE", "SHOP:TSX"]);
+    feed(s, {
+      event: "subscribe-status",
+      status: "ok",
+      success: [{ symbol: "RY" }, { symbol: "SHOP", exchange: "NYSE" }, { symbol: "SHOP", exchange: "TSX" }],
+      fails: [],
+    });
+    assert.deepStrictEqual(
+      c.of("subscribed").map((x) => x[0][0]),
+      ["RY:TSX", "SHOP:NYSE", "SHOP:TSX"],
+    );
     feed(s, { event: "price", symbol: "RY", exchange: "Toronto Stock Exchange", mic_code: "XTSE", timestamp: 1592249566, price: 1 });
     feed(s, { event: "price", symbol: "SHOP", exchange: "Toronto Stock Exchange", timestamp: 1592249566, price: 2 }); // two listings: ambiguous
     feed(s, { event: "price", symbol: "SHOP", exchange: "tsx", timestamp: 1592249566, price: 3 });
-    assert.deepStrictEqual(c.ticks.map((t) => [t.symbol, t.price]), [["RY:TSX", 1], ["SHOP:TSX", 3]]);
+    assert.deepStrictEqual(
+      c.ticks.map((t) => [t.symbol, t.price]),
+      [
+        ["RY:TSX", 1],
+        ["SHOP:TSX", 3],
+      ],
+    );
   });
 
   it("forex with bid/ask: a trade carrying bid/ask, plus a quote for the quotes channel; no quote without bid/ask", function () {
     const { c, s } = session({ trades: ["EUR/USD", "GBP/USD"], quotes: ["EUR/USD", "USD/JPY"] });
-    feed(s, { event: "price", symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY", type: "Physical Currency", currency_base: "Euro", currency_quote: "US Dollar", timestamp: 1592249566, price: 1.1235, bid: 1.1234, ask: 1.1236 });
+    feed(s, {
+      event: "price",
+      symbol: "EUR/USD",
+      exchange: "PHYSICAL CURRENCY",
+      type: "Physical Currency",
+      currency_base: "Euro",
+      currency_quote: "US Dollar",
+      timestamp: 1592249566,
+      price: 1.1235,
+      bid: 1.1234,
+      ask: 1.1236,
+    });
     feed(s, { event: "price", symbol: "USD/JPY", exchange: "PHYSICAL CURRENCY", timestamp: 1592249566, price: 107.1 });
     feed(s, { event: "price", symbol: "GBP/USD", exchange: "PHYSICAL CURRENCY", timestamp: 1592249566, price: "1.25", bid: "1.2499" });
     assert.deepStrictEqual(c.ticks, [
-      { symbol: "EUR/USD", type: "trade", price: 1.1235, bid: 1.1234, ask: 1.1236, ts: 1592249566000000, recvTs: RECV, provider: "twelvedata", exchange: "PHYSICAL CURRENCY", extra: { currencyBase: "Euro", currencyQuote: "US Dollar" } },
-      { symbol: "EUR/USD", type: "quote", bid: 1.1234, ask: 1.1236, ts: 1592249566000000, recvTs: RECV, provider: "twelvedata", exchange: "PHYSICAL CURRENCY" },
-      { symbol: "GBP/USD", type: "trade", price: 1.25, bid: 1.2499, ts: 1592249566000000, recvTs: RECV, provider: "twelvedata", exchange: "PHYSICAL CURRENCY" },
+      {
+        symbol: "EUR/USD",
+        type: "trade",
+        price: 1.1235,
+        bid: 1.1234,
+        ask: 1.1236,
+        ts: 1592249566000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "PHYSICAL CURRENCY",
+        extra: { currencyBase: "Euro", currencyQuote: "US Dollar" },
+      },
+      {
+        symbol: "EUR/USD",
+        type: "quote",
+        bid: 1.1234,
+        ask: 1.1236,
+        ts: 1592249566000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "PHYSICAL CURRENCY",
+      },
+      {
+        symbol: "GBP/USD",
+        type: "trade",
+        price: 1.25,
+        bid: 1.2499,
+        ts: 1592249566000000,
+        recvTs: RECV,
+        provider: "twelvedata",
+        exchange: "PHYSICAL CURRENCY",
+      },
     ]);
   });
 
@@ -170,12 +305,20 @@ describe("twelvedata adapter: parser", function () {
     feed(s, { event: "reset-status", status: "ok" });
     feed(s, { event: "something-new", x: 1 });
     assert.deepStrictEqual(c.ticks, []);
-    assert.deepStrictEqual(c.calls.map((x) => x[0]), ["malformed", "malformed", "malformed", "malformed", "malformed", "malformed"]);
+    assert.deepStrictEqual(
+      c.calls.map((x) => x[0]),
+      ["malformed", "malformed", "malformed", "malformed", "malformed", "malformed"],
+    );
   });
 
   it("in-band errors: a key error fails auth (key never echoed), 429 limit with a pause, 403 plan, others warn", function () {
     let { c, s } = session(undefined, { apiKey: "SeCrEtKey" });
-    feed(s, { code: 401, message: "**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/apikey", status: "error" });
+    feed(s, {
+      code: 401,
+      message:
+        "**apikey** parameter is incorrect or not specified. You can get your free API key instantly following this link: https://twelvedata.com/apikey",
+      status: "error",
+    });
     let f = c.of("fail")[0][0];
     assert.deepStrictEqual([f.kind, f.code], ["auth", "auth_failed"]);
     assert.match(f.message, /apikey/);
@@ -218,12 +361,19 @@ describe("twelvedata adapter: parser", function () {
   it("dedup key: timestamp + price + day volume (+ bid/ask); seconds-resolution ticks that differ stay apart", function () {
     const t = { type: "trade", ts: 1592249566000000, price: 342.01, extra: { dayVolume: 100 } };
     assert.strictEqual(twelvedataDedupKey(t), twelvedataDedupKey({ ...t, recvTs: 9, exchange: "NASDAQ" }), "a replay");
-    assert.notStrictEqual(twelvedataDedupKey(t), twelvedataDedupKey({ ...t, extra: { dayVolume: 200 } }), "same second and price, more volume: a new tick");
+    assert.notStrictEqual(
+      twelvedataDedupKey(t),
+      twelvedataDedupKey({ ...t, extra: { dayVolume: 200 } }),
+      "same second and price, more volume: a new tick",
+    );
     assert.notStrictEqual(twelvedataDedupKey(t), twelvedataDedupKey({ ...t, price: 342.02 }));
     assert.notStrictEqual(twelvedataDedupKey(t), twelvedataDedupKey({ ...t, ts: t.ts + 1000000 }));
     const fx = { type: "trade", ts: 1, price: 1.1, bid: 1.0, ask: 1.2 };
     assert.notStrictEqual(twelvedataDedupKey(fx), twelvedataDedupKey({ ...fx, ask: 1.3 }));
-    assert.notStrictEqual(twelvedataDedupKey({ type: "quote", ts: 1, bid: 1, ask: 2 }), twelvedataDedupKey({ type: "quote", ts: 1, bid: 1, ask: 3 }));
+    assert.notStrictEqual(
+      twelvedataDedupKey({ type: "quote", ts: 1, bid: 1, ask: 2 }),
+      twelvedataDedupKey({ type: "quote", ts: 1, bid: 1, ask: 3 }),
+    );
   });
 
   it("endpoint, plans and options; the key never in displayUrl", function () {
@@ -243,10 +393,17 @@ describe("twelvedata adapter: parser", function () {
     assert.strictEqual(createTwelveData({ ...base, options: { limitRetryMs: "90000" } }).closeFailure(1008, "").retryAfterMs, 90000);
     assert.ok(p.timing.pingMs > 0);
     assert.deepStrictEqual(p.channels, ["trades", "quotes"]);
-    p = createTwelveData({ ...base, url: "ws://127.0.0.1:9/v1/quotes/price?apikey=old", options: { plan: "pro", heartbeatMs: "50", messagesPerSecond: "20" } });
+    p = createTwelveData({
+      ...base,
+      url: "ws://127.0.0.1:9/v1/quotes/price?apikey=old",
+      options: { plan: "pro", heartbeatMs: "50", messagesPerSecond: "20" },
+    });
     assert.strictEqual(p.connectUrl(), "ws://127.0.0.1:9/v1/quotes/price?apikey=SeCrEt");
     assert.ok(!p.displayUrl().includes("SeCrEt") && !p.displayUrl().includes("old"));
-    assert.deepStrictEqual([p.limits.symbolsPerConnection, p.limits.maxConnections, p.limits.messagesPerSecond, p.timing.heartbeatMs, p.timing.staleMs], [Infinity, 3, 20, 50, 175]);
+    assert.deepStrictEqual(
+      [p.limits.symbolsPerConnection, p.limits.maxConnections, p.limits.messagesPerSecond, p.timing.heartbeatMs, p.timing.staleMs],
+      [Infinity, 3, 20, 50, 175],
+    );
     assert.throws(() => createTwelveData({ ...base, apiKey: "" }), /needs an API key/);
     assert.throws(() => createTwelveData({ ...base, options: { plan: "gold" } }), /Unknown Twelve Data plan/);
   });
