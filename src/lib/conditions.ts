@@ -17,7 +17,7 @@
  *             alpaca and simulator -> sip; tiingo -> tiingo; others -> none.
  */
 import { findProvider } from "./providers";
-import type { RawTick as Tick } from "./types";
+import type { RawTick } from "./types";
 
 export interface TradeFlags {
   last: boolean;
@@ -86,13 +86,13 @@ export const OPENING_PRINTS: DialectSets = { polygon: new Set(["25"]), sip: new 
 export const ODD_LOTS: DialectSets = { polygon: new Set(["37"]), sip: new Set(["I"]), tiingo: new Set(["oddLot"]) };
 
 /** The dialect a tick's conditions are in. */
-export function dialectOf(tick: Tick, dialect: ConditionDialect): TableDialect | "none" {
+export function dialectOf(tick: RawTick, dialect: ConditionDialect): TableDialect | "none" {
   if (dialect !== "auto") return dialect;
   return findProvider(tick.provider)?.conditions ?? "none";
 }
 
 /** "CTA" (tapes A/B), "UTP" (tape C) or undefined when the tick does not say. */
-function planOf(tick: Tick): "CTA" | "UTP" | undefined {
+function planOf(tick: RawTick): "CTA" | "UTP" | undefined {
   const tape = tick.extra != null ? tick.extra.tape : undefined;
   if (tape === "A" || tape === "B" || tape === 1 || tape === 2 || tape === "1" || tape === "2") return "CTA";
   if (tape === "C" || tape === 3 || tape === "3") return "UTP";
@@ -116,7 +116,7 @@ const NO_UNKNOWN: string[] = [];
 const UPDATES_ALL: ConditionResult = Object.freeze({ flags: ALL, unknown: NO_UNKNOWN });
 
 /** Flags of a trade under the three-flag model. Quotes and trades without conditions update everything. */
-export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult {
+export function tradeFlags(tick: RawTick, opts: ConditionOptions): ConditionResult {
   const codes = tick.conditions;
   if (codes == null || !Array.isArray(codes) || codes.length === 0) return UPDATES_ALL;
   const dialect = dialectOf(tick, opts.dialect);
@@ -138,7 +138,12 @@ export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult 
         // Tape unknown: a letter the plans agree on resolves; a colliding one (B) takes the safer reading.
         const a = CTA_CONDITIONS[code];
         const b = UTP_CONDITIONS[code];
-        f = a === undefined ? b : b === undefined ? a : { last: a.last && b.last, highLow: a.highLow && b.highLow, volume: a.volume && b.volume };
+        f =
+          a === undefined
+            ? b
+            : b === undefined
+              ? a
+              : { last: a.last && b.last, highLow: a.highLow && b.highLow, volume: a.volume && b.volume };
       }
     }
     if (f === undefined) {
@@ -154,7 +159,7 @@ export function tradeFlags(tick: Tick, opts: ConditionOptions): ConditionResult 
 }
 
 /** True when the trade carries one of the given conditions (in its dialect). */
-export function hasCondition(tick: Tick, dialect: ConditionDialect, sets: DialectSets): boolean {
+export function hasCondition(tick: RawTick, dialect: ConditionDialect, sets: DialectSets): boolean {
   const codes = tick.conditions;
   if (codes == null || !Array.isArray(codes)) return false;
   const d = dialectOf(tick, dialect);

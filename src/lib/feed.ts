@@ -21,7 +21,7 @@ import { Deduplicator } from "./dedup";
 import { Slot, type SlotEventArgs, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
 import { nowMicros } from "./time";
 import type { Provider } from "./providers/types";
-import { maskAndCut, SecretMasker } from "./secrets";
+import { maskAndCut, type SecretMasker } from "./secrets";
 import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinator";
 import { createHistoryClient } from "./backfill";
 import { isReplayControl } from "./providers/replay";
@@ -29,11 +29,23 @@ import type { ReplayAction, ReplayProgress } from "./replay/server";
 import { dedupStore, feedIdentity } from "./dedup-store";
 import type { Channel, RawTick } from "./types";
 import { normalizeTick } from "./ticknorm";
-import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, type FeedEventTopic, type FeedLog, type FeedOptions, type FeedStatus, type FeedUser } from "./feed/types";
+import {
+  DEFAULT_FAIL_AFTER,
+  DEFAULT_FEED_OPTIONS,
+  DEFAULT_MAX_FRAME_BYTES,
+  type FeedEventTopic,
+  type FeedLog,
+  type FeedOptions,
+  type FeedStatus,
+  type FeedUser,
+} from "./feed/types";
 import { CHANNELS, FeedUsers, type UserRec } from "./feed/users";
 import { SlotPlacement } from "./feed/placement";
 import { feedStatusOf, maskStatus, sameStatus } from "./feed/status";
 import { MalformedReporter, sampleOf } from "./feed/malformed";
+import { maskerFor, slotOptionsOf } from "./feed/slot-setup";
+
+export { maskerFor };
 
 export { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES };
 export type { FeedEventTopic, FeedLog, FeedOptions, FeedState, FeedStatus, FeedUser } from "./feed/types";
@@ -83,11 +95,18 @@ export class FeedCore {
       ...(log.debug ? { debug: (text: string) => log.debug?.(m.mask(text)) } : {}),
     };
     // Local sources restart their ids with every deploy: their memory is not carried over.
-    this.identity = opts.dedup && !LOCAL_SOURCES.includes(provider.id) ? feedIdentity({ ...provider.settings, window: opts.dedupWindow }) : null;
-    this.dedup = opts.dedup ? ((this.identity !== null ? dedupStore.take(this.identity) : undefined) ?? new Deduplicator(opts.dedupWindow)) : null;
+    this.identity =
+      opts.dedup && !LOCAL_SOURCES.includes(provider.id) ? feedIdentity({ ...provider.settings, window: opts.dedupWindow }) : null;
+    this.dedup = opts.dedup
+      ? ((this.identity !== null ? dedupStore.take(this.identity) : undefined) ?? new Deduplicator(opts.dedupWindow))
+      : null;
     this.slotOptions = slotOptionsOf(provider, opts);
-    const perConnection = opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
-    const maxConnections = Math.max(1, opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections);
+    const perConnection =
+      opts.symbolsPerConnection && opts.symbolsPerConnection > 0 ? opts.symbolsPerConnection : provider.limits.symbolsPerConnection;
+    const maxConnections = Math.max(
+      1,
+      opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections,
+    );
     this.placement = new SlotPlacement(perConnection, maxConnections, (index) => {
       const slot = new Slot(index, this.provider, this.slotOptions, this.hooks);
       slot.paced = this.paced;
@@ -105,7 +124,13 @@ export class FeedCore {
     this.refs = this.users.refs;
     this.malformedReporter = new MalformedReporter((r) => {
       this.log.warn(`${this.provider.id}: ${r.count} malformed frame(s) (${r.reason}); total ${r.total}`);
-      this.broadcast("error", { code: "malformed", count: r.count, total: r.total, reason: r.reason, sample: maskAndCut(this.masker, r.sample, 120) });
+      this.broadcast("error", {
+        code: "malformed",
+        count: r.count,
+        total: r.total,
+        reason: r.reason,
+        sample: maskAndCut(this.masker, r.sample, 120),
+      });
     });
     this.lastStatus = { state: "idle", connections: 0, open: 0, unplaced: 0, at: Date.now() };
     if (opts.backfill?.enabled === true) this.backfill = this.createBackfill(opts.backfill);
@@ -188,7 +213,12 @@ export class FeedCore {
 
   /** Upstream view for tests and the admin: per slot, state and symbols. */
   describe(): Array<{ index: number; state: SlotState; trades: string[]; quotes: string[] }> {
-    return this.placement.slots.map((s) => ({ index: s.index, state: s.state, trades: [...s.desired.trades], quotes: [...s.desired.quotes] }));
+    return this.placement.slots.map((s) => ({
+      index: s.index,
+      state: s.state,
+      trades: [...s.desired.trades],
+      quotes: [...s.desired.quotes],
+    }));
   }
 
   get unplacedSymbols(): string[] {
@@ -311,10 +341,13 @@ export class FeedCore {
       clearTimeout(this.lingerTimer);
     }
     this.lingerDue = due;
-    this.lingerTimer = setTimeout(() => {
-      this.lingerTimer = null;
-      this.scheduleReconcile();
-    }, Math.max(0, due - Date.now()));
+    this.lingerTimer = setTimeout(
+      () => {
+        this.lingerTimer = null;
+        this.scheduleReconcile();
+      },
+      Math.max(0, due - Date.now()),
+    );
   }
 
   // ----------------------------------------------------------------------------- slot hooks
@@ -348,7 +381,9 @@ export class FeedCore {
         const rec = list[i];
         if (rec.pending.length === 0) this.touched.push(rec);
         // The first user gets the tick itself; others a copy (with their own conditions and extra), so no two flows share one object.
-        rec.pending.push(i === 0 ? tick : { ...tick, conditions: tick.conditions.slice(), extra: tick.extra === null ? null : { ...tick.extra } });
+        rec.pending.push(
+          i === 0 ? tick : { ...tick, conditions: tick.conditions.slice(), extra: tick.extra === null ? null : { ...tick.extra } },
+        );
       }
     },
     onFrameEnd: (_slot: Slot): void => {
@@ -408,7 +443,8 @@ export class FeedCore {
         return;
       case "error":
         this.broadcast("error", base);
-        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing") this.log.error(`${this.provider.id}: ${payload.message}`);
+        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing")
+          this.log.error(`${this.provider.id}: ${payload.message}`);
         else if (payload.code === "frame_too_large") this.log.warn(`${this.provider.id}: ${payload.message}`);
         return;
       default:
@@ -436,31 +472,4 @@ export class FeedCore {
     this.lastStatus = maskStatus(status, this.masker);
     if (!sameStatus(prev, this.lastStatus)) this.users.status(this.lastStatus);
   }
-}
-
-/** The slot options: the feed's, with the provider's timing where the feed has none. */
-function slotOptionsOf(provider: Provider, opts: FeedOptions): SlotOptions {
-  const t = provider.timing;
-  return {
-    backoff: opts.backoff,
-    healthyMs: opts.healthyMs,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs,
-    closeTimeoutMs: opts.closeTimeoutMs,
-    pingMs: opts.pingMs ?? t.pingMs,
-    staleMs: opts.staleMs ?? t.staleMs,
-    authTimeoutMs: opts.authTimeoutMs ?? t.authTimeoutMs,
-    heartbeatMs: t.heartbeatMs,
-    maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-    ca: opts.ca,
-    failAfter: opts.failAfter ?? DEFAULT_FAIL_AFTER,
-  };
-}
-
-/** A masker that knows the provider's credentials and any secret in its URL or options. */
-export function maskerFor(provider: Provider): SecretMasker {
-  const s = provider.settings;
-  const m = new SecretMasker([s.apiKey, s.apiSecret]);
-  m.addFrom(s.url);
-  for (const v of Object.values(s.options)) if (typeof v === "string") m.addFrom(v);
-  return m;
 }

@@ -12,7 +12,7 @@ import { daySchedule, sessionAt, type Session } from "./calendar";
 import { CLOSING_PRINTS, ODD_LOTS, OPENING_PRINTS, hasCondition, tradeFlags, type ConditionOptions } from "./conditions";
 import { Deduplicator } from "./dedup";
 import { idKey } from "./providers/common";
-import type { RawTick as Tick } from "./types";
+import type { RawTick } from "./types";
 
 export type ConditionMode = "off" | "excludeOddLots" | "lastEligible" | "volumeEligible";
 export type ValueMode = "off" | "rbe" | "deadband" | "narrowband";
@@ -97,11 +97,25 @@ export type FilterReason =
   | "band"
   | "rate";
 
-export const FILTER_REASONS: readonly FilterReason[] = ["invalid", "symbol", "type", "duplicate", "sequence", "stale", "range", "condition", "session", "outlier", "unchanged", "band", "rate"];
+export const FILTER_REASONS: readonly FilterReason[] = [
+  "invalid",
+  "symbol",
+  "type",
+  "duplicate",
+  "sequence",
+  "stale",
+  "range",
+  "condition",
+  "session",
+  "outlier",
+  "unchanged",
+  "band",
+  "rate",
+];
 
 /** `ref` is whatever the caller passed with the tick (e.g. its message), handed back with the result. */
 export type FilterOutput =
-  | { type: "pass"; tick: Tick; session: Session; ref: unknown }
+  | { type: "pass"; tick: RawTick; session: Session; ref: unknown }
   | { type: "reject"; tick: unknown; session?: Session; reason: FilterReason; ref: unknown };
 
 export interface FilterEnv {
@@ -118,19 +132,25 @@ interface SymbolState {
   sorted: number[];
   /** Rate limit: end of the current period (µs) and the tick waiting for it. */
   periodEnd: number;
-  pending: { tick: Tick; session: Session; ref: unknown } | undefined;
+  pending: { tick: RawTick; session: Session; ref: unknown } | undefined;
 }
 
 const EPSILON = 1e-9;
 
 export function validateFilter(c: FilterConfig): void {
-  for (const [name, v] of [["priceMin", c.priceMin], ["priceMax", c.priceMax], ["sizeMin", c.sizeMin], ["sizeMax", c.sizeMax]] as const) {
+  for (const [name, v] of [
+    ["priceMin", c.priceMin],
+    ["priceMax", c.priceMax],
+    ["sizeMin", c.sizeMin],
+    ["sizeMax", c.sizeMax],
+  ] as const) {
     if (v !== null && !Number.isFinite(v)) throw new Error(`${name} must be a number.`);
   }
   if (c.priceMin !== null && c.priceMax !== null && c.priceMin > c.priceMax) throw new Error("The minimum price is above the maximum.");
   if (c.sizeMin !== null && c.sizeMax !== null && c.sizeMin > c.sizeMax) throw new Error("The minimum size is above the maximum.");
   if (c.value !== "off" && c.value !== "rbe" && !(c.gap >= 0)) throw new Error("The band must be zero or more.");
-  if (c.outlierWindow !== 0 && (!Number.isInteger(c.outlierWindow) || c.outlierWindow < 3 || c.outlierWindow > 1001)) throw new Error("The outlier window must be 3 to 1001 prices (0 = off).");
+  if (c.outlierWindow !== 0 && (!Number.isInteger(c.outlierWindow) || c.outlierWindow < 3 || c.outlierWindow > 1001))
+    throw new Error("The outlier window must be 3 to 1001 prices (0 = off).");
   if (c.outlierWindow !== 0 && !(c.outlierPct > 0)) throw new Error("The outlier deviation must be above 0 %.");
   if (!(c.rateUs >= 0) || !(c.maxAgeUs >= 0)) throw new Error("Periods cannot be negative.");
 }
@@ -149,7 +169,10 @@ export class TickFilter {
   private readonly dedup: Deduplicator | undefined;
   private readonly needsState: boolean;
 
-  constructor(config: FilterConfig, private readonly env: FilterEnv) {
+  constructor(
+    config: FilterConfig,
+    private readonly env: FilterEnv,
+  ) {
     validateFilter(config);
     this.config = config;
     this.dedup = config.dedup ? new Deduplicator({ horizonUs: 60_000_000 }) : undefined;
@@ -161,7 +184,7 @@ export class TickFilter {
   }
 
   /** Session of a tick, with auction prints moved into the regular session when configured. */
-  sessionOf(t: Tick): Session {
+  sessionOf(t: RawTick): Session {
     const s = sessionAt(t.ts);
     const c = this.config;
     if (!c.auctionPrints || s === "regular" || t.type !== "trade" || t.conditions == null) return s;
@@ -172,14 +195,16 @@ export class TickFilter {
     return s;
   }
 
-  push(t: Tick, ref?: unknown): void {
+  push(t: RawTick, ref?: unknown): void {
     const c = this.config;
-    if (t === null || typeof t !== "object" || typeof t.symbol !== "string" || t.symbol === "" || !Number.isFinite(t.ts)) return this.reject(t, "invalid", undefined, ref);
+    if (t === null || typeof t !== "object" || typeof t.symbol !== "string" || t.symbol === "" || !Number.isFinite(t.ts))
+      return this.reject(t, "invalid", undefined, ref);
     const session = this.sessionOf(t);
     if ((c.include !== null && !c.include.has(t.symbol)) || c.exclude.has(t.symbol)) return this.reject(t, "symbol", session, ref);
     const isTrade = t.type === "trade";
     if ((c.types === "trades" && !isTrade) || (c.types === "quotes" && t.type !== "quote")) return this.reject(t, "type", session, ref);
-    if (this.dedup !== undefined && isTrade && t.id != null && this.dedup.seen(t.symbol, idKey(t), t.ts)) return this.reject(t, "duplicate", session, ref);
+    if (this.dedup !== undefined && isTrade && t.id != null && this.dedup.seen(t.symbol, idKey(t), t.ts))
+      return this.reject(t, "duplicate", session, ref);
     // Backfilled trades (after a reconnect) are older than the live high-water mark by nature; the
     // feed's dedup already delivers each once: the sequence rule neither drops nor counts them.
     if (c.seqCheck && t.seq != null && t.backfill !== true && !this.seqOk(t)) return this.reject(t, "sequence", session, ref);
@@ -269,7 +294,7 @@ export class TickFilter {
     return n;
   }
 
-  private pass(t: Tick, session: Session, ref: unknown): void {
+  private pass(t: RawTick, session: Session, ref: unknown): void {
     this.passed.count++;
     this.env.emit({ type: "pass", tick: t, session, ref });
   }
@@ -279,7 +304,7 @@ export class TickFilter {
     this.env.emit({ type: "reject", tick: t, reason, session, ref });
   }
 
-  private seqOk(t: Tick): boolean {
+  private seqOk(t: RawTick): boolean {
     let seq: bigint;
     try {
       seq = BigInt(t.seq as number | string);
@@ -295,7 +320,7 @@ export class TickFilter {
     return true;
   }
 
-  private inRange(t: Tick, value: number | undefined): boolean {
+  private inRange(t: RawTick, value: number | undefined): boolean {
     const c = this.config;
     if (value !== undefined) {
       if (c.priceMin !== null && value < c.priceMin) return false;
@@ -308,7 +333,7 @@ export class TickFilter {
     return true;
   }
 
-  private conditionOk(t: Tick): boolean {
+  private conditionOk(t: RawTick): boolean {
     const c = this.config;
     if (c.conditionMode === "excludeOddLots") {
       return !hasCondition(t, c.conditions.dialect, ODD_LOTS);
@@ -339,7 +364,7 @@ export class TickFilter {
 }
 
 /** The value a tick is compared on: the trade price, or the quote's mid (bid or ask alone if only one is there). */
-export function valueOf(t: Tick): number | undefined {
+export function valueOf(t: RawTick): number | undefined {
   const ok = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
   if (t.type === "trade") return ok(t.price) ? t.price : undefined;
   if (ok(t.bid) && ok(t.ask)) return (t.bid + t.ask) / 2;

@@ -67,10 +67,44 @@ function encode(value) {
 const GOOD_NUMS = [101.25, 42, 0.5, 7.25, 3000.125, 12.5];
 const goodNum = (r) => (r.chance(0.5) ? r.pick(GOOD_NUMS) : String(r.pick(GOOD_NUMS)));
 const HOSTILE = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  -0.5,
+  1e305,
+  1e23,
+  9e18,
   // eslint-disable-next-line no-loss-of-precision -- 2^53 + 1 on purpose: the value a JSON parser rounds
-  null, true, false, 0, -1, -0.5, 1e305, 1e23, 9e18, 9007199254740993, "Infinity", "-Infinity", "NaN", " ", "", "0x10", "0b11", "0o7",
-  " 5", "5 ", "1_000", "1e400", "1,5", "+3", {}, [], { a: 1 }, [1, [2]], "x".repeat(5000), "\u0000", "__proto__",
-  marker("DEEP_ARRAY"), marker("DEEP_OBJECT"), marker("BIG_INT"), marker("HUGE"), marker("NEG_HUGE"), marker("NEG_BIG"),
+  9007199254740993,
+  "Infinity",
+  "-Infinity",
+  "NaN",
+  " ",
+  "",
+  "0x10",
+  "0b11",
+  "0o7",
+  " 5",
+  "5 ",
+  "1_000",
+  "1e400",
+  "1,5",
+  "+3",
+  {},
+  [],
+  { a: 1 },
+  [1, [2]],
+  "x".repeat(5000),
+  "\u0000",
+  "__proto__",
+  marker("DEEP_ARRAY"),
+  marker("DEEP_OBJECT"),
+  marker("BIG_INT"),
+  marker("HUGE"),
+  marker("NEG_HUGE"),
+  marker("NEG_BIG"),
 ];
 /** A field value: usually good, sometimes hostile, sometimes absent. */
 function val(r, good) {
@@ -79,7 +113,10 @@ function val(r, good) {
   if (x < 0.95) return r.pick(HOSTILE);
   return undefined;
 }
-const conds = (r, good) => (r.chance(0.8) ? good() : r.pick([HOSTILE[r.int(HOSTILE.length)], Array.from({ length: 40 }, () => 1), ["x".repeat(100)], [[1]], [{}], marker("DEEP_ARRAY")]));
+const conds = (r, good) =>
+  r.chance(0.8)
+    ? good()
+    : r.pick([HOSTILE[r.int(HOSTILE.length)], Array.from({ length: 40 }, () => 1), ["x".repeat(100)], [[1]], [{}], marker("DEEP_ARRAY")]);
 const isoAt = (ms, frac = ".123456789") => new Date(ms).toISOString().replace(/\.\d+Z$/, frac + "Z");
 
 const settings = (provider, o = {}) => ({ provider, url: "", apiKey: "KEY", apiSecret: "SECRET", options: {}, ...o });
@@ -104,72 +141,285 @@ function target(create, provider, upstream, frame, { open = false, settings: ext
 
 /** Per provider: a session ready to parse data for some symbols, and a random frame maker. */
 const PROVIDERS = {
-  polygon: target(createPolygon, "polygon", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
-    const ev = () =>
-      r.chance(0.5)
-        ? { ev: "T", sym: val(r, () => "AAPL"), x: val(r, () => 4), i: val(r, () => String(r.int(1e6))), z: val(r, () => 3), p: val(r, () => goodNum(r)), s: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => [12, 37]), t: val(r, () => MS - r.int(5000)), q: val(r, () => r.int(1e9)), trfi: val(r, () => 201) }
-        : { ev: "Q", sym: val(r, () => "AAPL"), bx: val(r, () => 4), bp: val(r, () => goodNum(r)), bs: val(r, () => r.pick(GOOD_NUMS)), ax: val(r, () => 7), ap: val(r, () => goodNum(r)), as: val(r, () => r.pick(GOOD_NUMS)), c: val(r, () => 1), t: val(r, () => MS - r.int(5000)), q: val(r, () => r.int(1e9)), z: val(r, () => 3) };
-    return Array.from({ length: 1 + r.int(4) }, ev);
-  }, { open: true }),
+  polygon: target(
+    createPolygon,
+    "polygon",
+    { trades: ["AAPL"], quotes: ["AAPL"] },
+    (r) => {
+      const ev = () =>
+        r.chance(0.5)
+          ? {
+              ev: "T",
+              sym: val(r, () => "AAPL"),
+              x: val(r, () => 4),
+              i: val(r, () => String(r.int(1e6))),
+              z: val(r, () => 3),
+              p: val(r, () => goodNum(r)),
+              s: val(r, () => r.pick(GOOD_NUMS)),
+              c: conds(r, () => [12, 37]),
+              t: val(r, () => MS - r.int(5000)),
+              q: val(r, () => r.int(1e9)),
+              trfi: val(r, () => 201),
+            }
+          : {
+              ev: "Q",
+              sym: val(r, () => "AAPL"),
+              bx: val(r, () => 4),
+              bp: val(r, () => goodNum(r)),
+              bs: val(r, () => r.pick(GOOD_NUMS)),
+              ax: val(r, () => 7),
+              ap: val(r, () => goodNum(r)),
+              as: val(r, () => r.pick(GOOD_NUMS)),
+              c: val(r, () => 1),
+              t: val(r, () => MS - r.int(5000)),
+              q: val(r, () => r.int(1e9)),
+              z: val(r, () => 3),
+            };
+      return Array.from({ length: 1 + r.int(4) }, ev);
+    },
+    { open: true },
+  ),
   alpaca: target(createAlpaca, "alpaca", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
     const ev = () =>
       r.chance(0.5)
-        ? { T: "t", S: val(r, () => "AAPL"), i: val(r, () => (r.chance(0.5) ? r.int(1e6) : marker("BIG_INT"))), x: val(r, () => "V"), p: val(r, () => goodNum(r)), s: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["@", "I"]), t: val(r, () => isoAt(MS - r.int(5000))), z: val(r, () => "C") }
-        : { T: "q", S: val(r, () => "AAPL"), bx: val(r, () => "V"), bp: val(r, () => goodNum(r)), bs: val(r, () => r.pick(GOOD_NUMS)), ax: val(r, () => "Q"), ap: val(r, () => goodNum(r)), as: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["R"]), t: val(r, () => isoAt(MS - r.int(5000))), z: val(r, () => "C") };
+        ? {
+            T: "t",
+            S: val(r, () => "AAPL"),
+            i: val(r, () => (r.chance(0.5) ? r.int(1e6) : marker("BIG_INT"))),
+            x: val(r, () => "V"),
+            p: val(r, () => goodNum(r)),
+            s: val(r, () => r.pick(GOOD_NUMS)),
+            c: conds(r, () => ["@", "I"]),
+            t: val(r, () => isoAt(MS - r.int(5000))),
+            z: val(r, () => "C"),
+          }
+        : {
+            T: "q",
+            S: val(r, () => "AAPL"),
+            bx: val(r, () => "V"),
+            bp: val(r, () => goodNum(r)),
+            bs: val(r, () => r.pick(GOOD_NUMS)),
+            ax: val(r, () => "Q"),
+            ap: val(r, () => goodNum(r)),
+            as: val(r, () => r.pick(GOOD_NUMS)),
+            c: conds(r, () => ["R"]),
+            t: val(r, () => isoAt(MS - r.int(5000))),
+            z: val(r, () => "C"),
+          };
     return Array.from({ length: 1 + r.int(4) }, ev);
   }),
   binance: target(createBinance, "binance", { trades: ["btcusdt"], quotes: ["btcusdt"] }, (r) => {
     const d = r.chance(0.6)
-      ? { e: r.pick(["trade", "aggTrade"]), s: val(r, () => "BTCUSDT"), t: val(r, () => r.int(1e9)), a: val(r, () => r.int(1e9)), p: val(r, () => String(r.pick(GOOD_NUMS))), q: val(r, () => String(r.pick(GOOD_NUMS))), T: val(r, () => MS - r.int(5000)), m: val(r, () => true) }
-      : { u: val(r, () => r.int(1e9)), s: "BTCUSDT", b: val(r, () => String(r.pick(GOOD_NUMS))), B: val(r, () => String(r.pick(GOOD_NUMS))), a: val(r, () => String(r.pick(GOOD_NUMS))), A: val(r, () => String(r.pick(GOOD_NUMS))) };
+      ? {
+          e: r.pick(["trade", "aggTrade"]),
+          s: val(r, () => "BTCUSDT"),
+          t: val(r, () => r.int(1e9)),
+          a: val(r, () => r.int(1e9)),
+          p: val(r, () => String(r.pick(GOOD_NUMS))),
+          q: val(r, () => String(r.pick(GOOD_NUMS))),
+          T: val(r, () => MS - r.int(5000)),
+          m: val(r, () => true),
+        }
+      : {
+          u: val(r, () => r.int(1e9)),
+          s: "BTCUSDT",
+          b: val(r, () => String(r.pick(GOOD_NUMS))),
+          B: val(r, () => String(r.pick(GOOD_NUMS))),
+          a: val(r, () => String(r.pick(GOOD_NUMS))),
+          A: val(r, () => String(r.pick(GOOD_NUMS))),
+        };
     return r.chance(0.5) ? { stream: "btcusdt@trade", data: d } : d;
   }),
-  finnhub: target(createFinnhub, "finnhub", { trades: ["AAPL"] }, (r) => {
-    const t = () => ({ s: val(r, () => "AAPL"), p: val(r, () => r.pick(GOOD_NUMS)), t: val(r, () => MS - r.int(5000)), v: val(r, () => r.pick(GOOD_NUMS)), c: conds(r, () => ["1", "24"]) });
-    return { type: "trade", data: Array.from({ length: 1 + r.int(5) }, t) };
-  }, { open: true }),
+  finnhub: target(
+    createFinnhub,
+    "finnhub",
+    { trades: ["AAPL"] },
+    (r) => {
+      const t = () => ({
+        s: val(r, () => "AAPL"),
+        p: val(r, () => r.pick(GOOD_NUMS)),
+        t: val(r, () => MS - r.int(5000)),
+        v: val(r, () => r.pick(GOOD_NUMS)),
+        c: conds(r, () => ["1", "24"]),
+      });
+      return { type: "trade", data: Array.from({ length: 1 + r.int(5) }, t) };
+    },
+    { open: true },
+  ),
   alltick: target(createAllTick, "alltick", { trades: ["AAPL.US"], quotes: ["AAPL.US"] }, (r) => {
     const tt = () => val(r, () => String(MS - r.int(5000)));
     const seq = () => val(r, () => (r.chance(0.5) ? String(r.int(1e9)) : marker("BIG_INT")));
     return r.chance(0.5)
-      ? { cmd_id: 22998, data: { code: val(r, () => "AAPL.US"), seq: seq(), tick_time: tt(), price: val(r, () => String(r.pick(GOOD_NUMS))), volume: val(r, () => String(r.pick(GOOD_NUMS))), turnover: val(r, () => "1000"), trade_direction: val(r, () => 1) } }
-      : { cmd_id: 22999, data: { code: "AAPL.US", seq: seq(), tick_time: tt(), bids: val(r, () => [{ price: goodNum(r), volume: goodNum(r) }]), asks: val(r, () => [{ price: val(r, () => goodNum(r)), volume: val(r, () => goodNum(r)) }]) } };
+      ? {
+          cmd_id: 22998,
+          data: {
+            code: val(r, () => "AAPL.US"),
+            seq: seq(),
+            tick_time: tt(),
+            price: val(r, () => String(r.pick(GOOD_NUMS))),
+            volume: val(r, () => String(r.pick(GOOD_NUMS))),
+            turnover: val(r, () => "1000"),
+            trade_direction: val(r, () => 1),
+          },
+        }
+      : {
+          cmd_id: 22999,
+          data: {
+            code: "AAPL.US",
+            seq: seq(),
+            tick_time: tt(),
+            bids: val(r, () => [{ price: goodNum(r), volume: goodNum(r) }]),
+            asks: val(r, () => [{ price: val(r, () => goodNum(r)), volume: val(r, () => goodNum(r)) }]),
+          },
+        };
   }),
-  coinbase: target(createCoinbase, "coinbase", { trades: ["BTC-USD"] }, (r) => {
-    const t = () => ({ trade_id: val(r, () => String(r.int(1e9))), product_id: val(r, () => "BTC-USD"), price: val(r, () => String(r.pick(GOOD_NUMS))), size: val(r, () => String(r.pick(GOOD_NUMS))), side: val(r, () => "BUY"), time: val(r, () => isoAt(MS - r.int(5000), ".265123")) });
-    return { channel: "market_trades", client_id: "", timestamp: isoAt(MS), sequence_num: val(r, () => r.int(1e6)), events: [{ type: r.pick(["update", "snapshot"]), trades: Array.from({ length: 1 + r.int(4), }, t) }] };
-  }, { open: true, settings: { apiKey: "", apiSecret: "" } }),
-  tiingo: target(createTiingo, "tiingo", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
-    const iso = isoAt(MS - r.int(5000), ".123456789").replace("Z", "+00:00");
-    const d = [r.pick(["T", "Q", "B"]), val(r, () => iso), val(r, () => String(BigInt(MS) * 1000000n)), val(r, () => "aapl"), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => r.pick(GOOD_NUMS)), val(r, () => 0), val(r, () => 1), val(r, () => 0), val(r, () => 0), val(r, () => 0)];
-    return { messageType: "A", service: "iex", data: d };
-  }, {
-    open: true,
-    settings: { options: { thresholdLevel: 5 } },
-    acks: [
-      { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } },
-      { messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } },
-    ],
-  }),
-  twelvedata: target(createTwelveData, "twelvedata", { trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] }, (r) => {
-    return { event: "price", symbol: r.pick(["AAPL", "EUR/USD"]), exchange: val(r, () => "NASDAQ"), timestamp: val(r, () => Math.floor(MS / 1000) - r.int(5)), price: val(r, () => r.pick(GOOD_NUMS)), bid: val(r, () => goodNum(r)), ask: val(r, () => goodNum(r)), day_volume: val(r, () => 1000) };
-  }, {
-    acks: [
-      { event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }, { symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY" }], fails: [] },
-    ],
-  }),
-  generic: target(createGeneric, "generic", { trades: ["AAPL"], quotes: ["AAPL"] }, (r, unit = 1) => {
-    const t = () => ({ symbol: val(r, () => "AAPL"), type: val(r, () => r.pick(["trade", "quote"])), price: val(r, () => goodNum(r)), size: val(r, () => goodNum(r)), time: val(r, () => (MS - r.int(5000)) * unit), id: val(r, () => (r.chance(0.5) ? marker("BIG_INT") : String(r.int(1e6)))), bid: val(r, () => goodNum(r)), ask: val(r, () => goodNum(r)), bidSize: val(r, () => goodNum(r)), askSize: val(r, () => goodNum(r)), exchange: val(r, () => "XNAS"), conditions: conds(r, () => ["@", 12]), seq: val(r, () => (r.chance(0.5) ? r.int(1e6) : String(r.int(1e6)))) });
-    return r.chance(0.5) ? t() : Array.from({ length: 1 + r.int(4) }, t);
-  }, { open: true, settings: { url: "ws://127.0.0.1:1/" } }),
-  replay: target(createReplay, "replay", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
-    // The local replay server sends arrays of Ticks (recvTs = the replay clock).
-    const t = () => ({ symbol: val(r, () => "AAPL"), type: val(r, () => r.pick(["trade", "quote"])), price: val(r, () => r.pick(GOOD_NUMS)), size: val(r, () => r.pick(GOOD_NUMS)), bid: val(r, () => r.pick(GOOD_NUMS)), ask: val(r, () => r.pick(GOOD_NUMS)), ts: val(r, () => RECV - r.int(5e9)), recvTs: RECV, exchange: val(r, () => "V"), conditions: conds(r, () => ["@"]), id: val(r, () => String(r.int(1e6))), seq: val(r, () => r.int(1e6)), provider: "polygon", extra: val(r, () => ({ tape: "C" })) });
-    return Array.from({ length: 1 + r.int(4) }, t);
-  }, { open: true, settings: { options: { file: "/nonexistent/ticks.jsonl" } } }),
-  simulator: target(createSimulator, "simulator", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
-    return PROVIDERS.generic.frame(r, 1000); // the simulator's times are in µs
-  }, { open: true }),
+  coinbase: target(
+    createCoinbase,
+    "coinbase",
+    { trades: ["BTC-USD"] },
+    (r) => {
+      const t = () => ({
+        trade_id: val(r, () => String(r.int(1e9))),
+        product_id: val(r, () => "BTC-USD"),
+        price: val(r, () => String(r.pick(GOOD_NUMS))),
+        size: val(r, () => String(r.pick(GOOD_NUMS))),
+        side: val(r, () => "BUY"),
+        time: val(r, () => isoAt(MS - r.int(5000), ".265123")),
+      });
+      return {
+        channel: "market_trades",
+        client_id: "",
+        timestamp: isoAt(MS),
+        sequence_num: val(r, () => r.int(1e6)),
+        events: [{ type: r.pick(["update", "snapshot"]), trades: Array.from({ length: 1 + r.int(4) }, t) }],
+      };
+    },
+    { open: true, settings: { apiKey: "", apiSecret: "" } },
+  ),
+  tiingo: target(
+    createTiingo,
+    "tiingo",
+    { trades: ["AAPL"], quotes: ["AAPL"] },
+    (r) => {
+      const iso = isoAt(MS - r.int(5000), ".123456789").replace("Z", "+00:00");
+      const d = [
+        r.pick(["T", "Q", "B"]),
+        val(r, () => iso),
+        val(r, () => String(BigInt(MS) * 1000000n)),
+        val(r, () => "aapl"),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => r.pick(GOOD_NUMS)),
+        val(r, () => 0),
+        val(r, () => 1),
+        val(r, () => 0),
+        val(r, () => 0),
+        val(r, () => 0),
+      ];
+      return { messageType: "A", service: "iex", data: d };
+    },
+    {
+      open: true,
+      settings: { options: { thresholdLevel: 5 } },
+      acks: [
+        { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } },
+        { messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } },
+      ],
+    },
+  ),
+  twelvedata: target(
+    createTwelveData,
+    "twelvedata",
+    { trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] },
+    (r) => {
+      return {
+        event: "price",
+        symbol: r.pick(["AAPL", "EUR/USD"]),
+        exchange: val(r, () => "NASDAQ"),
+        timestamp: val(r, () => Math.floor(MS / 1000) - r.int(5)),
+        price: val(r, () => r.pick(GOOD_NUMS)),
+        bid: val(r, () => goodNum(r)),
+        ask: val(r, () => goodNum(r)),
+        day_volume: val(r, () => 1000),
+      };
+    },
+    {
+      acks: [
+        {
+          event: "subscribe-status",
+          status: "ok",
+          success: [
+            { symbol: "AAPL", exchange: "NASDAQ" },
+            { symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY" },
+          ],
+          fails: [],
+        },
+      ],
+    },
+  ),
+  generic: target(
+    createGeneric,
+    "generic",
+    { trades: ["AAPL"], quotes: ["AAPL"] },
+    (r, unit = 1) => {
+      const t = () => ({
+        symbol: val(r, () => "AAPL"),
+        type: val(r, () => r.pick(["trade", "quote"])),
+        price: val(r, () => goodNum(r)),
+        size: val(r, () => goodNum(r)),
+        time: val(r, () => (MS - r.int(5000)) * unit),
+        id: val(r, () => (r.chance(0.5) ? marker("BIG_INT") : String(r.int(1e6)))),
+        bid: val(r, () => goodNum(r)),
+        ask: val(r, () => goodNum(r)),
+        bidSize: val(r, () => goodNum(r)),
+        askSize: val(r, () => goodNum(r)),
+        exchange: val(r, () => "XNAS"),
+        conditions: conds(r, () => ["@", 12]),
+        seq: val(r, () => (r.chance(0.5) ? r.int(1e6) : String(r.int(1e6)))),
+      });
+      return r.chance(0.5) ? t() : Array.from({ length: 1 + r.int(4) }, t);
+    },
+    { open: true, settings: { url: "ws://127.0.0.1:1/" } },
+  ),
+  replay: target(
+    createReplay,
+    "replay",
+    { trades: ["AAPL"], quotes: ["AAPL"] },
+    (r) => {
+      // The local replay server sends arrays of Ticks (recvTs = the replay clock).
+      const t = () => ({
+        symbol: val(r, () => "AAPL"),
+        type: val(r, () => r.pick(["trade", "quote"])),
+        price: val(r, () => r.pick(GOOD_NUMS)),
+        size: val(r, () => r.pick(GOOD_NUMS)),
+        bid: val(r, () => r.pick(GOOD_NUMS)),
+        ask: val(r, () => r.pick(GOOD_NUMS)),
+        ts: val(r, () => RECV - r.int(5e9)),
+        recvTs: RECV,
+        exchange: val(r, () => "V"),
+        conditions: conds(r, () => ["@"]),
+        id: val(r, () => String(r.int(1e6))),
+        seq: val(r, () => r.int(1e6)),
+        provider: "polygon",
+        extra: val(r, () => ({ tape: "C" })),
+      });
+      return Array.from({ length: 1 + r.int(4) }, t);
+    },
+    { open: true, settings: { options: { file: "/nonexistent/ticks.jsonl" } } },
+  ),
+  simulator: target(
+    createSimulator,
+    "simulator",
+    { trades: ["AAPL"], quotes: ["AAPL"] },
+    (r) => {
+      return PROVIDERS.generic.frame(r, 1000); // the simulator's times are in µs
+    },
+    { open: true },
+  ),
 };
 
 /** Some frames are not even JSON, or JSON of the wrong shape. */
@@ -237,7 +487,10 @@ describe("provider parsers under random and hostile frames (seed " + SEED + ")",
       }
       // The generator must reach the emission path often, and the hostile values must be refused often.
       assert.ok(emitted >= FRAMES / 10, `${name}: only ${emitted} ticks emitted: the generator is broken`);
-      assert.ok(refused + c.of("malformed").length >= FRAMES / 20, `${name}: too few refusals (${refused}): hostile values not reaching the checks`);
+      assert.ok(
+        refused + c.of("malformed").length >= FRAMES / 20,
+        `${name}: too few refusals (${refused}): hostile values not reaching the checks`,
+      );
     });
   }
 });

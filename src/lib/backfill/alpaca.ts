@@ -17,7 +17,7 @@ import { ALPACA, alpacaTradeTick } from "../providers/alpaca";
 import { strOption } from "../providers/common";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { objectBody, restBase, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
@@ -74,7 +74,7 @@ export class AlpacaHistory implements HistoryClient {
     return `${this.baseUrl}${path}?${q}`;
   }
 
-  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<Tick[], void, void> {
+  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<RawTick[], void, void> {
     let token: string | undefined;
     const seenTokens = new Set<string>();
     for (;;) {
@@ -87,7 +87,7 @@ export class AlpacaHistory implements HistoryClient {
         const key = Object.keys(byKey).find((k) => k.toUpperCase() === gap.symbol.toUpperCase());
         rows = key === undefined ? [] : byKey[key];
       }
-      const ticks: Tick[] = [];
+      const ticks: RawTick[] = [];
       if (Array.isArray(rows)) {
         for (const r of rows as Array<Record<string, unknown>>) {
           if (r === null || typeof r !== "object" || typeof r.t !== "string") continue;

@@ -17,7 +17,7 @@ import { BINANCE, binanceTradeTick } from "../providers/binance";
 import { strOption } from "../providers/common";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { jsonBody, restBase, RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
@@ -57,7 +57,10 @@ export class BinanceHistory implements HistoryClient {
     const body = jsonBody(res.body, "Binance");
     if (!Array.isArray(body)) {
       const o = body as { code?: unknown; msg?: unknown } | null;
-      throw new RestError("provider_error", `Binance: ${String(o?.msg ?? "unexpected answer")}${o?.code !== undefined ? ` (${String(o.code)})` : ""}`);
+      throw new RestError(
+        "provider_error",
+        `Binance: ${String(o?.msg ?? "unexpected answer")}${o?.code !== undefined ? ` (${String(o.code)})` : ""}`,
+      );
     }
     return body as unknown[];
   }
@@ -69,7 +72,7 @@ export class BinanceHistory implements HistoryClient {
       : { e: "trade", t: r.id, p: r.price, q: r.qty, T: r.time, m: r.isBuyerMaker };
   }
 
-  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<Tick[], void, void> {
+  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<RawTick[], void, void> {
     const sym = encodeURIComponent(gap.symbol.toUpperCase());
     let from: string | undefined = gap.fromId !== undefined ? nextId(gap.fromId) : undefined;
     if (from === undefined) {
@@ -86,7 +89,7 @@ export class BinanceHistory implements HistoryClient {
         : `${this.baseUrl}/api/v3/historicalTrades?symbol=${sym}&fromId=${from}&limit=${PAGE_LIMIT}`;
       const rows = await this.json(url, rest, signal);
       const recvTs = nowMicros();
-      const ticks: Tick[] = [];
+      const ticks: RawTick[] = [];
       // A short page is the end of the data so far; with the first post-reconnect id known we page
       // on until we reach it (a proxy or mirror may cap pages below `limit`).
       let done = rows.length === 0 || (rows.length < PAGE_LIMIT && gap.toId === undefined);

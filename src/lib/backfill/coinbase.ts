@@ -16,7 +16,7 @@ import { numOption } from "../providers/common";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import { nowMicros } from "../time";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { jsonBody, restBase, type RestSession } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 
@@ -42,8 +42,8 @@ export class CoinbaseHistory implements HistoryClient {
     return `${this.baseUrl}/api/v3/brokerage/market/products/${encodeURIComponent(symbol.toUpperCase())}/ticker?limit=${this.limit}&start=${startSec}&end=${endSec}`;
   }
 
-  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<Tick[], void, void> {
-    const byId = new Map<string, Tick>();
+  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<RawTick[], void, void> {
+    const byId = new Map<string, RawTick>();
     const windows: Array<[number, number]> = [[Math.floor(gap.fromTs / 1e6) - 1, Math.ceil(gap.toTs / 1e6) + 1]];
     const cap = gap.maxTrades ?? Infinity;
     while (windows.length > 0) {
@@ -62,7 +62,8 @@ export class CoinbaseHistory implements HistoryClient {
         if (e - s > 1) {
           const mid = Math.floor((s + e) / 2);
           windows.push([mid, e], [s, mid]); // older half first
-        } else info.incomplete = `more than ${this.limit} trades in one second (${new Date(s * 1000).toISOString()}): Coinbase has no cursor to page within it`;
+        } else
+          info.incomplete = `more than ${this.limit} trades in one second (${new Date(s * 1000).toISOString()}): Coinbase has no cursor to page within it`;
       }
       if (byId.size > cap) break;
     }

@@ -15,7 +15,7 @@
  * - A failure (HTTP error, rate limit longer than we wait, bad answer) ends that gap with a
  *   `failed` event; the live stream is never touched.
  */
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { DEFAULT_REST_OPTIONS, fetchGet, realSleep, RestError, RestSession, type HttpGet, type RestOptions, type Sleep } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 
@@ -50,9 +50,9 @@ export interface BackfillEnv {
   /** Wall clock, integer µs. */
   now(): number;
   /** The feed's dedup key of a tick (within its symbol). */
-  key(tick: Tick): string;
+  key(tick: RawTick): string;
   /** Delivers backfilled ticks (already flagged) through the feed's dedup; returns how many passed it. */
-  deliver(ticks: Tick[]): number;
+  deliver(ticks: RawTick[]): number;
   /** A `backfill` event for the holders of `symbol`. */
   event(symbol: string, payload: Record<string, unknown>): void;
   /** Whether anyone still subscribes the symbol's trades. */
@@ -109,7 +109,7 @@ export class BackfillCoordinator {
    * seed the gap's boundary set: the feed's dedup window may forget them before the gap is
    * fetched (its event-time horizon moves on with the first live trade after a long outage).
    */
-  private readonly last = new Map<string, { ts: number; id?: string | null; ticks: Tick[] }>();
+  private readonly last = new Map<string, { ts: number; id?: string | null; ticks: RawTick[] }>();
   private readonly subscribedAt = new Map<string, number>();
   /** Gaps whose upper bound is not known yet (waiting for the first live trade). */
   private readonly open = new Map<string, Job>();
@@ -127,8 +127,19 @@ export class BackfillCoordinator {
     private readonly env: BackfillEnv,
   ) {
     if ("pages" in client) {
-      const opts: RestOptions = { ...DEFAULT_REST_OPTIONS, minIntervalMs: client.minIntervalMs, rateLimitMs: client.rateLimitMs ?? 0, ...settings.rest };
-      this.rest = new RestSession(settings.get ?? fetchGet, settings.sleep ?? realSleep, () => Math.floor(env.now() / 1000), opts, client.secrets);
+      const opts: RestOptions = {
+        ...DEFAULT_REST_OPTIONS,
+        minIntervalMs: client.minIntervalMs,
+        rateLimitMs: client.rateLimitMs ?? 0,
+        ...settings.rest,
+      };
+      this.rest = new RestSession(
+        settings.get ?? fetchGet,
+        settings.sleep ?? realSleep,
+        () => Math.floor(env.now() / 1000),
+        opts,
+        client.secrets,
+      );
     } else this.rest = null;
   }
 
@@ -140,7 +151,7 @@ export class BackfillCoordinator {
   // ------------------------------------------------------------------ feed hooks
 
   /** A live trade passed dedup and was delivered. Hot path: a map lookup and a compare. */
-  live(tick: Tick): void {
+  live(tick: RawTick): void {
     const sym = tick.symbol;
     const prev = this.last.get(sym);
     if (prev === undefined) this.last.set(sym, { ts: tick.ts, id: tick.id ?? undefined, ticks: [tick] });
@@ -214,7 +225,7 @@ export class BackfillCoordinator {
 
   // ------------------------------------------------------------------ internals
 
-  private noteLive(tick: Tick): void {
+  private noteLive(tick: RawTick): void {
     const check = (job: Job | null | undefined): void => {
       if (job === null || job === undefined || job.symbol !== tick.symbol || job.toTs === undefined) return;
       if (tick.ts <= job.toTs && job.liveKeys.size < LIVE_KEYS_MAX) job.liveKeys.add(this.env.key(tick));
@@ -287,11 +298,20 @@ export class BackfillCoordinator {
       const e = err instanceof RestError ? err : new RestError("error", err instanceof Error ? err.message : String(err));
       const reason = rest.mask(e.message);
       const status = e.status !== undefined ? { status: e.status } : {};
-      this.env.event(r.symbol, { state: "failed", ...base, code: e.code, reason, ...status, delivered: r.delivered, requests: rs.requests - before.requests });
+      this.env.event(r.symbol, {
+        state: "failed",
+        ...base,
+        code: e.code,
+        reason,
+        ...status,
+        delivered: r.delivered,
+        requests: rs.requests - before.requests,
+      });
       this.env.warn(`backfill of ${r.symbol} failed (${e.code}): ${reason}`);
       return;
     }
-    if (r.truncated === null && info.incomplete !== undefined) r.truncated = { reason: "provider", from: r.fromTs, to: r.toTs, message: info.incomplete };
+    if (r.truncated === null && info.incomplete !== undefined)
+      r.truncated = { reason: "provider", from: r.fromTs, to: r.toTs, message: info.incomplete };
     this.stats.done++;
     this.stats.delivered += r.delivered;
     if (r.truncated !== null) {
@@ -301,16 +321,44 @@ export class BackfillCoordinator {
     const { fetched, delivered, duplicates, pages } = r;
     const requests = rs.requests - before.requests;
     const rateLimited = rs.rateLimited - before.rateLimited;
-    this.env.event(r.symbol, { state: "done", ...base, fetched, delivered, duplicates, pages, requests, rateLimited, truncated: r.truncated ?? false, ms: Date.now() - r.started });
+    this.env.event(r.symbol, {
+      state: "done",
+      ...base,
+      fetched,
+      delivered,
+      duplicates,
+      pages,
+      requests,
+      rateLimited,
+      truncated: r.truncated ?? false,
+      ms: Date.now() - r.started,
+    });
   }
 
   /** The fetch of one gap: its range after the age cap (what the cap leaves out is `truncated`). */
   private gapRun(job: Job): GapRun {
     const s = this.settings;
     const floor = this.env.now() - s.maxAgeMs * 1000;
-    const r: GapRun = { job, symbol: job.symbol, fromTs: job.fromTs, fromId: job.fromId, toTs: job.toTs as number, truncated: null, fetched: 0, delivered: 0, duplicates: 0, pages: 0, started: Date.now() };
+    const r: GapRun = {
+      job,
+      symbol: job.symbol,
+      fromTs: job.fromTs,
+      fromId: job.fromId,
+      toTs: job.toTs as number,
+      truncated: null,
+      fetched: 0,
+      delivered: 0,
+      duplicates: 0,
+      pages: 0,
+      started: Date.now(),
+    };
     if (r.fromTs < floor) {
-      r.truncated = { reason: "age", from: r.fromTs, to: floor, message: `the gap began more than ${Math.round(s.maxAgeMs / 60_000)} min ago; older trades are not fetched` };
+      r.truncated = {
+        reason: "age",
+        from: r.fromTs,
+        to: floor,
+        message: `the gap began more than ${Math.round(s.maxAgeMs / 60_000)} min ago; older trades are not fetched`,
+      };
       r.fromTs = floor;
       r.fromId = undefined;
     }
@@ -328,7 +376,7 @@ export class BackfillCoordinator {
     outer: for await (const page of client.pages(gap, rest, this.abort.signal, info)) {
       if (this.disposed) return false;
       r.pages++;
-      const out: Tick[] = [];
+      const out: RawTick[] = [];
       for (const t of page) {
         if (t.ts > toTs || t.ts < fromTs) continue; // after the first live trade: the live stream has it
         if (job.liveKeys.size > 0 && job.liveKeys.has(this.env.key(t))) {
@@ -337,7 +385,12 @@ export class BackfillCoordinator {
         }
         if (r.fetched >= s.maxTrades) {
           if (out.length > 0) r.delivered += this.deliver(out, dup);
-          r.truncated = { reason: "count", from: t.ts, to: toTs, message: `more than ${s.maxTrades} trades in the gap; the rest are not fetched` };
+          r.truncated = {
+            reason: "count",
+            from: t.ts,
+            to: toTs,
+            message: `more than ${s.maxTrades} trades in the gap; the rest are not fetched`,
+          };
           break outer;
         }
         r.fetched++;
@@ -354,7 +407,7 @@ export class BackfillCoordinator {
     return true;
   }
 
-  private deliver(ticks: Tick[], dup: (n: number) => void): number {
+  private deliver(ticks: RawTick[], dup: (n: number) => void): number {
     const n = this.env.deliver(ticks);
     dup(ticks.length - n);
     return n;

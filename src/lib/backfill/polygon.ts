@@ -16,7 +16,7 @@ import { nowMicros } from "../time";
 import { POLYGON, polygonTradeTick } from "../providers/polygon";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { objectBody, restBase, RestError, type RestSession } from "./http";
 import type { Gap, HistoryClient } from "./types";
 
@@ -52,7 +52,7 @@ export function polygonRowToEvent(r: Record<string, unknown>): Record<string, un
   return e;
 }
 
-export function polygonRowToTick(r: Record<string, unknown>, symbol: string, recvTs: number): Tick | undefined {
+export function polygonRowToTick(r: Record<string, unknown>, symbol: string, recvTs: number): RawTick | undefined {
   return polygonTradeTick(polygonRowToEvent(r), symbol, recvTs);
 }
 
@@ -94,7 +94,7 @@ export class PolygonHistory implements HistoryClient {
     }
   }
 
-  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<Tick[], void, void> {
+  async *pages(gap: Gap, rest: RestSession, signal: AbortSignal): AsyncGenerator<RawTick[], void, void> {
     let url: string | undefined = this.firstUrl(gap);
     const headers = { Authorization: `Bearer ${this.key}`, Accept: "application/json" };
     while (url !== undefined) {
@@ -105,7 +105,7 @@ export class PolygonHistory implements HistoryClient {
         throw new RestError("provider_error", `Polygon: ${String(body.error ?? body.message ?? body.status)}`);
       }
       const rows = Array.isArray(body.results) ? (body.results as Array<Record<string, unknown>>) : [];
-      const ticks: Tick[] = [];
+      const ticks: RawTick[] = [];
       for (const r of rows) {
         if (r === null || typeof r !== "object") continue;
         const t = polygonRowToTick(r, gap.symbol, recvTs);

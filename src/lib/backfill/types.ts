@@ -3,7 +3,7 @@
  * (src/lib/backfill/<provider>.ts) implements `HistoryClient`; the coordinator
  * (./coordinator.ts) decides what to fetch and delivers it through the feed's dedup.
  */
-import type { ProviderId, RawTick as Tick } from "../types";
+import type { ProviderId, RawTick } from "../types";
 import type { RestSession } from "./http";
 
 /** The stretch of one symbol's trades to fetch. Times are integer UTC µs, both bounds inclusive. */
@@ -39,5 +39,5 @@ export interface HistoryClient {
    * order, as Ticks exactly as the live socket makes them (`recvTs` = when the page arrived).
    * Stops by itself when the gap is covered; the caller may stop earlier (the trade cap).
    */
-  pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<Tick[], void, void>;
+  pages(gap: Gap, rest: RestSession, signal: AbortSignal, info: GapInfo): AsyncGenerator<RawTick[], void, void>;
 }

@@ -139,7 +139,14 @@ export class Slot {
 
   /** Timers this slot holds now (0 after every close: for tests). */
   get pendingTimers(): number {
-    const flags = [this.reconnectTimer.pending, this.killTimer.pending, this.queue.waiting, this.health.running, this.syncHandle !== null, this.reading.pending];
+    const flags = [
+      this.reconnectTimer.pending,
+      this.killTimer.pending,
+      this.queue.waiting,
+      this.health.running,
+      this.syncHandle !== null,
+      this.reading.pending,
+    ];
     return flags.filter(Boolean).length;
   }
 

@@ -24,7 +24,7 @@
  * limitRetryMs (wait after the server refuses a connection over the plan, default 30 s).
  */
 import { toMicros, toNumber, toSeq, wireNumber } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { contentKey, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, selectOption, selectTexts } from "./descriptor";
@@ -142,7 +142,12 @@ export class AllTickSession implements ProviderSession {
     }
     if (ret === 606) {
       // "too many requests and connection will be closed": come back after a pause.
-      this.ctx.fail({ kind: "limit", code: "rate_limited", message: `AllTick: ${msg || "too many requests"}; reconnecting shortly.`, retryAfterMs: 3000 });
+      this.ctx.fail({
+        kind: "limit",
+        code: "rate_limited",
+        message: `AllTick: ${msg || "too many requests"}; reconnecting shortly.`,
+        retryAfterMs: 3000,
+      });
       return;
     }
     const seq = Number(frame.seq_id);
@@ -189,7 +194,10 @@ export class AllTickSession implements ProviderSession {
     } else if (channel === "trades") {
       this.ctx.send({ cmd_id: CMD.trades, seq_id: seqId, trace, data: { symbol_list: codes.map((code) => ({ code })) } }, channel);
     } else {
-      this.ctx.send({ cmd_id: CMD.depth, seq_id: seqId, trace, data: { symbol_list: codes.map((code) => ({ code, depth_level: 1 })) } }, channel);
+      this.ctx.send(
+        { cmd_id: CMD.depth, seq_id: seqId, trace, data: { symbol_list: codes.map((code) => ({ code, depth_level: 1 })) } },
+        channel,
+      );
     }
   }
 
@@ -223,7 +231,11 @@ export class AllTickSession implements ProviderSession {
     }
     const code = ret === 603 ? "symbol_limit" : ret === 604 ? "not_entitled" : ret === 600 ? "invalid_symbol" : "rejected";
     const hint =
-      ret === 603 ? " (more codes than the plan allows per connection)" : ret === 600 ? " (check the code and that it belongs to this endpoint: stocks vs FX/crypto)" : "";
+      ret === 603
+        ? " (more codes than the plan allows per connection)"
+        : ret === 600
+          ? " (check the code and that it belongs to this endpoint: stocks vs FX/crypto)"
+          : "";
     this.ctx.rejected(named, req.channel, code, text + hint);
   }
 
@@ -240,7 +252,7 @@ export class AllTickSession implements ProviderSession {
       this.ctx.malformed("trade without price or time for " + symbol);
       return;
     }
-    const tick: Tick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
+    const tick: RawTick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
     const size = wireNumber(d.volume);
     if (size !== undefined) tick.size = size;
     const seq = seqValue(d.seq);
@@ -267,7 +279,7 @@ export class AllTickSession implements ProviderSession {
       this.ctx.malformed("depth without time for " + symbol);
       return;
     }
-    const tick: Tick = { symbol, type: "quote", ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
+    const tick: RawTick = { symbol, type: "quote", ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
     const bid = Array.isArray(d.bids) && d.bids.length > 0 ? (d.bids[0] as Level) : undefined;
     const ask = Array.isArray(d.asks) && d.asks.length > 0 ? (d.asks[0] as Level) : undefined;
     if (bid !== undefined && bid !== null) {
@@ -292,7 +304,7 @@ export class AllTickSession implements ProviderSession {
  * (code, seq): the key is per symbol already. seq's semantics are undocumented (per code? reset
  * daily?), so the event time is part of the key: a replayed push repeats both, a reset seq does not.
  */
-export function alltickDedupKey(t: Tick): string {
+export function alltickDedupKey(t: RawTick): string {
   if (t.seq == null) return contentKey(t);
   return (t.type === "trade" ? "t" : "q") + t.seq + "@" + t.ts;
 }
@@ -358,7 +370,11 @@ export const ALLTICK = defineProvider({
     selectOption("market", "tick-feed.label.alltickMarket", ["stock", "forex"], "tick-feed.alltickMarket.", { width: "200px" }),
     { name: "host", input: "text", label: "tick-feed.label.alltickHost", default: "quote.alltick.co", inline: true, width: "130px" },
   ],
-  limits: { symbolsPerConnection: ALLTICK_PLANS.free.symbols, maxConnections: ALLTICK_PLANS.free.connections, messagesPerSecond: 1000 / 1100 },
+  limits: {
+    symbolsPerConnection: ALLTICK_PLANS.free.symbols,
+    maxConnections: ALLTICK_PLANS.free.connections,
+    messagesPerSecond: 1000 / 1100,
+  },
   testSymbol: "AAPL.US",
   testSymbolBy: { option: "market", values: { forex: "EURUSD" } },
   backfill: { unsupported: "AllTick's /trade-tick returns the latest trade only; its history is K-lines." },

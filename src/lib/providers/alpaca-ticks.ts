@@ -1,6 +1,6 @@
 /** Alpaca trade and quote fields as Tick parts, shared by the stream (./alpaca.ts) and the REST backfill. */
 import { toIdString, toNumber, wireNumber } from "../time";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 
 /** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */
 function subMicroNanos(text: string): number | undefined {
@@ -9,7 +9,7 @@ function subMicroNanos(text: string): number | undefined {
   return Number((m[1] + "00").slice(6, 9));
 }
 
-export function alpacaExtras(e: Record<string, unknown>, tick: Tick, pairs: Array<[string, string]>): void {
+export function alpacaExtras(e: Record<string, unknown>, tick: RawTick, pairs: Array<[string, string]>): void {
   const extra: Record<string, unknown> = {};
   let any = false;
   for (const [from, to] of pairs) {
@@ -31,10 +31,10 @@ export function alpacaExtras(e: Record<string, unknown>, tick: Tick, pairs: Arra
  * parsed from `t`; undefined without a price. The REST backfill calls it with the rows of the
  * trades endpoints (same field names), so a trade is the same Tick from either source.
  */
-export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: number, recvTs: number): Tick | undefined {
+export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: number, recvTs: number): RawTick | undefined {
   const price = toNumber(e.p);
   if (Number.isNaN(price)) return undefined;
-  const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
+  const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
   const size = wireNumber(e.s);
   if (size !== undefined) tick.size = size;
   if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;

@@ -31,7 +31,7 @@
  * (basic: 30 symbols | plus: unlimited), stallSec, limitRetryMs.
  */
 import { parseIsoMicros, wireNumber } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { contentKey, idKey, numOption, forEachEvent, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, numberOption, selectOption } from "./descriptor";
@@ -59,7 +59,6 @@ export const ALPACA_LIMIT_RETRY_MS = 30_000;
 export const ALPACA_STALL_SEC = 300;
 
 export { alpacaTradeTick } from "./alpaca-ticks";
-
 
 interface AlpacaMessage {
   T?: unknown;
@@ -97,7 +96,10 @@ export class AlpacaSession implements ProviderSession {
   private readonly confirmed: Record<Channel, Map<string, string>> = { trades: new Map(), quotes: new Map() };
   private readonly watchdog: DataWatchdog;
 
-  constructor(private readonly ctx: SessionContext, private readonly opts: AlpacaSessionOptions) {
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly opts: AlpacaSessionOptions,
+  ) {
     this.symbols = new SymbolResolver(ctx);
     this.watchdog = new DataWatchdog(ctx, { stallMs: opts.stallMs, hours: opts.stallHours, delayMs: opts.delayMs, provider: "Alpaca" });
   }
@@ -142,7 +144,12 @@ export class AlpacaSession implements ProviderSession {
     for (const action of ["unsubscribe", "subscribe"] as const) {
       for (const channel of BOTH_CHANNELS) {
         const list = (action === "subscribe" ? change.add : change.remove)[channel];
-        if (list.length > 0) this.request(action, channel, list.map((sym) => sym.toUpperCase()));
+        if (list.length > 0)
+          this.request(
+            action,
+            channel,
+            list.map((sym) => sym.toUpperCase()),
+          );
       }
     }
   }
@@ -227,14 +234,23 @@ export class AlpacaSession implements ProviderSession {
       case 401:
         return fail({ kind: "transient", code: "not_authenticated", message: text });
       case 407:
-        return fail({ kind: "transient", code: "slow_client", message: `${text}: the server dropped data because ticks were read too slowly.` });
+        return fail({
+          kind: "transient",
+          code: "slow_client",
+          message: `${text}: the server dropped data because ticks were read too slowly.`,
+        });
       case 403:
         return; // already authenticated: harmless
       default:
         break;
     }
     if (!this.readyDone) {
-      if (code === 409) return fail({ kind: "plan", code: "plan", message: `${text}: this feed is not in your plan (the free plan has iex, delayed_sip and crypto).` });
+      if (code === 409)
+        return fail({
+          kind: "plan",
+          code: "plan",
+          message: `${text}: this feed is not in your plan (the free plan has iex, delayed_sip and crypto).`,
+        });
       return fail({ kind: "transient", code: "alpaca_" + (Number.isFinite(code) ? code : "error"), message: text });
     }
     const req = code === 405 || code === 409 || code === 410 || code === 400 ? this.pending.shift() : undefined;
@@ -280,7 +296,7 @@ export class AlpacaSession implements ProviderSession {
   private quote(e: AlpacaMessage): void {
     const b = this.base(e, "quote");
     if (b === undefined) return;
-    const tick: Tick = { symbol: b.symbol, type: "quote", ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
+    const tick: RawTick = { symbol: b.symbol, type: "quote", ts: b.ts, recvTs: this.ctx.frameRecvTs, provider: "alpaca" };
     // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
     const bp = wireNumber(e.bp);
     const bs = wireNumber(e.bs);
@@ -305,7 +321,7 @@ export class AlpacaSession implements ProviderSession {
 }
 
 /** Stocks: (x, i), trade ids are unique per exchange; crypto: (i). Quotes by content. */
-export function alpacaDedupKey(t: Tick): string {
+export function alpacaDedupKey(t: RawTick): string {
   return t.type === "trade" && t.id != null ? idKey(t) : contentKey(t);
 }
 
@@ -323,7 +339,13 @@ export function createAlpaca(settings: FeedSettings): Provider {
   const stallMs = numOption(o, "stallSec", ALPACA_STALL_SEC) * 1000;
   const explicitStall = o.stallSec !== undefined && o.stallSec !== "";
   const stallHours: StallHours =
-    feed === "crypto" || feed === "test" ? "always" : feed === "boats" || feed === "overnight" ? (explicitStall ? "always" : "never") : "regular";
+    feed === "crypto" || feed === "test"
+      ? "always"
+      : feed === "boats" || feed === "overnight"
+        ? explicitStall
+          ? "always"
+          : "never"
+        : "regular";
   const limitRetryMs = numOption(o, "limitRetryMs", ALPACA_LIMIT_RETRY_MS) || ALPACA_LIMIT_RETRY_MS;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = watchdogPeriodMs(stallMs);
@@ -338,10 +360,16 @@ export function createAlpaca(settings: FeedSettings): Provider {
     displayUrl: () => redactUrl(url),
     httpFailure: (status: number): ProviderFailure | undefined =>
       status === 429
-        ? { kind: "limit", code: "connection_limit", message: "Alpaca refused the connection (HTTP 429): too many connections for this key.", retryAfterMs: limitRetryMs }
+        ? {
+            kind: "limit",
+            code: "connection_limit",
+            message: "Alpaca refused the connection (HTTP 429): too many connections for this key.",
+            retryAfterMs: limitRetryMs,
+          }
         : undefined,
     dedupKey: alpacaDedupKey,
-    createSession: (ctx) => new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
+    createSession: (ctx) =>
+      new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
   };
 }
 
@@ -352,7 +380,13 @@ export const ALPACA = defineProvider({
   apiSecret: "required",
   url: "wss://stream.data.alpaca.markets/" + ALPACA_FEEDS.iex,
   options: [
-    selectOption("feed", "tick-feed.label.alpacaFeed", ["iex", "sip", "delayed_sip", "boats", "overnight", "crypto", "test"], "tick-feed.alpacaFeed.", { width: "200px" }),
+    selectOption(
+      "feed",
+      "tick-feed.label.alpacaFeed",
+      ["iex", "sip", "delayed_sip", "boats", "overnight", "crypto", "test"],
+      "tick-feed.alpacaFeed.",
+      { width: "200px" },
+    ),
     { name: "sandbox", input: "checkbox", label: "tick-feed.label.alpacaSandbox", default: false, inline: true },
     selectOption("plan", "tick-feed.label.alpacaPlan", ["", "basic", "plus"], "tick-feed.alpacaPlan.", { width: "200px" }),
     numberOption("stallSec", "tick-feed.label.alpacaStall", ALPACA_STALL_SEC, "non-negative", "0", { inline: true, width: "70px" }),

@@ -21,7 +21,7 @@
  * sent, since Binance refuses a whole SUBSCRIBE for one bad stream (and does not always name it).
  */
 import { toIdString, toNumber, toSeq } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, numberOption, selectTexts } from "./descriptor";
@@ -96,8 +96,8 @@ export class BinanceSession implements ProviderSession {
     if (d.e === "trade" || d.e === "aggTrade") {
       this.watchdog.data();
       this.trade(d);
-    }
-    else if (d.e === "serverShutdown") this.ctx.fail({ kind: "transient", code: "server_shutdown", message: "Binance is restarting this server: reconnecting." });
+    } else if (d.e === "serverShutdown")
+      this.ctx.fail({ kind: "transient", code: "server_shutdown", message: "Binance is restarting this server: reconnecting." });
     else if (d.e === undefined && typeof d.s === "string" && d.b !== undefined && d.a !== undefined) {
       this.watchdog.data();
       this.quote(d);
@@ -117,7 +117,11 @@ export class BinanceSession implements ProviderSession {
         const named = req.symbols.filter((s) => new RegExp("\\b" + s.toLowerCase() + "@").test(message));
         if (named.length > 0 && named.length < req.symbols.length) {
           this.ctx.rejected(named, req.channel, code, message);
-          this.request("SUBSCRIBE", req.symbols.filter((s) => !named.includes(s)), req.channel);
+          this.request(
+            "SUBSCRIBE",
+            req.symbols.filter((s) => !named.includes(s)),
+            req.channel,
+          );
         } else this.ctx.rejected(req.symbols, req.channel, code, message);
       } else this.ctx.warn(code, message);
       return;
@@ -142,7 +146,7 @@ export class BinanceSession implements ProviderSession {
     const symbol = this.symbols.resolve(d.s as string);
     if (symbol === undefined) return;
     // Spot bookTicker carries no time: the receipt time stands in for it.
-    const tick: Tick = {
+    const tick: RawTick = {
       symbol,
       type: "quote",
       bid: toNumber(d.b),
@@ -164,14 +168,14 @@ export class BinanceSession implements ProviderSession {
  * undefined without price, time or id. `micros`: `T` is in µs (timeUnit MICROSECOND). The REST
  * backfill maps `aggTrades` / `historicalTrades` rows to this shape and calls it too.
  */
-export function binanceTradeTick(d: Record<string, unknown>, symbol: string, micros: boolean, recvTs: number): Tick | undefined {
+export function binanceTradeTick(d: Record<string, unknown>, symbol: string, micros: boolean, recvTs: number): RawTick | undefined {
   // Strict decimal text: Number("") is 0 and Number("0x10") is 16, which a price must never be.
   const price = toNumber(d.p);
   const size = toNumber(d.q);
   const t = toNumber(d.T);
   const id = toIdString(d.e === "aggTrade" ? d.a : d.t);
   if (Number.isNaN(price) || Number.isNaN(t) || id === undefined) return undefined;
-  const tick: Tick = {
+  const tick: RawTick = {
     symbol,
     type: "trade",
     price,
@@ -219,8 +223,24 @@ export const BINANCE = defineProvider({
   label: "Binance",
   url: "wss://stream.binance.com:9443/stream",
   options: [
-    selectTexts("stream", "tick-feed.label.binanceStream", [["trade", "trade"], ["aggTrade", "aggTrade"]], { width: "130px" }),
-    selectTexts("endpoint", "tick-feed.label.binanceEndpoint", [["stream", "stream.binance.com"], ["data-stream", "data-stream.binance.vision"]], { inline: true, width: "180px" }),
+    selectTexts(
+      "stream",
+      "tick-feed.label.binanceStream",
+      [
+        ["trade", "trade"],
+        ["aggTrade", "aggTrade"],
+      ],
+      { width: "130px" },
+    ),
+    selectTexts(
+      "endpoint",
+      "tick-feed.label.binanceEndpoint",
+      [
+        ["stream", "stream.binance.com"],
+        ["data-stream", "data-stream.binance.vision"],
+      ],
+      { inline: true, width: "180px" },
+    ),
     numberOption("stallSec", "tick-feed.label.binanceStall", 0, "non-negative", "0", { width: "70px" }),
   ],
   limits: { symbolsPerConnection: 1024, maxConnections: 10, messagesPerSecond: 4 },

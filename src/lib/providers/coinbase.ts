@@ -32,7 +32,7 @@
  * Options: snapshot (true: emit the snapshot trades, default), staleMs, messagesPerSecond.
  */
 import { parseIsoMicros, toIdString, toMicros, toNumber, wireNumber } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { TS_MAX_AHEAD_US } from "../ticknorm";
 import { CoinbaseJwt } from "./coinbase-jwt";
 import { DEFAULT_TIMING, defaultDedupKey, mentions, numOption, parseObject, redactUrl, sample } from "./common";
@@ -240,11 +240,20 @@ export class CoinbaseSession implements ProviderSession {
     if (named.length === 0) {
       const both = message + " " + reason;
       if (/authenticat|unauthori[sz]ed|\bjwt\b|signature|forbidden/i.test(both)) {
-        this.ctx.fail({ kind: "auth", code: "auth_failed", message: text + " (check the API key name and private key, or clear both to use the public feed)." });
+        this.ctx.fail({
+          kind: "auth",
+          code: "auth_failed",
+          message: text + " (check the API key name and private key, or clear both to use the public feed).",
+        });
         return;
       }
       if (/rate limit|too many/i.test(both)) {
-        this.ctx.fail({ kind: "limit", code: "rate_limited", message: text + "; reconnecting shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS });
+        this.ctx.fail({
+          kind: "limit",
+          code: "rate_limited",
+          message: text + "; reconnecting shortly.",
+          retryAfterMs: COINBASE_RATE_WAIT_MS,
+        });
         return;
       }
     }
@@ -278,7 +287,7 @@ export class CoinbaseSession implements ProviderSession {
       this.ctx.malformed("market_trades event without trades");
       return;
     }
-    const ticks: Tick[] = [];
+    const ticks: RawTick[] = [];
     for (const t of ev.trades as RawTrade[]) {
       if (t === null || typeof t !== "object") {
         this.ctx.malformed("trade is not an object");
@@ -307,7 +316,8 @@ export class CoinbaseSession implements ProviderSession {
       // (a product's trades are in time order), perhaps so long ago that the dedup window forgot them.
       if (snapshot && high !== undefined && t.ts < high) continue;
       // Only a plausible time moves the mark (a hostile far-future time would hide later snapshots; the feed refuses that tick).
-      if ((high === undefined || t.ts > high) && Number.isSafeInteger(t.ts) && t.ts <= t.recvTs + TS_MAX_AHEAD_US) newest.set(t.symbol, t.ts);
+      if ((high === undefined || t.ts > high) && Number.isSafeInteger(t.ts) && t.ts <= t.recvTs + TS_MAX_AHEAD_US)
+        newest.set(t.symbol, t.ts);
       this.ctx.tick(t);
     }
   }
@@ -318,11 +328,11 @@ export class CoinbaseSession implements ProviderSession {
  * undefined without price or time. The REST backfill calls it with the rows of the public
  * market-trades endpoint (same field names), so a trade is the same Tick from either source.
  */
-export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, snapshot: boolean, recvTs: number): Tick | undefined {
+export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, snapshot: boolean, recvTs: number): RawTick | undefined {
   const price = toNumber(t.price);
   const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
   if (Number.isNaN(price) || Number.isNaN(ts)) return undefined;
-  const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "coinbase" };
+  const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "coinbase" };
   const size = wireNumber(t.size);
   if (size !== undefined) tick.size = size;
   const id = toIdString(t.trade_id);
@@ -376,7 +386,12 @@ export function createCoinbase(settings: FeedSettings): Provider {
     // Coinbase limits new connections per second per IP: a 429 needs seconds, not the default minute.
     httpFailure: (status) =>
       status === 429
-        ? { kind: "limit", code: "http_429", message: "Coinbase: too many connections from this IP (HTTP 429); retrying shortly.", retryAfterMs: COINBASE_RATE_WAIT_MS }
+        ? {
+            kind: "limit",
+            code: "http_429",
+            message: "Coinbase: too many connections from this IP (HTTP 429); retrying shortly.",
+            retryAfterMs: COINBASE_RATE_WAIT_MS,
+          }
         : undefined,
     dedupKey: defaultDedupKey,
     createSession: (ctx) => new CoinbaseSession(ctx, jwt, shared, emitSnapshot),

@@ -1,15 +1,15 @@
 /** Small helpers shared by provider modules. */
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { frameText, parseLossless } from "../json";
 import type { ChannelLists, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
 /** Dedup key from the provider's trade id, scoped by exchange when there is one. */
-export function idKey(t: Tick): string {
+export function idKey(t: RawTick): string {
   return t.exchange == null ? (t.id as string) : t.exchange + ":" + (t.id as string);
 }
 
 /** Content key for ticks without an id. Equal real prints in one frame are kept apart by the slot's occurrence index. */
-export function contentKey(t: Tick): string {
+export function contentKey(t: RawTick): string {
   if (t.type === "quote") {
     return "q|" + t.ts + "|" + t.bid + "|" + t.bidSize + "|" + t.ask + "|" + t.askSize;
   }
@@ -18,7 +18,7 @@ export function contentKey(t: Tick): string {
 }
 
 /** Id key when the tick has an id, else the content key. */
-export function defaultDedupKey(t: Tick): string {
+export function defaultDedupKey(t: RawTick): string {
   return t.id != null && t.type === "trade" ? idKey(t) : contentKey(t);
 }
 
@@ -74,7 +74,12 @@ export function parseFrame(data: Buffer, ctx: SessionContext, lossless = false):
  * Decodes a frame that must be one JSON object (lossless by default); reports bad JSON or
  * anything else (`reason`) as malformed and returns undefined.
  */
-export function parseObject<T extends object = Record<string, unknown>>(data: Buffer, ctx: SessionContext, lossless = true, reason = "frame is not an object"): T | undefined {
+export function parseObject<T extends object = Record<string, unknown>>(
+  data: Buffer,
+  ctx: SessionContext,
+  lossless = true,
+  reason = "frame is not an object",
+): T | undefined {
   const v = parseFrame(data, ctx, lossless);
   if (v === undefined) return undefined;
   if (v === null || typeof v !== "object" || Array.isArray(v)) {

@@ -13,7 +13,7 @@
  * to 150 s, longer than the ping interval.
  */
 import { toNumber, wireNumber } from "../time";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, textOf, withQuery } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider } from "./descriptor";
@@ -69,7 +69,8 @@ export class FinnhubSession implements ProviderSession {
       if (/too many symbols/i.test(msg)) {
         this.refusedCount++;
         const symbol = this.sentAdds[this.sentAdds.length - this.refusedCount];
-        if (symbol !== undefined) this.ctx.rejected([symbol], "trades", "symbol_limit", msg + " (the plan's symbol limit; unsubscribe others to make room)");
+        if (symbol !== undefined)
+          this.ctx.rejected([symbol], "trades", "symbol_limit", msg + " (the plan's symbol limit; unsubscribe others to make room)");
         else this.ctx.warn("symbol_limit", msg);
       } else this.ctx.warn("finnhub_error", msg);
     }
@@ -86,7 +87,7 @@ export class FinnhubSession implements ProviderSession {
       this.ctx.malformed("trade without price or time for " + symbol);
       return;
     }
-    const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "finnhub" };
+    const tick: RawTick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "finnhub" };
     const size = wireNumber(d.v);
     if (size !== undefined) tick.size = size;
     if (Array.isArray(d.c)) tick.conditions = d.c as string[];
@@ -100,7 +101,11 @@ export function createFinnhub(settings: FeedSettings): Provider {
   return {
     id: "finnhub",
     settings,
-    limits: { symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50, maxConnections: 1, messagesPerSecond: Infinity },
+    limits: {
+      symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50,
+      maxConnections: 1,
+      messagesPerSecond: Infinity,
+    },
     timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 150_000 },
     channels: ["trades"],
     contentKeys: true,

@@ -21,7 +21,7 @@
  */
 import { frameText, parseLossless } from "../json";
 import { type TimeUnit, TIME_UNITS, toIdString, toMicros, toNumber, toSeq, wireNumber } from "../time";
-import type { Channel, ProviderId, RawTick as Tick } from "../types";
+import type { Channel, ProviderId, RawTick } from "../types";
 import { defaultDedupKey, DEFAULT_TIMING, numOption, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
 import { defineProvider, selectOption, type OptionSpec } from "./descriptor";
 import { SymbolResolver } from "./resolver";
@@ -160,7 +160,10 @@ export class GenericParser {
   private readonly f: Record<keyof GenericMapping, MappedField>;
   private readonly dataGetter: Getter | null;
 
-  constructor(private readonly cfg: GenericConfig, private readonly provider: ProviderId) {
+  constructor(
+    private readonly cfg: GenericConfig,
+    private readonly provider: ProviderId,
+  ) {
     const m = cfg.mapping;
     this.f = {
       symbol: mappedField(m.symbol),
@@ -236,7 +239,7 @@ export class GenericParser {
     const timeRaw = f.time.key !== null ? o[f.time.key] : read(f.time, o);
     const ts = timeRaw === undefined || timeRaw === null ? ctx.frameRecvTs : toMicros(timeRaw, this.cfg.timeUnit);
     if (Number.isNaN(ts)) return "bad time " + sample(timeRaw, 64);
-    const tick: Tick = { symbol, type: isQuote ? "quote" : "trade", ts, recvTs: ctx.frameRecvTs, provider: this.provider };
+    const tick: RawTick = { symbol, type: isQuote ? "quote" : "trade", ts, recvTs: ctx.frameRecvTs, provider: this.provider };
     // A field that is present but not a number (" ", "0x10", "NaN", an object) makes the element bad.
     const bidW = wireNumber(bidRaw);
     const askW = wireNumber(askRaw);
@@ -293,7 +296,11 @@ class GenericSession implements ProviderSession {
   private readonly perChannel: boolean;
   private readonly perSymbol: boolean;
 
-  constructor(private readonly ctx: SessionContext, private readonly cfg: GenericConfig, provider: ProviderId) {
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly cfg: GenericConfig,
+    provider: ProviderId,
+  ) {
     this.parser = new GenericParser(cfg, provider);
     this.symbols = new SymbolResolver(ctx);
     this.sub = parseTemplate(cfg.subscribeTemplate, "subscribeTemplate");
@@ -370,7 +377,10 @@ class GenericSession implements ProviderSession {
     if (symbols.length === 0) return;
     const s = this.ctx.settings;
     if (this.perSymbol) {
-      for (const sym of symbols) this.ctx.send(fillTemplate(template, { symbol: sym, symbols: [sym], csv: sym, channel, key: s.apiKey, secret: s.apiSecret }) as object);
+      for (const sym of symbols)
+        this.ctx.send(
+          fillTemplate(template, { symbol: sym, symbols: [sym], csv: sym, channel, key: s.apiKey, secret: s.apiSecret }) as object,
+        );
     } else {
       this.ctx.send(fillTemplate(template, { symbols, csv: symbols.join(","), channel, key: s.apiKey, secret: s.apiSecret }) as object);
     }
@@ -378,7 +388,12 @@ class GenericSession implements ProviderSession {
 }
 
 /** Builds a generic-protocol provider; the simulator reuses it with its own mapping. */
-export function makeGenericProvider(settings: FeedSettings, cfg: GenericConfig, id: ProviderId, defaultUrl: () => Promise<string> | string): Provider {
+export function makeGenericProvider(
+  settings: FeedSettings,
+  cfg: GenericConfig,
+  id: ProviderId,
+  defaultUrl: () => Promise<string> | string,
+): Provider {
   // Fail at deploy time, not at connect time, on a broken template.
   parseTemplate(cfg.subscribeTemplate, "subscribeTemplate");
   parseTemplate(cfg.unsubscribeTemplate, "unsubscribeTemplate");
@@ -410,11 +425,26 @@ export function createGeneric(settings: FeedSettings): Provider {
 /** The mapping rows, two options a row: a tick field's name (default: its own), the time unit, the data path. */
 function mappingOption(name: string, i: number): OptionSpec {
   const layout = { inline: i % 2 === 1, width: "120px" };
-  if (name === "timeUnit") return selectOption(name, "tick-feed.label.timeUnit", ["auto", "s", "ms", "us", "ns", "iso"], "tick-feed.timeUnit.", layout);
+  if (name === "timeUnit")
+    return selectOption(name, "tick-feed.label.timeUnit", ["auto", "s", "ms", "us", "ns", "iso"], "tick-feed.timeUnit.", layout);
   if (name === "dataPath") return { name, input: "text", label: "tick-feed.label.dataPath", default: "", ...layout };
-  return { name: name + "Field", input: "text", label: `tick-feed.label.${name}Field`, default: DEFAULT_MAPPING[name as keyof GenericMapping], ...layout };
+  return {
+    name: name + "Field",
+    input: "text",
+    label: `tick-feed.label.${name}Field`,
+    default: DEFAULT_MAPPING[name as keyof GenericMapping],
+    ...layout,
+  };
 }
-const template = (name: string, dflt: string, placeholder: string, width = "70%"): OptionSpec => ({ name, input: "text", label: `tick-feed.label.${name}`, default: dflt, check: "json", placeholder, width });
+const template = (name: string, dflt: string, placeholder: string, width = "70%"): OptionSpec => ({
+  name,
+  input: "text",
+  label: `tick-feed.label.${name}`,
+  default: dflt,
+  check: "json",
+  placeholder,
+  width,
+});
 
 export const GENERIC = defineProvider({
   id: "generic",
@@ -429,7 +459,16 @@ export const GENERIC = defineProvider({
     template("unsubscribeTemplate", DEFAULT_UNSUBSCRIBE, DEFAULT_UNSUBSCRIBE),
     template("authTemplate", "", '{"action":"auth","key":"$key"}'),
     template("heartbeatTemplate", "", '{"action":"heartbeat"}', "45%"),
-    { name: "heartbeatMs", input: "number", placeholderLabel: "tick-feed.label.heartbeatMs", default: 0, check: "non-negative", inline: true, min: "0", width: "90px" },
+    {
+      name: "heartbeatMs",
+      input: "number",
+      placeholderLabel: "tick-feed.label.heartbeatMs",
+      default: 0,
+      check: "non-negative",
+      inline: true,
+      min: "0",
+      width: "90px",
+    },
   ],
   backfill: { unsupported: "A generic WebSocket has no known REST history." },
   create: createGeneric,

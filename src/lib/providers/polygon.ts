@@ -19,7 +19,7 @@
  * other in a loop. Dedup key (sym, x, i, trfi); `q` is not unique enough to use.
  */
 import { toIdString, toNumber, toSeq, wireNumber } from "../time";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, forEachEvent, redactUrl, strOption, textOf, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
@@ -76,23 +76,29 @@ export class PolygonSession implements ProviderSession {
 
   message(data: Buffer): void {
     // An array inside the array has no `ev`: ignored like an unknown event type.
-    forEachEvent<PolygonEvent>(data, this.ctx, "event", (e) => {
-      switch (e.ev) {
-        case "T":
-          this.watchdog.data();
-          this.trade(e);
-          break;
-        case "Q":
-          this.watchdog.data();
-          this.quote(e);
-          break;
-        case "status":
-          this.status(e);
-          break;
-        default:
-          break; // aggregates and new event types are ignored
-      }
-    }, true);
+    forEachEvent<PolygonEvent>(
+      data,
+      this.ctx,
+      "event",
+      (e) => {
+        switch (e.ev) {
+          case "T":
+            this.watchdog.data();
+            this.trade(e);
+            break;
+          case "Q":
+            this.watchdog.data();
+            this.quote(e);
+            break;
+          case "status":
+            this.status(e);
+            break;
+          default:
+            break; // aggregates and new event types are ignored
+        }
+      },
+      true,
+    );
   }
 
   subscribe(change: SubscriptionChange): void {
@@ -130,7 +136,9 @@ export class PolygonSession implements ProviderSession {
         this.ctx.fail({
           kind: "limit",
           code: "max_connections",
-          message: (message || "Maximum number of websocket connections exceeded.") + ` Another session uses this key; retrying in ${Math.round(this.opts.limitRetryMs / 1000)} s.`,
+          message:
+            (message || "Maximum number of websocket connections exceeded.") +
+            ` Another session uses this key; retrying in ${Math.round(this.opts.limitRetryMs / 1000)} s.`,
           retryAfterMs: this.opts.limitRetryMs,
         });
         return;
@@ -174,7 +182,7 @@ export class PolygonSession implements ProviderSession {
       this.ctx.malformed("quote without time for " + symbol);
       return;
     }
-    const tick: Tick = { symbol, type: "quote", ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
+    const tick: RawTick = { symbol, type: "quote", ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "polygon" };
     // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
     const bp = wireNumber(e.bp);
     const ap = wireNumber(e.ap);
@@ -198,11 +206,11 @@ export class PolygonSession implements ProviderSession {
  * as a Tick; undefined without a price or time. The REST backfill maps its rows to this shape and
  * calls it too, so a trade is the same Tick from either source.
  */
-export function polygonTradeTick(e: Record<string, unknown>, symbol: string, recvTs: number): Tick | undefined {
+export function polygonTradeTick(e: Record<string, unknown>, symbol: string, recvTs: number): RawTick | undefined {
   const price = num(e.p);
   const t = num(e.t);
   if (Number.isNaN(price) || Number.isNaN(t)) return undefined;
-  const tick: Tick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs, provider: "polygon" };
+  const tick: RawTick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs, provider: "polygon" };
   // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
   const size = wireNumber(e.s);
   if (size !== undefined) tick.size = size;
@@ -222,7 +230,7 @@ export function polygonTradeTick(e: Record<string, unknown>, symbol: string, rec
 }
 
 /** Polygon trade ids are unique per exchange (and TRF), not per symbol. */
-export function polygonDedupKey(t: Tick): string {
+export function polygonDedupKey(t: RawTick): string {
   if (t.type !== "trade" || t.id == null) return contentKey(t);
   const trfi = t.extra != null && t.extra.trfi != null ? ":" + String(t.extra.trfi) : "";
   return String(t.exchange ?? "") + ":" + t.id + trfi;
@@ -236,7 +244,8 @@ export function createPolygon(settings: FeedSettings): Provider {
   const limitRetryMs = numOption(settings.options, "limitRetryMs", 0) || POLYGON_EVICTION_WAIT_MS;
   const stallMs = Math.round(numOption(settings.options, "stallSec", POLYGON_STALL_SEC) * 1000);
   const hoursOpt = strOption(settings.options, "stallHours", cluster === "crypto" ? "always" : "regular");
-  if (hoursOpt !== "regular" && hoursOpt !== "always" && hoursOpt !== "never") throw new Error(`Unknown stallHours "${hoursOpt}": use regular, always or never.`);
+  if (hoursOpt !== "regular" && hoursOpt !== "always" && hoursOpt !== "never")
+    throw new Error(`Unknown stallHours "${hoursOpt}": use regular, always or never.`);
   const stallHours: StallHours = hoursOpt;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = stallHours !== "never" ? watchdogPeriodMs(stallMs) : 0;

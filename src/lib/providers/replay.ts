@@ -11,7 +11,7 @@
  */
 import { toMicros } from "../time";
 import { type ReplayAction, type ReplayOptions, type ReplayProgress, ReplayServer } from "../replay/server";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { contentKey, idKey, NO_LIMITS, parseFrame, sample, BOTH_CHANNELS } from "./common";
 import { defineProvider } from "./descriptor";
 import { isProviderId } from "./index";
@@ -39,7 +39,8 @@ export function replayOptions(options: Record<string, unknown>): ReplayOptions {
   if (file === "") throw new Error("The replay needs a file.");
   const rawSpeed = options.speed;
   const speed = rawSpeed === undefined || rawSpeed === "" || rawSpeed === null ? 1 : Number(rawSpeed);
-  if (!Number.isFinite(speed) || speed < 0) throw new Error(`Replay speed must be a number >= 0 (0 = as fast as the flow takes them); got "${String(rawSpeed)}".`);
+  if (!Number.isFinite(speed) || speed < 0)
+    throw new Error(`Replay speed must be a number >= 0 (0 = as fast as the flow takes them); got "${String(rawSpeed)}".`);
   const from = replayTime(options.from);
   const to = replayTime(options.to);
   if (from !== null && Number.isNaN(from)) throw new Error(`Replay "from" is not a time (ISO-8601 or µs): "${String(options.from)}".`);
@@ -49,9 +50,21 @@ export function replayOptions(options: Record<string, unknown>): ReplayOptions {
 }
 
 /** A tick as our own server sent it (trusted shape, checked lightly), in the Tick key order. */
-function toTick(o: Record<string, unknown>): Tick | undefined {
-  if (typeof o.symbol !== "string" || (o.type !== "trade" && o.type !== "quote") || typeof o.ts !== "number" || typeof o.recvTs !== "number") return undefined;
-  const t: Tick = { symbol: o.symbol, type: o.type, ts: o.ts, recvTs: o.recvTs, provider: isProviderId(o.provider) ? o.provider : "replay" };
+function toTick(o: Record<string, unknown>): RawTick | undefined {
+  if (
+    typeof o.symbol !== "string" ||
+    (o.type !== "trade" && o.type !== "quote") ||
+    typeof o.ts !== "number" ||
+    typeof o.recvTs !== "number"
+  )
+    return undefined;
+  const t: RawTick = {
+    symbol: o.symbol,
+    type: o.type,
+    ts: o.ts,
+    recvTs: o.recvTs,
+    provider: isProviderId(o.provider) ? o.provider : "replay",
+  };
   const out: Record<string, unknown> = { symbol: t.symbol, type: t.type };
   for (const k of ["price", "size", "bid", "bidSize", "ask", "askSize"]) if (typeof o[k] === "number") out[k] = o[k];
   out.ts = t.ts;
@@ -60,7 +73,7 @@ function toTick(o: Record<string, unknown>): Tick | undefined {
   out.provider = t.provider;
   if (o.backfill === true) out.backfill = true;
   if (o.extra !== undefined && o.extra !== null) out.extra = o.extra;
-  return out as unknown as Tick;
+  return out as unknown as RawTick;
 }
 
 export function createReplay(settings: FeedSettings): Provider & ReplayControl {
@@ -81,7 +94,7 @@ export function createReplay(settings: FeedSettings): Provider & ReplayControl {
     connectUrl: () => get().start(),
     displayUrl: () => `replay ${opts.file}`,
     // A loop pass replays the same trades shifted in time: the key includes the (shifted) time.
-    dedupKey: (t: Tick) => (t.id !== undefined && t.id !== null ? idKey(t) + "@" + t.ts : contentKey(t)),
+    dedupKey: (t: RawTick) => (t.id !== undefined && t.id !== null ? idKey(t) + "@" + t.ts : contentKey(t)),
     createSession: (ctx: SessionContext): ProviderSession => ({
       open: () => ctx.ready(),
       subscribe: (change: SubscriptionChange) => {

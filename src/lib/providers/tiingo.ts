@@ -29,7 +29,7 @@
  * 30 s apart (not confirmed), so the stall timeout defaults to 90 s.
  */
 import { toOptNumber, wireNumber } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { BOTH_CHANNELS, contentKey, DEFAULT_TIMING, mentions, parseObject, redactUrl, sample } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { epochNanos, F, FLAGS, isoToNanos } from "./tiingo-wire";
@@ -85,7 +85,12 @@ export class TiingoSession implements ProviderSession {
     // thresholdLevel 6 carries reference prices only: quotes cannot be had, say so once per symbol.
     const quotes = this.thresholdLevel === 6 ? [] : change.all.quotes;
     if (this.thresholdLevel === 6 && change.add.quotes.length > 0) {
-      this.ctx.rejected(change.add.quotes, "quotes", "no_quotes", "Tiingo thresholdLevel 6 sends reference prices only (as trades); quotes need level 0 or 5.");
+      this.ctx.rejected(
+        change.add.quotes,
+        "quotes",
+        "no_quotes",
+        "Tiingo thresholdLevel 6 sends reference prices only (as trades); quotes need level 0 or 5.",
+      );
     }
     this.wantedBy.trades = new Set(change.all.trades);
     this.wantedBy.quotes = new Set(quotes);
@@ -194,7 +199,11 @@ export class TiingoSession implements ProviderSession {
     } else if (code === 429) {
       fail("limit", /connection/i.test(text) ? "max_connections" : "rate_limited", `${shown}; retrying in a minute.`, TIINGO_LIMIT_WAIT_MS);
     } else if (/threshold|tier|agreement|entitle|permission|plan/i.test(text)) {
-      fail("plan", "plan", `${shown} (thresholdLevel ${this.thresholdLevel} is not in this account's plan; level 6 needs no IEX agreement).`);
+      fail(
+        "plan",
+        "plan",
+        `${shown} (thresholdLevel ${this.thresholdLevel} is not in this account's plan; level 6 needs no IEX agreement).`,
+      );
     } else if (/ticker/i.test(text) && this.lastAdded.length > 0) {
       const named = this.lastAdded.filter((t) => mentions(text, t, "a-z0-9."));
       const symbols = (named.length > 0 ? named : this.lastAdded).map((t) => this.names.get(t) ?? t);
@@ -239,7 +248,12 @@ export class TiingoSession implements ProviderSession {
     const fromIso = typeof iso === "string" ? isoToNanos(iso) : undefined;
     const fromEpoch = epochNanos(epoch);
     if (fromIso === undefined) return fromEpoch;
-    if (fromEpoch !== undefined && typeof epoch === "string" && !/[.,]\d{9}/.test(iso as string) && Math.abs(fromEpoch.us - fromIso.us) < 1_000_000) {
+    if (
+      fromEpoch !== undefined &&
+      typeof epoch === "string" &&
+      !/[.,]\d{9}/.test(iso as string) &&
+      Math.abs(fromEpoch.us - fromIso.us) < 1_000_000
+    ) {
       return fromEpoch;
     }
     return fromIso;
@@ -273,7 +287,7 @@ export class TiingoSession implements ProviderSession {
     }
     if (type === "Q") {
       if (!this.wantedBy.quotes.has(symbol)) return;
-      const tick: Tick = { symbol, type: "quote", ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
+      const tick: RawTick = { symbol, type: "quote", ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
       // Present but not a number: NaN, refused by the feed (counted as malformed), never silently absent.
       const bid = wireNumber(d[F.bidPrice]);
       const bidSize = wireNumber(d[F.bidSize]);
@@ -294,7 +308,10 @@ export class TiingoSession implements ProviderSession {
     const size = wireNumber(d[F.lastSize]);
     if (type === "B") {
       // A break cancels an earlier trade (no id links them): not a trade, so not a tick.
-      this.ctx.warn("trade_break", `Tiingo trade break for ${symbol}: price ${String(price)}, size ${String(size)}, at ${sample(d[F.date], 64)}`);
+      this.ctx.warn(
+        "trade_break",
+        `Tiingo trade break for ${symbol}: price ${String(price)}, size ${String(size)}, at ${sample(d[F.date], 64)}`,
+      );
       return;
     }
     if (price === undefined) {
@@ -302,7 +319,7 @@ export class TiingoSession implements ProviderSession {
       return;
     }
     if (!this.wantedBy.trades.has(symbol)) return;
-    const tick: Tick = { symbol, type: "trade", price, ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
+    const tick: RawTick = { symbol, type: "trade", price, ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
     if (size !== undefined) tick.size = size;
     if (conditions !== undefined) tick.conditions = conditions;
     tick.extra = { nanos: time.nanos };
@@ -345,7 +362,7 @@ export class TiingoSession implements ProviderSession {
  * (time to the ns, price, size) within the ticker: Tiingo has no trade id. The ns come from the
  * ISO string (`data[1]`), exact; quotes key on their four book fields, reference prices on the price.
  */
-export function tiingoDedupKey(t: Tick): string {
+export function tiingoDedupKey(t: RawTick): string {
   const nanos = t.extra != null && typeof t.extra.nanos === "string" ? t.extra.nanos : undefined;
   if (nanos === undefined) return contentKey(t);
   if (t.type === "quote") return "q|" + nanos + "|" + t.bid + "|" + t.bidSize + "|" + t.ask + "|" + t.askSize;
@@ -381,7 +398,9 @@ export const TIINGO = defineProvider({
   label: "Tiingo IEX",
   apiKey: "required",
   url: TIINGO_DEFAULT_URL,
-  options: [selectOption("thresholdLevel", "tick-feed.label.tiingoThreshold", ["6", "5", "0"], "tick-feed.tiingoThreshold.", { width: "300px" })],
+  options: [
+    selectOption("thresholdLevel", "tick-feed.label.tiingoThreshold", ["6", "5", "0"], "tick-feed.tiingoThreshold.", { width: "300px" }),
+  ],
   conditions: "tiingo",
   backfill: { unsupported: "Tiingo's REST history is resampled bars, no individual trades." },
   create: createTiingo,

@@ -36,7 +36,7 @@
  * are whole seconds, so many legitimate ticks share one; a replayed event repeats all fields.
  */
 import { toMicros, toOptNumber, wireNumber } from "../time";
-import type { Channel, RawTick as Tick } from "../types";
+import type { Channel, RawTick } from "../types";
 import { contentKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { chunkSymbols, failCode, fold, isKeyError, stringList } from "./twelvedata-wire";
@@ -50,7 +50,6 @@ export const TWELVEDATA_PLANS: Record<string, { symbols: number; connections: nu
   basic: { symbols: 8, connections: 1 },
   pro: { symbols: Infinity, connections: 3 },
 };
-
 
 interface TdFrame {
   event?: unknown;
@@ -278,7 +277,12 @@ export class TwelveDataSession implements ProviderSession {
       return;
     }
     if (code === 429) {
-      this.ctx.fail({ kind: "limit", code: "rate_limited", message: `Twelve Data: ${text}; reconnecting in a minute.`, retryAfterMs: 60_000 });
+      this.ctx.fail({
+        kind: "limit",
+        code: "rate_limited",
+        message: `Twelve Data: ${text}; reconnecting in a minute.`,
+        retryAfterMs: 60_000,
+      });
       return;
     }
     this.ctx.warn("twelvedata_error", text);
@@ -310,7 +314,7 @@ export class TwelveDataSession implements ProviderSession {
     const exchange = typeof f.exchange === "string" && f.exchange !== "" ? f.exchange : undefined;
     const recvTs = this.ctx.frameRecvTs;
     if (price !== undefined && this.wanted.trades.has(symbol)) {
-      const tick: Tick = { symbol, type: "trade", price, ts, recvTs, provider: "twelvedata" };
+      const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "twelvedata" };
       if (bid !== undefined) tick.bid = bid;
       if (ask !== undefined) tick.ask = ask;
       if (exchange !== undefined) tick.exchange = exchange;
@@ -323,7 +327,7 @@ export class TwelveDataSession implements ProviderSession {
       this.ctx.tick(tick);
     }
     if ((bid !== undefined || ask !== undefined) && this.wanted.quotes.has(symbol)) {
-      const q: Tick = { symbol, type: "quote", ts, recvTs, provider: "twelvedata" };
+      const q: RawTick = { symbol, type: "quote", ts, recvTs, provider: "twelvedata" };
       if (bid !== undefined) q.bid = bid;
       if (ask !== undefined) q.ask = ask;
       if (exchange !== undefined) q.exchange = exchange;
@@ -333,7 +337,7 @@ export class TwelveDataSession implements ProviderSession {
 }
 
 /** (timestamp, price, day_volume) per symbol, plus bid/ask when the event carries them. */
-export function twelvedataDedupKey(t: Tick): string {
+export function twelvedataDedupKey(t: RawTick): string {
   if (t.type === "quote") return contentKey(t);
   const dv = t.extra != null && t.extra.dayVolume != null ? String(t.extra.dayVolume) : "";
   const ba = t.bid != null || t.ask != null ? "|" + (t.bid ?? "") + "/" + (t.ask ?? "") : "";
@@ -379,7 +383,11 @@ export const TWELVEDATA = defineProvider({
   apiKey: "required",
   url: "wss://ws.twelvedata.com/v1/quotes/price",
   options: [selectOption("plan", "tick-feed.label.twelvedataPlan", ["basic", "pro"], "tick-feed.twelvedataPlan.", { width: "260px" })],
-  limits: { symbolsPerConnection: TWELVEDATA_PLANS.basic.symbols, maxConnections: TWELVEDATA_PLANS.basic.connections, messagesPerSecond: 1 },
+  limits: {
+    symbolsPerConnection: TWELVEDATA_PLANS.basic.symbols,
+    maxConnections: TWELVEDATA_PLANS.basic.connections,
+    messagesPerSecond: 1,
+  },
   backfill: { unsupported: "Twelve Data has bars only (1 minute and up), no trade history." },
   create: createTwelveData,
 });

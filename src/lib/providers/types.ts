@@ -5,7 +5,7 @@
  * (../connection.ts) owns the socket, timers and state; a provider never touches either.
  */
 import type { ClientOptions } from "ws";
-import type { Channel, ProviderId, RawTick as Tick } from "../types";
+import type { Channel, ProviderId, RawTick } from "../types";
 
 /** Resolved `tick-feed` configuration handed to a provider factory. */
 export interface FeedSettings {
@@ -75,7 +75,7 @@ export interface SessionContext {
   /** The provider handshake (auth) succeeded: the slot sends the subscriptions next. */
   ready(): void;
   /** A parsed tick (symbol exactly as subscribed, times already in µs). The slot dedups and dispatches. */
-  tick(tick: Tick): void;
+  tick(tick: RawTick): void;
   /** The provider confirmed these subscriptions. */
   subscribed(symbols: string[], channel: Channel): void;
   /** The provider confirmed these unsubscriptions. */
@@ -136,7 +136,7 @@ export interface Provider {
    *  failure (undefined = an ordinary transient drop). For servers that evict by closing. */
   closeFailure?(code: number, reason: string): ProviderFailure | undefined;
   /** Dedup key of a tick within its symbol. */
-  dedupKey(tick: Tick): string;
+  dedupKey(tick: RawTick): string;
   createSession(ctx: SessionContext): ProviderSession;
   /** Releases anything the provider started (the simulator's local server). */
   dispose?(): Promise<void>;

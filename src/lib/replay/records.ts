@@ -12,11 +12,11 @@
  */
 import { toIdString, toMicros } from "../time";
 import { isProviderId } from "../providers";
-import type { RawTick as Tick, TickType } from "../types";
+import type { RawTick, TickType } from "../types";
 
 /** A tick read from a file, with the time the replay clock runs on. */
 export interface ReplayRecord {
-  tick: Tick;
+  tick: RawTick;
   /** Recorded receipt time when the file has one (JSON lines from a live feed), else ts. */
   clock: number;
 }
@@ -57,7 +57,7 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   if (type === "quote" && bid === undefined && ask === undefined) return "quote without bid or ask";
   const recorded = o.recvTs === undefined || o.recvTs === null ? NaN : timeOf(o.recvTs, tickUnits);
   const provider = isProviderId(o.provider) ? o.provider : "replay";
-  const tick: Tick = { symbol, type, ts, recvTs: ts, provider };
+  const tick: RawTick = { symbol, type, ts, recvTs: ts, provider };
   if (price !== undefined) tick.price = price;
   const size = finite(o.size);
   if (size !== undefined) tick.size = size;
@@ -73,11 +73,18 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   else if (typeof c === "string" && c.trim() !== "") tick.conditions = c.split(/[\s,;|]+/).filter((x) => x !== "");
   const id = toIdString(o.id);
   if (id !== undefined && id !== "") tick.id = id;
-  if (typeof o.seq === "number" || (typeof o.seq === "string" && o.seq !== "")) tick.seq = typeof o.seq === "string" && /^\d{1,15}$/.test(o.seq) ? Number(o.seq) : o.seq;
+  if (typeof o.seq === "number" || (typeof o.seq === "string" && o.seq !== ""))
+    tick.seq = typeof o.seq === "string" && /^\d{1,15}$/.test(o.seq) ? Number(o.seq) : o.seq;
   // A recorded backfilled trade stays one (it came late, after a reconnect, and says so).
   if (o.backfill === true || o.backfill === "true") tick.backfill = true;
   // Only flat extras (scalars): a nested one from a hostile file could not even be sent on (stack overflow).
-  if (o.extra !== null && typeof o.extra === "object" && !Array.isArray(o.extra) && Object.values(o.extra).every((x) => x === null || typeof x !== "object")) tick.extra = o.extra as Record<string, unknown>;
+  if (
+    o.extra !== null &&
+    typeof o.extra === "object" &&
+    !Array.isArray(o.extra) &&
+    Object.values(o.extra).every((x) => x === null || typeof x !== "object")
+  )
+    tick.extra = o.extra as Record<string, unknown>;
   return { tick, clock: Number.isFinite(recorded) && recorded >= ts - 86_400_000_000 ? recorded : ts };
 }
 
@@ -119,7 +126,12 @@ export const CSV_ALIASES: Readonly<Record<string, readonly string[]>> = {
   provider: ["provider", "source"],
 };
 
-const norm = (s: string): string => s.trim().replace(/^\uFEFF/, "").replace(/[\s_.-]/g, "").toLowerCase();
+const norm = (s: string): string =>
+  s
+    .trim()
+    .replace(/^\uFEFF/, "")
+    .replace(/[\s_.-]/g, "")
+    .toLowerCase();
 
 const ALIAS_INDEX: Map<string, string> = (() => {
   const m = new Map<string, string>();

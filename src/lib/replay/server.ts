@@ -21,11 +21,12 @@
 import { basename } from "path";
 import { WebSocket } from "ws";
 import { daySchedule } from "../calendar";
-import type { RawTick as Tick } from "../types";
+import type { RawTick } from "../types";
 import { applySubscription, LocalMarket, type MarketClient as Client } from "../simulator/local-market";
 import { openLines, type LineSource } from "./lines";
 import type { ReplayRecord } from "./records";
 import { RecordReader } from "./reader";
+import { FrameOut } from "./frame-out";
 
 export interface ReplayOptions {
   /** Absolute path of the file. */
@@ -68,30 +69,6 @@ const OUT_OF_ORDER_US = 1_000_000;
 
 class Interrupted extends Error {}
 
-/** The frame being filled: sent when full, or before a wait, so waiting never holds ticks back. */
-class FrameOut {
-  private ticks: Tick[] = [];
-  /** Event time of the last tick added. */
-  ts = NaN;
-
-  constructor(private readonly send: (text: string) => void) {}
-
-  get length(): number {
-    return this.ticks.length;
-  }
-
-  add(t: Tick, ts: number): void {
-    this.ticks.push(t);
-    this.ts = ts;
-  }
-
-  flush(): void {
-    if (this.ticks.length === 0) return;
-    this.send(JSON.stringify(this.ticks));
-    this.ticks = [];
-  }
-}
-
 export class ReplayServer {
   private readonly market: LocalMarket;
   private readonly clients: Set<Client>;
@@ -128,7 +105,8 @@ export class ReplayServer {
     this.market = new LocalMarket(
       {
         connected: (client) => {
-          if (this.state === "error" && this.errorText !== undefined) this.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
+          if (this.state === "error" && this.errorText !== undefined)
+            this.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
           this.ensureRunning();
         },
         message: (client, text) => this.onMessage(client, text),
@@ -153,7 +131,13 @@ export class ReplayServer {
   }
 
   progress(): ReplayProgress {
-    const p: ReplayProgress = { state: this.paused && this.state === "playing" ? "paused" : this.state, pass: this.pass, percent: this.percent, clock: this.clock === null ? null : this.clock + this.shift, speed: this.speed };
+    const p: ReplayProgress = {
+      state: this.paused && this.state === "playing" ? "paused" : this.state,
+      pass: this.pass,
+      percent: this.percent,
+      clock: this.clock === null ? null : this.clock + this.shift,
+      speed: this.speed,
+    };
     if (this.errorText !== undefined) p.error = this.errorText;
     return p;
   }
@@ -235,7 +219,7 @@ export class ReplayServer {
     }
   }
 
-  private wanted(t: Tick): boolean {
+  private wanted(t: RawTick): boolean {
     for (const c of this.clients) if ((t.type === "trade" ? c.trades : c.quotes).has(t.symbol)) return true;
     return false;
   }
@@ -261,10 +245,14 @@ export class ReplayServer {
         if (timer !== null) clearTimeout(timer);
         resolve();
       };
-      if (ms !== Infinity) timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, Math.max(0, Math.min(ms, 2_000_000_000)));
+      if (ms !== Infinity)
+        timer = setTimeout(
+          () => {
+            this.wake = null;
+            resolve();
+          },
+          Math.max(0, Math.min(ms, 2_000_000_000)),
+        );
     });
     if (gen !== this.generation || this.closed) throw new Interrupted();
   }
@@ -339,7 +327,9 @@ export class ReplayServer {
       if (typeof parsed === "string") {
         this.counts.malformed++;
         frame.flush();
-        this.broadcastText(JSON.stringify({ event: "malformed", reason: parsed, sample: (line ?? "").slice(0, 200), line: this.counts.lines }));
+        this.broadcastText(
+          JSON.stringify({ event: "malformed", reason: parsed, sample: (line ?? "").slice(0, 200), line: this.counts.lines }),
+        );
         continue;
       }
       for (const rec of parsed) {
@@ -435,7 +425,7 @@ export class ReplayServer {
    * Pacing (speed > 0): waits until the tick is due; a pause, a new subscriber or a speed change
    * re-anchors. False when the tick is no longer wanted after the wait.
    */
-  private async pace(gen: number, clock: number, tick: Tick, frame: FrameOut): Promise<boolean> {
+  private async pace(gen: number, clock: number, tick: RawTick, frame: FrameOut): Promise<boolean> {
     if (!(this.speed > 0 && this.dueIn(clock) >= 1)) return true;
     frame.flush();
     let wait = this.dueIn(clock);

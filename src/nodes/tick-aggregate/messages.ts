@@ -4,7 +4,7 @@
  */
 import type { NodeMessage } from "node-red";
 import type { AggregateOutput } from "../../lib/aggregate";
-import type { RawTick as Tick } from "../../lib/types";
+import type { RawTick } from "../../lib/types";
 import type { Out } from "../common/input";
 import { influxPayload } from "./settings";
 
@@ -36,7 +36,7 @@ export function barEmitter(p: OutputProps, send: (m: Out) => void): (o: Aggregat
             : { topic: bar.symbol, payload: bar, timestamp };
       send([msg, null]);
     } else {
-      const t = o.tick as Partial<Tick> | null;
+      const t = o.tick as Partial<RawTick> | null;
       const topic = t !== null && typeof t === "object" && typeof t.symbol === "string" ? t.symbol : undefined;
       send([null, { topic, payload: o.tick, reason: o.reason, message: o.message }]);
     }

@@ -7,14 +7,14 @@
 import type { NodeMessage, NodeMessageInFlow } from "node-red";
 import type { Session } from "../../lib/calendar";
 import type { FilterOutput, FilterReason } from "../../lib/filter";
-import type { RawTick as Tick } from "../../lib/types";
+import type { RawTick } from "../../lib/types";
 import type { Outlet, Send } from "../common/input";
 
 type Msg = NodeMessage & Record<string, unknown>;
 
 /** Collects the results of one array message (and marks its ticks' results as belonging to it). */
 class Batch {
-  readonly passed: Tick[] = [];
+  readonly passed: RawTick[] = [];
   readonly sessions: Session[] = [];
   readonly rejected: unknown[] = [];
   readonly reasons: FilterReason[] = [];
@@ -47,13 +47,14 @@ export class FilterMessages {
     }
     // A single-tick message (its own msg object travels on), or a trailing tick of the rate limit.
     // (A tick that waited for the rate limit after arriving in an array gets a message of its own.)
-    const original = o.ref !== undefined && o.ref !== null && typeof o.ref === "object" && !(o.ref instanceof Batch) ? (o.ref as Msg) : null;
+    const original =
+      o.ref !== undefined && o.ref !== null && typeof o.ref === "object" && !(o.ref instanceof Batch) ? (o.ref as Msg) : null;
     if (o.type === "pass") {
       const msg: Msg = original ?? { topic: o.tick.symbol, payload: o.tick };
       msg.session = o.session;
       this.outlet.send(this.out(msg, null));
     } else if (this.twoOutputs) {
-      const t = o.tick as Partial<Tick> | null;
+      const t = o.tick as Partial<RawTick> | null;
       const msg: Msg = original ?? { topic: t !== null && typeof t === "object" ? t.symbol : undefined, payload: o.tick };
       msg.reason = o.reason;
       if (o.session !== undefined) msg.session = o.session;
@@ -62,11 +63,11 @@ export class FilterMessages {
   };
 
   /** Pushes an array message's ticks, then sends what passed and what was rejected, one message per output. */
-  pushArray(msg: NodeMessageInFlow, ticks: unknown[], push: (tick: Tick, ref: unknown) => void, send: Send): void {
+  pushArray(msg: NodeMessageInFlow, ticks: unknown[], push: (tick: RawTick, ref: unknown) => void, send: Send): void {
     const b = new Batch();
     this.batch = b;
     try {
-      for (let i = 0; i < ticks.length; i++) push(ticks[i] as Tick, b);
+      for (let i = 0; i < ticks.length; i++) push(ticks[i] as RawTick, b);
     } finally {
       this.batch = null;
     }

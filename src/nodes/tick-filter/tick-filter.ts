@@ -7,7 +7,7 @@
 import type { NodeAPI, NodeDef } from "node-red";
 import { FILTER_REASONS, TickFilter } from "../../lib/filter";
 import { nowMicros } from "../../lib/time";
-import type { RawTick as Tick } from "../../lib/types";
+import type { RawTick } from "../../lib/types";
 import { StatusBadge, type StatusView } from "../common/badge";
 import { DeadlineTimer } from "../common/glue";
 import { defineNode, handleInput, onClose, Outlet, typeName } from "../common/input";
@@ -31,7 +31,8 @@ function statusOf(RED: NodeAPI, filter: TickFilter): StatusView {
   return {
     fill: passed + dropped > 0 ? "green" : "grey",
     shape: "dot",
-    text: dropped > 0 ? RED._("tick-filter.status.counts-dropped", { passed, dropped, top }) : RED._("tick-filter.status.counts", { passed }),
+    text:
+      dropped > 0 ? RED._("tick-filter.status.counts-dropped", { passed, dropped, top }) : RED._("tick-filter.status.counts", { passed }),
   };
 }
 
@@ -54,7 +55,7 @@ export = function register(RED: NodeAPI): void {
           data: (msg, send) => {
             const p = msg.payload;
             if (Array.isArray(p)) messages.pushArray(msg, p, (t, ref) => filter.push(t, ref), send);
-            else if (p !== null && typeof p === "object") filter.push(p as Tick, msg);
+            else if (p !== null && typeof p === "object") filter.push(p as RawTick, msg);
             else throw new Error(RED._("tick-filter.errors.bad-payload", { type: typeName(p) }));
           },
           after: () => timer.arm(),
