@@ -20,15 +20,15 @@ const net = require("net");
 const os = require("os");
 const path = require("path");
 const { spawn } = require("child_process");
-const puppeteer = require("puppeteer-core");
 const { PolygonServer } = require("../mocks/polygon-server");
 const { waitFor } = require("../support/wait");
+const { freePort } = require("../support/process");
+const { CHROMIUM, launchChromium } = require("../support/chromium");
 const { loadDefinition } = require("../support/editor-env");
 
 const root = path.join(__dirname, "..", "..");
 const pkg = require("../../package.json");
 const TYPES = Object.keys(pkg["node-red"].nodes);
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = path.join(__dirname, "screenshots");
 const GOOD_KEY = "browser-good-key-9f3e";
 
@@ -40,17 +40,6 @@ const TARGETS = [
     redPath: path.join(root, ".nr5", "node_modules", "node-red"),
   },
 ];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Default property values of a type, read from its editor script (as the editor would, after the shared editor code). */
 function defaultsOf(type) {
@@ -132,6 +121,7 @@ for (const target of TARGETS) {
     this.timeout(120000);
     let red;
     let browser;
+    let chromium;
     let page;
     let polygon;
     const problems = []; // page errors and console errors
@@ -153,24 +143,8 @@ for (const target of TARGETS) {
       const flowFile = path.join(os.tmpdir(), `tickstream-browser-flow-${process.pid}-${target.name}.json`);
       fs.writeFileSync(flowFile, JSON.stringify(t.flow));
       red = await startNodeRed(target, flowFile);
-      const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-chromium-"));
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        userDataDir,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--disable-dev-shm-usage",
-        ],
-      });
-      browser.userDataDir = userDataDir;
+      chromium = await launchChromium();
+      browser = chromium.browser;
       page = await browser.newPage();
       await page.setViewport({ width: 1400, height: 1000 });
       page.on("pageerror", (err) =>
@@ -215,10 +189,7 @@ for (const target of TARGETS) {
     });
 
     after(async function () {
-      if (browser) {
-        await browser.close();
-        fs.rmSync(browser.userDataDir, { recursive: true, force: true });
-      }
+      if (chromium) await chromium.close();
       if (red) await red.stop();
       if (polygon) await polygon.close();
     });
