@@ -70,7 +70,6 @@ export class FeedCore {
   private lingerDue = 0;
   private idleSince = 0;
   private closed = false;
-  private paced = false;
   private lastStatus: FeedStatus;
   private readonly malformedReporter: MalformedReporter;
   private readonly backfill: BackfillCoordinator | null = null;
@@ -107,11 +106,11 @@ export class FeedCore {
       1,
       opts.maxConnections && opts.maxConnections > 0 ? opts.maxConnections : provider.limits.maxConnections,
     );
-    this.placement = new SlotPlacement(perConnection, maxConnections, (index) => {
-      const slot = new Slot(index, this.provider, this.slotOptions, this.hooks);
-      slot.paced = this.paced;
-      return slot;
-    });
+    this.placement = new SlotPlacement(
+      perConnection,
+      maxConnections,
+      (index) => new Slot(index, this.provider, this.slotOptions, this.hooks),
+    );
     this.users = new FeedUsers(
       {
         wanted: (ch, symbol) => this.placement.want(ch, symbol),
@@ -173,7 +172,6 @@ export class FeedCore {
     if (this.closed || this.users.find(user.id) !== undefined) return;
     this.users.add(user);
     this.idleSince = 0;
-    this.updatePacing();
     this.scheduleReconcile();
   }
 
@@ -181,7 +179,6 @@ export class FeedCore {
     const rec = this.users.get(user);
     if (rec === null) return;
     this.users.remove(rec);
-    this.updatePacing();
     if (this.users.size === 0) this.idleSince = Date.now();
     this.scheduleReconcile();
   }
@@ -277,12 +274,6 @@ export class FeedCore {
     if (this.dedup !== null && this.identity !== null) dedupStore.park(this.identity, this.dedup);
     else this.dedup?.clear();
     this.setStatus({ state: "closed", connections: 0, open: 0, unplaced: 0, at: Date.now() });
-  }
-
-  /** Paced reading while any user conflates. */
-  private updatePacing(): void {
-    this.paced = this.users.paced;
-    for (const s of this.placement.slots) s.paced = this.paced;
   }
 
   // ----------------------------------------------------------------------------- reconcile

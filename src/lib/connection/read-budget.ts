@@ -1,10 +1,11 @@
 /**
- * Paced reading (on while a user of the feed conflates): once a socket's frames took
- * READ_TURN_BUDGET_MS within one event-loop turn, the socket is paused until the next turn.
- * Without it one poll phase may read megabytes (libuv reads a ready socket up to 32 times), and
- * Node-RED's HTTP server (editor, admin API) waits behind all of them. Nothing is lost: unread
- * data waits in the kernel (TCP pushback). Off otherwise, so backpressure mode reads exactly as
- * before.
+ * Paced reading: once a socket's frames took READ_TURN_BUDGET_MS within one event-loop turn,
+ * the socket is paused until the next turn. Without it one poll phase may read megabytes (libuv
+ * reads a ready socket up to 32 times), and Node-RED's HTTP server (editor, admin API) and its
+ * signal handlers wait behind all the messages those reads start. After a slow turn (the flow
+ * working on what was read: Node-RED delivers messages on setImmediate) a turn reads one socket
+ * chunk only, so a slow flow reads the socket as slowly as it works. Nothing is lost: unread data
+ * waits in the kernel (TCP pushback). Every slot reads paced (both overload modes).
  */
 import type { Clock, TimerHandle } from "./clock";
 
@@ -24,7 +25,7 @@ export interface PausableSocket {
 }
 
 export class ReadBudget {
-  /** Apply the budget (set by the feed while a user conflates). */
+  /** Apply the budget (every slot turns it on; off here so the unit tests can compare). */
   paced = false;
   /** Times the socket was paused for the rest of a turn. */
   pauses = 0;

@@ -90,6 +90,7 @@ export class Slot {
       return ws !== null && ws.readyState === SOCKET_OPEN ? ws : null;
     });
     this.reading = new ReadBudget(clock, () => this.ws);
+    this.reading.paced = true;
     this.health = new HealthMonitor(clock, opts, {
       phase: () => (this.ws === null ? "none" : this.state === "authenticating" || this.state === "open" ? this.state : "other"),
       carrying: () => this.subs.carrying,
@@ -123,7 +124,7 @@ export class Slot {
     return this.backoff.attempt;
   }
 
-  /** Apply the per-turn read budget (set by the feed while a user conflates). */
+  /** Apply the per-turn read budget (on from the start; off only in tests of the unpaced path). */
   get paced(): boolean {
     return this.reading.paced;
   }

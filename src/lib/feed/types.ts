@@ -41,8 +41,6 @@ export interface FeedUser {
   onTicks(ticks: Tick[]): void;
   onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void;
   onStatus(status: FeedStatus): void;
-  /** The user conflates (overload: conflate): the connections then read at most a budget per event-loop turn. */
-  readonly paced?: boolean;
 }
 
 export interface FeedLog {

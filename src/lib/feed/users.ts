@@ -63,12 +63,6 @@ export class FeedUsers {
     this.byId.clear();
   }
 
-  /** Whether any user conflates (the connections then read paced). */
-  get paced(): boolean {
-    for (const rec of this.byId.values()) if (rec.user.paced === true) return true;
-    return false;
-  }
-
   /** Replaces the user's symbols; returns the symbols it no longer has, per channel. */
   applySymbols(rec: UserRec, symbols: Record<Channel, readonly string[]>): Record<Channel, string[]> {
     const removed: Record<Channel, string[]> = { trades: [], quotes: [] };

@@ -85,7 +85,6 @@ export = function register(RED: NodeAPI): void {
 
     const user: FeedUser = {
       id: node.id,
-      paced: gate !== null,
       onTicks(ticks: Tick[]): void {
         meter.add(ticks.length);
         if (gate !== null) gate.accept(ticks);
