@@ -28,11 +28,20 @@ global.__slowSink = (msg) => {
   stats.bySymbol[t.symbol] = id;
 };
 
+const { monitorEventLoopDelay } = require("perf_hooks");
+const loop = monitorEventLoopDelay({ resolution: 10 });
+
 async function main() {
+  loop.enable();
   const { server } = await startEmbeddedRed(flow, { name: "overload", nodesDir: [path.join(__dirname, "nodes")], admin: true });
   process.send({ port: server.address().port });
   setInterval(() => {
     const { lags, ...rest } = stats;
+    rest.loopMs = {
+      p50: Math.round(loop.percentile(50) / 1e6),
+      p99: Math.round(loop.percentile(99) / 1e6),
+      max: Math.round(loop.max / 1e6),
+    };
     process.send({ stats: rest });
   }, 250);
   process.on("message", (m) => {

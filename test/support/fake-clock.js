@@ -48,13 +48,22 @@ class FakeClock {
     return n;
   }
 
-  /** Moves time forward by `ms`, running every timer due on the way, in time order. */
-  advance(ms) {
+  /**
+   * Moves time forward by `ms`, running every timer due on the way, in time order (with
+   * `{ immediates: false }` timeouts and intervals only: time the flow spends between two check
+   * phases, see turn()).
+   */
+  advance(ms, { immediates = true } = {}) {
     const end = this.t + ms;
     for (;;) {
       let next;
       for (const e of this.timers.values())
-        if (e.at <= end && (next === undefined || e.at < next.at || (e.at === next.at && e.h.id < next.h.id))) next = e;
+        if (
+          e.at <= end &&
+          (immediates || e.h.kind !== "immediate") &&
+          (next === undefined || e.at < next.at || (e.at === next.at && e.h.id < next.h.id))
+        )
+          next = e;
       if (next === undefined) break;
       this.t = Math.max(this.t, next.at);
       if (next.every > 0) next.at += next.every;
@@ -64,9 +73,19 @@ class FakeClock {
     this.t = end;
   }
 
-  /** Runs what is due now (immediates, zero timeouts). */
+  /** Runs what is due now (immediates, zero timeouts), also what those add for now. */
   flush() {
     this.advance(0);
+  }
+
+  /** One event-loop check phase: runs the immediates pending now; the ones they add wait for the next turn(). */
+  turn() {
+    const due = [...this.timers.values()].filter((e) => e.h.kind === "immediate");
+    for (const e of due) {
+      if (!this.timers.has(e.h.id)) continue;
+      this.timers.delete(e.h.id);
+      e.fn();
+    }
   }
 }
 

@@ -31,12 +31,15 @@ function fakeProvider({ autoReady = true, rate = Infinity, httpFailure, closeFai
     displayUrl: () => "ws://fake/",
     dedupKey: (t) => t.id,
     createSession(ctx) {
-      const s = { ctx, opened: 0, changes: [], frames: [], heartbeats: 0 };
+      const s = { ctx, opened: 0, changes: [], frames: [], recvTs: [], heartbeats: 0 };
       s.open = () => {
         s.opened++;
         if (autoReady) ctx.ready();
       };
-      s.message = (data) => s.frames.push(data.toString());
+      s.message = (data) => {
+        s.frames.push(data.toString());
+        s.recvTs.push(ctx.frameRecvTs());
+      };
       s.subscribe = (change) => {
         s.changes.push(change);
         ctx.send({ subscribe: change.all }, "sub");

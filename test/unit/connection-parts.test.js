@@ -103,7 +103,7 @@ describe("connection parts", function () {
     it("pauses the socket once the turn's budget is spent and resumes it next turn; off unless paced", function () {
       const clock = new FakeClock();
       const ws = new FakeSocket();
-      const b = new c.ReadBudget(clock, () => ws);
+      const b = new c.ReadBudget(clock, () => ws, { handle() {}, resumed() {} });
       b.spend(ws);
       assert.strictEqual(clock.pending(), 0, "off: no turn tracking");
       b.paced = true;
@@ -116,6 +116,67 @@ describe("connection parts", function () {
       clock.t += c.READ_TURN_BUDGET_MS; // the frames' work takes time within the same turn (no timer runs)
       b.spend(ws);
       assert.deepStrictEqual([ws.isPaused, b.pauses], [true, 2]);
+      b.clear();
+      assert.strictEqual(clock.pending(), 0);
+    });
+
+    it("holds the frames read after the budget is spent and hands them over in later turns, in order", function () {
+      const clock = new FakeClock();
+      const ws = new FakeSocket();
+      const handled = [];
+      let resumed = 0;
+      const work = (text) => {
+        handled.push(text);
+        clock.t += 8; // each frame takes 8 ms of our work
+      };
+      const b = new c.ReadBudget(clock, () => ws, { handle: (f) => work(f.data.toString()), resumed: () => resumed++ });
+      b.paced = true;
+      const arrive = (text) => {
+        if (b.hold(ws, { data: Buffer.from(text), isBinary: false, recvTs: 1 })) return;
+        work(text);
+        b.spend(ws);
+      };
+      // A turn's end runs before the messages of its frames (Node-RED queues them after it); a
+      // paused socket settles in the check phase after them: two turn() per cycle, the flow's work between.
+      const cycle = (flowMs) => {
+        clock.turn();
+        clock.t += flowMs;
+        clock.turn();
+      };
+      arrive("a"); // the first turn ever counts as after a slow one: one frame
+      assert.deepStrictEqual([handled, ws.isPaused, b.holding], [["a"], true, false]);
+      cycle(0); // the flow was quick
+      assert.deepStrictEqual([ws.isPaused, resumed], [false, 0], "reading again (nothing was held)");
+      for (const t of ["b", "c", "d", "e", "f"]) arrive(t); // one chunk, after a quick turn
+      assert.deepStrictEqual(handled, ["a", "b", "c", "d"], "a 20 ms budget: three frames of 8 ms");
+      assert.deepStrictEqual([ws.isPaused, b.holding, b.heldTotal], [true, true, 2]);
+      cycle(0);
+      assert.deepStrictEqual(handled, ["a", "b", "c", "d", "e", "f"], "the held frames first, in order");
+      assert.deepStrictEqual([b.holding, ws.isPaused, resumed], [false, false, 1], "within budget: reading again");
+      clock.t += 200; // a slow flow: 100 ms per frame
+      for (const t of ["g", "h"]) arrive(t);
+      assert.deepStrictEqual(handled.slice(6), ["g"], "after a slow turn: one frame");
+      cycle(200);
+      assert.deepStrictEqual([handled.slice(6), ws.isPaused], [["g", "h"], true], "one held frame per turn");
+      cycle(0);
+      assert.deepStrictEqual([ws.isPaused, resumed], [false, 2]);
+      b.clear();
+      assert.strictEqual(clock.pending(), 0);
+    });
+
+    it("hands held frames over at once when the socket goes (flush), and holds nothing unpaced", function () {
+      const clock = new FakeClock();
+      const ws = new FakeSocket();
+      const handled = [];
+      const b = new c.ReadBudget(clock, () => ws, { handle: (f) => handled.push(f.data.toString()), resumed() {} });
+      assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false);
+      b.spend(ws);
+      assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false, "unpaced: never");
+      b.paced = true;
+      b.spend(ws); // the first turn ever counts as after a slow one: one frame
+      for (const t of ["1", "2"]) assert.strictEqual(b.hold(ws, { data: Buffer.from(t), isBinary: false, recvTs: 1 }), true);
+      b.flush();
+      assert.deepStrictEqual(handled, ["1", "2"]);
       b.clear();
       assert.strictEqual(clock.pending(), 0);
     });

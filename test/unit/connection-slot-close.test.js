@@ -49,7 +49,6 @@ describe("Slot close, failures and backoff (fake clock)", function () {
 
     it("open, with a queued send, a pending sync and a paced read turn: everything is cleared", async function () {
       const r = rig({ opts: { pingMs: 100 }, provider: { rate: 1 } });
-      r.slot.paced = true;
       r.slot.desired.trades.add("A");
       const ws = openRig(r);
       r.session().ctx.send("second");

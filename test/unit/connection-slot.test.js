@@ -6,6 +6,7 @@
  */
 const assert = require("assert");
 const { rig, openRig } = require("../support/slot-rig");
+const { nowMicros } = require("../../dist/lib/time");
 
 describe("Slot state machine (fake clock)", function () {
   describe("connecting -> authenticating -> open", function () {
@@ -112,6 +113,60 @@ describe("Slot state machine (fake clock)", function () {
       r.net.last().open();
       assert.strictEqual(r.slot.state, "open");
       assert.deepStrictEqual(r.session().changes[0].add.trades, ["AAPL"], "all symbols again on the new socket");
+    });
+
+    it("a slow flow: a chunk's frames are handled one per turn, in order, with their receipt times; no stall or ping timeout meanwhile", function () {
+      const r = rig({ opts: { staleMs: 300, pingMs: 200 } });
+      r.slot.desired.trades.add("A");
+      const ws = openRig(r);
+      const frames = ["f1", "f2", "f3", "f4", "f5", "f6"];
+      for (const f of frames) ws.message(f); // one socket chunk, read in one go
+      const arrived = nowMicros();
+      assert.deepStrictEqual(r.session().frames, ["f1"], "after a quiet spell the first turn handles one frame");
+      assert.ok(ws.isPaused, "the rest wait, the socket is paused");
+      // A cycle: the turn ends, the flow works 100 ms on the last frame's messages, the read settles.
+      const cycle = () => {
+        r.clock.turn();
+        r.clock.advance(100, { immediates: false });
+        r.clock.turn();
+      };
+      for (let i = 0; i < 5; i++) {
+        cycle();
+        assert.strictEqual(r.session().frames.length, 2 + i, "one more frame per turn");
+      }
+      assert.deepStrictEqual(r.session().frames, frames, "in order, none lost");
+      assert.ok(
+        r.session().recvTs.every((t) => t > 0 && t <= arrived),
+        "receipt time = arrival, not handling",
+      );
+      assert.deepStrictEqual(
+        [r.slot.state, ws.pings, r.topics().includes("error")],
+        ["open", 0, false],
+        "500 ms held, no stall/ping verdict",
+      );
+      assert.ok(ws.isPaused, "paused until the turn after the last held frame");
+      cycle();
+      assert.ok(!ws.isPaused, "reading again");
+      assert.strictEqual(r.slot.heldFrames, 5);
+      r.clock.advance(199);
+      assert.strictEqual(ws.pings, 0, "the ping window restarted on resume");
+      r.clock.advance(1);
+      assert.strictEqual(ws.pings, 1);
+      ws.emit("pong");
+      r.clock.advance(100);
+      assert.strictEqual(r.event("error").payload.code, "stale", "a real stall is still one");
+    });
+
+    it("frames held when the socket closes are handed over before the close", function () {
+      const r = rig();
+      r.slot.desired.trades.add("A");
+      const ws = openRig(r);
+      for (const f of ["f1", "f2", "f3"]) ws.message(f);
+      assert.strictEqual(r.session().frames.length, 1);
+      ws.closed(1006);
+      assert.deepStrictEqual(r.session().frames, ["f1", "f2", "f3"]);
+      assert.strictEqual(r.slot.state, "backoff");
+      assert.strictEqual(r.clock.pending("immediate"), 0, "no read turn left behind");
     });
 
     it("silence with nothing subscribed is not a stall", function () {

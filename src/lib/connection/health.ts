@@ -42,6 +42,8 @@ export interface HealthTarget {
   phase(): "authenticating" | "open" | "other" | "none";
   /** Anything subscribed upstream on this socket. */
   carrying(): boolean;
+  /** Frames wait unread by choice (paced reading): the stall and ping checks wait too. */
+  holding(): boolean;
   ping(): void;
   heartbeat(): void;
   /** The socket has been open for `healthyMs`. */
@@ -110,6 +112,13 @@ export class HealthMonitor {
     this.lastFrameAt = this.clock.now();
   }
 
+  /** Reading resumed after frames were held: the stall and ping windows start now. */
+  resumed(): void {
+    this.lastFrameAt = this.clock.now();
+    this.lastPingAt = this.lastFrameAt;
+    this.awaitingPong = false;
+  }
+
   /** One round of checks (the interval's tick). */
   check(): void {
     const phase = this.target.phase();
@@ -120,11 +129,12 @@ export class HealthMonitor {
       this.target.fail({ kind: "transient", code: "auth_timeout", message: `No handshake answer within ${t.authTimeoutMs} ms.` });
       return;
     }
-    if (t.staleMs > 0 && this.target.carrying() && now - this.lastFrameAt >= t.staleMs) {
+    const reading = !this.target.holding();
+    if (reading && t.staleMs > 0 && this.target.carrying() && now - this.lastFrameAt >= t.staleMs) {
       this.target.fail({ kind: "transient", code: "stale", message: `No data for ${t.staleMs} ms: reconnecting.` });
       return;
     }
-    if (t.pingMs > 0 && now - this.lastPingAt >= t.pingMs) {
+    if (reading && t.pingMs > 0 && now - this.lastPingAt >= t.pingMs) {
       if (this.awaitingPong) {
         this.target.fail({ kind: "transient", code: "ping_timeout", message: "No pong to the last ping: reconnecting." });
         return;

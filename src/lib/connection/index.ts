@@ -8,7 +8,7 @@ export type { SlotErrorPayload, SlotEventArgs, SlotEvents, SlotEventTopic, SlotH
 export { type Clock, realClock, type TimerHandle } from "./clock";
 export { classifyError, classifyRefusal, classifySocketError, HTTP_429_RETRY_MS, refusedStatus } from "./failure";
 export { checkPeriodMs, CHECKS_PER_PERIOD, healthCheckEveryMs, HealthMonitor, MIN_CHECK_MS, SLOT_MAX_CHECK_MS } from "./health";
-export { READ_TURN_BUDGET_MS, ReadBudget, SLOW_TURN_MS } from "./read-budget";
+export { FLOW_TURN_MS, READ_TURN_BUDGET_MS, ReadBudget } from "./read-budget";
 export { SendQueue, sendGapMs } from "./send-queue";
 export { emptySets, Subscriptions } from "./subscriptions";
 export type { SlotSocket, SocketFactory } from "./socket";

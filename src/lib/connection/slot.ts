@@ -89,11 +89,15 @@ export class Slot {
       const ws = this.ws;
       return ws !== null && ws.readyState === SOCKET_OPEN ? ws : null;
     });
-    this.reading = new ReadBudget(clock, () => this.ws);
+    this.reading = new ReadBudget(clock, () => this.ws, {
+      handle: (frame) => this.handleFrame(frame.data, frame.isBinary, frame.recvTs),
+      resumed: () => this.health.resumed(),
+    });
     this.reading.paced = true;
     this.health = new HealthMonitor(clock, opts, {
       phase: () => (this.ws === null ? "none" : this.state === "authenticating" || this.state === "open" ? this.state : "other"),
       carrying: () => this.subs.carrying,
+      holding: () => this.reading.holding,
       ping: () => this.pingSocket(),
       heartbeat: () => this.session?.heartbeat?.(),
       healthy: () => {
@@ -124,18 +128,9 @@ export class Slot {
     return this.backoff.attempt;
   }
 
-  /** Apply the per-turn read budget (on from the start; off only in tests of the unpaced path). */
-  get paced(): boolean {
-    return this.reading.paced;
-  }
-
-  set paced(on: boolean) {
-    this.reading.paced = on;
-  }
-
-  /** Times the socket was paused for the rest of a turn. */
-  get readPauses(): number {
-    return this.reading.pauses;
+  /** Frames held for a later turn (paced reading), in total. */
+  get heldFrames(): number {
+    return this.reading.heldTotal;
   }
 
   /** Timers this slot holds now (0 after every close: for tests). */
@@ -291,7 +286,16 @@ export class Slot {
   private onMessage(ws: SlotSocket, data: Buffer, isBinary: boolean): void {
     if (ws !== this.ws || this.session === null) return;
     this.health.frame();
-    this.frameRecvTs = nowMicros();
+    const recvTs = nowMicros();
+    if (this.reading.hold(ws, { data, isBinary, recvTs })) return; // read, but for a later turn
+    this.handleFrame(data, isBinary, recvTs);
+    this.reading.spend(ws);
+  }
+
+  /** Parses one frame of the current socket, received at `recvTs` (µs). */
+  private handleFrame(data: Buffer, isBinary: boolean, recvTs: number): void {
+    if (this.session === null) return;
+    this.frameRecvTs = recvTs;
     this.frames++;
     try {
       this.session.message(data, isBinary);
@@ -299,7 +303,6 @@ export class Slot {
       this.hooks.onMalformed(this, err instanceof Error ? err.message : String(err), sampleOf(data));
     }
     this.hooks.onFrameEnd(this);
-    this.reading.spend(ws);
   }
 
   private onError(ws: SlotSocket, err: Error): void {
@@ -316,6 +319,7 @@ export class Slot {
 
   private onClose(ws: SlotSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
+    this.reading.flush(); // frames read but held for a later turn come before the close
     ws.removeAllListeners();
     ws.on("error", () => undefined); // a late error on a discarded socket must not crash the process
     this.ws = null;

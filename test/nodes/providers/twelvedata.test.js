@@ -149,7 +149,9 @@ describe("twelvedata provider (runtime, local mock)", function () {
 
   it("Pro: three feeds on one key fit; a fourth connection elsewhere closes the oldest, which waits limitRetryMs (no fight), then comes back and resubscribes", async function () {
     server = await startServer();
-    const OPTS = { ...FAST, plan: "pro", limitRetryMs: "500" };
+    // Heartbeats at 1 s (stall after 3.5 s): the connection count below must not move because a
+    // loaded machine stalled the event loop past FAST's 140 ms.
+    const OPTS = { ...FAST, heartbeatMs: "1000", plan: "pro", limitRetryMs: "500" };
     const flow = [];
     for (const [f, sym] of [
       ["f1", "AAPL"],
