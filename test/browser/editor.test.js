@@ -16,13 +16,10 @@
  */
 const assert = require("assert");
 const fs = require("fs");
-const net = require("net");
 const os = require("os");
 const path = require("path");
-const { spawn } = require("child_process");
 const { PolygonServer } = require("../mocks/polygon-server");
-const { waitFor } = require("../support/wait");
-const { freePort } = require("../support/process");
+const { startDemo } = require("../support/process");
 const { CHROMIUM, launchChromium } = require("../support/chromium");
 const { loadDefinition } = require("../support/editor-env");
 
@@ -65,49 +62,26 @@ function testFlow() {
   return { flow, configIds };
 }
 
-/** Starts Node-RED through scripts/demo.js; resolves with { url, stop }. */
-async function startNodeRed(target, flowFile) {
-  const port = await freePort();
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-browser-"));
+/** Starts `target`'s Node-RED through scripts/demo.js on `flowFile`; resolves with { url, stop, log }. */
+function startNodeRed(target, flowFile) {
   const env = { ...process.env };
   if (target.redPath) env.NODE_RED_PATH = target.redPath;
   else delete env.NODE_RED_PATH;
-  const child = spawn(
-    target.node,
-    [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, "--flow", flowFile, "--reset"],
-    {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}/`;
-  await waitFor(() => /Started flows/.test(log) || child.exitCode !== null, { timeout: 60000, everyMs: 100, what: "Node-RED started" });
-  if (child.exitCode !== null) throw new Error("Node-RED exited:\n" + log);
-  // Node-RED logs 'Started flows' before its HTTP server listens.
-  await waitFor(
-    () =>
-      new Promise((resolve) => {
-        const s = net.connect(port, "127.0.0.1", () => {
-          s.end();
-          resolve(true);
-        });
-        s.on("error", () => resolve(false));
-      }),
-    { timeout: 20000, what: "HTTP server" },
-  ).catch(() => undefined);
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
-    fs.rmSync(userDir, { recursive: true, force: true });
-  };
-  return { url, stop, log: () => log };
+  return startDemo({ node: target.node, env, args: ["--flow", flowFile], timeout: 60000 });
+}
+
+/**
+ * In the page, with a dialog open: sets the context `select` first (when one is given: `{ id, value }`),
+ * then field `name` to `value`; returns whether the field is marked invalid.
+ */
+function setField(prefix, name, value, select) {
+  if (select)
+    $("#" + select.id)
+      .val(select.value)
+      .trigger("change");
+  const input = $("#" + prefix + "-" + name);
+  input.val(value).trigger("change");
+  return input.hasClass("input-error");
 }
 
 /** Raw catalog keys of our types in a text (what the editor shows when a key is missing). */
@@ -359,24 +333,13 @@ for (const target of TARGETS) {
           assert.ok(plan.length > 0, "validated fields in the dialog");
           for (const p of plan) {
             d = await openDialog(id);
-            const inDialog = await page.evaluate(
-              (prefix, item) => {
-                if (item.context)
-                  $("#" + item.context.select)
-                    .val(item.context.value)
-                    .trigger("change");
-                const input = $("#" + prefix + "-" + item.name);
-                input.val(item.bad.value).trigger("change");
-                return { marked: input.hasClass("input-error"), message: item.bad.message };
-              },
-              d.prefix,
-              p,
-            );
+            const inContext = p.context && { id: p.context.select, value: p.context.value };
+            const marked = await page.evaluate(setField, d.prefix, p.name, p.bad.value, inContext);
             assert.ok(
-              inDialog.marked,
+              marked,
               `${p.name} = ${JSON.stringify(p.bad.value)}${p.context ? ` (${p.context.select} = ${p.context.value})` : ""}: marked in the dialog`,
             );
-            assert.deepStrictEqual(rawKeys(inDialog.message), [], `${p.name}: message "${inDialog.message}" from the catalog`);
+            assert.deepStrictEqual(rawKeys(p.bad.message), [], `${p.name}: message "${p.bad.message}" from the catalog`);
             await shot(`${type}-invalid-${p.name}`);
             await closeDialog(d.ok);
             const after = await page.evaluate((nodeId) => {
@@ -386,19 +349,8 @@ for (const target of TARGETS) {
             assert.strictEqual(after.valid, false, `${p.name}: the node is invalid after Done ${JSON.stringify(after)}`);
             // Back to the original context and value: valid again.
             d = await openDialog(id);
-            const fixed = await page.evaluate(
-              (prefix, item) => {
-                if (item.context)
-                  $("#" + item.context.select)
-                    .val(item.context.original)
-                    .trigger("change");
-                const input = $("#" + prefix + "-" + item.name);
-                input.val(item.original).trigger("change");
-                return !input.hasClass("input-error");
-              },
-              d.prefix,
-              p,
-            );
+            const original = p.context && { id: p.context.select, value: p.context.original };
+            const fixed = !(await page.evaluate(setField, d.prefix, p.name, p.original, original));
             assert.ok(fixed, `${p.name} = ${JSON.stringify(p.original)}: not marked`);
             await closeDialog(d.ok);
             const valid = await page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id);
