@@ -7,7 +7,7 @@ const assert = require("assert");
 const https = require("https");
 const { WebSocketServer } = require("ws");
 const { helper } = require("../support/runtime");
-const { collect, statusesOf, waitForStatus } = require("../support/flow");
+const { collect, catchNodes, statusesOf, waitForStatus } = require("../support/flow");
 const { waitFor } = require("../support/wait");
 const { makeCerts } = require("../support/certs");
 const { GenericServer, trade } = require("../mocks/generic-server");
@@ -20,9 +20,28 @@ function flow(url, feed = {}) {
     { id: "s1", type: "tick-subscribe", feed: "f1", symbols: "AAPL", wires: [["out"], ["ev"]] },
     { id: "out", type: "helper" },
     { id: "ev", type: "helper" },
-    { id: "c1", type: "catch", wires: [["caught"]] },
-    { id: "caught", type: "helper" },
+    ...catchNodes(),
   ];
+}
+
+/**
+ * Loads the flow against `url` with failAfter 3 and resolves, once f1 has raised connect_failing
+ * on output 2, with that event and what ev and caught collected.
+ */
+async function untilFailing(url) {
+  await helper.load([feedNode, subNode], flow(url, { failAfter: 3 }));
+  const ev = collect("ev");
+  const caught = collect("caught");
+  const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), {
+    what: "connect_failing event",
+  });
+  return { ev, caught, failing };
+}
+
+/** Waits until connect_failing has reached the catch node and s1 shows a red "failing" status. */
+async function raisedAsFailing(caught) {
+  await waitFor(() => caught.some((m) => m.payload.code === "connect_failing"), { what: "Catch node" });
+  await waitForStatus("s1", (s) => s.fill === "red" && /failing/.test(s.text), "red failing");
 }
 
 describe("connection edges (runtime)", function () {
@@ -78,17 +97,11 @@ describe("connection edges (runtime)", function () {
     server = new GenericServer();
     server.upgradeStatus = 503;
     await server.start();
-    await helper.load([feedNode, subNode], flow(server.url, { failAfter: 3 }));
-    const ev = collect("ev");
-    const caught = collect("caught");
-    const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), {
-      what: "connect_failing event",
-    });
+    const { ev, caught, failing } = await untilFailing(server.url);
     assert.strictEqual(failing.payload.cause, "http_503");
     assert.strictEqual(failing.payload.attempts, 3);
     assert.strictEqual(server.upgrades, 3, "raised on the third consecutive failure");
-    await waitFor(() => caught.some((m) => m.payload.code === "connect_failing"), { what: "Catch node" });
-    await waitForStatus("s1", (s) => s.fill === "red" && /failing/.test(s.text), "red failing");
+    await raisedAsFailing(caught);
     await waitFor(() => server.upgrades >= 5, { what: "retries go on" });
     assert.strictEqual(ev.filter((m) => m.payload.code === "connect_failing").length, 1, "raised once per run of failures");
     server.upgradeStatus = 0;
@@ -123,16 +136,10 @@ describe("connection edges (runtime)", function () {
 
     it("without the CA: keeps retrying, then a catchable tls_error and a red status after 3 attempts", async function () {
       tls = await startTls();
-      await helper.load([feedNode, subNode], flow(tls.url, { failAfter: 3 }));
-      const ev = collect("ev");
-      const caught = collect("caught");
-      const failing = await waitFor(() => ev.find((m) => m.topic === "error" && m.payload.code === "connect_failing"), {
-        what: "connect_failing",
-      });
+      const { caught, failing } = await untilFailing(tls.url);
       assert.strictEqual(failing.payload.cause, "tls_error");
       assert.match(failing.payload.message, /certificate is not trusted/);
-      await waitFor(() => caught.some((m) => m.payload.code === "connect_failing"), { what: "Catch node" });
-      await waitForStatus("s1", (s) => s.fill === "red" && /failing/.test(s.text), "red failing");
+      await raisedAsFailing(caught);
       await waitFor(() => tls.refused >= 4, { what: "still retrying" });
       assert.strictEqual(tls.connections, 0);
     });

@@ -5,7 +5,7 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { mockEachTest, collect, statusesOf, waitForStatus } = require("../support/flow");
+const { mockEachTest, collect, catchNodes, statusesOf, waitForStatus } = require("../support/flow");
 const { genericFeed, loadFlow } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
@@ -165,13 +165,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("counts and reports malformed frames without crashing, and keeps streaming", async function () {
-    const flow = [
-      genericFeed(server.url),
-      sub("s1", "AAPL"),
-      ...sinks("s1"),
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1"), ...catchNodes()];
     await helper.load(NODES, flow);
     const out = collect("out_s1");
     const ev = collect("ev_s1");
@@ -190,13 +184,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("handles msg.action subscribe, unsubscribe, replace and getSubscriptions, and rejects bad input", async function () {
-    const flow = [
-      genericFeed(server.url),
-      sub("s1", "AAPL"),
-      ...sinks("s1"),
-      { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1"), ...catchNodes(["s1"])];
     await helper.load(NODES, flow);
     const s1 = helper.getNode("s1");
     const ev = collect("ev_s1");
@@ -226,13 +214,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
 
   it("stops on an authentication failure: red status, catchable error, no retry storm", async function () {
     server.upgradeStatus = 401;
-    const flow = [
-      genericFeed(server.url),
-      sub("s1", "AAPL"),
-      ...sinks("s1"),
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ];
+    const flow = [genericFeed(server.url), sub("s1", "AAPL"), ...sinks("s1"), ...catchNodes()];
     const { caught } = await loadFlow(flow, { f1: { apiKey: "wrong" } });
     await waitForStatus("s1", (s) => s.fill === "red" && /auth-failed/.test(s.text), "auth failed");
     await waitFor(() => caught.length >= 1, { what: "catchable auth error" });
@@ -291,11 +273,7 @@ describe("tick-feed + tick-subscribe (runtime)", function () {
   });
 
   it("reports a missing feed as a red status and a done(err) on input", async function () {
-    const flow = [
-      { id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] },
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ];
+    const flow = [{ id: "s1", type: "tick-subscribe", feed: "", symbols: "AAPL", wires: [[], []] }, ...catchNodes()];
     const { caught } = await loadFlow(flow);
     await waitForStatus("s1", (s) => s.fill === "red", "red");
     helper.getNode("s1").receive({ action: "subscribe", payload: "AAPL" });

@@ -6,8 +6,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { mockEachTest, collect, statusesOf } = require("../support/flow");
-const { genericSource } = require("../support/provider-flow");
+const { mockEachTest, collect, catchNodes, caughtBySource, statusesOf } = require("../support/flow");
+const { genericSource, eventBars } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const filterNode = require("../../dist/nodes/tick-filter/tick-filter.js");
@@ -34,17 +34,7 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
         outputs: 2,
         wires: [["agg"], ["rejected"]],
       },
-      {
-        id: "agg",
-        type: "tick-aggregate",
-        barType: "time",
-        interval: 1,
-        unit: "min",
-        clock: "event",
-        closeDelay: 0,
-        conditionDialect: "polygon",
-        wires: [["bars"], ["late"]],
-      },
+      eventBars({ id: "agg", conditionDialect: "polygon", wires: [["bars"], ["late"]] }),
       { id: "bars", type: "helper" },
       { id: "rejected", type: "helper" },
       { id: "late", type: "helper" },
@@ -218,17 +208,14 @@ describe("tick-filter + tick-aggregate (runtime)", function () {
       { id: "agg", type: "tick-aggregate", interval: 1, unit: "min", wires: [[], []] },
       { id: "flt", type: "tick-filter", wires: [[]] },
       { id: "bad", type: "tick-aggregate", interval: 7, unit: "min", wires: [[], []] },
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
+      ...catchNodes(),
     ]);
     const caught = collect("caught");
     helper.getNode("agg").receive({ payload: "AAPL 1.23" });
     helper.getNode("flt").receive({ payload: 42 });
     helper.getNode("bad").receive({ payload: {} });
-    await waitFor(() => caught.length === 3, { what: "three caught errors" });
     // (The test helper's RED._ returns catalog keys; the texts themselves are checked in the settings unit tests.)
-    const bySource = Object.fromEntries(caught.map((m) => [m.error.source.id, m.error.message]));
-    assert.deepStrictEqual(bySource, {
+    assert.deepStrictEqual(await caughtBySource(caught, 3), {
       agg: "Error: tick-aggregate.errors.bad-payload",
       flt: "Error: tick-filter.errors.bad-payload",
       bad: "Error: tick-aggregate.errors.config",

@@ -8,8 +8,8 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { mockEachTest, collect, loadIntoHelper, statusesOf } = require("../support/flow");
-const { genericSource } = require("../support/provider-flow");
+const { mockEachTest, collect, loadIntoHelper, catchNodes, caughtBySource, statusesOf } = require("../support/flow");
+const { genericSource, eventBars } = require("../support/provider-flow");
 const { waitFor } = require("../support/wait");
 const { GenericServer } = require("../mocks/generic-server");
 const NODES = ["tick-feed", "tick-subscribe", "tick-aggregate", "tick-indicator", "tick-alert"].map((n) =>
@@ -51,16 +51,7 @@ describe("tick-indicator + tick-alert (runtime)", function () {
     it("1-minute bars -> EMA(3) equal to the definition -> 'close crosses its EMA' alerts at the right bars", async function () {
       await helper.load(NODES, [
         ...genericSource(server.url, { symbols: "AAPL", wires: [["agg"], []] }),
-        {
-          id: "agg",
-          type: "tick-aggregate",
-          barType: "time",
-          interval: 1,
-          unit: "min",
-          clock: "event",
-          closeDelay: 0,
-          wires: [["ind"], []],
-        },
+        eventBars({ id: "agg", wires: [["ind"], []] }),
         { id: "ind", type: "tick-indicator", indicator: "ema", period: 3, wires: [["values", "alert"]] },
         { id: "alert", type: "tick-alert", rule: "cross", property: "bar.close", levelProperty: "payload", wires: [["alerts"]] },
         { id: "values", type: "helper" },
@@ -266,17 +257,14 @@ describe("tick-indicator + tick-alert (runtime)", function () {
         { id: "al", type: "tick-alert", rule: "above", level: 1, wires: [[]] },
         { id: "badInd", type: "tick-indicator", indicator: "rsi", period: 0, wires: [[]] },
         { id: "badAl", type: "tick-alert", rule: "above", wires: [[]] },
-        { id: "c1", type: "catch", wires: [["caught"]] },
-        { id: "caught", type: "helper" },
+        ...catchNodes(),
       ]);
       const caught = collect("caught");
       helper.getNode("ind").receive({ payload: "AAPL 1.23" });
       helper.getNode("al").receive({ payload: "AAPL 1.23" });
       helper.getNode("badInd").receive({ payload: bar("X", 0, 1) });
       helper.getNode("badAl").receive({ payload: 5 });
-      await waitFor(() => caught.length === 4, { what: "four caught errors" });
-      const bySource = Object.fromEntries(caught.map((m) => [m.error.source.id, m.error.message]));
-      assert.deepStrictEqual(bySource, {
+      assert.deepStrictEqual(await caughtBySource(caught, 4), {
         ind: "Error: tick-indicator.errors.bad-payload",
         al: "Error: tick-alert.errors.no-value",
         badInd: "Error: tick-indicator.errors.config",

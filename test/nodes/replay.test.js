@@ -8,9 +8,10 @@ const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
 const { helper, runtimePath } = require("../support/runtime");
-const { collect, statusesOf, waitForStatus } = require("../support/flow");
+const { collect, catchNodes, statusesOf, waitForStatus } = require("../support/flow");
 const { waitFor } = require("../support/wait");
 const { tmpDir, trades, writeJsonl } = require("../support/replay-files");
+const { eventBars } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const aggNode = require("../../dist/nodes/tick-aggregate/tick-aggregate.js");
@@ -47,16 +48,7 @@ describe("tick-feed provider replay (runtime)", function () {
 
   it("records live ticks with the core file node, then replays them (speed 0 and 5) into the same event-clock bars", async function () {
     const file = path.join(dir, "recorded.jsonl");
-    const agg = {
-      id: "agg",
-      type: "tick-aggregate",
-      barType: "time",
-      interval: 1,
-      unit: "s",
-      clock: "event",
-      closeDelay: 0,
-      wires: [["bars"], []],
-    };
+    const agg = eventBars({ id: "agg", unit: "s", wires: [["bars"], []] });
     // 1. Live: simulator -> subscribe -> (file node, aggregate).
     await helper.load(NODES, [
       { id: "live", type: "tick-feed", provider: "simulator", options: { ratePerSymbol: 40, seed: 7 } },
@@ -272,13 +264,7 @@ describe("tick-feed provider replay (runtime)", function () {
 
   it("a missing or unreadable file is a catchable error with a red status; restart retries once it is there", async function () {
     const file = path.join(dir, "later.jsonl");
-    await helper.load(NODES, [
-      replayFeed(file),
-      sub("AAPL MSFT"),
-      ...sinks,
-      { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ]);
+    await helper.load(NODES, [replayFeed(file), sub("AAPL MSFT"), ...sinks, ...catchNodes(["s1"])]);
     const caught = collect("caught");
     const out = collect("out");
     const ev = collect("ev");
@@ -293,13 +279,7 @@ describe("tick-feed provider replay (runtime)", function () {
 
     await helper.unload();
     const dirAsFile = dir; // a directory is not a readable file
-    await helper.load(NODES, [
-      replayFeed(dirAsFile),
-      sub("AAPL"),
-      ...sinks,
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ]);
+    await helper.load(NODES, [replayFeed(dirAsFile), sub("AAPL"), ...sinks, ...catchNodes()]);
     const caught2 = collect("caught");
     const ev2 = collect("ev");
     await waitFor(() => caught2.length >= 1, { what: "a catchable error for a directory" });
@@ -309,13 +289,7 @@ describe("tick-feed provider replay (runtime)", function () {
   it("msg.action pause, resume, speed, seek and restart control the replay; the status shows its progress", async function () {
     const file = writeJsonl(path.join(dir, "controls.jsonl"), trades(200, { stepUs: 1_000_000, symbols: ["AAPL"] }));
     const t0 = trades(1)[0].ts;
-    await helper.load(NODES, [
-      replayFeed(file, { speed: 20 }),
-      sub("AAPL"),
-      ...sinks,
-      { id: "c1", type: "catch", scope: ["s1"], wires: [["caught"]] },
-      { id: "caught", type: "helper" },
-    ]);
+    await helper.load(NODES, [replayFeed(file, { speed: 20 }), sub("AAPL"), ...sinks, ...catchNodes(["s1"])]);
     const s1 = helper.getNode("s1");
     const out = collect("out");
     const ev = collect("ev");

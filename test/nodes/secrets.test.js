@@ -10,7 +10,7 @@ const assert = require("assert");
 const util = require("util");
 const crypto = require("crypto");
 const { helper } = require("../support/runtime");
-const { mockPerTest, collect, statusesOf } = require("../support/flow");
+const { mockPerTest, collect, catchNodes, statusesOf } = require("../support/flow");
 const { waitFor } = require("../support/wait");
 const { EchoServer } = require("../mocks/echo-server");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
@@ -90,8 +90,7 @@ describe("secrets never leave the package (echoing server per provider, real run
         { id: "s1", type: "tick-subscribe", feed: "f1", symbols: c.symbols, channels: "trades", wires: [["out"], ["ev"]] },
         { id: "out", type: "helper" },
         { id: "ev", type: "helper" },
-        { id: "c1", type: "catch", wires: [["caught"]] },
-        { id: "caught", type: "helper" },
+        ...catchNodes(),
       ];
       await helper.load([rendering(feedModule), subNode], flow, { f1: { apiKey: key, apiSecret: secret } });
       const ev = collect("ev");

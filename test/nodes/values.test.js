@@ -8,7 +8,7 @@
  */
 const assert = require("assert");
 const { helper } = require("../support/runtime");
-const { mockEachTest, collect } = require("../support/flow");
+const { mockEachTest, collect, catchNodes } = require("../support/flow");
 const { genericSource } = require("../support/provider-flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
@@ -28,8 +28,7 @@ describe("values at the edges (runtime)", function () {
       ...genericSource(server.url, { symbols: "AAPL", wires: [["out"], ["ev"]] }),
       { id: "out", type: "helper" },
       { id: "ev", type: "helper" },
-      { id: "c1", type: "catch", wires: [["caught"]] },
-      { id: "caught", type: "helper" },
+      ...catchNodes(),
     ]);
     const out = collect("out");
     const ev = collect("ev");

@@ -1,6 +1,21 @@
 "use strict";
-/** Helpers for backfill runtime tests: a controlled outage and the backfill events of output 2. */
+/** Helpers for backfill runtime tests: the flow, a controlled outage and the backfill events of output 2. */
 const { waitFor } = require("./wait");
+const { singleFeedFlow } = require("./provider-flow");
+
+/**
+ * A singleFeedFlow (no catch node) of `provider` against `server`'s socket and REST history: f1
+ * backfills after a quiet 300 ms and reconnects within 100 ms, `feed` adds properties; s1 takes
+ * the trades of `symbols` to out and its events to ev.
+ */
+function backfillFlow(provider, server, symbols, feed = {}) {
+  return singleFeedFlow(provider, server.url, {
+    symbols,
+    channels: "trades",
+    catchErrors: false,
+    feed: { restUrl: server.restBase, backfill: "on", backfillQuietMs: 300, backoffMin: 30, backoffMax: 100, ...feed },
+  });
+}
 
 /** Drops every socket and refuses reconnects (HTTP 503 on upgrade) until the returned `resume()`. */
 async function outage(server) {
@@ -24,4 +39,4 @@ function idCounts(out) {
   return counts;
 }
 
-module.exports = { outage, backfillEvents, idCounts };
+module.exports = { backfillFlow, outage, backfillEvents, idCounts };

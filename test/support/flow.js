@@ -22,6 +22,20 @@ async function loadIntoHelper(nodes, props) {
   return { node: helper.getNode(props.id), out: collect("out") };
 }
 
+/** A catch node c1 (of the nodes in `scope`, ids; of all when left out) wired to a helper node "caught". */
+function catchNodes(scope) {
+  return [
+    { id: "c1", type: "catch", ...(scope ? { scope } : {}), wires: [["caught"]] },
+    { id: "caught", type: "helper" },
+  ];
+}
+
+/** Once `n` errors are in `caught` (what "caught" collected): each error's message by the id of the node that threw it. */
+async function caughtBySource(caught, n) {
+  await waitFor(() => caught.length === n, { what: `${n} caught errors` });
+  return Object.fromEntries(caught.map((m) => [m.error.source.id, m.error.message]));
+}
+
 /** Every status the node has set (the test helper spies on node.status). */
 function statusesOf(nodeId) {
   const node = helper.getNode(nodeId);
@@ -100,4 +114,16 @@ function mockEachTest(make) {
 /** Same members, any order. */
 const sameList = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
-module.exports = { started, unloadAndClose, mockPerTest, mockEachTest, collect, loadIntoHelper, statusesOf, waitForStatus, sameList };
+module.exports = {
+  started,
+  unloadAndClose,
+  mockPerTest,
+  mockEachTest,
+  collect,
+  loadIntoHelper,
+  catchNodes,
+  caughtBySource,
+  statusesOf,
+  waitForStatus,
+  sameList,
+};

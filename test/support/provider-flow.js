@@ -1,12 +1,13 @@
 "use strict";
 /**
  * Builders for the provider runtime tests (test/nodes/providers/): tick-feed + tick-subscribe
- * against a local mock, helper nodes on both subscribe outputs, and a catch node.
+ * against a local mock, helper nodes on both subscribe outputs, and a catch node; and the
+ * tick-aggregate the runtime tests put after them.
  */
 const assert = require("assert");
 const { helper } = require("./runtime");
 const { waitFor } = require("./wait");
-const { collect, statusesOf, sameList } = require("./flow");
+const { collect, catchNodes, statusesOf, sameList } = require("./flow");
 const feedNode = require("../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../dist/nodes/tick-subscribe/tick-subscribe.js");
 
@@ -30,10 +31,13 @@ function genericSource(url, props) {
   return [genericFeed(url), { id: "s1", type: "tick-subscribe", feed: "f1", ...props }];
 }
 
-const catchNodes = () => [
-  { id: "c1", type: "catch", wires: [["caught"]] },
-  { id: "caught", type: "helper" },
-];
+/**
+ * A tick-aggregate of time bars on the event clock that closes each bar as soon as a tick of the
+ * next one arrives (no close delay); 1-minute bars unless `props` (id, wires, ...) say otherwise.
+ */
+function eventBars(props) {
+  return { type: "tick-aggregate", barType: "time", interval: 1, unit: "min", clock: "event", closeDelay: 0, ...props };
+}
 
 /**
  * One feed: f1 (tick-feed of `provider` at `url`), s1 (tick-subscribe), out and ev (its two
@@ -89,6 +93,23 @@ const subscribedTo = (server, list) => () => server.lists().length === 1 && same
 /** A waitFor predicate: the mock holds exactly one subscription list, of `n` symbols. */
 const oneList = (server, n) => () => server.lists().length === 1 && server.lists()[0].length === n;
 
+/** A waitFor predicate: the reconnecting event, among collected output-2 messages `evs`, of a session over the connection limit. */
+const limitRefusal =
+  (...evs) =>
+  () =>
+    evs.flat().find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections");
+
+/**
+ * With feeds f1 and f2 on one account (multiFeedFlow) over the provider's connection limit: waits
+ * until one reports the limit and asserts it waits a minute instead of reconnecting at once.
+ */
+async function waitsOutConnectionLimit(server, what) {
+  const evs = [collect("ev_f1"), collect("ev_f2")];
+  const refused = await waitFor(limitRefusal(...evs), { what });
+  assert.ok(refused.payload.in >= 60000, `waits ${refused.payload.in} ms`);
+  assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
+}
+
 /**
  * The failure a user sees for a refused key: subscribe node `subId` red with auth-failed, a
  * catchable error (when `caught`, a collected catch output, is given), and feed f1 given up.
@@ -129,6 +150,7 @@ module.exports = {
   TEST_BACKOFF,
   genericFeed,
   genericSource,
+  eventBars,
   singleFeedFlow,
   multiFeedFlow,
   loadFlow,
@@ -136,6 +158,8 @@ module.exports = {
   redStatus,
   subscribedTo,
   oneList,
+  limitRefusal,
+  waitsOutConnectionLimit,
   authFailed,
   heartbeatsHold,
   stallUntilResubscribed,

@@ -8,35 +8,18 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { started, unloadAndClose, collect } = require("../../support/flow");
-const { loadFlow } = require("../../support/provider-flow");
+const { loadFlow, eventBars } = require("../../support/provider-flow");
 const { waitFor } = require("../../support/wait");
 const feedNode = require("../../../dist/nodes/tick-feed/tick-feed.js");
 const subNode = require("../../../dist/nodes/tick-subscribe/tick-subscribe.js");
 const aggNode = require("../../../dist/nodes/tick-aggregate/tick-aggregate.js");
 const { PolygonServer } = require("../../mocks/polygon-server");
-const { outage, backfillEvents } = require("../../support/backfill");
+const { backfillFlow, outage, backfillEvents } = require("../../support/backfill");
 
 const NODES = [feedNode, subNode];
 
-function flow(server, feed = {}, symbols = "AAPL") {
-  return [
-    {
-      id: "f1",
-      type: "tick-feed",
-      provider: "polygon",
-      url: server.url,
-      restUrl: server.restBase,
-      backfill: "on",
-      backfillQuietMs: 300,
-      backoffMin: 30,
-      backoffMax: 100,
-      ...feed,
-    },
-    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out"], ["ev"]] },
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-  ];
-}
+/** The backfill flow of these tests: polygon trades of AAPL; `feed` adds tick-feed properties. */
+const flow = (server, feed = {}) => backfillFlow("polygon", server, "AAPL", feed);
 
 /** SIP ns for "ms milliseconds ago" plus `extraNs`. */
 const agoNs = (ms, extraNs = 0n) => BigInt(Date.now() - ms) * 1000000n + extraNs;
@@ -272,19 +255,15 @@ describe("backfill: polygon (runtime, socket + REST mock)", function () {
     const aggFlow = () =>
       [
         ...flow(server),
-        {
+        eventBars({
           id: "agg",
-          type: "tick-aggregate",
-          barType: "time",
           interval: 5,
           unit: "s",
-          clock: "event",
-          closeDelay: 0,
           latePolicy: "revise",
           reviseWindow: 900,
           conditionDialect: "polygon",
           wires: [["bars"], ["late"]],
-        },
+        }),
         { id: "bars", type: "helper" },
         { id: "late", type: "helper" },
       ].map((n) => (n.id === "s1" ? { ...n, wires: [["out", "agg"], ["ev"]] } : n));

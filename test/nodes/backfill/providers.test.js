@@ -9,31 +9,11 @@ const assert = require("assert");
 const { mockPerTest } = require("../../support/flow");
 const { loadFlow } = require("../../support/provider-flow");
 const { waitFor } = require("../../support/wait");
-const { outage, backfillEvents, idCounts } = require("../../support/backfill");
+const { backfillFlow, outage, backfillEvents, idCounts } = require("../../support/backfill");
 const { AlpacaServer, trade: alpacaTrade, cryptoTrade } = require("../../mocks/alpaca-server");
 const { BinanceServer } = require("../../mocks/binance-server");
 const { CoinbaseServer, rfc3339 } = require("../../mocks/coinbase-server");
 const { FinnhubServer } = require("../../mocks/finnhub-server");
-
-function flow(provider, server, symbols, feed = {}) {
-  return [
-    {
-      id: "f1",
-      type: "tick-feed",
-      provider,
-      url: server.url,
-      restUrl: server.restBase,
-      backfill: "on",
-      backfillQuietMs: 300,
-      backoffMin: 30,
-      backoffMax: 100,
-      ...feed,
-    },
-    { id: "s1", type: "tick-subscribe", feed: "f1", symbols, channels: "trades", wires: [["out"], ["ev"]] },
-    { id: "out", type: "helper" },
-    { id: "ev", type: "helper" },
-  ];
-}
 
 /** Every id exactly once; ids in `missed` flagged backfill, the others not. */
 function assertExactlyOnce(out, all, missed) {
@@ -50,7 +30,7 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("alpaca stocks: the outage's trades come from /v2/stocks/{symbol}/trades with the live feed and keys", async function () {
     server = await start(new AlpacaServer({ pageSize: 4 }));
-    const { out, ev } = await loadFlow(flow("alpaca", server, "AAPL", { options: { feed: "iex" } }), {
+    const { out, ev } = await loadFlow(backfillFlow("alpaca", server, "AAPL", { options: { feed: "iex" } }), {
       f1: { apiKey: "good-key", apiSecret: "good-secret" },
     });
     await waitFor(() => server.subs("trades").has("AAPL"), { what: "subscribed" });
@@ -84,7 +64,7 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("alpaca crypto: ids above 2^53 stay exact and dedup the boundary", async function () {
     server = await start(new AlpacaServer({ crypto: true }));
-    const { out, ev } = await loadFlow(flow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), {
+    const { out, ev } = await loadFlow(backfillFlow("alpaca", server, "BTC/USD", { options: { feed: "crypto" } }), {
       f1: { apiKey: "good-key", apiSecret: "good-secret" },
     });
     await waitFor(() => server.subs("trades").has("BTC/USD"), { what: "subscribed" });
@@ -107,7 +87,7 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
   for (const stream of ["trade", "aggTrade"]) {
     it(`binance (${stream} stream): ids make the gap exact, ${stream === "trade" ? "historicalTrades" : "aggTrades"} with fromId, paged`, async function () {
       server = await start(new BinanceServer({ pageSize: 3 }));
-      const { out, ev } = await loadFlow(flow("binance", server, "btcusdt", { options: { stream } }), {});
+      const { out, ev } = await loadFlow(backfillFlow("binance", server, "btcusdt", { options: { stream } }), {});
       const name = "btcusdt@" + stream;
       await waitFor(() => server.streams().some((l) => l.includes(name)), { what: "subscribed" });
       const now = Date.now() - 10_000;
@@ -158,7 +138,7 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("coinbase: a window that comes back full is split; snapshot and backfill together miss nothing and repeat nothing", async function () {
     server = await start(new CoinbaseServer({ restLimitMax: 5, snapshotSize: 2 }));
-    const { out, ev } = await loadFlow(flow("coinbase", server, "BTC-USD", { options: { restLimit: 5 } }), {});
+    const { out, ev } = await loadFlow(backfillFlow("coinbase", server, "BTC-USD", { options: { restLimit: 5 } }), {});
     await waitFor(() => server.lists().some((l) => l.includes("BTC-USD")), { what: "subscribed" });
     const t0 = (Date.now() - 40_000) * 1000;
     const tr = (id) => ({ product: "BTC-USD", id, us: t0 + id * 700_000 });
@@ -191,7 +171,7 @@ describe("backfill: alpaca, binance, coinbase (runtime, socket + REST mocks)", f
 
   it("finnhub (no trade history): each gap is still reported, as failed / unsupported with the reason and the blind range", async function () {
     server = await start(new FinnhubServer());
-    const { out, ev } = await loadFlow(flow("finnhub", server, "AAPL"), { f1: { apiKey: "good-token" } });
+    const { out, ev } = await loadFlow(backfillFlow("finnhub", server, "AAPL"), { f1: { apiKey: "good-token" } });
     await waitFor(() => server.symbols().has("AAPL"), { what: "subscribed" });
     const t0 = Date.now() - 5000;
     server.trades([{ s: "AAPL", p: 100, v: 1, t: t0, c: ["1"] }]);

@@ -3,7 +3,7 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { mockEachTest, collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, redStatus, authFailed } = require("../../support/provider-flow");
+const { multiFeedFlow, loadFlow, redStatus, limitRefusal, waitsOutConnectionLimit, authFailed } = require("../../support/provider-flow");
 const { PolygonServer, T } = require("../../mocks/polygon-server");
 const { WebSocket } = require("ws");
 const { waitFor, once } = require("../../support/wait");
@@ -57,13 +57,7 @@ describe("polygon provider (runtime, local mock)", function () {
 
   it("an evicted session waits a minute instead of fighting the newer one", async function () {
     await loadFlow(flow(server.url, { feeds: ["f1", "f2"] }), { f1: { apiKey: "good-key" }, f2: { apiKey: "good-key" } });
-    const ev1 = collect("ev_f1");
-    const ev2 = collect("ev_f2");
-    const evicted = await waitFor(() => [...ev1, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
-      what: "an eviction",
-    });
-    assert.ok(evicted.payload.in >= 60000, `waits ${evicted.payload.in} ms`);
-    assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
+    await waitsOutConnectionLimit(server, "an eviction");
     assert.strictEqual([...server.connections].filter((c) => c.authed).length, 1);
   });
 
@@ -140,9 +134,7 @@ describe("polygon provider (runtime, local mock)", function () {
     const other = new WebSocket(server.url);
     other.on("open", () => other.send(JSON.stringify({ action: "auth", params: "good-key" })));
     await waitFor(() => server.evictions === 1, { what: "the eviction" });
-    const evicted = await waitFor(() => ev.find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
-      what: "a named eviction",
-    });
+    const evicted = await waitFor(limitRefusal(ev), { what: "a named eviction" });
     assert.ok(evicted.payload.in >= 600, `waits ${evicted.payload.in} ms`);
     assert.strictEqual(server.totalConnections, 2, "no immediate reconnect to fight the other session");
     other.close();

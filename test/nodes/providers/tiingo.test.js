@@ -3,7 +3,15 @@
 const assert = require("assert");
 const { helper } = require("../../support/runtime");
 const { mockPerTest, collect } = require("../../support/flow");
-const { multiFeedFlow, loadFlow, credsFor, redStatus, subscribedTo, authFailed } = require("../../support/provider-flow");
+const {
+  multiFeedFlow,
+  loadFlow,
+  credsFor,
+  redStatus,
+  subscribedTo,
+  waitsOutConnectionLimit,
+  authFailed,
+} = require("../../support/provider-flow");
 const { TiingoServer } = require("../../mocks/tiingo-server");
 const { waitFor } = require("../../support/wait");
 
@@ -170,13 +178,7 @@ describe("tiingo provider (runtime, local mock)", function () {
   it("a second session over the connection limit waits a minute instead of fighting", async function () {
     server = await startServer({ maxConnections: 1 });
     await load(server, { feeds: ["f1", "f2"] });
-    const ev = collect("ev_f1");
-    const ev2 = collect("ev_f2");
-    const evicted = await waitFor(() => [...ev, ...ev2].find((m) => m.topic === "reconnecting" && m.payload.cause === "max_connections"), {
-      what: "a limit refusal",
-    });
-    assert.ok(evicted.payload.in >= 60000, `waits ${evicted.payload.in} ms`);
-    assert.strictEqual(server.totalConnections, 2, "no immediate reconnect");
+    await waitsOutConnectionLimit(server, "a limit refusal");
     assert.strictEqual(server.limitDrops, 1);
   });
 
