@@ -13,19 +13,16 @@ const root = path.join(__dirname, "..", "..");
 const pkg = require("../../package.json");
 const RESOURCE = path.join(root, "resources", "tickstream-editor.js");
 
-let exported = null;
+let registrations = null;
 
-/** The editor settings the nodes export (exportable ones, by name), read by loading every node module with a stub RED. */
-function runtimeEditorSettings() {
-  if (exported !== null) return exported;
+/** What each node module of the package registers with Node-RED, by type: `{ type, ctor, opts }`, through a stub RED. */
+function runtimeRegistrations() {
+  if (registrations !== null) return registrations;
   const out = {};
   const noop = () => undefined;
   const RED = {
     nodes: {
-      registerType: (_type, _ctor, opts) => {
-        for (const [name, s] of Object.entries((opts && opts.settings) || {}))
-          if (s.exportable) out[name] = JSON.parse(JSON.stringify(s.value));
-      },
+      registerType: (type, ctor, opts) => (out[type] = { type, ctor, opts }),
       createNode: noop,
       getNode: noop,
       getCredentials: noop,
@@ -37,7 +34,16 @@ function runtimeEditorSettings() {
     _: (k) => k,
   };
   for (const main of Object.values(pkg["node-red"].nodes)) require(path.join(root, main))(RED);
-  exported = out;
+  registrations = out;
+  return out;
+}
+
+/** The editor settings the nodes export (exportable ones, by name, as JSON carries them). */
+function runtimeEditorSettings() {
+  const out = {};
+  for (const { opts } of Object.values(runtimeRegistrations()))
+    for (const [name, s] of Object.entries((opts && opts.settings) || {}))
+      if (s.exportable) out[name] = JSON.parse(JSON.stringify(s.value));
   return out;
 }
 
@@ -75,4 +81,4 @@ function loadDefinition(html, type, extra = {}) {
   return registered[type];
 }
 
-module.exports = { RESOURCE, runtimeEditorSettings, loadDefinition, editorScripts };
+module.exports = { RESOURCE, runtimeRegistrations, runtimeEditorSettings, loadDefinition, editorScripts };

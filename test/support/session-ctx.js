@@ -33,4 +33,15 @@ function change(add = {}, remove = {}, all = add) {
   return { add: l(add), remove: l(remove), all: l(all) };
 }
 
-module.exports = { fakeCtx, feed, change };
+/**
+ * Readies session `s` for data as the feed does: opens it when `open`, subscribes the `upstream`
+ * lists ({ trades, quotes }), then feeds it the provider's acknowledgements `acks`; returns it.
+ */
+function readySession(s, upstream, { open = false, acks = [] } = {}) {
+  if (open) s.open();
+  s.subscribe(change(upstream));
+  for (const ack of acks) feed(s, ack);
+  return s;
+}
+
+module.exports = { fakeCtx, feed, change, readySession };

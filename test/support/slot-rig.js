@@ -1,34 +1,38 @@
 "use strict";
-/** A connection slot on a fake clock and fake sockets, with a recording provider and hooks (see fake-clock.js). */
+/**
+ * A connection slot on a fake clock and fake sockets, with a recording provider and hooks (see
+ * fake-clock.js); the provider, the hooks and the quiet options serve the real-socket slot tests too.
+ */
 const assert = require("assert");
 const { Slot } = require("../../dist/lib/connection");
 const { FakeClock, fakeSockets } = require("./fake-clock");
 
+/** Slot options that keep a test's slot quiet: no pings, no stall detection, no heartbeats. */
+const QUIET = { closeTimeoutMs: 500, pingMs: 0, staleMs: 0, heartbeatMs: 0 };
+
+/** The rig's slot options (fake time: deadlines of seconds). */
 const OPTS = {
+  ...QUIET,
   backoff: { baseMs: 100, capMs: 1000, floorMs: 10 },
   healthyMs: 5000,
   handshakeTimeoutMs: 2000,
-  closeTimeoutMs: 500,
-  pingMs: 0,
-  staleMs: 0,
   authTimeoutMs: 400,
-  heartbeatMs: 0,
   maxFrameBytes: 1024,
   failAfter: 3,
 };
 
-/** A provider whose sessions are recorded; `autoReady` calls ctx.ready() on open. */
-function fakeProvider({ autoReady = true, rate = Infinity, httpFailure, closeFailure } = {}) {
+/** A provider at `url` whose sessions are recorded; `autoReady` calls ctx.ready() on open. */
+function fakeProvider({ url = "ws://fake/", autoReady = true, rate = Infinity, httpFailure, closeFailure } = {}) {
   const p = {
     sessions: [],
     id: "generic",
-    settings: { provider: "generic", url: "ws://fake/", apiKey: "", apiSecret: "", options: {} },
+    settings: { provider: "generic", url, apiKey: "", apiSecret: "", options: {} },
     limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: rate },
     timing: { heartbeatMs: 0, staleMs: 0, pingMs: 0, authTimeoutMs: 400 },
     channels: ["trades", "quotes"],
     contentKeys: false,
-    connectUrl: () => "ws://fake/",
-    displayUrl: () => "ws://fake/",
+    connectUrl: () => url,
+    displayUrl: () => url,
     dedupKey: (t) => t.id,
     createSession(ctx) {
       const s = { ctx, opened: 0, changes: [], frames: [], recvTs: [], heartbeats: 0 };
@@ -54,20 +58,24 @@ function fakeProvider({ autoReady = true, rate = Infinity, httpFailure, closeFai
   return p;
 }
 
+/** Slot hooks that record the slot's events ({ topic, payload }), states and ticks, in order. */
+function recordingHooks() {
+  const rec = { events: [], states: [], ticks: [] };
+  rec.onTick = (t) => rec.ticks.push(t);
+  rec.onFrameEnd = () => {};
+  rec.onState = (slot) => rec.states.push(slot.state);
+  rec.onEvent = (slot, topic, payload) => rec.events.push({ topic, payload });
+  rec.onMalformed = () => {};
+  return rec;
+}
+
 /** A slot on a fake clock and fake sockets, with its events and states recorded. */
 function rig({ opts = {}, provider = {}, random = () => 0.5 } = {}) {
   const clock = new FakeClock();
   const net = fakeSockets();
   const prov = fakeProvider(provider);
-  const rec = { events: [], states: [], ticks: [] };
-  const hooks = {
-    onTick: (t) => rec.ticks.push(t),
-    onFrameEnd: () => {},
-    onState: (slot) => rec.states.push(slot.state),
-    onEvent: (slot, topic, payload) => rec.events.push({ topic, payload }),
-    onMalformed: () => {},
-  };
-  const slot = new Slot(0, prov, { ...OPTS, ...opts }, hooks, { clock, socket: net.factory, random });
+  const rec = recordingHooks();
+  const slot = new Slot(0, prov, { ...OPTS, ...opts }, rec, { clock, socket: net.factory, random });
   const topics = () => rec.events.map((e) => e.topic);
   const event = (topic) => rec.events.filter((e) => e.topic === topic).pop();
   return { clock, net, prov, rec, slot, topics, event, session: () => prov.sessions[prov.sessions.length - 1] };
@@ -87,4 +95,4 @@ function assertQuiet(r) {
   assert.strictEqual(r.slot.pendingTimers, 0, "no timer held by the slot");
 }
 
-module.exports = { rig, openRig, assertQuiet, fakeProvider, OPTS };
+module.exports = { rig, openRig, assertQuiet, fakeProvider, recordingHooks, QUIET, OPTS };

@@ -3,6 +3,7 @@ const assert = require("assert");
 const { resolveAggregate, influxPayload } = require("../../dist/nodes/tick-aggregate/settings");
 const { resolveFilter } = require("../../dist/nodes/tick-filter/settings");
 const { parseSessions } = require("../../dist/lib/calendar");
+const { minuteBar } = require("../support/bars");
 
 describe("tick-aggregate / tick-filter settings", function () {
   it("gives working defaults for a node with no properties", function () {
@@ -62,23 +63,18 @@ describe("tick-aggregate / tick-filter settings", function () {
   });
 
   it("shapes a bar as InfluxDB [fields, tags] without nulls", function () {
-    const bar = {
-      symbol: "X",
-      interval: "1min",
-      start: 60e6,
-      end: 120e6,
-      open: null,
-      high: null,
-      low: null,
-      close: null,
+    // No prices (an empty bar carried on), and none of the fields added later (partial, revision).
+    const noPrices = { open: null, high: null, low: null, close: null };
+    const bar = minuteBar({
+      ...noPrices,
       volume: 5,
       vwap: 2,
       count: 1,
-      firstTs: 61e6,
       lastTs: 61e6,
-      final: true,
       synthetic: true,
-    };
+      partial: undefined,
+      revision: undefined,
+    });
     const [fields, tags] = influxPayload(bar, "end");
     assert.deepStrictEqual(
       { ...fields, time: fields.time.getTime() },

@@ -5,49 +5,13 @@ const net = require("net");
 const { Slot } = require("../../dist/lib/connection");
 const { GenericServer } = require("../mocks/generic-server");
 const { waitFor } = require("../support/wait");
+const { fakeProvider, recordingHooks: hooks, QUIET } = require("../support/slot-rig");
 
-const OPTS = {
-  backoff: { baseMs: 20, capMs: 50, floorMs: 5 },
-  healthyMs: 100,
-  handshakeTimeoutMs: 200,
-  closeTimeoutMs: 500,
-  pingMs: 0,
-  staleMs: 0,
-  authTimeoutMs: 200,
-  heartbeatMs: 0,
-};
+/** Real time: every deadline a fraction of a second. */
+const OPTS = { ...QUIET, backoff: { baseMs: 20, capMs: 50, floorMs: 5 }, healthyMs: 100, handshakeTimeoutMs: 200, authTimeoutMs: 200 };
 
-function hooks() {
-  const h = { events: [], states: [] };
-  h.onTick = () => {};
-  h.onFrameEnd = () => {};
-  h.onState = (slot) => h.states.push(slot.state);
-  h.onEvent = (slot, topic, payload) => h.events.push({ topic, payload });
-  h.onMalformed = () => {};
-  return h;
-}
-
-/** A provider whose session calls ready() on open unless `silent`. */
-function provider(url, { silent = false } = {}) {
-  return {
-    id: "generic",
-    settings: { provider: "generic", url, apiKey: "", apiSecret: "", options: {} },
-    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
-    timing: { heartbeatMs: 0, staleMs: 0, pingMs: 0, authTimeoutMs: 200 },
-    channels: ["trades"],
-    contentKeys: false,
-    connectUrl: () => url,
-    displayUrl: () => url,
-    dedupKey: (t) => t.id,
-    createSession: (ctx) => ({
-      open: () => {
-        if (!silent) ctx.ready();
-      },
-      message: () => {},
-      subscribe: () => {},
-    }),
-  };
-}
+/** A provider at `url` whose session calls ready() on open unless `silent`. */
+const provider = (url, { silent = false } = {}) => fakeProvider({ url, autoReady: !silent });
 
 /** Runs `fn(server)` against a fresh GenericServer, closed afterwards whatever happens. */
 async function withServer(fn) {

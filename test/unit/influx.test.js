@@ -1,6 +1,7 @@
 "use strict";
 const assert = require("assert");
 const { InfluxTickFormatter, microsToNanoString, barFieldsAndTags, tickFieldsAndTags, INFLUX_PRECISION } = require("../../dist/lib/influx");
+const { minuteBar } = require("../support/bars");
 
 const tick = (o = {}) => ({
   symbol: "AAPL",
@@ -97,26 +98,7 @@ describe("InfluxDB formatter", function () {
   });
 
   it("shapes bars with final/partial/synthetic/revision and integer count, revision (and volume on request)", function () {
-    const bar = {
-      symbol: "X",
-      interval: "1min",
-      start: 60e6,
-      end: 120e6,
-      open: 1,
-      high: 2,
-      low: 0.5,
-      close: 1.5,
-      volume: 300,
-      vwap: 1.2,
-      count: 7,
-      firstTs: 61e6,
-      lastTs: 119e6,
-      final: true,
-      partial: true,
-      synthetic: false,
-      revision: 0,
-      session: "regular",
-    };
+    const bar = minuteBar({ partial: true, session: "regular" });
     const [fields, tags] = barFieldsAndTags(bar, "start");
     assert.deepStrictEqual(
       { ...fields, time: fields.time.getTime() },

@@ -8,12 +8,12 @@
 const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
-const vm = require("vm");
 const registry = require("../../dist/lib/providers");
 const { checkOption, plainDescriptor } = require("../../dist/lib/providers/descriptor");
 const { createHistoryClient } = require("../../dist/lib/backfill");
 const { dialectOf } = require("../../dist/lib/conditions");
 const { probeSymbol } = require("../../dist/lib/probe");
+const { runtimeRegistrations, loadDefinition } = require("../support/editor-env");
 
 const root = path.join(__dirname, "..", "..");
 const catalog = require("../../locales/en-US/tick-feed.json")["tick-feed"];
@@ -38,37 +38,9 @@ function defaultSettings(d) {
   };
 }
 
-/** What tick-feed.js registers with Node-RED (type, constructor, options), through a stub RED. */
-function registration() {
-  let out = null;
-  const RED = {
-    nodes: { registerType: (type, ctor, opts) => (out = { type, ctor, opts }), createNode: () => undefined },
-    httpAdmin: { post: () => undefined },
-    auth: { needsPermission: () => (_req, _res, next) => next() },
-    settings: {},
-    _: (k) => k,
-  };
-  require("../../dist/nodes/tick-feed/tick-feed.js")(RED);
-  return out;
-}
-
 /** The editor's type definition, run with the runtime's descriptors as Node-RED hands them over. */
 function editorDefinition(settingsValue) {
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(editorHtml)[1];
-  const registered = {};
-  const jq = () => ({
-    length: 0,
-    val: () => undefined,
-    on: () => {},
-    each: () => {},
-    prop: () => false,
-    toggle: () => {},
-    data: () => undefined,
-    attr: () => undefined,
-  });
-  const RED = { nodes: { registerType: (t, def) => (registered[t] = def) }, _: (k) => k, settings: { tickFeedProviders: settingsValue } };
-  vm.runInNewContext(script, { RED, $: jq, console });
-  return registered["tick-feed"];
+  return loadDefinition(editorHtml, "tick-feed", { settings: { tickFeedProviders: settingsValue } });
 }
 
 const descriptors = registry.providers();
@@ -182,7 +154,7 @@ describe("provider descriptors", function () {
 });
 
 describe("the tick-feed editor's provider data is the runtime's", function () {
-  const reg = registration();
+  const reg = runtimeRegistrations()["tick-feed"];
 
   it("tick-feed registers the descriptors as the exportable setting tickFeedProviders, as plain JSON", function () {
     assert.strictEqual(reg.type, "tick-feed");

@@ -9,19 +9,11 @@
  * Seeded: FUZZ_SEED=n reproduces a run; FUZZ_FRAMES=n changes its length.
  */
 const assert = require("assert");
-const { fakeCtx, change } = require("../support/session-ctx");
+const { fakeCtx, readySession } = require("../support/session-ctx");
 const { normalizeTick, isValidTick, TICK_KEYS } = require("../../dist/lib/ticknorm");
-const { createPolygon } = require("../../dist/lib/providers/polygon");
-const { createAlpaca } = require("../../dist/lib/providers/alpaca");
-const { createBinance } = require("../../dist/lib/providers/binance");
-const { createFinnhub } = require("../../dist/lib/providers/finnhub");
-const { createAllTick } = require("../../dist/lib/providers/alltick");
-const { createCoinbase } = require("../../dist/lib/providers/coinbase");
-const { createTiingo } = require("../../dist/lib/providers/tiingo");
-const { createTwelveData } = require("../../dist/lib/providers/twelvedata");
-const { createGeneric } = require("../../dist/lib/providers/generic");
-const { createSimulator } = require("../../dist/lib/providers/simulator");
-const { createReplay } = require("../../dist/lib/providers/replay");
+const { createProvider } = require("../../dist/lib/providers");
+const { mulberry32 } = require("../support/prng");
+const { NUMBER_LOOKALIKES } = require("../support/number-text");
 
 const SEED = Number(process.env.FUZZ_SEED || 20261128);
 const FRAMES = Number(process.env.FUZZ_FRAMES || 600);
@@ -29,16 +21,9 @@ const FRAMES = Number(process.env.FUZZ_FRAMES || 600);
 const RECV = 1732546800000000;
 const MS = RECV / 1000;
 
-/** mulberry32: a small seeded PRNG. */
+/** The seeded PRNG (mulberry32) with the draws the generators use. */
 function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),
@@ -78,17 +63,7 @@ const HOSTILE = [
   9e18,
   // eslint-disable-next-line no-loss-of-precision -- 2^53 + 1 on purpose: the value a JSON parser rounds
   9007199254740993,
-  "Infinity",
-  "-Infinity",
-  "NaN",
-  " ",
-  "",
-  "0x10",
-  "0b11",
-  "0o7",
-  " 5",
-  "5 ",
-  "1_000",
+  ...NUMBER_LOOKALIKES,
   "1e400",
   "1,5",
   "+3",
@@ -117,124 +92,121 @@ const conds = (r, good) =>
   r.chance(0.8)
     ? good()
     : r.pick([HOSTILE[r.int(HOSTILE.length)], Array.from({ length: 40 }, () => 1), ["x".repeat(100)], [[1]], [{}], marker("DEEP_ARRAY")]);
+/** An array frame of 1 to 4 events, each a `trade()` or a `quote()` at even odds (Polygon, Alpaca). */
+const tradesOrQuotes = (r, trade, quote) => Array.from({ length: 1 + r.int(4) }, () => (r.chance(0.5) ? trade() : quote()));
 const isoAt = (ms, frac = ".123456789") => new Date(ms).toISOString().replace(/\.\d+Z$/, frac + "Z");
 
 const settings = (provider, o = {}) => ({ provider, url: "", apiKey: "KEY", apiSecret: "SECRET", options: {}, ...o });
 
 /**
- * A fuzz target: `setup(c)` makes a session of `create` subscribed to `upstream` (opened first
+ * A fuzz target: `setup(c)` makes a session of `provider` subscribed to `upstream` (opened first
  * when `open`, then fed the provider's acknowledgements `acks`), `frame(r)` makes a random frame.
  */
-function target(create, provider, upstream, frame, { open = false, settings: extra = {}, acks = [] } = {}) {
+function target(provider, { upstream, frame, open = false, settings: extra = {}, acks = [] }) {
   return {
     upstream,
     frame,
     setup(c) {
-      const s = create(settings(provider, extra)).createSession(c);
-      if (open) s.open();
-      s.subscribe(change({ trades: [...(upstream.trades || [])], quotes: [...(upstream.quotes || [])] }));
-      for (const ack of acks) s.message(Buffer.from(JSON.stringify(ack)), false);
-      return s;
+      return readySession(createProvider(settings(provider, extra)).createSession(c), upstream, { open, acks });
     },
   };
 }
 
 /** Per provider: a session ready to parse data for some symbols, and a random frame maker. */
 const PROVIDERS = {
-  polygon: target(
-    createPolygon,
-    "polygon",
-    { trades: ["AAPL"], quotes: ["AAPL"] },
-    (r) => {
-      const ev = () =>
-        r.chance(0.5)
-          ? {
-              ev: "T",
-              sym: val(r, () => "AAPL"),
-              x: val(r, () => 4),
-              i: val(r, () => String(r.int(1e6))),
-              z: val(r, () => 3),
-              p: val(r, () => goodNum(r)),
-              s: val(r, () => r.pick(GOOD_NUMS)),
-              c: conds(r, () => [12, 37]),
-              t: val(r, () => MS - r.int(5000)),
-              q: val(r, () => r.int(1e9)),
-              trfi: val(r, () => 201),
-            }
-          : {
-              ev: "Q",
-              sym: val(r, () => "AAPL"),
-              bx: val(r, () => 4),
-              bp: val(r, () => goodNum(r)),
-              bs: val(r, () => r.pick(GOOD_NUMS)),
-              ax: val(r, () => 7),
-              ap: val(r, () => goodNum(r)),
-              as: val(r, () => r.pick(GOOD_NUMS)),
-              c: val(r, () => 1),
-              t: val(r, () => MS - r.int(5000)),
-              q: val(r, () => r.int(1e9)),
-              z: val(r, () => 3),
-            };
-      return Array.from({ length: 1 + r.int(4) }, ev);
+  polygon: target("polygon", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    open: true,
+    frame: (r) => {
+      const trade = () => ({
+        ev: "T",
+        sym: val(r, () => "AAPL"),
+        x: val(r, () => 4),
+        i: val(r, () => String(r.int(1e6))),
+        z: val(r, () => 3),
+        p: val(r, () => goodNum(r)),
+        s: val(r, () => r.pick(GOOD_NUMS)),
+        c: conds(r, () => [12, 37]),
+        t: val(r, () => MS - r.int(5000)),
+        q: val(r, () => r.int(1e9)),
+        trfi: val(r, () => 201),
+      });
+      const quote = () => ({
+        ev: "Q",
+        sym: val(r, () => "AAPL"),
+        bx: val(r, () => 4),
+        bp: val(r, () => goodNum(r)),
+        bs: val(r, () => r.pick(GOOD_NUMS)),
+        ax: val(r, () => 7),
+        ap: val(r, () => goodNum(r)),
+        as: val(r, () => r.pick(GOOD_NUMS)),
+        c: val(r, () => 1),
+        t: val(r, () => MS - r.int(5000)),
+        q: val(r, () => r.int(1e9)),
+        z: val(r, () => 3),
+      });
+      return tradesOrQuotes(r, trade, quote);
     },
-    { open: true },
-  ),
-  alpaca: target(createAlpaca, "alpaca", { trades: ["AAPL"], quotes: ["AAPL"] }, (r) => {
-    const ev = () =>
-      r.chance(0.5)
+  }),
+  alpaca: target("alpaca", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    frame: (r) => {
+      const trade = () => ({
+        T: "t",
+        S: val(r, () => "AAPL"),
+        i: val(r, () => (r.chance(0.5) ? r.int(1e6) : marker("BIG_INT"))),
+        x: val(r, () => "V"),
+        p: val(r, () => goodNum(r)),
+        s: val(r, () => r.pick(GOOD_NUMS)),
+        c: conds(r, () => ["@", "I"]),
+        t: val(r, () => isoAt(MS - r.int(5000))),
+        z: val(r, () => "C"),
+      });
+      const quote = () => ({
+        T: "q",
+        S: val(r, () => "AAPL"),
+        bx: val(r, () => "V"),
+        bp: val(r, () => goodNum(r)),
+        bs: val(r, () => r.pick(GOOD_NUMS)),
+        ax: val(r, () => "Q"),
+        ap: val(r, () => goodNum(r)),
+        as: val(r, () => r.pick(GOOD_NUMS)),
+        c: conds(r, () => ["R"]),
+        t: val(r, () => isoAt(MS - r.int(5000))),
+        z: val(r, () => "C"),
+      });
+      return tradesOrQuotes(r, trade, quote);
+    },
+  }),
+  binance: target("binance", {
+    upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] },
+    frame: (r) => {
+      const d = r.chance(0.6)
         ? {
-            T: "t",
-            S: val(r, () => "AAPL"),
-            i: val(r, () => (r.chance(0.5) ? r.int(1e6) : marker("BIG_INT"))),
-            x: val(r, () => "V"),
-            p: val(r, () => goodNum(r)),
-            s: val(r, () => r.pick(GOOD_NUMS)),
-            c: conds(r, () => ["@", "I"]),
-            t: val(r, () => isoAt(MS - r.int(5000))),
-            z: val(r, () => "C"),
+            e: r.pick(["trade", "aggTrade"]),
+            s: val(r, () => "BTCUSDT"),
+            t: val(r, () => r.int(1e9)),
+            a: val(r, () => r.int(1e9)),
+            p: val(r, () => String(r.pick(GOOD_NUMS))),
+            q: val(r, () => String(r.pick(GOOD_NUMS))),
+            T: val(r, () => MS - r.int(5000)),
+            m: val(r, () => true),
           }
         : {
-            T: "q",
-            S: val(r, () => "AAPL"),
-            bx: val(r, () => "V"),
-            bp: val(r, () => goodNum(r)),
-            bs: val(r, () => r.pick(GOOD_NUMS)),
-            ax: val(r, () => "Q"),
-            ap: val(r, () => goodNum(r)),
-            as: val(r, () => r.pick(GOOD_NUMS)),
-            c: conds(r, () => ["R"]),
-            t: val(r, () => isoAt(MS - r.int(5000))),
-            z: val(r, () => "C"),
+            u: val(r, () => r.int(1e9)),
+            s: "BTCUSDT",
+            b: val(r, () => String(r.pick(GOOD_NUMS))),
+            B: val(r, () => String(r.pick(GOOD_NUMS))),
+            a: val(r, () => String(r.pick(GOOD_NUMS))),
+            A: val(r, () => String(r.pick(GOOD_NUMS))),
           };
-    return Array.from({ length: 1 + r.int(4) }, ev);
+      return r.chance(0.5) ? { stream: "btcusdt@trade", data: d } : d;
+    },
   }),
-  binance: target(createBinance, "binance", { trades: ["btcusdt"], quotes: ["btcusdt"] }, (r) => {
-    const d = r.chance(0.6)
-      ? {
-          e: r.pick(["trade", "aggTrade"]),
-          s: val(r, () => "BTCUSDT"),
-          t: val(r, () => r.int(1e9)),
-          a: val(r, () => r.int(1e9)),
-          p: val(r, () => String(r.pick(GOOD_NUMS))),
-          q: val(r, () => String(r.pick(GOOD_NUMS))),
-          T: val(r, () => MS - r.int(5000)),
-          m: val(r, () => true),
-        }
-      : {
-          u: val(r, () => r.int(1e9)),
-          s: "BTCUSDT",
-          b: val(r, () => String(r.pick(GOOD_NUMS))),
-          B: val(r, () => String(r.pick(GOOD_NUMS))),
-          a: val(r, () => String(r.pick(GOOD_NUMS))),
-          A: val(r, () => String(r.pick(GOOD_NUMS))),
-        };
-    return r.chance(0.5) ? { stream: "btcusdt@trade", data: d } : d;
-  }),
-  finnhub: target(
-    createFinnhub,
-    "finnhub",
-    { trades: ["AAPL"] },
-    (r) => {
+  finnhub: target("finnhub", {
+    upstream: { trades: ["AAPL"] },
+    open: true,
+    frame: (r) => {
       const t = () => ({
         s: val(r, () => "AAPL"),
         p: val(r, () => r.pick(GOOD_NUMS)),
@@ -244,40 +216,42 @@ const PROVIDERS = {
       });
       return { type: "trade", data: Array.from({ length: 1 + r.int(5) }, t) };
     },
-    { open: true },
-  ),
-  alltick: target(createAllTick, "alltick", { trades: ["AAPL.US"], quotes: ["AAPL.US"] }, (r) => {
-    const tt = () => val(r, () => String(MS - r.int(5000)));
-    const seq = () => val(r, () => (r.chance(0.5) ? String(r.int(1e9)) : marker("BIG_INT")));
-    return r.chance(0.5)
-      ? {
-          cmd_id: 22998,
-          data: {
-            code: val(r, () => "AAPL.US"),
-            seq: seq(),
-            tick_time: tt(),
-            price: val(r, () => String(r.pick(GOOD_NUMS))),
-            volume: val(r, () => String(r.pick(GOOD_NUMS))),
-            turnover: val(r, () => "1000"),
-            trade_direction: val(r, () => 1),
-          },
-        }
-      : {
-          cmd_id: 22999,
-          data: {
-            code: "AAPL.US",
-            seq: seq(),
-            tick_time: tt(),
-            bids: val(r, () => [{ price: goodNum(r), volume: goodNum(r) }]),
-            asks: val(r, () => [{ price: val(r, () => goodNum(r)), volume: val(r, () => goodNum(r)) }]),
-          },
-        };
   }),
-  coinbase: target(
-    createCoinbase,
-    "coinbase",
-    { trades: ["BTC-USD"] },
-    (r) => {
+  alltick: target("alltick", {
+    upstream: { trades: ["AAPL.US"], quotes: ["AAPL.US"] },
+    frame: (r) => {
+      const tt = () => val(r, () => String(MS - r.int(5000)));
+      const seq = () => val(r, () => (r.chance(0.5) ? String(r.int(1e9)) : marker("BIG_INT")));
+      return r.chance(0.5)
+        ? {
+            cmd_id: 22998,
+            data: {
+              code: val(r, () => "AAPL.US"),
+              seq: seq(),
+              tick_time: tt(),
+              price: val(r, () => String(r.pick(GOOD_NUMS))),
+              volume: val(r, () => String(r.pick(GOOD_NUMS))),
+              turnover: val(r, () => "1000"),
+              trade_direction: val(r, () => 1),
+            },
+          }
+        : {
+            cmd_id: 22999,
+            data: {
+              code: "AAPL.US",
+              seq: seq(),
+              tick_time: tt(),
+              bids: val(r, () => [{ price: goodNum(r), volume: goodNum(r) }]),
+              asks: val(r, () => [{ price: val(r, () => goodNum(r)), volume: val(r, () => goodNum(r)) }]),
+            },
+          };
+    },
+  }),
+  coinbase: target("coinbase", {
+    upstream: { trades: ["BTC-USD"] },
+    open: true,
+    settings: { apiKey: "", apiSecret: "" },
+    frame: (r) => {
       const t = () => ({
         trade_id: val(r, () => String(r.int(1e9))),
         product_id: val(r, () => "BTC-USD"),
@@ -294,13 +268,16 @@ const PROVIDERS = {
         events: [{ type: r.pick(["update", "snapshot"]), trades: Array.from({ length: 1 + r.int(4) }, t) }],
       };
     },
-    { open: true, settings: { apiKey: "", apiSecret: "" } },
-  ),
-  tiingo: target(
-    createTiingo,
-    "tiingo",
-    { trades: ["AAPL"], quotes: ["AAPL"] },
-    (r) => {
+  }),
+  tiingo: target("tiingo", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    open: true,
+    settings: { options: { thresholdLevel: 5 } },
+    acks: [
+      { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } },
+      { messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } },
+    ],
+    frame: (r) => {
       const iso = isoAt(MS - r.int(5000), ".123456789").replace("Z", "+00:00");
       const d = [
         r.pick(["T", "Q", "B"]),
@@ -322,20 +299,21 @@ const PROVIDERS = {
       ];
       return { messageType: "A", service: "iex", data: d };
     },
-    {
-      open: true,
-      settings: { options: { thresholdLevel: 5 } },
-      acks: [
-        { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } },
-        { messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } },
-      ],
-    },
-  ),
-  twelvedata: target(
-    createTwelveData,
-    "twelvedata",
-    { trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] },
-    (r) => {
+  }),
+  twelvedata: target("twelvedata", {
+    upstream: { trades: ["AAPL", "EUR/USD"], quotes: ["EUR/USD"] },
+    acks: [
+      {
+        event: "subscribe-status",
+        status: "ok",
+        success: [
+          { symbol: "AAPL", exchange: "NASDAQ" },
+          { symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY" },
+        ],
+        fails: [],
+      },
+    ],
+    frame: (r) => {
       return {
         event: "price",
         symbol: r.pick(["AAPL", "EUR/USD"]),
@@ -347,25 +325,12 @@ const PROVIDERS = {
         day_volume: val(r, () => 1000),
       };
     },
-    {
-      acks: [
-        {
-          event: "subscribe-status",
-          status: "ok",
-          success: [
-            { symbol: "AAPL", exchange: "NASDAQ" },
-            { symbol: "EUR/USD", exchange: "PHYSICAL CURRENCY" },
-          ],
-          fails: [],
-        },
-      ],
-    },
-  ),
-  generic: target(
-    createGeneric,
-    "generic",
-    { trades: ["AAPL"], quotes: ["AAPL"] },
-    (r, unit = 1) => {
+  }),
+  generic: target("generic", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    open: true,
+    settings: { url: "ws://127.0.0.1:1/" },
+    frame: (r, unit = 1) => {
       const t = () => ({
         symbol: val(r, () => "AAPL"),
         type: val(r, () => r.pick(["trade", "quote"])),
@@ -383,13 +348,12 @@ const PROVIDERS = {
       });
       return r.chance(0.5) ? t() : Array.from({ length: 1 + r.int(4) }, t);
     },
-    { open: true, settings: { url: "ws://127.0.0.1:1/" } },
-  ),
-  replay: target(
-    createReplay,
-    "replay",
-    { trades: ["AAPL"], quotes: ["AAPL"] },
-    (r) => {
+  }),
+  replay: target("replay", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    open: true,
+    settings: { options: { file: "/nonexistent/ticks.jsonl" } },
+    frame: (r) => {
       // The local replay server sends arrays of Ticks (recvTs = the replay clock).
       const t = () => ({
         symbol: val(r, () => "AAPL"),
@@ -409,17 +373,14 @@ const PROVIDERS = {
       });
       return Array.from({ length: 1 + r.int(4) }, t);
     },
-    { open: true, settings: { options: { file: "/nonexistent/ticks.jsonl" } } },
-  ),
-  simulator: target(
-    createSimulator,
-    "simulator",
-    { trades: ["AAPL"], quotes: ["AAPL"] },
-    (r) => {
+  }),
+  simulator: target("simulator", {
+    upstream: { trades: ["AAPL"], quotes: ["AAPL"] },
+    open: true,
+    frame: (r) => {
       return PROVIDERS.generic.frame(r, 1000); // the simulator's times are in µs
     },
-    { open: true },
-  ),
+  }),
 };
 
 /** Some frames are not even JSON, or JSON of the wrong shape. */

@@ -9,8 +9,14 @@ const { normalizeTick, isValidTick, TICK_KEYS, TS_MAX_AHEAD_US, TS_MAX_BEHIND_US
 const { toNumber, toSeq, toIdString, toMicros } = require("../../dist/lib/time");
 const { parseLossless } = require("../../dist/lib/json");
 const { Deduplicator } = require("../../dist/lib/dedup");
-const { fakeCtx, feed, change } = require("../support/session-ctx");
+const { fakeCtx, feed, readySession } = require("../support/session-ctx");
+const { createProvider } = require("../../dist/lib/providers");
+const { BinanceSession } = require("../../dist/lib/providers/binance");
+const { PolygonSession } = require("../../dist/lib/providers/polygon");
+const { AllTickSession } = require("../../dist/lib/providers/alltick");
+const { FinnhubSession } = require("../../dist/lib/providers/finnhub");
 const { mulberry32: prng } = require("../support/prng");
+const { NUMBER_LOOKALIKES } = require("../support/number-text");
 
 const RECV = 1732546800000000;
 const trade = (o = {}) => ({
@@ -167,28 +173,7 @@ describe("wire text never becomes a number by coercion", function () {
       [42, 42],
     ])
       assert.strictEqual(toNumber(text), want, String(text));
-    for (const text of [
-      " ",
-      "",
-      "0x10",
-      "0b11",
-      "0o7",
-      " 5",
-      "5 ",
-      "+3",
-      "1_000",
-      "1,5",
-      "Infinity",
-      "-Infinity",
-      "NaN",
-      "1e",
-      "--1",
-      null,
-      true,
-      [],
-      {},
-      [5],
-    ]) {
+    for (const text of [...NUMBER_LOOKALIKES, "+3", "1,5", "1e", "--1", null, true, [], {}, [5]]) {
       assert.ok(Number.isNaN(toNumber(text)), `${JSON.stringify(text)} -> ${toNumber(text)}`);
     }
   });
@@ -204,172 +189,126 @@ describe("wire text never becomes a number by coercion", function () {
   });
 
   // What each provider's parser makes of " ", "" and "0x10" where a number belongs: never a tick with 0 or 16.
+  // [name, { provider (the name unless given), upstream lists, session(c) (by default the one the
+  // feed makes from `settings`), open, acks, frame(v): a frame with v in a number field }]
+  const BTC = { trades: ["btcusdt"], quotes: ["btcusdt"] };
+  const AAPL = { trades: ["AAPL"] };
+  const AT = new Date(RECV / 1000).toISOString();
   const cases = [
     [
       "binance",
-      () => {
-        const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
-        const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
-        s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
-        return { c, s, frame: (v) => ({ e: "trade", s: "BTCUSDT", t: 1, p: v, q: "1", T: RECV / 1000 }) };
+      {
+        upstream: BTC,
+        session: (c) => new BinanceSession(c, "trade", false),
+        frame: (v) => ({ e: "trade", s: "BTCUSDT", t: 1, p: v, q: "1", T: RECV / 1000 }),
       },
     ],
     [
       "binance quote",
-      () => {
-        const c = fakeCtx({ provider: "binance", upstream: { trades: ["btcusdt"], quotes: ["btcusdt"] }, recvTs: RECV });
-        const s = new (require("../../dist/lib/providers/binance").BinanceSession)(c, "trade", false);
-        s.subscribe(change({ trades: ["btcusdt"], quotes: ["btcusdt"] }));
-        return { c, s, frame: (v) => ({ u: 1, s: "BTCUSDT", b: v, B: "1", a: "2", A: "1" }) };
+      {
+        provider: "binance",
+        upstream: BTC,
+        session: (c) => new BinanceSession(c, "trade", false),
+        frame: (v) => ({ u: 1, s: "BTCUSDT", b: v, B: "1", a: "2", A: "1" }),
       },
     ],
     [
       "polygon",
-      () => {
-        const c = fakeCtx({ provider: "polygon", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = new (require("../../dist/lib/providers/polygon").PolygonSession)(c);
-        s.subscribe(change({ trades: ["AAPL"] }));
-        return { c, s, frame: (v) => [{ ev: "T", sym: "AAPL", p: v, s: 1, t: RECV / 1000, i: "1", x: 4 }] };
+      {
+        upstream: AAPL,
+        session: (c) => new PolygonSession(c),
+        frame: (v) => [{ ev: "T", sym: "AAPL", p: v, s: 1, t: RECV / 1000, i: "1", x: 4 }],
       },
     ],
     [
       "alltick",
-      () => {
-        const c = fakeCtx({ provider: "alltick", upstream: { trades: ["AAPL.US"] }, recvTs: RECV });
-        const s = new (require("../../dist/lib/providers/alltick").AllTickSession)(c, 5, 20);
-        s.subscribe(change({ trades: ["AAPL.US"] }));
-        return {
-          c,
-          s,
-          frame: (v) => ({ cmd_id: 22998, data: { code: "AAPL.US", seq: "1", tick_time: String(RECV / 1000), price: v, volume: "1" } }),
-        };
+      {
+        upstream: { trades: ["AAPL.US"] },
+        session: (c) => new AllTickSession(c, 5, 20),
+        frame: (v) => ({ cmd_id: 22998, data: { code: "AAPL.US", seq: "1", tick_time: String(RECV / 1000), price: v, volume: "1" } }),
       },
     ],
     [
       "finnhub",
-      () => {
-        const c = fakeCtx({ provider: "finnhub", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = new (require("../../dist/lib/providers/finnhub").FinnhubSession)(c);
-        s.subscribe(change({ trades: ["AAPL"] }));
-        return { c, s, frame: (v) => ({ type: "trade", data: [{ s: "AAPL", p: v, t: RECV / 1000, v: 1 }] }) };
+      {
+        upstream: AAPL,
+        session: (c) => new FinnhubSession(c),
+        frame: (v) => ({ type: "trade", data: [{ s: "AAPL", p: v, t: RECV / 1000, v: 1 }] }),
       },
     ],
     [
       "alpaca",
-      () => {
-        const c = fakeCtx({ provider: "alpaca", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = require("../../dist/lib/providers/alpaca")
-          .createAlpaca({ provider: "alpaca", url: "", apiKey: "K", apiSecret: "S", options: {} })
-          .createSession(c);
-        s.subscribe(change({ trades: ["AAPL"] }));
-        return { c, s, frame: (v) => [{ T: "t", S: "AAPL", i: 1, x: "V", p: v, s: 1, t: new Date(RECV / 1000).toISOString() }] };
+      {
+        upstream: AAPL,
+        settings: { apiSecret: "S" },
+        frame: (v) => [{ T: "t", S: "AAPL", i: 1, x: "V", p: v, s: 1, t: AT }],
       },
     ],
     [
       "coinbase",
-      () => {
-        const c = fakeCtx({ provider: "coinbase", upstream: { trades: ["BTC-USD"] }, recvTs: RECV });
-        const s = require("../../dist/lib/providers/coinbase")
-          .createCoinbase({ provider: "coinbase", url: "", apiKey: "", apiSecret: "", options: {} })
-          .createSession(c);
-        s.open();
-        s.subscribe(change({ trades: ["BTC-USD"] }));
-        return {
-          c,
-          s,
-          frame: (v) => ({
-            channel: "market_trades",
-            sequence_num: 1,
-            events: [
-              {
-                type: "update",
-                trades: [
-                  { trade_id: "1", product_id: "BTC-USD", price: v, size: "1", side: "BUY", time: new Date(RECV / 1000).toISOString() },
-                ],
-              },
-            ],
-          }),
-        };
+      {
+        upstream: { trades: ["BTC-USD"] },
+        settings: { apiKey: "" },
+        open: true,
+        frame: (v) => ({
+          channel: "market_trades",
+          sequence_num: 1,
+          events: [{ type: "update", trades: [{ trade_id: "1", product_id: "BTC-USD", price: v, size: "1", side: "BUY", time: AT }] }],
+        }),
       },
     ],
     [
       "twelvedata",
-      () => {
-        const c = fakeCtx({ provider: "twelvedata", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = require("../../dist/lib/providers/twelvedata")
-          .createTwelveData({ provider: "twelvedata", url: "", apiKey: "K", apiSecret: "", options: {} })
-          .createSession(c);
-        s.subscribe(change({ trades: ["AAPL"] }));
-        s.message(
-          Buffer.from(
-            JSON.stringify({ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }], fails: [] }),
-          ),
-          false,
-        );
-        return {
-          c,
-          s,
-          frame: (v) => ({ event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: Math.floor(RECV / 1e6), price: v }),
-        };
+      {
+        upstream: AAPL,
+        acks: [{ event: "subscribe-status", status: "ok", success: [{ symbol: "AAPL", exchange: "NASDAQ" }], fails: [] }],
+        frame: (v) => ({ event: "price", symbol: "AAPL", exchange: "NASDAQ", timestamp: Math.floor(RECV / 1e6), price: v }),
       },
     ],
     [
       "tiingo",
-      () => {
-        const c = fakeCtx({ provider: "tiingo", apiKey: "K", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = require("../../dist/lib/providers/tiingo")
-          .createTiingo({ provider: "tiingo", url: "", apiKey: "K", apiSecret: "", options: { thresholdLevel: 5 } })
-          .createSession(c);
-        s.open();
-        s.subscribe(change({ trades: ["AAPL"] }));
-        s.message(
-          Buffer.from(JSON.stringify({ messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } })),
-          false,
-        );
-        s.message(
-          Buffer.from(
-            JSON.stringify({
-              messageType: "I",
-              data: { tickers: ["aapl"], thresholdLevel: "5" },
-              response: { code: 200, message: "Success" },
-            }),
-          ),
-          false,
-        );
-        const iso = new Date(RECV / 1000).toISOString().replace("Z", "+00:00");
-        return {
-          c,
-          s,
-          frame: (v) => ({
-            messageType: "A",
-            service: "iex",
-            data: ["T", iso, null, "aapl", null, null, null, null, null, v, 100, 0, 0, null, 0, 0],
-          }),
-        };
+      {
+        upstream: AAPL,
+        settings: { options: { thresholdLevel: 5 } },
+        open: true,
+        acks: [
+          { messageType: "I", data: { subscriptionId: 7 }, response: { code: 200, message: "Success" } },
+          { messageType: "I", data: { tickers: ["aapl"], thresholdLevel: "5" }, response: { code: 200, message: "Success" } },
+        ],
+        frame: (v) => ({
+          messageType: "A",
+          service: "iex",
+          data: ["T", AT.replace("Z", "+00:00"), null, "aapl", null, null, null, null, null, v, 100, 0, 0, null, 0, 0],
+        }),
       },
     ],
     [
       "generic",
-      () => {
-        const c = fakeCtx({ provider: "generic", upstream: { trades: ["AAPL"] }, recvTs: RECV });
-        const s = require("../../dist/lib/providers/generic")
-          .createGeneric({ provider: "generic", url: "ws://x/", apiKey: "", apiSecret: "", options: {} })
-          .createSession(c);
-        s.subscribe(change({ trades: ["AAPL"] }));
-        return { c, s, frame: (v) => ({ symbol: "AAPL", price: v, size: 1, time: RECV / 1000 }) };
+      {
+        upstream: AAPL,
+        settings: { url: "ws://x/" },
+        frame: (v) => ({ symbol: "AAPL", price: v, size: 1, time: RECV / 1000 }),
       },
     ],
   ];
-  for (const [name, make] of cases) {
+  /** A fresh session of a case, ready for data, and the context recording what it emits. */
+  function make(name, { provider = name, upstream, session, settings = {}, open, acks }) {
+    const c = fakeCtx({ provider, upstream, recvTs: RECV });
+    const made = session
+      ? session(c)
+      : createProvider({ provider, url: "", apiKey: "K", apiSecret: "", options: {}, ...settings }).createSession(c);
+    return { c, s: readySession(made, upstream, { open, acks }) };
+  }
+  for (const [name, spec] of cases) {
     it(`${name}: " ", "" and "0x10" in a price are not read as 0 or 16`, function () {
       for (const v of [" ", "", "0x10", "Infinity"]) {
-        const { c, s, frame } = make();
-        feed(s, frame(v));
+        const { c, s } = make(name, spec);
+        feed(s, spec.frame(v));
         const out = c.ticks.map(normalizeTick).filter((t) => typeof t === "object");
         assert.deepStrictEqual(out, [], `${JSON.stringify(v)} became ${JSON.stringify(out)}`);
       }
-      const { c, s, frame } = make();
-      feed(s, frame("12.5"));
+      const { c, s } = make(name, spec);
+      feed(s, spec.frame("12.5"));
       const ok = c.ticks.map(normalizeTick).filter((t) => typeof t === "object");
       assert.strictEqual(ok.length, 1, "a plain decimal is read");
       assert.ok(ok[0].price === 12.5 || ok[0].bid === 12.5);

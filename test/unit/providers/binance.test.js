@@ -1,19 +1,10 @@
 "use strict";
 const assert = require("assert");
 const { BinanceSession, createBinance } = require("../../../dist/lib/providers/binance");
+const { fakeCtx, feed } = require("../../support/session-ctx");
 
-function ctx() {
-  const c = { ticks: [], sent: [], calls: [], frameRecvTs: 1672515782200000 };
-  c.settings = { provider: "binance", url: "", apiKey: "", apiSecret: "", options: {} };
-  c.tick = (t) => c.ticks.push(t);
-  c.send = (m) => c.sent.push(m);
-  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"])
-    c[name] = (...a) => c.calls.push([name, ...a]);
-  c.upstream = () => new Set(["btcusdt", "ethusdt"]);
-  c.now = () => 1672515782200000;
-  return c;
-}
-const feed = (s, v) => s.message(Buffer.from(typeof v === "string" ? v : JSON.stringify(v)));
+const PAIRS = ["btcusdt", "ethusdt"];
+const ctx = () => fakeCtx({ provider: "binance", apiKey: "", upstream: { trades: PAIRS, quotes: PAIRS }, recvTs: 1672515782200000 });
 
 describe("binance adapter: parser", function () {
   it("parses combined-stream trades: decimal strings to numbers, ms to µs, subscribed spelling", function () {

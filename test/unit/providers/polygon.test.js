@@ -1,22 +1,12 @@
 "use strict";
 const assert = require("assert");
 const { PolygonSession, polygonDedupKey, createPolygon } = require("../../../dist/lib/providers/polygon");
+const { fakeCtx, feed } = require("../../support/session-ctx");
 
-function ctx(subscribed = { trades: ["MSFT", "AAPL"], quotes: ["MSFT"] }) {
-  const c = { ticks: [], sent: [], calls: [], frameRecvTs: 1536036818790000 };
-  c.settings = { provider: "polygon", url: "", apiKey: "K", apiSecret: "", options: {} };
-  c.tick = (t) => c.ticks.push(t);
-  c.send = (m) => c.sent.push(m);
-  for (const name of ["ready", "fail", "warn", "malformed", "subscribed", "unsubscribed", "rejected"])
-    c[name] = (...a) => c.calls.push([name, ...a]);
-  c.upstream = (ch) => new Set(subscribed[ch]);
-  c.now = () => 1536036818790000;
-  return c;
-}
-
-function feed(session, frame) {
-  session.message(Buffer.from(typeof frame === "string" ? frame : JSON.stringify(frame)));
-}
+/** When every frame of these tests is received. */
+const RECV = 1536036818790000;
+const ctx = (upstream = { trades: ["MSFT", "AAPL"], quotes: ["MSFT"] }) =>
+  fakeCtx({ provider: "polygon", apiKey: "K", upstream, recvTs: RECV });
 
 describe("polygon adapter: parser", function () {
   it("authenticates after 'connected' and is ready after auth_success", function () {
@@ -30,6 +20,7 @@ describe("polygon adapter: parser", function () {
     assert.deepStrictEqual(c.calls, [["ready"]]);
   });
 
+  // [name, frame, expected ticks (without recvTs and provider: RECV and polygon)]
   const table = [
     [
       "a trade (ms SIP time, string id, conditions, TRF fields)",
@@ -56,8 +47,6 @@ describe("polygon adapter: parser", function () {
           price: 114.125,
           size: 100,
           ts: 1536036818784000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
           exchange: 4,
           conditions: [0, 12],
           id: "12345",
@@ -78,8 +67,6 @@ describe("polygon adapter: parser", function () {
           bidSize: 100,
           askSize: 200,
           ts: 1536036818784000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
           conditions: [0],
           seq: 50385480,
           extra: { bidExchange: 4, askExchange: 7 },
@@ -101,8 +88,6 @@ describe("polygon adapter: parser", function () {
           price: 190.5,
           size: 5,
           ts: 1536036818784000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
           exchange: 1,
           id: "9",
         },
@@ -118,8 +103,6 @@ describe("polygon adapter: parser", function () {
           price: 190.5,
           size: 5,
           ts: 1536036818784000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
           exchange: 12,
           id: "52983525029461",
         },
@@ -137,8 +120,6 @@ describe("polygon adapter: parser", function () {
           type: "trade",
           price: 1.5,
           ts: 1536036818784000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
           exchange: 4,
           id: "7",
         },
@@ -150,8 +131,6 @@ describe("polygon adapter: parser", function () {
           bidSize: 0,
           askSize: 300,
           ts: 1536036818785000,
-          recvTs: 1536036818790000,
-          provider: "polygon",
         },
       ],
     ],
@@ -169,7 +148,10 @@ describe("polygon adapter: parser", function () {
     it(name, function () {
       const c = ctx();
       feed(new PolygonSession(c), frame);
-      assert.deepStrictEqual(c.ticks, expected);
+      assert.deepStrictEqual(
+        c.ticks,
+        expected.map((fields) => ({ ...fields, recvTs: RECV, provider: "polygon" })),
+      );
       assert.deepStrictEqual(
         c.calls.filter((x) => x[0] === "malformed"),
         [],

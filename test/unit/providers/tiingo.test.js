@@ -25,6 +25,9 @@ function session({ trades = ["WES", "VYM", "AAPL"], quotes = ["VYM"], level = 5 
 }
 
 const A = (data) => ({ messageType: "A", service: "iex", data });
+/** A trade frame (`code` "B": a trade break) as the IEX feed lays it out: [9] price, [10] size, flags off. */
+const trade = (iso, nanos, ticker, price, size, code = "T") =>
+  A([code, iso, nanos, ticker, null, null, null, null, null, price, size, null, 0, 0, 0, 0]);
 
 describe("tiingo adapter: protocol", function () {
   it("is ready at open; the first subscribe carries the token, the level and lowercase tickers", function () {
@@ -90,20 +93,16 @@ describe("tiingo adapter: protocol", function () {
 });
 
 describe("tiingo adapter: parser", function () {
+  /** An expected IEX trade, the epoch ns it was sent at kept in extra. */
+  const iexTrade = (symbol, price, size, ts, nanos) => ({ symbol, type: "trade", price, size, ts, exchange: "IEX", extra: { nanos } });
+  /** The tick of the documented trade example. */
+  const WES = iexTrade("WES", 50.285, 200, 1548873225594808, "1548873225594808294");
   // [name, data array (or raw frame text), expected tick (without recvTs/provider)]
   const table = [
     [
       "a trade (the documented example): ISO ns time with a NY offset, epoch ns above 2^53",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      {
-        symbol: "WES",
-        type: "trade",
-        price: 50.285,
-        size: 200,
-        ts: 1548873225594808,
-        exchange: "IEX",
-        extra: { nanos: "1548873225594808294" },
-      },
+      WES,
     ],
     [
       "a quote (the documented example), mid price kept in extra",
@@ -124,14 +123,8 @@ describe("tiingo adapter: parser", function () {
       "flags set to 1 become named conditions (after hours odd lot ISO)",
       A(["T", "2019-07-30T16:05:01.000000001-04:00", "1564517101000000001", "aapl", null, null, null, null, null, 208.1, 3, 0, 1, 1, 1, 0]),
       {
-        symbol: "AAPL",
-        type: "trade",
-        price: 208.1,
-        size: 3,
-        ts: 1564517101000000,
-        exchange: "IEX",
+        ...iexTrade("AAPL", 208.1, 3, 1564517101000000, "1564517101000000001"),
         conditions: ["afterHours", "intermarketSweep", "oddLot"],
-        extra: { nanos: "1564517101000000001" },
       },
     ],
     [
@@ -151,71 +144,22 @@ describe("tiingo adapter: parser", function () {
     [
       "no usable ISO time: the epoch ns (exact) is used",
       '{"messageType":"A","service":"iex","data":["T",null,1548873225594808294,"wes",null,null,null,null,null,50.3,100,null,0,0,0,0]}',
-      {
-        symbol: "WES",
-        type: "trade",
-        price: 50.3,
-        size: 100,
-        ts: 1548873225594808,
-        exchange: "IEX",
-        extra: { nanos: "1548873225594808294" },
-      },
+      { ...WES, price: 50.3, size: 100 },
     ],
     [
       "an ISO time to the ms only: the exact epoch ns (same second) is finer and wins",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      {
-        symbol: "WES",
-        type: "trade",
-        price: 50.285,
-        size: 200,
-        ts: 1548873225594808,
-        exchange: "IEX",
-        extra: { nanos: "1548873225594808294" },
-      },
+      WES,
     ],
     [
       "an epoch ns that disagrees with the ISO time by more than a second is not trusted",
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594-05:00",1548873299000000000,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
-      {
-        symbol: "WES",
-        type: "trade",
-        price: 50.285,
-        size: 200,
-        ts: 1548873225594000,
-        exchange: "IEX",
-        extra: { nanos: "1548873225594000000" },
-      },
+      iexTrade("WES", 50.285, 200, 1548873225594000, "1548873225594000000"),
     ],
     [
       "prices and sizes as decimal strings",
-      A([
-        "T",
-        "2019-01-30T13:33:45.594808294-05:00",
-        "1548873225594808294",
-        "WES",
-        null,
-        null,
-        null,
-        null,
-        null,
-        "50.285",
-        "200",
-        null,
-        0,
-        0,
-        0,
-        0,
-      ]),
-      {
-        symbol: "WES",
-        type: "trade",
-        price: 50.285,
-        size: 200,
-        ts: 1548873225594808,
-        exchange: "IEX",
-        extra: { nanos: "1548873225594808294" },
-      },
+      trade("2019-01-30T13:33:45.594808294-05:00", "1548873225594808294", "WES", "50.285", "200"),
+      WES,
     ],
   ];
   for (const [name, frame, fields] of table) {
@@ -258,14 +202,8 @@ describe("tiingo adapter: parser", function () {
       s,
       A(["Q", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "aapl", 100, 1, 1.5, 2, 100, null, null, 0, 0, null, null, null]),
     );
-    feed(
-      s,
-      A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "vym", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]),
-    );
-    feed(
-      s,
-      A(["T", "2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "ibm", null, null, null, null, null, 81.5, 10, null, 0, 0, 0, 0]),
-    );
+    feed(s, trade("2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "vym", 81.5, 10));
+    feed(s, trade("2019-01-30T13:33:45.383129126-05:00", 1548873225383129126, "ibm", 81.5, 10));
     feed(s, { messageType: "H", response: { code: 200, message: "HeartBeat" } });
     feed(s, { messageType: "X", data: [] });
     feed(s, A(["Z", "2019-01-30T13:33:45.383129126-05:00", 1, "aapl"]));
@@ -275,27 +213,7 @@ describe("tiingo adapter: parser", function () {
 
   it("a trade break is reported, not emitted", function () {
     const { c, s } = session();
-    feed(
-      s,
-      A([
-        "B",
-        "2019-01-30T13:33:45.594808294-05:00",
-        1548873225594808294,
-        "wes",
-        null,
-        null,
-        null,
-        null,
-        null,
-        50.285,
-        200,
-        null,
-        0,
-        0,
-        0,
-        0,
-      ]),
-    );
+    feed(s, trade("2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, "wes", 50.285, 200, "B"));
     assert.deepStrictEqual(c.ticks, []);
     const [w] = c.of("warn");
     assert.strictEqual(w[0], "trade_break");
@@ -310,26 +228,9 @@ describe("tiingo adapter: parser", function () {
       "null",
       { messageType: "A", service: "iex", data: "T,wes" },
       { messageType: "A", service: "iex", data: [] },
-      A(["T", "not a date", "x", "wes", null, null, null, null, null, 1, 1, null, 0, 0, 0, 0]),
-      A([
-        "T",
-        "2019-01-30T13:33:45.594808294-05:00",
-        1548873225594808294,
-        "wes",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        200,
-        null,
-        0,
-        0,
-        0,
-        0,
-      ]),
-      A(["T", "2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, 42, null, null, null, null, null, 1, 200, null, 0, 0, 0, 0]),
+      trade("not a date", "x", "wes", 1, 1),
+      trade("2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, "wes", null, 200),
+      trade("2019-01-30T13:33:45.594808294-05:00", 1548873225594808294, 42, 1, 200),
       A([1, 2]),
     ]) {
       assert.doesNotThrow(() => feed(s, f));
@@ -433,7 +334,6 @@ describe("tiingo adapter: provider", function () {
 
   it("dedup key: (ns time, price, size); quotes on their book; equal keys for a replay, distinct for a different print", function () {
     const { c, s } = session();
-    const t = (ns, price, size) => A(["T", null, ns, "wes", null, null, null, null, null, price, size, null, 0, 0, 0, 0]);
     feed(
       s,
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808294-05:00",1548873225594808294,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
@@ -446,7 +346,7 @@ describe("tiingo adapter: provider", function () {
       s,
       '{"messageType":"A","service":"iex","data":["T","2019-01-30T13:33:45.594808295-05:00",1548873225594808295,"wes",null,null,null,null,null,50.285,200,null,0,0,0,0]}',
     );
-    feed(s, t("1548873225594808294", 50.285, 100));
+    feed(s, trade(null, "1548873225594808294", "wes", 50.285, 100));
     const keys = c.ticks.map(tiingoDedupKey);
     assert.strictEqual(keys[0], keys[1]);
     assert.notStrictEqual(keys[0], keys[2], "one nanosecond apart (same µs) is a different print");

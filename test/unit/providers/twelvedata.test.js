@@ -10,6 +10,8 @@ const {
 const { fakeCtx, feed, change } = require("../../support/session-ctx");
 
 const RECV = 1592249566500000;
+/** An expected tick: a trade received at RECV, unless `fields` say otherwise. */
+const tick = (fields) => ({ type: "trade", recvTs: RECV, provider: "twelvedata", ...fields });
 
 /** A session with these symbols subscribed (and confirmed unless `confirm` is false). */
 function session(lists = { trades: ["AAPL", "RY:TSX", "EUR/USD", "BTC/USD"], quotes: ["EUR/USD"] }, { confirm = true, apiKey = "K" } = {}) {
@@ -166,46 +168,16 @@ describe("twelvedata adapter: parser", function () {
       price: 9500.5,
     });
     assert.deepStrictEqual(c.ticks, [
-      {
-        symbol: "AAPL",
-        type: "trade",
-        price: 342.0157,
-        ts: 1592249566000000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "NASDAQ",
-        extra: { dayVolume: 27631112, currency: "USD" },
-      },
-      {
-        symbol: "RY:TSX",
-        type: "trade",
-        price: 123.45,
-        ts: 1592249567000000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "TSX",
-        extra: { dayVolume: 1000, currency: "CAD" },
-      },
-      {
-        symbol: "AAPL",
-        type: "trade",
-        price: 342.1,
-        ts: 1592249566250000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "NASDAQ",
-        extra: { dayVolume: 27631200 },
-      },
-      {
+      tick({ symbol: "AAPL", price: 342.0157, ts: 1592249566000000, exchange: "NASDAQ", extra: { dayVolume: 27631112, currency: "USD" } }),
+      tick({ symbol: "RY:TSX", price: 123.45, ts: 1592249567000000, exchange: "TSX", extra: { dayVolume: 1000, currency: "CAD" } }),
+      tick({ symbol: "AAPL", price: 342.1, ts: 1592249566250000, exchange: "NASDAQ", extra: { dayVolume: 27631200 } }),
+      tick({
         symbol: "BTC/USD",
-        type: "trade",
         price: 9500.5,
         ts: 1592249570000000,
-        recvTs: RECV,
-        provider: "twelvedata",
         exchange: "Coinbase Pro",
         extra: { currencyBase: "Bitcoin", currencyQuote: "US Dollar" },
-      },
+      }),
     ]);
     assert.deepStrictEqual(c.calls, []);
   });
@@ -252,39 +224,11 @@ describe("twelvedata adapter: parser", function () {
     });
     feed(s, { event: "price", symbol: "USD/JPY", exchange: "PHYSICAL CURRENCY", timestamp: 1592249566, price: 107.1 });
     feed(s, { event: "price", symbol: "GBP/USD", exchange: "PHYSICAL CURRENCY", timestamp: 1592249566, price: "1.25", bid: "1.2499" });
+    const fx = (fields) => tick({ ts: 1592249566000000, exchange: "PHYSICAL CURRENCY", ...fields });
     assert.deepStrictEqual(c.ticks, [
-      {
-        symbol: "EUR/USD",
-        type: "trade",
-        price: 1.1235,
-        bid: 1.1234,
-        ask: 1.1236,
-        ts: 1592249566000000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "PHYSICAL CURRENCY",
-        extra: { currencyBase: "Euro", currencyQuote: "US Dollar" },
-      },
-      {
-        symbol: "EUR/USD",
-        type: "quote",
-        bid: 1.1234,
-        ask: 1.1236,
-        ts: 1592249566000000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "PHYSICAL CURRENCY",
-      },
-      {
-        symbol: "GBP/USD",
-        type: "trade",
-        price: 1.25,
-        bid: 1.2499,
-        ts: 1592249566000000,
-        recvTs: RECV,
-        provider: "twelvedata",
-        exchange: "PHYSICAL CURRENCY",
-      },
+      fx({ symbol: "EUR/USD", price: 1.1235, bid: 1.1234, ask: 1.1236, extra: { currencyBase: "Euro", currencyQuote: "US Dollar" } }),
+      fx({ symbol: "EUR/USD", type: "quote", bid: 1.1234, ask: 1.1236 }),
+      fx({ symbol: "GBP/USD", price: 1.25, bid: 1.2499 }),
     ]);
   });
 
