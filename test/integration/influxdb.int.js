@@ -6,8 +6,8 @@
  */
 const assert = require("assert");
 const http = require("http");
-const { startInflux, stop, waitFor, nanosOf } = require("./support/servers");
-const { helper, NODES, example, byId, tap, collect, loggedErrors } = require("./support/flows");
+const { startInflux, suiteServer, waitFor, nanosOf } = require("./support/servers");
+const { helper, NODES, example, byId, loadTapped, unsubscribeAll, loggedErrors } = require("./support/flows");
 const { GenericServer } = require("../mocks/generic-server");
 
 const NAME = "InfluxDB ticks and 1-minute bars";
@@ -16,14 +16,11 @@ const key = (symbol, us, price, size) => `${symbol}|${us}|${price}|${size}`;
 
 describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
   this.timeout(120000);
-  let influx;
+  const live = suiteServer(startInflux);
+  let influx; // the running influxd, once the suite has started it
+  before(() => (influx = live.server));
   let fake = null;
-  before(async function () {
-    influx = await startInflux();
-  });
   after(async function () {
-    await helper.unload();
-    await stop(influx);
     if (fake) {
       fake.closeAllConnections();
       await new Promise((r) => fake.close(r));
@@ -44,23 +41,18 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
   it("stores every simulated tick once at its exact microsecond, and every bar with final/partial", async function () {
     await influx.query("CREATE DATABASE market");
     const flow = patched("market");
-    const tInflux = tap(flow, P + "_ticks");
-    const tTicks = tap(flow, P + "_trades");
-    const tBars = tap(flow, P + "_agg");
-    const tLate = tap(flow, P + "_agg", 1);
-    const deployedUs = Date.now() * 1000;
-    await helper.load(NODES, flow);
-    const startedUs = Date.now() * 1000;
-    const sent = collect(tInflux),
-      ticks = collect(tTicks),
-      bars = collect(tBars),
-      late = collect(tLate);
+    const { sent, ticks, bars, late, deployedUs, startedUs } = await loadTapped(flow, {
+      sent: P + "_ticks",
+      ticks: P + "_trades",
+      bars: P + "_agg",
+      late: [P + "_agg", 1],
+    });
     const symbols = ["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"];
     await waitFor(() => symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2) && sent.length >= 300, {
       timeout: 60000,
       what: "300 ticks and two bars per symbol",
     });
-    for (const id of [P + "_ticks", P + "_trades"]) helper.getNode(id).receive({ action: "replace", payload: [] });
+    unsubscribeAll(P + "_ticks", P + "_trades");
     // The open bars close on the wall clock (no flush: a flushed bar would be partial), so wait
     // until the bars hold every tick that was not late.
     const lateIds = new Set();
@@ -135,9 +127,7 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
       const flow = patched("sameus");
       Object.assign(byId(flow, P + "_feed"), { provider: "generic", url: relay.url, options: {} });
       for (const id of [P + "_ticks", P + "_trades"]) byId(flow, id).symbols = "AAPL, MSFT";
-      const tInflux = tap(flow, P + "_ticks");
-      await helper.load(NODES, flow);
-      const sent = collect(tInflux);
+      const { sent } = await loadTapped(flow, { sent: P + "_ticks" });
       await waitFor(() => relay.subscribed().has("AAPL") && relay.subscribed().has("MSFT"), { what: "subscriptions" });
       const base = Math.floor(Date.now() / 1000) * 1_000_000 + 123;
       const frames = [];
@@ -187,11 +177,9 @@ describe("InfluxDB (real influxd 1.x, node-red-contrib-influxdb)", function () {
     byId(flow, P + "_ticks").output = "batch";
     const out = byId(flow, P + "_influx_ticks");
     out.type = "influxdb batch"; // the same config node; the batch node takes the array of points as is
-    const tSent = tap(flow, P + "_ticks");
-    await helper.load(NODES, flow);
-    const sent = collect(tSent);
+    const { sent } = await loadTapped(flow, { sent: P + "_ticks" });
     await waitFor(() => sent.reduce((a, m) => a + m.payload.length, 0) >= 300, { timeout: 60000, what: "300 ticks in batches" });
-    helper.getNode(P + "_ticks").receive({ action: "replace", payload: [] });
+    unsubscribeAll(P + "_ticks");
     const points = sent.flatMap((m) => m.payload);
     let rows = [];
     for (let i = 0; i < 300; i++) {

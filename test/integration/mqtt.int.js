@@ -10,9 +10,9 @@ const assert = require("assert");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { startMosquitto, stop, waitFor } = require("./support/servers");
+const { startMosquitto, suiteServer, waitFor } = require("./support/servers");
 const { startNodeRed } = require("./support/nodered");
-const { helper, NODES, example, byId, tap, collect, loggedErrors } = require("./support/flows");
+const { helper, example, byId, loadTapped, unsubscribeAll, loggedErrors } = require("./support/flows");
 const { partitionOf } = require("../../dist/lib/topic");
 
 const P = "exmqtt";
@@ -20,16 +20,14 @@ const NAME = "MQTT ingest and partitioned consumers";
 
 describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red processes)", function () {
   this.timeout(240000);
-  let broker, dir;
-  const consumers = [];
+  // The suite's clients of the broker: the consumer node-red processes the test starts.
+  const live = suiteServer(startMosquitto, { open: async () => [], close: (consumers) => Promise.all(consumers.map((c) => c.stop())) });
+  let broker, consumers, dir;
   before(async function () {
-    broker = await startMosquitto();
+    ({ server: broker, client: consumers } = live);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-it-mqttout-"));
   });
   after(async function () {
-    await helper.unload();
-    await Promise.all(consumers.map((c) => c.stop()));
-    await stop(broker);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -74,9 +72,7 @@ describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red
     byId(flow, P + "_feed").options.ratePerSymbol = "30";
     const symbols = byId(flow, P + "_sub").symbols;
     byId(flow, P + "_sub").symbols = ""; // publish only once the consumers are subscribed (a broker keeps nothing for late subscribers)
-    const tSent = tap(flow, P + "_sub");
-    await helper.load(NODES, flow);
-    const sent = collect(tSent);
+    const { sent } = await loadTapped(flow, { sent: P + "_sub" });
     const connected = (id) =>
       helper
         .getNode(id)
@@ -115,7 +111,7 @@ describe("MQTT (real mosquitto, core mqtt nodes, consumers in their own node-red
 
     helper.getNode(P + "_sub").receive({ action: "replace", payload: symbols });
     await waitFor(() => sent.length >= 400, { timeout: 60000, what: "400 ticks published" });
-    helper.getNode(P + "_sub").receive({ action: "replace", payload: [] });
+    unsubscribeAll(P + "_sub");
     const real = (n) => lines(parts[n].file).filter((t) => t.symbol !== "PROBE");
     await waitFor(() => real(0).length + real(1).length >= sent.length, {
       timeout: 60000,

@@ -8,60 +8,52 @@ const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
 const { Client } = require("pg");
-const { startPostgres, stop, waitFor } = require("./support/servers");
-const { helper, NODES, example, byId, tap, collect, loggedErrors, root } = require("./support/flows");
+const { startPostgres, suiteServer, waitFor } = require("./support/servers");
+const { example, byId, loadTapped, unsubscribeAll, loggedErrors, root } = require("./support/flows");
 
 const P = "expg";
 const NAME = "PostgreSQL and TimescaleDB ticks and bars";
 
 describe("PostgreSQL (real postgres; stand-in for the postgresql node)", function () {
   this.timeout(120000);
-  let pg, db;
-  before(async function () {
-    pg = await startPostgres();
-    const admin = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "postgres" });
-    await admin.connect();
-    await admin.query("CREATE DATABASE market");
-    await admin.end();
-    db = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "market" });
-    await db.connect();
-    // The table definitions exactly as the example's comment gives them.
-    const comment = JSON.parse(fs.readFileSync(path.join(root, "examples", NAME + ".json"), "utf8")).find((n) => n.id === P + "_ddl");
-    const ddl = /```sql\n([\s\S]*?)```/.exec(comment.info)[1];
-    await db.query(ddl);
-  });
-  after(async function () {
-    await helper.unload();
-    if (db) await db.end().catch(() => {});
-    await stop(pg);
+  // The suite's client: connected to a new database "market" with the example's tables.
+  const live = suiteServer(startPostgres, {
+    open: async (pg) => {
+      const admin = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "postgres" });
+      await admin.connect();
+      await admin.query("CREATE DATABASE market");
+      await admin.end();
+      const db = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", database: "market" });
+      await db.connect();
+      // The table definitions exactly as the example's comment gives them.
+      const comment = JSON.parse(fs.readFileSync(path.join(root, "examples", NAME + ".json"), "utf8")).find((n) => n.id === P + "_ddl");
+      const ddl = /```sql\n([\s\S]*?)```/.exec(comment.info)[1];
+      await db.query(ddl);
+      return db;
+    },
+    close: (db) => db.end().catch(() => {}),
   });
 
   it("inserts every tick (exact µs) and upserts bars with final/partial and integer count", async function () {
+    const { server: pg, client: db } = live;
     const flow = example(NAME);
     Object.assign(byId(flow, P + "_cfg"), { port: pg.port });
     byId(flow, P + "_feed").options.ratePerSymbol = "30";
     Object.assign(byId(flow, P + "_agg"), { interval: 2, unit: "s" }); // 2-second bars instead of 1-minute ones
-    const tTicks = tap(flow, P + "_ticks"),
-      tDone = tap(flow, P + "_insert_ticks"),
-      tBars = tap(flow, P + "_agg"),
-      tBarDone = tap(flow, P + "_upsert_bars"),
-      tLate = tap(flow, P + "_agg", 1),
-      tBarTicks = tap(flow, P + "_trades");
-    const deployedUs = Date.now() * 1000;
-    await helper.load(NODES, flow);
-    const startedUs = Date.now() * 1000;
-    const ticks = collect(tTicks),
-      done = collect(tDone),
-      bars = collect(tBars),
-      barsDone = collect(tBarDone),
-      late = collect(tLate),
-      barTicks = collect(tBarTicks);
+    const { ticks, done, bars, barsDone, late, barTicks, deployedUs, startedUs } = await loadTapped(flow, {
+      ticks: P + "_ticks",
+      done: P + "_insert_ticks",
+      bars: P + "_agg",
+      barsDone: P + "_upsert_bars",
+      late: [P + "_agg", 1],
+      barTicks: P + "_trades",
+    });
     const symbols = ["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"];
     await waitFor(() => ticks.length >= 300 && symbols.every((s) => bars.filter((b) => b.topic === s).length >= 2), {
       timeout: 60000,
       what: "300 ticks and two bars per symbol",
     });
-    for (const id of ["ticks", "trades"]) helper.getNode(P + "_" + id).receive({ action: "replace", payload: [] });
+    unsubscribeAll(P + "_ticks", P + "_trades");
     const volumeOf = (s) => bars.filter((b) => b.topic === s).reduce((a, b) => a + b.payload.volume, 0);
     const sizeOf = (s) => {
       const l = new Set(late.map((m) => m.payload.symbol + "|" + m.payload.id));

@@ -2,40 +2,33 @@
 /** examples/Redis list, latest price and stream.json against a real redis-server through node-red-contrib-redis. */
 const assert = require("assert");
 const Redis = require("ioredis"); // the client node-red-contrib-redis itself uses
-const { startRedis, stop, waitFor } = require("./support/servers");
-const { helper, NODES, example, byId, tap, collect, loggedErrors } = require("./support/flows");
+const { startRedis, suiteServer, waitFor } = require("./support/servers");
+const { example, byId, loadTapped, unsubscribeAll, loggedErrors } = require("./support/flows");
 
 const P = "exredis";
 
 describe("Redis (real redis-server, node-red-contrib-redis)", function () {
   this.timeout(120000);
-  let redis, client;
-  before(async function () {
-    redis = await startRedis();
-    client = new Redis({ host: "127.0.0.1", port: redis.port, lazyConnect: true });
-    await client.connect();
-  });
-  after(async function () {
-    await helper.unload();
-    if (client) client.disconnect();
-    await stop(redis);
+  const live = suiteServer(startRedis, {
+    open: async (redis) => {
+      const client = new Redis({ host: "127.0.0.1", port: redis.port, lazyConnect: true });
+      await client.connect();
+      return client;
+    },
+    close: (client) => client.disconnect(),
   });
 
   it("list per symbol (no node in between), latest trade per symbol in a hash, and a stream", async function () {
+    const { server: redis, client } = live;
     const flow = example("Redis list, latest price and stream");
     byId(flow, P + "_cfg").options = JSON.stringify({ host: "127.0.0.1", port: redis.port });
     byId(flow, P + "_feed").options.ratePerSymbol = "30";
-    const t = {
-      list: tap(flow, P + "_list"),
-      last: tap(flow, P + "_last"),
-      stream: tap(flow, P + "_stream"),
-      hset: tap(flow, P + "_hset"),
-      xadd: tap(flow, P + "_xadd"),
-    };
-    await helper.load(NODES, flow);
-    const got = Object.fromEntries(Object.entries(t).map(([k, id]) => [k, collect(id)]));
+    const got = await loadTapped(
+      flow,
+      Object.fromEntries(["list", "last", "stream", "hset", "xadd"].map((name) => [name, P + "_" + name])),
+    );
     await waitFor(() => got.list.length >= 300, { timeout: 60000, what: "300 ticks" });
-    for (const id of ["list", "last", "stream"]) helper.getNode(P + "_" + id).receive({ action: "replace", payload: [] });
+    unsubscribeAll(P + "_list", P + "_last", P + "_stream");
     // redis-command passes each message on with the reply once Redis has answered.
     await waitFor(() => got.hset.length === got.last.length && got.xadd.length === got.stream.length, {
       timeout: 30000,

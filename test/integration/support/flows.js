@@ -39,6 +39,24 @@ function tap(flow, fromId, port = 0) {
   return id;
 }
 
+/**
+ * Taps the outputs named in `taps` ({ name: nodeId, or [nodeId, port] }), loads the flow and
+ * resolves with what each tap receives from then on, by name, and the deploy window in µs since
+ * the epoch: `deployedUs` just before the load, `startedUs` just after it.
+ */
+async function loadTapped(flow, taps, credentials) {
+  const ids = Object.entries(taps).map(([name, from]) => [name, tap(flow, ...[].concat(from))]);
+  const deployedUs = Date.now() * 1000;
+  await helper.load(NODES, flow, credentials);
+  const startedUs = Date.now() * 1000;
+  return { ...Object.fromEntries(ids.map(([name, id]) => [name, collect(id)])), deployedUs, startedUs };
+}
+
+/** Empties the subscription of each tick-subscribe node in `ids`: no tick comes after this. */
+function unsubscribeAll(...ids) {
+  for (const id of ids) helper.getNode(id).receive({ action: "replace", payload: [] });
+}
+
 /** Errors the runtime logged (level error), e.g. a sink node's done(err). */
 function loggedErrors() {
   return helper
@@ -47,4 +65,4 @@ function loggedErrors() {
     .filter((e) => e && e.level === 20);
 }
 
-module.exports = { helper, NODES, example, byId, tap, collect, loggedErrors, root };
+module.exports = { helper, NODES, example, byId, tap, collect, loadTapped, unsubscribeAll, loggedErrors, root };

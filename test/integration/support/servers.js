@@ -12,6 +12,7 @@ const http = require("http");
 const { spawn, execFileSync } = require("child_process");
 const { waitFor } = require("../../support/wait");
 const { freePort, canConnect } = require("../../support/process");
+const { helper } = require("../../support/runtime");
 
 const running = new Set();
 function killAll() {
@@ -78,6 +79,26 @@ async function stop(server) {
   }
   running.delete(server);
   if (server.dir) fs.rmSync(server.dir, { recursive: true, force: true });
+}
+
+/**
+ * For a describe against one real server: before its tests, `start()` (startRedis, ...) and then
+ * `open(server)`, which resolves with the suite's client(s) of it (if it has any); after them, the
+ * test flow unloaded, `close(client)`, the server stopped, whatever failed. Returns `{ server,
+ * client }`, filled in once the tests run.
+ */
+function suiteServer(start, { open = async () => null, close = async () => undefined } = {}) {
+  const live = { server: null, client: null };
+  before(async function () {
+    live.server = await start();
+    live.client = await open(live.server);
+  });
+  after(async function () {
+    await helper.unload();
+    if (live.client != null) await close(live.client);
+    await stop(live.server);
+  });
+  return live;
 }
 
 function tmpdir(name) {
@@ -258,4 +279,16 @@ function nanosOf(text) {
   return BigInt(Date.parse(m[1] + "Z")) * 1_000_000n + BigInt((m[2] || "").padEnd(9, "0"));
 }
 
-module.exports = { nanosOf, startInflux, startRedis, startMosquitto, startPostgres, stop, freePort, canConnect, httpRequest, waitFor };
+module.exports = {
+  nanosOf,
+  startInflux,
+  startRedis,
+  startMosquitto,
+  startPostgres,
+  stop,
+  suiteServer,
+  freePort,
+  canConnect,
+  httpRequest,
+  waitFor,
+};
