@@ -25,7 +25,7 @@
  */
 import { toMicros, toNumber, toSeq, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { contentKey, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
+import { contentKey, limitClose, makeProvider, numOption, parseObject, strOption, tradeTick, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, selectOption, selectTexts } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -49,6 +49,13 @@ const CMD = {
   tradePush: 22998,
   depthPush: 22999,
 } as const;
+
+/** Subscribe refusals (`ret`): the rejection code and a hint for its message. */
+const REFUSALS = new Map<number, readonly [string, string]>([
+  [600, ["invalid_symbol", " (check the code and that it belongs to this endpoint: stocks vs FX/crypto)"]],
+  [603, ["symbol_limit", " (more codes than the plan allows per connection)"]],
+  [604, ["not_entitled", ""]],
+]);
 
 /** What a subscribe/cancel request carried, to match its reply (by seq_id). */
 interface Request {
@@ -80,9 +87,6 @@ interface Level {
   price?: unknown;
   volume?: unknown;
 }
-
-/** A sequence number as the Tick carries it: a number when safe, else the exact digits. */
-const seqValue = toSeq;
 
 export class AllTickSession implements ProviderSession {
   private readonly symbols: SymbolResolver;
@@ -229,33 +233,27 @@ export class AllTickSession implements ProviderSession {
       const mentioned = req.codes.filter((c) => msg.includes(c));
       named = mentioned.length > 0 ? mentioned : fresh.length > 0 ? fresh : req.codes;
     }
-    const code = ret === 603 ? "symbol_limit" : ret === 604 ? "not_entitled" : ret === 600 ? "invalid_symbol" : "rejected";
-    const hint =
-      ret === 603
-        ? " (more codes than the plan allows per connection)"
-        : ret === 600
-          ? " (check the code and that it belongs to this endpoint: stocks vs FX/crypto)"
-          : "";
+    const [code, hint] = REFUSALS.get(ret) ?? ["rejected", ""];
     this.ctx.rejected(named, req.channel, code, text + hint);
   }
 
-  private trade(d: PushData): void {
+  /** The subscribed symbol a push is for, else undefined (a push without data is reported). */
+  private pushSymbol(d: PushData, what: string): string | undefined {
     if (d === null || typeof d !== "object") {
-      this.ctx.malformed("trade push without data");
-      return;
+      this.ctx.malformed(what + " push without data");
+      return undefined;
     }
-    const symbol = typeof d.code === "string" ? this.symbols.resolve(d.code) : undefined;
+    return this.symbols.find(d.code);
+  }
+
+  private trade(d: PushData): void {
+    const symbol = this.pushSymbol(d, "trade");
     if (symbol === undefined) return;
-    const price = toNumber(d.price);
-    const ts = toMicros(d.tick_time);
-    if (Number.isNaN(price) || Number.isNaN(ts)) {
-      this.ctx.malformed("trade without price or time for " + symbol);
-      return;
-    }
-    const tick: RawTick = { symbol, type: "trade", price, ts, recvTs: this.ctx.frameRecvTs, provider: "alltick" };
+    const tick = tradeTick(this.ctx, symbol, toNumber(d.price), toMicros(d.tick_time), "alltick");
+    if (tick === undefined) return;
     const size = wireNumber(d.volume);
     if (size !== undefined) tick.size = size;
-    const seq = seqValue(d.seq);
+    const seq = toSeq(d.seq);
     if (seq !== undefined) tick.seq = seq;
     if (d.trade_direction !== undefined || d.turnover !== undefined) {
       tick.extra = {};
@@ -268,11 +266,7 @@ export class AllTickSession implements ProviderSession {
   }
 
   private depth(d: PushData): void {
-    if (d === null || typeof d !== "object") {
-      this.ctx.malformed("depth push without data");
-      return;
-    }
-    const symbol = typeof d.code === "string" ? this.symbols.resolve(d.code) : undefined;
+    const symbol = this.pushSymbol(d, "depth");
     if (symbol === undefined) return;
     const ts = toMicros(d.tick_time);
     if (Number.isNaN(ts)) {
@@ -294,7 +288,7 @@ export class AllTickSession implements ProviderSession {
       if (p !== undefined) tick.ask = p;
       if (v !== undefined) tick.askSize = v;
     }
-    const seq = seqValue(d.seq);
+    const seq = toSeq(d.seq);
     if (seq !== undefined) tick.seq = seq;
     this.ctx.tick(tick);
   }
@@ -320,34 +314,24 @@ export function createAllTick(settings: FeedSettings): Provider {
   const market = strOption(o, "market", "stock").toLowerCase();
   if (market !== "stock" && market !== "forex") throw new Error(`Unknown AllTick market "${market}": use stock or forex.`);
   const host = strOption(o, "host", "quote.alltick.co");
-  const base = settings.url !== "" ? settings.url : `wss://${host}/${market === "stock" ? "quote-stock-b-ws-api" : "quote-b-ws-api"}`;
+  const url = settings.url !== "" ? settings.url : `wss://${host}/${market === "stock" ? "quote-stock-b-ws-api" : "quote-b-ws-api"}`;
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const requestGapMs = numOption(o, "requestGapMs", 1100) || 1100;
   const limitRetryMs = numOption(o, "limitRetryMs", 0) || ALLTICK_LIMIT_RETRY_MS;
-  return {
+  return makeProvider({
     id: "alltick",
     settings,
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond: 1000 / requestGapMs },
     // Heartbeat replies count as frames: three missed ones mean a dead or stalled connection.
-    timing: { heartbeatMs, staleMs: 3 * heartbeatMs, pingMs: 0, authTimeoutMs: 10_000 },
-    channels: BOTH_CHANNELS,
-    contentKeys: false,
-    connectUrl: () => withQuery(base, "token", settings.apiKey),
-    displayUrl: () => redactUrl(base),
+    timing: { heartbeatMs, staleMs: 3 * heartbeatMs, pingMs: 0 },
+    url,
+    keyParam: "token",
     dedupKey: alltickDedupKey,
     // "Excess connections are disconnected immediately": a policy close nothing explained is that
     // refusal. Retrying at once would only be refused again while the other connection lives.
-    closeFailure: (code, reason) =>
-      code === 1008 || /limit/i.test(reason)
-        ? {
-            kind: "limit",
-            code: "connection_limit",
-            message: `AllTick closed the connection (${code}${reason ? " " + reason : ""}): the token's connections are in use (plan limit); retrying in ${Math.round(limitRetryMs / 1000)} s.`,
-            retryAfterMs: limitRetryMs,
-          }
-        : undefined,
+    closeFailure: limitClose("AllTick", /limit/i, "the token's connections are in use (plan limit)", limitRetryMs),
     createSession: (ctx) => new AllTickSession(ctx, plan.symbols, requestGapMs),
-  };
+  });
 }
 
 export const ALLTICK = defineProvider({

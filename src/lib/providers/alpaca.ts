@@ -32,7 +32,7 @@
  */
 import { parseIsoMicros, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { contentKey, idKey, numOption, forEachEvent, redactUrl, sample, strOption, BOTH_CHANNELS } from "./common";
+import { contentKey, idKey, makeProvider, numOption, forEachEvent, sample, strOption, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, numberOption, selectOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderFailure, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -67,6 +67,14 @@ interface AlpacaMessage {
   msg?: unknown;
   [key: string]: unknown;
 }
+
+/** Errors that answer a request (after login): the rejection code and a hint for its message. */
+const REFUSALS = new Map<number, readonly [string, string]>([
+  [400, ["rejected", ""]],
+  [405, ["symbol_limit", " (more symbols than the plan allows; the earlier subscriptions stay)"]],
+  [409, ["not_entitled", " (not in your plan)"]],
+  [410, ["invalid_channel", " (this feed does not offer that channel)"]],
+]);
 
 /** A request in flight: the server answers each with a subscription state or an error, in order. */
 interface PendingRequest {
@@ -253,26 +261,19 @@ export class AlpacaSession implements ProviderSession {
         });
       return fail({ kind: "transient", code: "alpaca_" + (Number.isFinite(code) ? code : "error"), message: text });
     }
-    const req = code === 405 || code === 409 || code === 410 || code === 400 ? this.pending.shift() : undefined;
-    if (req === undefined || req.action !== "subscribe") {
+    const refusal = REFUSALS.get(code);
+    const req = refusal !== undefined ? this.pending.shift() : undefined;
+    if (refusal === undefined || req === undefined || req.action !== "subscribe") {
       this.ctx.warn("alpaca_" + (Number.isFinite(code) ? code : "error"), text);
       return;
     }
-    const kind = code === 405 ? "symbol_limit" : code === 409 ? "not_entitled" : code === 410 ? "invalid_channel" : "rejected";
-    const hint =
-      code === 405
-        ? " (more symbols than the plan allows; the earlier subscriptions stay)"
-        : code === 410
-          ? " (this feed does not offer that channel)"
-          : code === 409
-            ? " (not in your plan)"
-            : "";
+    const [kind, hint] = refusal;
     const refused = req.symbols.filter((w) => !this.confirmed[req.channel].has(w)).map((w) => this.symbols.resolve(w) ?? w);
     if (refused.length > 0) this.ctx.rejected(refused, req.channel, kind, text + hint);
   }
 
   private base(e: AlpacaMessage, what: string): { symbol: string; ts: number } | undefined {
-    const symbol = typeof e.S === "string" ? this.symbols.resolve(e.S) : undefined;
+    const symbol = this.symbols.find(e.S);
     if (symbol === undefined) return undefined; // not (or no longer) subscribed
     const ts = typeof e.t === "string" ? parseIsoMicros(e.t) : NaN;
     if (Number.isNaN(ts)) {
@@ -349,15 +350,12 @@ export function createAlpaca(settings: FeedSettings): Provider {
   const limitRetryMs = numOption(o, "limitRetryMs", ALPACA_LIMIT_RETRY_MS) || ALPACA_LIMIT_RETRY_MS;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = watchdogPeriodMs(stallMs);
-  return {
+  return makeProvider({
     id: "alpaca",
     settings,
-    limits: { symbolsPerConnection: planSymbols, maxConnections: 1, messagesPerSecond: Infinity },
-    timing: { heartbeatMs: watchMs, staleMs: 0, pingMs: 10_000, authTimeoutMs: 10_000 },
-    channels: BOTH_CHANNELS,
-    contentKeys: false,
-    connectUrl: () => url,
-    displayUrl: () => redactUrl(url),
+    limits: { symbolsPerConnection: planSymbols },
+    timing: { heartbeatMs: watchMs, pingMs: 10_000 },
+    url,
     httpFailure: (status: number): ProviderFailure | undefined =>
       status === 429
         ? {
@@ -370,7 +368,7 @@ export function createAlpaca(settings: FeedSettings): Provider {
     dedupKey: alpacaDedupKey,
     createSession: (ctx) =>
       new AlpacaSession(ctx, { limitRetryMs, stallMs, stallHours, delayMs: feed === "delayed_sip" ? 15 * 60_000 : 0 }),
-  };
+  });
 }
 
 export const ALPACA = defineProvider({

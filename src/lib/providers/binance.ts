@@ -22,7 +22,7 @@
  */
 import { toIdString, toNumber, toSeq } from "../time";
 import type { Channel, RawTick } from "../types";
-import { defaultDedupKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
+import { makeProvider, numOption, parseObject, strOption, textOf, withQuery, BOTH_CHANNELS } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider, numberOption, selectTexts } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -132,7 +132,7 @@ export class BinanceSession implements ProviderSession {
   }
 
   private trade(d: Record<string, unknown>): void {
-    const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
+    const symbol = this.symbols.find(d.s);
     if (symbol === undefined) return;
     const tick = binanceTradeTick(d, symbol, this.micros, this.ctx.frameRecvTs);
     if (tick === undefined) {
@@ -198,7 +198,7 @@ export function createBinance(settings: FeedSettings): Provider {
   const tradeStream = strOption(settings.options, "stream", "trade") === "aggTrade" ? "aggTrade" : "trade";
   const stallMs = Math.round(numOption(settings.options, "stallSec", 0) * 1000);
   const watchMs = watchdogPeriodMs(stallMs);
-  return {
+  return makeProvider({
     id: "binance",
     settings,
     limits: {
@@ -208,14 +208,10 @@ export function createBinance(settings: FeedSettings): Provider {
     },
     // The server pings us every 20 s (ws answers; pings also keep the stale timer quiet); the
     // optional data watchdog runs on the heartbeat hook (nothing is sent).
-    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: 60_000, heartbeatMs: watchMs },
-    channels: BOTH_CHANNELS,
-    contentKeys: false,
-    connectUrl: () => url,
-    displayUrl: () => redactUrl(url),
-    dedupKey: defaultDedupKey,
+    timing: { pingMs: 0, staleMs: 60_000, heartbeatMs: watchMs },
+    url,
     createSession: (ctx) => new BinanceSession(ctx, tradeStream, micros, stallMs),
-  };
+  });
 }
 
 export const BINANCE = defineProvider({

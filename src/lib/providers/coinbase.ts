@@ -32,10 +32,10 @@
  * Options: snapshot (true: emit the snapshot trades, default), staleMs, messagesPerSecond.
  */
 import { parseIsoMicros, toIdString, toMicros, toNumber, wireNumber } from "../time";
-import type { Channel, RawTick } from "../types";
+import type { RawTick } from "../types";
 import { TS_MAX_AHEAD_US } from "../ticknorm";
 import { CoinbaseJwt } from "./coinbase-jwt";
-import { DEFAULT_TIMING, defaultDedupKey, mentions, numOption, parseObject, redactUrl, sample } from "./common";
+import { makeProvider, mentions, numOption, parseObject, sample } from "./common";
 import { defineProvider, numberOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -368,21 +368,15 @@ export function createCoinbase(settings: FeedSettings): Provider {
   const url = settings.url !== "" ? settings.url : COINBASE_URL;
   const emitSnapshot = !(o.snapshot === false || o.snapshot === "false");
   const shared: CoinbaseShared = { invalid: new Set(), newest: new Map() };
-  return {
+  return makeProvider({
     id: "coinbase",
     settings,
-    limits: {
-      symbolsPerConnection: Infinity,
-      maxConnections: 1,
-      // 8 unauthenticated messages per second per IP: stay well under it.
-      messagesPerSecond: numOption(o, "messagesPerSecond", 0) || 4,
-    },
+    // 8 unauthenticated messages per second per IP: stay well under it.
+    limits: { messagesPerSecond: numOption(o, "messagesPerSecond", 0) || 4 },
     // Heartbeats arrive every second: 10 s without any frame means a dead or stalled socket.
-    timing: { ...DEFAULT_TIMING, pingMs: 0, staleMs: numOption(o, "staleMs", 0) || 10_000, authTimeoutMs: 10_000 },
-    channels: ["trades"] as Channel[],
-    contentKeys: false,
-    connectUrl: () => url,
-    displayUrl: () => redactUrl(url),
+    timing: { pingMs: 0, staleMs: numOption(o, "staleMs", 0) || 10_000 },
+    channels: ["trades"],
+    url,
     // Coinbase limits new connections per second per IP: a 429 needs seconds, not the default minute.
     httpFailure: (status) =>
       status === 429
@@ -393,9 +387,8 @@ export function createCoinbase(settings: FeedSettings): Provider {
             retryAfterMs: COINBASE_RATE_WAIT_MS,
           }
         : undefined,
-    dedupKey: defaultDedupKey,
     createSession: (ctx) => new CoinbaseSession(ctx, jwt, shared, emitSnapshot),
-  };
+  });
 }
 
 export const COINBASE = defineProvider({

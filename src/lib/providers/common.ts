@@ -1,7 +1,7 @@
 /** Small helpers shared by provider modules. */
-import type { Channel, RawTick } from "../types";
+import type { Channel, ProviderId, RawTick } from "../types";
 import { frameText, parseLossless } from "../json";
-import type { ChannelLists, ProviderLimits, ProviderTiming, SessionContext } from "./types";
+import type { ChannelLists, Provider, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
 /** Dedup key from the provider's trade id, scoped by exchange when there is one. */
 export function idKey(t: RawTick): string {
@@ -43,6 +43,66 @@ export function emptyLists(): ChannelLists {
 export const NO_LIMITS: ProviderLimits = { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity };
 
 export const DEFAULT_TIMING: ProviderTiming = { heartbeatMs: 0, staleMs: 0, pingMs: 20_000, authTimeoutMs: 10_000 };
+
+/** Provider members `makeProvider` defaults: both channels, no content keys, the URL's, defaultDedupKey. */
+type Defaulted = "channels" | "contentKeys" | "connectUrl" | "displayUrl" | "dedupKey";
+
+/** What a provider factory declares; `makeProvider` fills in the usual values of what it leaves out. */
+export interface ProviderParts extends Omit<Provider, Defaulted | "limits" | "timing">, Partial<Pick<Provider, Defaulted>> {
+  /** Over NO_LIMITS (no symbol cap, one connection, no message pace). */
+  readonly limits?: Partial<ProviderLimits>;
+  /** Over DEFAULT_TIMING. */
+  readonly timing?: Partial<ProviderTiming>;
+  /** The endpoint: `connectUrl` and `displayUrl` (without secrets) default to it. */
+  readonly url?: string;
+  /** The query parameter that carries the API key on the connect URL (never on the display URL). */
+  readonly keyParam?: string;
+}
+
+/** A provider from what its factory declares. */
+export function makeProvider(parts: ProviderParts): Provider {
+  const { url = "", keyParam, limits, timing, ...rest } = parts;
+  const settings = parts.settings;
+  return {
+    channels: BOTH_CHANNELS,
+    contentKeys: false,
+    connectUrl: keyParam === undefined ? () => url : () => withQuery(url, keyParam, settings.apiKey),
+    displayUrl: () => redactUrl(url),
+    dedupKey: defaultDedupKey,
+    ...rest,
+    limits: { ...NO_LIMITS, ...limits },
+    timing: { ...DEFAULT_TIMING, ...timing },
+  };
+}
+
+/**
+ * A `closeFailure` for servers that refuse connections over the plan by closing them: a policy
+ * close (1008) or a reason that matches `reasons` is that refusal, and retrying at once would only
+ * be refused again, so it waits `retryAfterMs`. `why` says what the refusal means.
+ */
+export function limitClose(name: string, reasons: RegExp, why: string, retryAfterMs: number): NonNullable<Provider["closeFailure"]> {
+  return (code, reason) =>
+    code === 1008 || reasons.test(reason)
+      ? {
+          kind: "limit",
+          code: "connection_limit",
+          message: `${name} closed the connection (${code}${reason ? " " + reason : ""}): ${why}; retrying in ${Math.round(retryAfterMs / 1000)} s.`,
+          retryAfterMs,
+        }
+      : undefined;
+}
+
+/**
+ * A trade Tick with its required fields (the caller adds the optional ones), or undefined when
+ * the price or the time is not a number: then reported as malformed.
+ */
+export function tradeTick(ctx: SessionContext, symbol: string, price: number, ts: number, provider: ProviderId): RawTick | undefined {
+  if (Number.isNaN(price) || Number.isNaN(ts)) {
+    ctx.malformed("trade without price or time for " + symbol);
+    return undefined;
+  }
+  return { symbol, type: "trade", price, ts, recvTs: ctx.frameRecvTs, provider };
+}
 
 /** Reads a positive number option, falling back to `dflt`. */
 export function numOption(options: Record<string, unknown>, name: string, dflt: number): number {

@@ -13,8 +13,7 @@
  * to 150 s, longer than the ping interval.
  */
 import { toNumber, wireNumber } from "../time";
-import type { RawTick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseFrame, redactUrl, textOf, withQuery } from "./common";
+import { contentKey, makeProvider, numOption, parseFrame, textOf, tradeTick } from "./common";
 import { SymbolResolver } from "./resolver";
 import { defineProvider } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -79,15 +78,10 @@ export class FinnhubSession implements ProviderSession {
 
   private trade(d: Record<string, unknown>): void {
     if (d === null || typeof d !== "object") return;
-    const symbol = typeof d.s === "string" ? this.symbols.resolve(d.s) : undefined;
+    const symbol = this.symbols.find(d.s);
     if (symbol === undefined) return;
-    const price = toNumber(d.p);
-    const t = toNumber(d.t);
-    if (Number.isNaN(price) || Number.isNaN(t)) {
-      this.ctx.malformed("trade without price or time for " + symbol);
-      return;
-    }
-    const tick: RawTick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs: this.ctx.frameRecvTs, provider: "finnhub" };
+    const tick = tradeTick(this.ctx, symbol, toNumber(d.p), Math.floor(toNumber(d.t) * 1000), "finnhub");
+    if (tick === undefined) return;
     const size = wireNumber(d.v);
     if (size !== undefined) tick.size = size;
     if (Array.isArray(d.c)) tick.conditions = d.c as string[];
@@ -97,23 +91,18 @@ export class FinnhubSession implements ProviderSession {
 
 export function createFinnhub(settings: FeedSettings): Provider {
   if (settings.apiKey === "") throw new Error("Finnhub needs an API key.");
-  const base = settings.url !== "" ? settings.url : "wss://ws.finnhub.io";
-  return {
+  return makeProvider({
     id: "finnhub",
     settings,
-    limits: {
-      symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50,
-      maxConnections: 1,
-      messagesPerSecond: Infinity,
-    },
-    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 150_000 },
+    limits: { symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50 },
+    timing: { staleMs: 150_000 },
     channels: ["trades"],
     contentKeys: true,
-    connectUrl: () => withQuery(base, "token", settings.apiKey),
-    displayUrl: () => redactUrl(base),
+    url: settings.url !== "" ? settings.url : "wss://ws.finnhub.io",
+    keyParam: "token",
     dedupKey: contentKey,
     createSession: (ctx) => new FinnhubSession(ctx),
-  };
+  });
 }
 
 export const FINNHUB = defineProvider({

@@ -20,7 +20,7 @@
  */
 import { toIdString, toNumber, toSeq, wireNumber } from "../time";
 import type { RawTick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, forEachEvent, redactUrl, strOption, textOf, BOTH_CHANNELS } from "./common";
+import { contentKey, makeProvider, numOption, forEachEvent, strOption, textOf } from "./common";
 import { SymbolResolver } from "./resolver";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 import { defineProvider, numberOption } from "./descriptor";
@@ -164,7 +164,7 @@ export class PolygonSession implements ProviderSession {
   }
 
   private trade(e: PolygonEvent): void {
-    const symbol = typeof e.sym === "string" ? this.symbols.resolve(e.sym) : undefined;
+    const symbol = this.symbols.find(e.sym);
     if (symbol === undefined) return;
     const tick = polygonTradeTick(e, symbol, this.ctx.frameRecvTs);
     if (tick === undefined) {
@@ -175,7 +175,7 @@ export class PolygonSession implements ProviderSession {
   }
 
   private quote(e: PolygonEvent): void {
-    const symbol = typeof e.sym === "string" ? this.symbols.resolve(e.sym) : undefined;
+    const symbol = this.symbols.find(e.sym);
     if (symbol === undefined) return;
     const t = num(e.t);
     if (Number.isNaN(t)) {
@@ -250,18 +250,14 @@ export function createPolygon(settings: FeedSettings): Provider {
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = stallHours !== "never" ? watchdogPeriodMs(stallMs) : 0;
   const sessionOpts: PolygonOptions = { limitRetryMs, stallMs, stallHours, delayMs: delayed ? 15 * 60_000 : 0 };
-  return {
+  return makeProvider({
     id: "polygon",
     settings,
-    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
-    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 0, heartbeatMs: watchMs },
-    channels: BOTH_CHANNELS,
-    contentKeys: false,
-    connectUrl: () => url,
-    displayUrl: () => redactUrl(url),
+    timing: { heartbeatMs: watchMs },
+    url,
     dedupKey: polygonDedupKey,
     createSession: (ctx) => new PolygonSession(ctx, sessionOpts),
-  };
+  });
 }
 
 export const POLYGON = defineProvider({

@@ -17,4 +17,9 @@ export class SymbolResolver {
     if (this.ctx.upstream("trades").has(wire) || this.ctx.upstream("quotes").has(wire)) return wire;
     return this.folded.get(wire.toUpperCase());
   };
+
+  /** `resolve` for a wire field that may hold anything: undefined unless it is text naming a subscribed symbol. */
+  find(wire: unknown): string | undefined {
+    return typeof wire === "string" ? this.resolve(wire) : undefined;
+  }
 }

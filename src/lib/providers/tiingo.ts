@@ -30,7 +30,7 @@
  */
 import { toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { BOTH_CHANNELS, contentKey, DEFAULT_TIMING, mentions, parseObject, redactUrl, sample } from "./common";
+import { BOTH_CHANNELS, contentKey, makeProvider, mentions, parseObject, sample } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { epochNanos, F, FLAGS, isoToNanos } from "./tiingo-wire";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -377,20 +377,17 @@ export function createTiingo(settings: FeedSettings): Provider {
   if (!(TIINGO_THRESHOLD_LEVELS as readonly number[]).includes(level)) {
     throw new Error(`Unknown Tiingo thresholdLevel "${String(raw)}": use 0, 5 or 6.`);
   }
-  const url = settings.url !== "" ? settings.url : TIINGO_DEFAULT_URL;
-  return {
+  return makeProvider({
     id: "tiingo",
     settings,
-    limits: { symbolsPerConnection: Infinity, maxConnections: 1, messagesPerSecond: Infinity },
     // The server heartbeats (about every 30 s); three missed ones mean a stalled connection.
-    timing: { ...DEFAULT_TIMING, pingMs: 20_000, staleMs: 90_000 },
+    timing: { staleMs: 90_000 },
     channels: level === 6 ? ["trades"] : BOTH_CHANNELS,
     contentKeys: true,
-    connectUrl: () => url,
-    displayUrl: () => redactUrl(url),
+    url: settings.url !== "" ? settings.url : TIINGO_DEFAULT_URL,
     dedupKey: tiingoDedupKey,
     createSession: (ctx) => new TiingoSession(ctx, level),
-  };
+  });
 }
 
 export const TIINGO = defineProvider({

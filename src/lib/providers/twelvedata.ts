@@ -37,7 +37,7 @@
  */
 import { toMicros, toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { contentKey, DEFAULT_TIMING, numOption, parseObject, redactUrl, strOption, withQuery, BOTH_CHANNELS } from "./common";
+import { contentKey, limitClose, makeProvider, numOption, parseObject, strOption, BOTH_CHANNELS } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { chunkSymbols, failCode, fold, isKeyError, stringList } from "./twelvedata-wire";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -350,31 +350,26 @@ export function createTwelveData(settings: FeedSettings): Provider {
   const planName = strOption(o, "plan", "basic").toLowerCase();
   const plan = TWELVEDATA_PLANS[planName];
   if (plan === undefined) throw new Error(`Unknown Twelve Data plan "${planName}": use basic or pro.`);
-  const base = settings.url !== "" ? settings.url : "wss://ws.twelvedata.com/v1/quotes/price";
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const messagesPerSecond = numOption(o, "messagesPerSecond", 1) || 1;
   const limitRetryMs = numOption(o, "limitRetryMs", 0) || TWELVEDATA_LIMIT_RETRY_MS;
-  return {
+  return makeProvider({
     id: "twelvedata",
     settings,
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond },
-    timing: { ...DEFAULT_TIMING, heartbeatMs, staleMs: Math.round(3.5 * heartbeatMs), pingMs: 20_000 },
-    channels: BOTH_CHANNELS,
+    timing: { heartbeatMs, staleMs: Math.round(3.5 * heartbeatMs) },
     contentKeys: true,
-    connectUrl: () => withQuery(base, "apikey", settings.apiKey),
-    displayUrl: () => redactUrl(base),
+    url: settings.url !== "" ? settings.url : "wss://ws.twelvedata.com/v1/quotes/price",
+    keyParam: "apikey",
     dedupKey: twelvedataDedupKey,
-    closeFailure: (code, reason) =>
-      code === 1008 || /limit|too many/i.test(reason)
-        ? {
-            kind: "limit",
-            code: "connection_limit",
-            message: `Twelve Data closed the connection (${code}${reason ? " " + reason : ""}): more connections on this key than the plan allows (or too many events); retrying in ${Math.round(limitRetryMs / 1000)} s.`,
-            retryAfterMs: limitRetryMs,
-          }
-        : undefined,
+    closeFailure: limitClose(
+      "Twelve Data",
+      /limit|too many/i,
+      "more connections on this key than the plan allows (or too many events)",
+      limitRetryMs,
+    ),
     createSession: (ctx) => new TwelveDataSession(ctx),
-  };
+  });
 }
 
 export const TWELVEDATA = defineProvider({
