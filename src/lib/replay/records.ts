@@ -11,6 +11,7 @@
  * Pure: no I/O. Bad lines return a reason string, never throw.
  */
 import { toIdString, toMicros } from "../time";
+import { looseNumber } from "../numbers";
 import { isProviderId } from "../providers";
 import type { RawTick, TickType } from "../types";
 
@@ -22,15 +23,6 @@ export interface ReplayRecord {
 }
 
 export type LineResult = ReplayRecord[] | string;
-
-function finite(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
-  if (typeof v === "string" && v.trim() !== "") {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
 
 /** Builds a Tick from loose fields; returns a reason when the fields cannot make one. */
 /**
@@ -47,9 +39,9 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   if (symbol === "") return "no symbol";
   const ts = o.ts !== undefined && o.ts !== null ? timeOf(o.ts, tickUnits) : timeOf(o.time, false);
   if (!Number.isFinite(ts)) return "no valid time";
-  const price = finite(o.price);
-  const bid = finite(o.bid);
-  const ask = finite(o.ask);
+  const price = looseNumber(o.price);
+  const bid = looseNumber(o.bid);
+  const ask = looseNumber(o.ask);
   let type: TickType;
   if (o.type === "trade" || o.type === "quote") type = o.type;
   else type = price === undefined && (bid !== undefined || ask !== undefined) ? "quote" : "trade";
@@ -59,13 +51,13 @@ function makeTick(o: Record<string, unknown>, fallbackSymbol: string, tickUnits:
   const provider = isProviderId(o.provider) ? o.provider : "replay";
   const tick: RawTick = { symbol, type, ts, recvTs: ts, provider };
   if (price !== undefined) tick.price = price;
-  const size = finite(o.size);
+  const size = looseNumber(o.size);
   if (size !== undefined) tick.size = size;
   if (bid !== undefined) tick.bid = bid;
-  const bidSize = finite(o.bidSize);
+  const bidSize = looseNumber(o.bidSize);
   if (bidSize !== undefined) tick.bidSize = bidSize;
   if (ask !== undefined) tick.ask = ask;
-  const askSize = finite(o.askSize);
+  const askSize = looseNumber(o.askSize);
   if (askSize !== undefined) tick.askSize = askSize;
   if (typeof o.exchange === "string" || typeof o.exchange === "number") tick.exchange = o.exchange;
   const c = o.conditions;

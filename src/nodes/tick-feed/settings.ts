@@ -6,6 +6,7 @@ import { isAbsolute, join, resolve } from "path";
 import { DEFAULT_FAIL_AFTER, DEFAULT_FEED_OPTIONS, DEFAULT_MAX_FRAME_BYTES, type FeedOptions } from "../../lib/feed";
 import { DEFAULT_BACKFILL, type BackfillSettings } from "../../lib/backfill/coordinator";
 import { isProviderId } from "../../lib/providers";
+import { looseNumber } from "../../lib/numbers";
 import type { FeedSettings } from "../../lib/providers/types";
 
 export interface TickFeedConfig {
@@ -82,15 +83,6 @@ export function resolveReplayFile(file: string, dirs: readonly string[]): string
   return candidates[0] ?? resolve(f);
 }
 
-function num(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
 export function resolveSettings(
   config: TickFeedConfig,
   credentials: { apiKey?: string; apiSecret?: string } | undefined,
@@ -129,9 +121,9 @@ export function resolveBackfill(config: TickFeedConfig): BackfillSettings {
   const enabled = config.backfill === true || config.backfill === "on" || config.backfill === "true";
   const restUrl = typeof config.restUrl === "string" ? config.restUrl.trim() : "";
   if (restUrl !== "" && !/^https?:\/\/\S+$/i.test(restUrl)) throw new Error("The REST URL must start with http:// or https://.");
-  const minutes = num(config.backfillMinutes);
-  const trades = num(config.backfillTrades);
-  const quiet = num(config.backfillQuietMs);
+  const minutes = looseNumber(config.backfillMinutes);
+  const trades = looseNumber(config.backfillTrades);
+  const quiet = looseNumber(config.backfillQuietMs);
   return {
     ...DEFAULT_BACKFILL,
     enabled,
@@ -143,25 +135,25 @@ export function resolveBackfill(config: TickFeedConfig): BackfillSettings {
 }
 
 export function resolveOptions(config: TickFeedConfig): FeedOptions {
-  const min = num(config.backoffMin);
-  const max = num(config.backoffMax);
+  const min = looseNumber(config.backoffMin);
+  const max = looseNumber(config.backoffMax);
   const baseMs = min !== undefined && min > 0 ? min : DEFAULT_FEED_OPTIONS.backoff.baseMs;
   const capMs = Math.max(baseMs, max !== undefined && max > 0 ? max : DEFAULT_FEED_OPTIONS.backoff.capMs);
-  const ping = num(config.pingInterval);
-  const stale = num(config.staleTimeout);
-  const window = num(config.dedupWindow);
+  const ping = looseNumber(config.pingInterval);
+  const stale = looseNumber(config.staleTimeout);
+  const window = looseNumber(config.dedupWindow);
   return {
     ...DEFAULT_FEED_OPTIONS,
     backoff: { baseMs, capMs, floorMs: Math.min(DEFAULT_FEED_OPTIONS.backoff.floorMs, baseMs) },
     pingMs: ping !== undefined && ping >= 0 ? ping * 1000 : undefined,
     staleMs: stale !== undefined && stale >= 0 ? stale * 1000 : undefined,
-    symbolsPerConnection: num(config.symbolsPerConnection),
-    maxConnections: num(config.maxConnections),
+    symbolsPerConnection: looseNumber(config.symbolsPerConnection),
+    maxConnections: looseNumber(config.maxConnections),
     dedup: config.dedup !== false && config.dedup !== "false",
     dedupWindow: window !== undefined && window > 0 ? { horizonUs: window * 1_000_000 } : {},
-    maxFrameBytes: frameBytes(num(config.maxFrameSize)),
+    maxFrameBytes: frameBytes(looseNumber(config.maxFrameSize)),
     ca: parseCaPem(config.ca),
-    failAfter: failAfter(num(config.failAfter)),
+    failAfter: failAfter(looseNumber(config.failAfter)),
     backfill: resolveBackfill(config),
   };
 }
