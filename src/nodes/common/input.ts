@@ -3,7 +3,7 @@
  * the input handler (control messages, data, send/done, a red flash on bad input) and close.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
-import type { StatusBadge } from "./badge";
+import { StatusBadge, type StatusView } from "./badge";
 import { controlOf } from "./glue";
 
 export type Done = (err?: Error) => void;
@@ -107,21 +107,39 @@ export function onClose(node: Node, ...cleanups: Array<() => void>): void {
   });
 }
 
+/** What a processing node's setup hands back: the wiring every such node has. */
+export interface NodeParts {
+  /** The status badge's view (refreshed once a second, red flash on bad input). */
+  status: () => StatusView;
+  input: InputHandlers;
+  /** Where the core's output goes (see Outlet), for cores that emit through a callback. */
+  outlet?: Outlet;
+  /** Cleanups on close, after the badge's timer (timers, state). */
+  close: Array<() => void>;
+}
+
 /**
- * Registers a processing node type: creates the node, resolves its settings (refusing to run on
- * a bad configuration, see resolveOrRefuse) and hands node, settings and properties to `setup`.
+ * A processing node type's registration (the module's export): creates the node, resolves its
+ * settings (refusing to run on a bad configuration, see resolveOrRefuse), hands node, settings and
+ * properties to `setup`, and wires what it returns: the status badge (`<type>.status.bad-input`
+ * on a flash), the input handler and close.
  */
 export function defineNode<D extends NodeDef, C>(
-  RED: NodeAPI,
   type: string,
   resolve: (def: D) => C,
-  setup: (node: Node, cfg: C, def: D) => void,
+  setup: (RED: NodeAPI, node: Node, cfg: C, def: D) => NodeParts,
   opts?: Parameters<NodeAPI["nodes"]["registerType"]>[2],
-): void {
-  function TickstreamNode(this: Node, def: D): void {
-    RED.nodes.createNode(this, def);
-    const cfg = resolveOrRefuse(RED, this, type, () => resolve(def));
-    if (cfg !== undefined) setup(this, cfg, def);
-  }
-  RED.nodes.registerType(type, TickstreamNode, opts);
+): (RED: NodeAPI) => void {
+  return function register(RED: NodeAPI): void {
+    function TickstreamNode(this: Node, def: D): void {
+      RED.nodes.createNode(this, def);
+      const cfg = resolveOrRefuse(RED, this, type, () => resolve(def));
+      if (cfg === undefined) return;
+      const parts = setup(RED, this, cfg, def);
+      const badge = new StatusBadge(this, parts.status, RED._(`${type}.status.bad-input`));
+      handleInput(this, badge, parts.input, parts.outlet);
+      onClose(this, () => badge.stop(), ...parts.close);
+    }
+    RED.nodes.registerType(type, TickstreamNode, opts);
+  };
 }

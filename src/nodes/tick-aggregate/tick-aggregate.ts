@@ -8,9 +8,9 @@
 import type { NodeAPI, NodeDef } from "node-red";
 import { Aggregator, pushInput } from "../../lib/aggregate";
 import { nowMicros } from "../../lib/time";
-import { StatusBadge, type StatusView } from "../common/badge";
+import type { StatusView } from "../common/badge";
 import { DeadlineTimer } from "../common/glue";
-import { defineNode, handleInput, onClose, Outlet, typeName } from "../common/input";
+import { defineNode, Outlet, typeName } from "../common/input";
 import { barEmitter, type OutputProps } from "./messages";
 import { EDITOR_SETTINGS, resolveAggregate, type TickAggregateProps } from "./settings";
 
@@ -32,58 +32,49 @@ function statusOf(RED: NodeAPI, agg: Aggregator): StatusView {
   };
 }
 
-export = function register(RED: NodeAPI): void {
-  defineNode(
-    RED,
-    "tick-aggregate",
-    (def: TickAggregateDef) => resolveAggregate(def),
-    (node, cfg, config) => {
-      const outlet = new Outlet(node);
-      const agg = new Aggregator(cfg, { now: nowMicros, emit: barEmitter(config, (m) => outlet.send(m)) });
+export = defineNode(
+  "tick-aggregate",
+  (def: TickAggregateDef) => resolveAggregate(def),
+  (RED, node, cfg, config) => {
+    const outlet = new Outlet(node);
+    const agg = new Aggregator(cfg, { now: nowMicros, emit: barEmitter(config, (m) => outlet.send(m)) });
 
-      // One timer for the earliest bar close (wall clock only; event time needs none).
-      const wallClock = {
-        get deadline(): number {
-          return agg.wallDeadline;
+    // One timer for the earliest bar close (wall clock only; event time needs none).
+    const wallClock = {
+      get deadline(): number {
+        return agg.wallDeadline;
+      },
+      advance: (nowUs: number): void => agg.advanceWall(nowUs),
+    };
+    const timer = new DeadlineTimer(wallClock, (err) => node.error(RED._("tick-aggregate.errors.internal", { error: err.message })));
+
+    // Unknown condition codes count as volume-only; say which ones once, so the user can map them.
+    let unknownReported = 0;
+    const reportUnknown = (): void => {
+      const codes = agg.stats.unknownConditions;
+      if (codes.length === unknownReported) return;
+      node.warn(RED._("tick-aggregate.errors.unknown-conditions", { codes: codes.slice(unknownReported).join(", ") }));
+      unknownReported = codes.length;
+    };
+
+    return {
+      status: () => statusOf(RED, agg),
+      input: {
+        control: (c) => (c.action === "reset" ? agg.reset(c.symbol) : agg.flush(c.symbol)),
+        data: (msg) => {
+          const p = msg.payload;
+          if (Array.isArray(p)) for (let i = 0; i < p.length; i++) pushInput(agg, p[i]);
+          else if (p !== null && typeof p === "object") pushInput(agg, p);
+          else throw new Error(RED._("tick-aggregate.errors.bad-payload", { type: typeName(p) }));
         },
-        advance: (nowUs: number): void => agg.advanceWall(nowUs),
-      };
-      const timer = new DeadlineTimer(wallClock, (err) => node.error(RED._("tick-aggregate.errors.internal", { error: err.message })));
-
-      // Unknown condition codes count as volume-only; say which ones once, so the user can map them.
-      let unknownReported = 0;
-      const reportUnknown = (): void => {
-        const codes = agg.stats.unknownConditions;
-        if (codes.length === unknownReported) return;
-        node.warn(RED._("tick-aggregate.errors.unknown-conditions", { codes: codes.slice(unknownReported).join(", ") }));
-        unknownReported = codes.length;
-      };
-
-      const badge = new StatusBadge(node, () => statusOf(RED, agg), RED._("tick-aggregate.status.bad-input"));
-      handleInput(
-        node,
-        badge,
-        {
-          control: (c) => (c.action === "reset" ? agg.reset(c.symbol) : agg.flush(c.symbol)),
-          data: (msg) => {
-            const p = msg.payload;
-            if (Array.isArray(p)) for (let i = 0; i < p.length; i++) pushInput(agg, p[i]);
-            else if (p !== null && typeof p === "object") pushInput(agg, p);
-            else throw new Error(RED._("tick-aggregate.errors.bad-payload", { type: typeName(p) }));
-          },
-          after: () => {
-            if (cfg.clock === "wall") timer.arm();
-            reportUnknown();
-          },
+        after: () => {
+          if (cfg.clock === "wall") timer.arm();
+          reportUnknown();
         },
-        outlet,
-      );
-      onClose(
-        node,
-        () => timer.cancel(),
-        () => badge.stop(),
-      );
-    },
-    { settings: EDITOR_SETTINGS },
-  );
-};
+      },
+      outlet,
+      close: [() => timer.cancel()],
+    };
+  },
+  { settings: EDITOR_SETTINGS },
+);

@@ -7,8 +7,8 @@
  */
 import type { NodeAPI, NodeDef } from "node-red";
 import { AlertEngine } from "../../lib/alert";
-import { StatusBadge, type StatusView } from "../common/badge";
-import { defineNode, handleInput, onClose } from "../common/input";
+import type { StatusView } from "../common/badge";
+import { defineNode } from "../common/input";
 import { AlertEvaluator, defaultValue, type Msg } from "./evaluate";
 import { resolveAlert, type TickAlertProps } from "./settings";
 
@@ -26,16 +26,15 @@ function statusOf(RED: NodeAPI, engine: AlertEngine, lastText: string): StatusVi
   };
 }
 
-export = function register(RED: NodeAPI): void {
-  defineNode(
-    RED,
-    "tick-alert",
-    (def: TickAlertDef) => resolveAlert(def),
-    (node, cfg) => {
-      const engine = new AlertEngine(cfg.alert);
-      const ev = new AlertEvaluator(cfg, engine, (key, args) => RED._(key, args));
-      const badge = new StatusBadge(node, () => statusOf(RED, engine, ev.lastText), RED._("tick-alert.status.bad-input"));
-      handleInput(node, badge, {
+export = defineNode(
+  "tick-alert",
+  (def: TickAlertDef) => resolveAlert(def),
+  (RED, _node, cfg) => {
+    const engine = new AlertEngine(cfg.alert);
+    const ev = new AlertEvaluator(cfg, engine, (key, args) => RED._(key, args));
+    return {
+      status: () => statusOf(RED, engine, ev.lastText),
+      input: {
         control: (c) => {
           if (c.action !== "reset") return;
           engine.reset(c.symbol);
@@ -60,12 +59,8 @@ export = function register(RED: NodeAPI): void {
             throw new Error(RED._("tick-alert.errors.no-value", { type: p === null ? "null" : typeof p }));
           }
         },
-      });
-      onClose(
-        node,
-        () => badge.stop(),
-        () => engine.reset(),
-      );
-    },
-  );
-};
+      },
+      close: [() => engine.reset()],
+    };
+  },
+);

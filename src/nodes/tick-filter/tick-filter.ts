@@ -8,9 +8,9 @@ import type { NodeAPI, NodeDef } from "node-red";
 import { FILTER_REASONS, TickFilter } from "../../lib/filter";
 import { nowMicros } from "../../lib/time";
 import type { RawTick } from "../../lib/types";
-import { StatusBadge, type StatusView } from "../common/badge";
+import type { StatusView } from "../common/badge";
 import { DeadlineTimer } from "../common/glue";
-import { defineNode, handleInput, onClose, Outlet, typeName } from "../common/input";
+import { defineNode, Outlet, typeName } from "../common/input";
 import { FilterMessages } from "./messages";
 import { EDITOR_SETTINGS, resolveFilter, type TickFilterProps } from "./settings";
 
@@ -36,39 +36,29 @@ function statusOf(RED: NodeAPI, filter: TickFilter): StatusView {
   };
 }
 
-export = function register(RED: NodeAPI): void {
-  defineNode(
-    RED,
-    "tick-filter",
-    (def: TickFilterDef) => resolveFilter(def),
-    (node, cfg, config) => {
-      const outlet = new Outlet(node);
-      const messages = new FilterMessages(outlet, Number(config.outputs) === 2);
-      const filter = new TickFilter(cfg, { now: nowMicros, emit: messages.emit });
-      const timer = new DeadlineTimer(filter, (err) => node.error(err.message));
-      const badge = new StatusBadge(node, () => statusOf(RED, filter), RED._("tick-filter.status.bad-input"));
-      handleInput(
-        node,
-        badge,
-        {
-          control: (c) => (c.action === "reset" ? filter.reset(c.symbol) : filter.flush(c.symbol)),
-          data: (msg, send) => {
-            const p = msg.payload;
-            if (Array.isArray(p)) messages.pushArray(msg, p, (t, ref) => filter.push(t, ref), send);
-            else if (p !== null && typeof p === "object") filter.push(p as RawTick, msg);
-            else throw new Error(RED._("tick-filter.errors.bad-payload", { type: typeName(p) }));
-          },
-          after: () => timer.arm(),
+export = defineNode(
+  "tick-filter",
+  (def: TickFilterDef) => resolveFilter(def),
+  (RED, node, cfg, config) => {
+    const outlet = new Outlet(node);
+    const messages = new FilterMessages(outlet, Number(config.outputs) === 2);
+    const filter = new TickFilter(cfg, { now: nowMicros, emit: messages.emit });
+    const timer = new DeadlineTimer(filter, (err) => node.error(err.message));
+    return {
+      status: () => statusOf(RED, filter),
+      input: {
+        control: (c) => (c.action === "reset" ? filter.reset(c.symbol) : filter.flush(c.symbol)),
+        data: (msg, send) => {
+          const p = msg.payload;
+          if (Array.isArray(p)) messages.pushArray(msg, p, (t, ref) => filter.push(t, ref), send);
+          else if (p !== null && typeof p === "object") filter.push(p as RawTick, msg);
+          else throw new Error(RED._("tick-filter.errors.bad-payload", { type: typeName(p) }));
         },
-        outlet,
-      );
-      onClose(
-        node,
-        () => timer.cancel(),
-        () => badge.stop(),
-        () => filter.reset(),
-      );
-    },
-    { settings: EDITOR_SETTINGS },
-  );
-};
+        after: () => timer.arm(),
+      },
+      outlet,
+      close: [() => timer.cancel(), () => filter.reset()],
+    };
+  },
+  { settings: EDITOR_SETTINGS },
+);

@@ -7,8 +7,8 @@
  * Control: msg.reset (true = all symbols, or one symbol). The math lives in lib/indicators.
  */
 import type { NodeAPI, NodeDef, NodeMessage } from "node-red";
-import { StatusBadge, type StatusView } from "../common/badge";
-import { defineNode, handleInput, onClose, typeName } from "../common/input";
+import type { StatusView } from "../common/badge";
+import { defineNode, typeName } from "../common/input";
 import { IndicatorRunner } from "./runner";
 import { resolveIndicator, type TickIndicatorProps } from "./settings";
 
@@ -30,15 +30,14 @@ function statusOf(RED: NodeAPI, runner: IndicatorRunner): StatusView {
   };
 }
 
-export = function register(RED: NodeAPI): void {
-  defineNode(
-    RED,
-    "tick-indicator",
-    (def: TickIndicatorDef) => resolveIndicator(def),
-    (node, cfg) => {
-      const runner = new IndicatorRunner(cfg);
-      const badge = new StatusBadge(node, () => statusOf(RED, runner), RED._("tick-indicator.status.bad-input"));
-      handleInput(node, badge, {
+export = defineNode(
+  "tick-indicator",
+  (def: TickIndicatorDef) => resolveIndicator(def),
+  (RED, _node, cfg) => {
+    const runner = new IndicatorRunner(cfg);
+    return {
+      status: () => statusOf(RED, runner),
+      input: {
         control: (c) => {
           if (c.action === "reset") runner.bank.reset(c.symbol);
         },
@@ -55,12 +54,8 @@ export = function register(RED: NodeAPI): void {
           if (r === "bad") throw new Error(RED._("tick-indicator.errors.bad-payload", { type: typeName(p) }));
           if (r) send([m]);
         },
-      });
-      onClose(
-        node,
-        () => badge.stop(),
-        () => runner.bank.reset(),
-      );
-    },
-  );
-};
+      },
+      close: [() => runner.bank.reset()],
+    };
+  },
+);
