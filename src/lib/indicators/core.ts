@@ -86,12 +86,7 @@ abstract class SeededAverage {
 
 /** Exponential moving average, TA-Lib convention: k = 2 / (period + 1), seeded with the SMA of the first `period` values. */
 export class Ema extends SeededAverage {
-  private readonly k: number;
-
-  constructor(period: number) {
-    super(period);
-    this.k = 2 / (period + 1);
-  }
+  private readonly k = 2 / (this.period + 1);
 
   protected smooth(prev: number, x: number): number {
     return (x - prev) * this.k + prev;
@@ -105,41 +100,66 @@ export class Wilder extends SeededAverage {
   }
 }
 
-/** Linearly weighted moving average (TA-Lib WMA): weights 1 (oldest) .. period (newest). */
-export class Wma {
-  private readonly ring: Ring;
-  private readonly divisor: number;
-  private total = 0;
-  private weighted = 0;
+/**
+ * The last `period` values with two running aggregates that move in O(1) per value (WMA: the sum
+ * and the weighted sum; RollingStats: the mean and M2). A subclass's `step` proposes the
+ * aggregates for a value and, on commit, hands them over with the value; once per `period`
+ * committed values they are recomputed from the window.
+ */
+abstract class RunningWindow {
+  protected readonly ring: Ring;
+  protected a = 0;
+  protected b = 0;
   private sinceExact = 0;
 
   constructor(readonly period: number) {
     this.ring = new Ring(period);
-    this.divisor = (period * (period + 1)) / 2;
   }
+
+  /** Sets `a` and `b` from the window's values. */
+  protected abstract recompute(): void;
+
+  /** Adds a committed value and the aggregates it gives. */
+  protected commit(x: number, a: number, b: number): void {
+    const r = this.ring;
+    r.push(x);
+    this.a = a;
+    this.b = b;
+    if (r.full && ++this.sinceExact >= this.period) {
+      this.recompute();
+      this.sinceExact = 0;
+    }
+  }
+
+  reset(): void {
+    this.ring.clear();
+    this.a = 0;
+    this.b = 0;
+    this.sinceExact = 0;
+  }
+}
+
+/** Linearly weighted moving average (TA-Lib WMA): weights 1 (oldest) .. period (newest). a = the sum, b = the weighted sum. */
+export class Wma extends RunningWindow {
+  private readonly divisor = (this.period * (this.period + 1)) / 2;
 
   step(x: number, commit: boolean): number {
     const r = this.ring;
     let total: number;
     let weighted: number;
     if (r.full) {
-      weighted = this.weighted + this.period * x - this.total;
-      total = this.total + x - r.oldest();
+      weighted = this.b + this.period * x - this.a;
+      total = this.a + x - r.oldest();
     } else {
-      weighted = this.weighted + (r.count + 1) * x;
-      total = this.total + x;
+      weighted = this.b + (r.count + 1) * x;
+      total = this.a + x;
     }
     const out = r.count >= this.period - 1 ? weighted / this.divisor : NaN;
-    if (commit) {
-      r.push(x);
-      this.total = total;
-      this.weighted = weighted;
-      if (r.full && ++this.sinceExact >= this.period) this.exact();
-    }
+    if (commit) this.commit(x, total, weighted);
     return out;
   }
 
-  private exact(): void {
+  protected recompute(): void {
     let t = 0;
     let w = 0;
     for (let i = 0; i < this.period; i++) {
@@ -147,82 +167,55 @@ export class Wma {
       t += v;
       w += (i + 1) * v;
     }
-    this.total = t;
-    this.weighted = w;
-    this.sinceExact = 0;
-  }
-
-  reset(): void {
-    this.ring.clear();
-    this.total = 0;
-    this.weighted = 0;
-    this.sinceExact = 0;
+    this.a = t;
+    this.b = w;
   }
 }
 
 /**
  * Mean and population standard deviation of the last `period` values. Sliding Welford updates
  * (no E[x²] - E[x]² cancellation on large prices), exact two-pass recompute once per window.
+ * a = the mean, b = M2 (the sum of squared deviations).
  */
-export class RollingStats {
-  private readonly ring: Ring;
-  private mean = 0;
-  private m2 = 0;
-  private sinceExact = 0;
-  /** Outputs of the last step. */
+export class RollingStats extends RunningWindow {
+  /** The mean of the last step (NaN during warm-up). */
   outMean = NaN;
-  outStd = NaN;
 
-  constructor(readonly period: number) {
-    this.ring = new Ring(period);
-  }
-
-  /** Sets outMean/outStd (NaN during warm-up); returns whether they are ready. */
-  step(x: number, commit: boolean): boolean {
+  /** The standard deviation (NaN during warm-up); sets outMean. */
+  step(x: number, commit: boolean): number {
     const r = this.ring;
     let mean: number;
     let m2: number;
     if (r.full) {
       const y = r.oldest();
-      mean = this.mean + (x - y) / this.period;
-      m2 = this.m2 + (x - y) * (x - mean + y - this.mean);
+      mean = this.a + (x - y) / this.period;
+      m2 = this.b + (x - y) * (x - mean + y - this.a);
     } else {
       const c = r.count + 1;
-      const d = x - this.mean;
-      mean = this.mean + d / c;
-      m2 = this.m2 + d * (x - mean);
+      const d = x - this.a;
+      mean = this.a + d / c;
+      m2 = this.b + d * (x - mean);
     }
     if (m2 < 0) m2 = 0;
     const ready = r.count >= this.period - 1;
     this.outMean = ready ? mean : NaN;
-    this.outStd = ready ? Math.sqrt(m2 / this.period) : NaN;
-    if (commit) {
-      r.push(x);
-      this.mean = mean;
-      this.m2 = m2;
-      if (r.full && ++this.sinceExact >= this.period) this.exact();
-    }
-    return ready;
+    if (commit) this.commit(x, mean, m2);
+    return ready ? Math.sqrt(m2 / this.period) : NaN;
   }
 
-  private exact(): void {
+  protected recompute(): void {
     const mean = this.ring.sum() / this.period;
     let m2 = 0;
     for (let i = 0; i < this.period; i++) {
       const d = this.ring.at(i) - mean;
       m2 += d * d;
     }
-    this.mean = mean;
-    this.m2 = m2;
-    this.sinceExact = 0;
+    this.a = mean;
+    this.b = m2;
   }
 
-  reset(): void {
-    this.ring.clear();
-    this.mean = 0;
-    this.m2 = 0;
-    this.sinceExact = 0;
+  override reset(): void {
+    super.reset();
     this.outMean = NaN;
-    this.outStd = NaN;
   }
 }

@@ -193,23 +193,11 @@ class Bollinger implements Indicator {
     this.stats = new RollingStats(period);
   }
   update(p: Point, commit: boolean): BandsValue | null {
-    if (!this.stats.step(p.value, commit)) return null;
+    const sd = this.stats.step(p.value, commit);
+    if (sd !== sd) return null;
     const m = this.stats.outMean;
-    const w = this.k * this.stats.outStd;
+    const w = this.k * sd;
     return { upper: m + w, middle: m, lower: m - w };
-  }
-  reset(): void {
-    this.stats.reset();
-  }
-}
-
-class StdDev implements Indicator {
-  private readonly stats: RollingStats;
-  constructor(period: number) {
-    this.stats = new RollingStats(period);
-  }
-  update(p: Point, commit: boolean): number | null {
-    return this.stats.step(p.value, commit) ? this.stats.outStd : null;
   }
   reset(): void {
     this.stats.reset();
@@ -328,7 +316,7 @@ export function createIndicator(name: IndicatorName, params: IndicatorParams): I
     case "atr":
       return new Atr(period);
     case "stddev":
-      return new StdDev(period);
+      return new ScalarOf(new RollingStats(period));
     case "roc":
       return new Roc(period);
     case "stoch":
