@@ -100,10 +100,15 @@ describe("connection parts", function () {
   });
 
   describe("paced reading", function () {
-    it("pauses the socket once the turn's budget is spent and resumes it next turn; off unless paced", function () {
+    /** A ReadBudget with `handlers` on a fake clock, reading a fake socket `ws`. */
+    function budget(handlers) {
       const clock = new FakeClock();
       const ws = new FakeSocket();
-      const b = new c.ReadBudget(clock, () => ws, { handle() {}, resumed() {} });
+      return { clock, ws, b: new c.ReadBudget(clock, () => ws, handlers) };
+    }
+
+    it("pauses the socket once the turn's budget is spent and resumes it next turn; off unless paced", function () {
+      const { clock, ws, b } = budget({ handle() {}, resumed() {} });
       b.spend(ws);
       assert.strictEqual(clock.pending(), 0, "off: no turn tracking");
       b.paced = true;
@@ -121,15 +126,13 @@ describe("connection parts", function () {
     });
 
     it("holds the frames read after the budget is spent and hands them over in later turns, in order", function () {
-      const clock = new FakeClock();
-      const ws = new FakeSocket();
       const handled = [];
       let resumed = 0;
       const work = (text) => {
         handled.push(text);
         clock.t += 8; // each frame takes 8 ms of our work
       };
-      const b = new c.ReadBudget(clock, () => ws, { handle: (f) => work(f.data.toString()), resumed: () => resumed++ });
+      const { clock, ws, b } = budget({ handle: (f) => work(f.data.toString()), resumed: () => resumed++ });
       b.paced = true;
       const arrive = (text) => {
         if (b.hold(ws, { data: Buffer.from(text), isBinary: false, recvTs: 1 })) return;
@@ -165,10 +168,8 @@ describe("connection parts", function () {
     });
 
     it("hands held frames over at once when the socket goes (flush), and holds nothing unpaced", function () {
-      const clock = new FakeClock();
-      const ws = new FakeSocket();
       const handled = [];
-      const b = new c.ReadBudget(clock, () => ws, { handle: (f) => handled.push(f.data.toString()), resumed() {} });
+      const { clock, ws, b } = budget({ handle: (f) => handled.push(f.data.toString()), resumed() {} });
       assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false);
       b.spend(ws);
       assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false, "unpaced: never");
