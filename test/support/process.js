@@ -63,12 +63,14 @@ async function stopChild(child, signal = "SIGTERM", timeout = 15000) {
 /**
  * Starts node-red through scripts/demo.js (what `npm start` runs) on a free port in a fresh user
  * directory, with `node` and `env` (Node-RED 5 on Node 22: see test/browser) and demo.js `args`;
- * resolves once its flows are started and its HTTP server listens. `stop(signal)` ends it and
- * removes the directory; `log()` is everything it printed.
+ * resolves once its flows are started and its HTTP server listens. `userSettings`: the editor
+ * user's settings (.config.users.json) to start with. `stop(signal)` ends it and removes the
+ * directory; `log()` is everything it printed.
  */
-async function startDemo({ node = process.execPath, env = process.env, args = [], timeout = 40000 } = {}) {
+async function startDemo({ node = process.execPath, env = process.env, args = [], timeout = 40000, userSettings } = {}) {
   const port = await freePort();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "tickstream-demo-"));
+  if (userSettings) fs.writeFileSync(path.join(userDir, ".config.users.json"), JSON.stringify({ _: userSettings }));
   const child = spawn(node, [path.join(root, "scripts", "demo.js"), "--port", String(port), "--user-dir", userDir, ...args, "--reset"], {
     cwd: root,
     env,
