@@ -249,10 +249,8 @@ export class AllTickSession implements ProviderSession {
   private trade(d: PushData): void {
     const symbol = this.pushSymbol(d, "trade");
     if (symbol === undefined) return;
-    const tick = tradeTick(this.ctx, symbol, toNumber(d.price), toMicros(d.tick_time), "alltick");
+    const tick = tradeTick(this.ctx, symbol, toNumber(d.price), wireNumber(d.volume), toMicros(d.tick_time), "alltick");
     if (tick === undefined) return;
-    const size = wireNumber(d.volume);
-    if (size !== undefined) tick.size = size;
     const seq = toSeq(d.seq);
     if (seq !== undefined) tick.seq = seq;
     if (d.trade_direction !== undefined || d.turnover !== undefined) {
@@ -318,9 +316,7 @@ export function createAllTick(settings: FeedSettings): Provider {
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const requestGapMs = numOption(o, "requestGapMs", 1100) || 1100;
   const limitRetryMs = numOption(o, "limitRetryMs", 0) || ALLTICK_LIMIT_RETRY_MS;
-  return makeProvider({
-    id: "alltick",
-    settings,
+  return makeProvider(ALLTICK, settings, {
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond: 1000 / requestGapMs },
     // Heartbeat replies count as frames: three missed ones mean a dead or stalled connection.
     timing: { heartbeatMs, staleMs: 3 * heartbeatMs, pingMs: 0 },

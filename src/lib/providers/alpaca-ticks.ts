@@ -1,6 +1,7 @@
 /** Alpaca trade and quote fields as Tick parts, shared by the stream (./alpaca.ts) and the REST backfill. */
 import { toIdString, toNumber, wireNumber } from "../time";
 import type { RawTick } from "../types";
+import { newTrade } from "./common";
 
 /** Nanoseconds within the microsecond of an RFC 3339 time with more than 6 fraction digits. */
 function subMicroNanos(text: string): number | undefined {
@@ -34,9 +35,7 @@ export function alpacaExtras(e: Record<string, unknown>, tick: RawTick, pairs: A
 export function alpacaTradeTick(e: Record<string, unknown>, symbol: string, ts: number, recvTs: number): RawTick | undefined {
   const price = toNumber(e.p);
   if (Number.isNaN(price)) return undefined;
-  const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "alpaca" };
-  const size = wireNumber(e.s);
-  if (size !== undefined) tick.size = size;
+  const tick = newTrade(symbol, price, wireNumber(e.s), ts, recvTs, "alpaca");
   if (typeof e.x === "string" && e.x !== "") tick.exchange = e.x;
   if (Array.isArray(e.c)) tick.conditions = e.c.filter((c): c is string | number => typeof c === "string" || typeof c === "number");
   const id = toIdString(e.i);

@@ -350,9 +350,7 @@ export function createAlpaca(settings: FeedSettings): Provider {
   const limitRetryMs = numOption(o, "limitRetryMs", ALPACA_LIMIT_RETRY_MS) || ALPACA_LIMIT_RETRY_MS;
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = watchdogPeriodMs(stallMs);
-  return makeProvider({
-    id: "alpaca",
-    settings,
+  return makeProvider(ALPACA, settings, {
     limits: { symbolsPerConnection: planSymbols },
     timing: { heartbeatMs: watchMs, pingMs: 10_000 },
     url,

@@ -198,9 +198,7 @@ export function createBinance(settings: FeedSettings): Provider {
   const tradeStream = strOption(settings.options, "stream", "trade") === "aggTrade" ? "aggTrade" : "trade";
   const stallMs = Math.round(numOption(settings.options, "stallSec", 0) * 1000);
   const watchMs = watchdogPeriodMs(stallMs);
-  return makeProvider({
-    id: "binance",
-    settings,
+  return makeProvider(BINANCE, settings, {
     limits: {
       symbolsPerConnection: 1024,
       maxConnections: numOption(settings.options, "maxConnections", 0) || 10,

@@ -35,7 +35,7 @@ import { parseIsoMicros, toIdString, toMicros, toNumber, wireNumber } from "../t
 import type { RawTick } from "../types";
 import { TS_MAX_AHEAD_US } from "../ticknorm";
 import { CoinbaseJwt } from "./coinbase-jwt";
-import { makeProvider, mentions, numOption, parseObject, sample } from "./common";
+import { makeProvider, mentions, newTrade, numOption, parseObject, sample } from "./common";
 import { defineProvider, numberOption } from "./descriptor";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
@@ -332,9 +332,7 @@ export function coinbaseTradeTick(t: Record<string, unknown>, symbol: string, sn
   const price = toNumber(t.price);
   const ts = typeof t.time === "string" ? parseIsoMicros(t.time) : toMicros(t.time);
   if (Number.isNaN(price) || Number.isNaN(ts)) return undefined;
-  const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "coinbase" };
-  const size = wireNumber(t.size);
-  if (size !== undefined) tick.size = size;
+  const tick = newTrade(symbol, price, wireNumber(t.size), ts, recvTs, "coinbase");
   const id = toIdString(t.trade_id);
   if (id !== undefined && id !== "") tick.id = id;
   if (t.side !== undefined || snapshot) {
@@ -365,18 +363,14 @@ export function createCoinbase(settings: FeedSettings): Provider {
     throw new Error("Coinbase: give both the API key name and its private key, or neither (the public market_trades feed needs no key).");
   }
   const jwt = keyName !== "" ? new CoinbaseJwt(keyName, secret) : undefined;
-  const url = settings.url !== "" ? settings.url : COINBASE_URL;
   const emitSnapshot = !(o.snapshot === false || o.snapshot === "false");
   const shared: CoinbaseShared = { invalid: new Set(), newest: new Map() };
-  return makeProvider({
-    id: "coinbase",
-    settings,
+  return makeProvider(COINBASE, settings, {
     // 8 unauthenticated messages per second per IP: stay well under it.
     limits: { messagesPerSecond: numOption(o, "messagesPerSecond", 0) || 4 },
     // Heartbeats arrive every second: 10 s without any frame means a dead or stalled socket.
     timing: { pingMs: 0, staleMs: numOption(o, "staleMs", 0) || 10_000 },
     channels: ["trades"],
-    url,
     // Coinbase limits new connections per second per IP: a 429 needs seconds, not the default minute.
     httpFailure: (status) =>
       status === 429

@@ -1,7 +1,8 @@
 /** Small helpers shared by provider modules. */
 import type { Channel, ProviderId, RawTick } from "../types";
 import { frameText, parseLossless } from "../json";
-import type { ChannelLists, Provider, ProviderLimits, ProviderTiming, SessionContext } from "./types";
+import type { ProviderDescriptor } from "./descriptor";
+import type { ChannelLists, FeedSettings, Provider, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
 /** Dedup key from the provider's trade id, scoped by exchange when there is one. */
 export function idKey(t: RawTick): string {
@@ -48,22 +49,24 @@ export const DEFAULT_TIMING: ProviderTiming = { heartbeatMs: 0, staleMs: 0, ping
 type Defaulted = "channels" | "contentKeys" | "connectUrl" | "displayUrl" | "dedupKey";
 
 /** What a provider factory declares; `makeProvider` fills in the usual values of what it leaves out. */
-export interface ProviderParts extends Omit<Provider, Defaulted | "limits" | "timing">, Partial<Pick<Provider, Defaulted>> {
+export interface ProviderParts
+  extends Omit<Provider, Defaulted | "id" | "settings" | "limits" | "timing">, Partial<Pick<Provider, Defaulted>> {
   /** Over NO_LIMITS (no symbol cap, one connection, no message pace). */
   readonly limits?: Partial<ProviderLimits>;
   /** Over DEFAULT_TIMING. */
   readonly timing?: Partial<ProviderTiming>;
-  /** The endpoint: `connectUrl` and `displayUrl` (without secrets) default to it. */
+  /** The endpoint (default: the feed's URL, else the descriptor's): `connectUrl` and `displayUrl` (without secrets) default to it. */
   readonly url?: string;
   /** The query parameter that carries the API key on the connect URL (never on the display URL). */
   readonly keyParam?: string;
 }
 
-/** A provider from what its factory declares. */
-export function makeProvider(parts: ProviderParts): Provider {
-  const { url = "", keyParam, limits, timing, ...rest } = parts;
-  const settings = parts.settings;
+/** The provider of descriptor `d` for a feed's settings, from what its factory declares. */
+export function makeProvider(d: ProviderDescriptor<ProviderId>, settings: FeedSettings, parts: ProviderParts): Provider {
+  const { url = settings.url !== "" ? settings.url : d.url, keyParam, limits, timing, ...rest } = parts;
   return {
+    id: d.id,
+    settings,
     channels: BOTH_CHANNELS,
     contentKeys: false,
     connectUrl: keyParam === undefined ? () => url : () => withQuery(url, keyParam, settings.apiKey),
@@ -93,15 +96,36 @@ export function limitClose(name: string, reasons: RegExp, why: string, retryAfte
 }
 
 /**
- * A trade Tick with its required fields (the caller adds the optional ones), or undefined when
- * the price or the time is not a number: then reported as malformed.
+ * A trade Tick with its required fields and its size when the wire has one (a size present but not
+ * a number is NaN, which the feed refuses); the caller adds the other optional fields.
  */
-export function tradeTick(ctx: SessionContext, symbol: string, price: number, ts: number, provider: ProviderId): RawTick | undefined {
+export function newTrade(
+  symbol: string,
+  price: number,
+  size: number | undefined,
+  ts: number,
+  recvTs: number,
+  provider: ProviderId,
+): RawTick {
+  const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider };
+  if (size !== undefined) tick.size = size;
+  return tick;
+}
+
+/** newTrade in a session, or undefined when the price or the time is not a number: then reported as malformed. */
+export function tradeTick(
+  ctx: SessionContext,
+  symbol: string,
+  price: number,
+  size: number | undefined,
+  ts: number,
+  provider: ProviderId,
+): RawTick | undefined {
   if (Number.isNaN(price) || Number.isNaN(ts)) {
     ctx.malformed("trade without price or time for " + symbol);
     return undefined;
   }
-  return { symbol, type: "trade", price, ts, recvTs: ctx.frameRecvTs, provider };
+  return newTrade(symbol, price, size, ts, ctx.frameRecvTs, provider);
 }
 
 /** Reads a positive number option, falling back to `dflt`. */

@@ -80,10 +80,8 @@ export class FinnhubSession implements ProviderSession {
     if (d === null || typeof d !== "object") return;
     const symbol = this.symbols.find(d.s);
     if (symbol === undefined) return;
-    const tick = tradeTick(this.ctx, symbol, toNumber(d.p), Math.floor(toNumber(d.t) * 1000), "finnhub");
+    const tick = tradeTick(this.ctx, symbol, toNumber(d.p), wireNumber(d.v), Math.floor(toNumber(d.t) * 1000), "finnhub");
     if (tick === undefined) return;
-    const size = wireNumber(d.v);
-    if (size !== undefined) tick.size = size;
     if (Array.isArray(d.c)) tick.conditions = d.c as string[];
     this.ctx.tick(tick);
   }
@@ -91,14 +89,11 @@ export class FinnhubSession implements ProviderSession {
 
 export function createFinnhub(settings: FeedSettings): Provider {
   if (settings.apiKey === "") throw new Error("Finnhub needs an API key.");
-  return makeProvider({
-    id: "finnhub",
-    settings,
+  return makeProvider(FINNHUB, settings, {
     limits: { symbolsPerConnection: numOption(settings.options, "symbolsPerConnection", 0) || 50 },
     timing: { staleMs: 150_000 },
     channels: ["trades"],
     contentKeys: true,
-    url: settings.url !== "" ? settings.url : "wss://ws.finnhub.io",
     keyParam: "token",
     dedupKey: contentKey,
     createSession: (ctx) => new FinnhubSession(ctx),

@@ -20,7 +20,7 @@
  */
 import { toIdString, toNumber, toSeq, wireNumber } from "../time";
 import type { RawTick } from "../types";
-import { contentKey, makeProvider, numOption, forEachEvent, strOption, textOf } from "./common";
+import { contentKey, makeProvider, newTrade, numOption, forEachEvent, strOption, textOf } from "./common";
 import { SymbolResolver } from "./resolver";
 import { DataWatchdog, type StallHours, watchdogPeriodMs } from "./watchdog";
 import { defineProvider, numberOption } from "./descriptor";
@@ -210,10 +210,7 @@ export function polygonTradeTick(e: Record<string, unknown>, symbol: string, rec
   const price = num(e.p);
   const t = num(e.t);
   if (Number.isNaN(price) || Number.isNaN(t)) return undefined;
-  const tick: RawTick = { symbol, type: "trade", price, ts: Math.floor(t * 1000), recvTs, provider: "polygon" };
-  // Present but not a number: NaN, which the feed refuses (the element is counted as malformed).
-  const size = wireNumber(e.s);
-  if (size !== undefined) tick.size = size;
+  const tick = newTrade(symbol, price, wireNumber(e.s), Math.floor(t * 1000), recvTs, "polygon");
   if (typeof e.x === "number") tick.exchange = e.x;
   if (Array.isArray(e.c)) tick.conditions = e.c as number[];
   const id = toIdString(e.i);
@@ -250,9 +247,7 @@ export function createPolygon(settings: FeedSettings): Provider {
   // The watchdog runs on the heartbeat hook (nothing is sent): a few checks per stall period.
   const watchMs = stallHours !== "never" ? watchdogPeriodMs(stallMs) : 0;
   const sessionOpts: PolygonOptions = { limitRetryMs, stallMs, stallHours, delayMs: delayed ? 15 * 60_000 : 0 };
-  return makeProvider({
-    id: "polygon",
-    settings,
+  return makeProvider(POLYGON, settings, {
     timing: { heartbeatMs: watchMs },
     url,
     dedupKey: polygonDedupKey,

@@ -377,14 +377,11 @@ export function createTiingo(settings: FeedSettings): Provider {
   if (!(TIINGO_THRESHOLD_LEVELS as readonly number[]).includes(level)) {
     throw new Error(`Unknown Tiingo thresholdLevel "${String(raw)}": use 0, 5 or 6.`);
   }
-  return makeProvider({
-    id: "tiingo",
-    settings,
+  return makeProvider(TIINGO, settings, {
     // The server heartbeats (about every 30 s); three missed ones mean a stalled connection.
     timing: { staleMs: 90_000 },
     channels: level === 6 ? ["trades"] : BOTH_CHANNELS,
     contentKeys: true,
-    url: settings.url !== "" ? settings.url : TIINGO_DEFAULT_URL,
     dedupKey: tiingoDedupKey,
     createSession: (ctx) => new TiingoSession(ctx, level),
   });

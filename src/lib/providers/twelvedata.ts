@@ -353,13 +353,10 @@ export function createTwelveData(settings: FeedSettings): Provider {
   const heartbeatMs = numOption(o, "heartbeatMs", 10_000) || 10_000;
   const messagesPerSecond = numOption(o, "messagesPerSecond", 1) || 1;
   const limitRetryMs = numOption(o, "limitRetryMs", 0) || TWELVEDATA_LIMIT_RETRY_MS;
-  return makeProvider({
-    id: "twelvedata",
-    settings,
+  return makeProvider(TWELVEDATA, settings, {
     limits: { symbolsPerConnection: plan.symbols, maxConnections: plan.connections, messagesPerSecond },
     timing: { heartbeatMs, staleMs: Math.round(3.5 * heartbeatMs) },
     contentKeys: true,
-    url: settings.url !== "" ? settings.url : "wss://ws.twelvedata.com/v1/quotes/price",
     keyParam: "apikey",
     dedupKey: twelvedataDedupKey,
     closeFailure: limitClose(
