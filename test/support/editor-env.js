@@ -52,11 +52,8 @@ function editorScripts(html) {
   return [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
 }
 
-/**
- * Runs node `type`'s editor script (src/nodes or dist/nodes) and returns its registered definition.
- * RED._ returns the key without its node-set namespace ("<module>/<set>:").
- */
-function loadDefinition(html, type, extra = {}) {
+/** Runs node `type`'s editor script; returns its registered definition and the form it wrote, if any. */
+function loadEditor(html, type, extra = {}) {
   const registered = {};
   const jq = () => ({
     length: 0,
@@ -68,6 +65,8 @@ function loadDefinition(html, type, extra = {}) {
     data: () => undefined,
     attr: () => undefined,
     empty: () => jq(),
+    text: () => undefined,
+    appendTo: () => jq(),
   });
   const RED = {
     nodes: { registerType: (t, def) => (registered[t] = def) },
@@ -78,7 +77,23 @@ function loadDefinition(html, type, extra = {}) {
   if (/resources\/node-red-contrib-tickstream\/tickstream-editor\.js/.test(html))
     vm.runInContext(fs.readFileSync(RESOURCE, "utf8"), context, { filename: RESOURCE });
   for (const script of editorScripts(html)) vm.runInContext(script, context);
-  return registered[type];
+  return { def: registered[type], template: context.TickstreamEditor ? context.TickstreamEditor.forms[type] : undefined };
 }
 
-module.exports = { RESOURCE, runtimeRegistrations, runtimeEditorSettings, loadDefinition, editorScripts };
+/**
+ * Runs node `type`'s editor script (src/nodes or dist/nodes) and returns its registered definition.
+ * RED._ returns the key without its node-set namespace ("<module>/<set>:").
+ */
+function loadDefinition(html, type, extra = {}) {
+  return loadEditor(html, type, extra).def;
+}
+
+/** The markup of node `type`'s edit dialog: the form its script writes (TS.form), else its template as written. */
+function templateOf(html, type) {
+  const written = loadEditor(html, type).template;
+  if (written !== undefined) return written;
+  const m = new RegExp(`<script type="text/html" data-template-name="${type}">([\\s\\S]*?)</script>`).exec(html);
+  return m ? m[1] : "";
+}
+
+module.exports = { RESOURCE, runtimeRegistrations, runtimeEditorSettings, loadDefinition, templateOf, editorScripts };

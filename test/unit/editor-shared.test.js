@@ -9,11 +9,13 @@ const assert = require("assert");
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
-const { RESOURCE, runtimeEditorSettings, loadDefinition } = require("../support/editor-env");
+const { RESOURCE, runtimeEditorSettings, loadDefinition, templateOf } = require("../support/editor-env");
 const { ALLOWED_STEPS } = require("../../dist/lib/aggregate");
 const { CONDITION_DIALECTS } = require("../../dist/lib/conditions");
 const { SESSIONS } = require("../../dist/lib/calendar");
 const { resolveAggregate } = require("../../dist/nodes/tick-aggregate/settings");
+const { DEFAULT_PARAMS } = require("../../dist/lib/indicators/indicators");
+const { indicatorLabel } = require("../../dist/nodes/tick-indicator/settings");
 
 const root = path.join(__dirname, "..", "..");
 const pkg = require("../../package.json");
@@ -40,6 +42,16 @@ describe("shared editor code and the runtime", function () {
     assert.deepStrictEqual(s.tickFilterDialects, [...CONDITION_DIALECTS]);
   });
 
+  it("the indicator editor's parameters and labels are the runtime's", function () {
+    assert.deepStrictEqual(runtimeEditorSettings().tickIndicatorParams, JSON.parse(JSON.stringify(DEFAULT_PARAMS)));
+    const def = loadDefinition(htmlOf("tick-indicator"), "tick-indicator");
+    for (const [name, params] of Object.entries(DEFAULT_PARAMS)) {
+      const blank = { indicator: name, period: "", fast: "", slow: "", signal: "", smooth: "", k: "" };
+      assert.strictEqual(def.label.call(blank), indicatorLabel(name, params), `${name} with its defaults`);
+    }
+    assert.strictEqual(def.label.call({ indicator: "macd", fast: 5, slow: "", signal: 3 }), "MACD(5,26,3)");
+  });
+
   it("the editor's interval validator accepts exactly the steps the runtime accepts, for every unit", function () {
     const def = loadDefinition(htmlOf("tick-aggregate"), "tick-aggregate");
     const disagree = [];
@@ -62,9 +74,11 @@ describe("shared editor code and the runtime", function () {
   it("no editor keeps its own copy of the tables: the dialect selects are filled from the runtime's list", function () {
     for (const type of ["tick-filter", "tick-aggregate"]) {
       const html = htmlOf(type);
+      const form = templateOf(html, type);
       assert.doesNotMatch(html, /STEPS\s*=|\[\s*1,\s*2,\s*3,\s*4/, `${type}: no bar-step table`);
-      assert.doesNotMatch(html, /<option value="(polygon|sip|tiingo)"/, `${type}: no dialect options`);
-      assert.match(html, /<select id="node-input-conditionDialect"[^>]*><\/select>/, `${type}: an empty dialect select`);
+      assert.doesNotMatch(html + form, /<option value="(polygon|sip|tiingo)"/, `${type}: no dialect options`);
+      assert.doesNotMatch(html, /'(polygon|sip|tiingo)'/, `${type}: no dialect names`);
+      assert.match(form, /<select id="node-input-conditionDialect"[^>]*><\/select>/, `${type}: an empty dialect select`);
     }
   });
 

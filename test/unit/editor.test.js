@@ -13,7 +13,7 @@ const root = path.join(__dirname, "..", "..");
 const NODES = Object.keys(require("../../package.json")["node-red"].nodes);
 
 /** Runs an editor script (after the shared editor code) with a stub RED and jQuery (no dialog open) and returns the type's definition. */
-const { loadDefinition } = require("../support/editor-env");
+const { loadDefinition, templateOf } = require("../support/editor-env");
 
 /** Every HTML file the package ships to the editor: node templates and help texts. */
 function editorHtmlFiles() {
@@ -56,9 +56,28 @@ describe("node editors", function () {
       const html = fs.readFileSync(path.join(root, "src", "nodes", type, type + ".html"), "utf8");
       const catalog = JSON.parse(fs.readFileSync(path.join(root, "locales", "en-US", type + ".json"), "utf8"));
 
+      it("writes an edit form of balanced, well nested markup", function () {
+        const form = templateOf(html, type);
+        assert.ok(form.includes('class="form-row'), "the form has rows");
+        assert.deepStrictEqual(checkMarkup(form), []);
+      });
+
+      it("has an input for every property in its edit form, by the id Node-RED binds", function () {
+        const def = loadDefinition(html, type);
+        const form = templateOf(html, type);
+        const prefix = def.category === "config" ? "node-config-input" : "node-input";
+        // Set in oneditsave from other controls: the session checkboxes, the reject-output box, the provider options.
+        const OTHER = { sessions: true, outputs: type === "tick-filter", options: type === "tick-feed" };
+        const missing = [...Object.keys(def.defaults), ...Object.keys(def.credentials || {})].filter(
+          (p) => !OTHER[p] && !form.includes(`id="${prefix}-${p}"`),
+        );
+        assert.deepStrictEqual(missing, []);
+      });
+
       it("uses only catalog keys that exist in its own catalog", function () {
         const keys = new Set();
-        for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) for (const k of m[1].split(";")) keys.add(k.replace(/^\[[a-z]+\]/, ""));
+        for (const m of (html + templateOf(html, type)).matchAll(/data-i18n="([^"]+)"/g))
+          for (const k of m[1].split(";")) keys.add(k.replace(/^\[[a-z]+\]/, ""));
         // RED._ outside a node's own this._ must name the node set: <module>/<set>:<key>.
         for (const m of html.matchAll(/\b_\('([^']+)'/g))
           keys.add(m[1].replace(new RegExp(`^${require("../../package.json").name}/${type}:`), ""));

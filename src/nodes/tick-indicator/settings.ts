@@ -1,6 +1,6 @@
 /** Turns the tick-indicator node's editor properties into its configuration (pure, unit-tested). */
 import { SOURCES, type Source } from "../../lib/indicators/bank";
-import { INDICATORS, resolveParams, type IndicatorName, type IndicatorParams } from "../../lib/indicators/indicators";
+import { DEFAULT_PARAMS, INDICATORS, resolveParams, type IndicatorName, type IndicatorParams } from "../../lib/indicators/indicators";
 import { num, oneOf, optNum } from "../common/props";
 
 export interface TickIndicatorProps {
@@ -25,6 +25,11 @@ export interface IndicatorConfig {
 }
 
 export const DEFAULT_MAX_SYMBOLS = 10000;
+
+/** Exported to the editor (RED.settings.tickIndicatorParams): the parameters each indicator uses, with their defaults. */
+export const EDITOR_SETTINGS = {
+  tickIndicatorParams: { value: DEFAULT_PARAMS, exportable: true },
+};
 
 export function resolveIndicator(p: TickIndicatorProps): IndicatorConfig {
   const name = oneOf<IndicatorName>(p.indicator, INDICATORS, "sma", "indicator");

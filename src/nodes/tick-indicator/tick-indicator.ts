@@ -10,7 +10,7 @@ import type { NodeAPI, NodeDef, NodeMessage } from "node-red";
 import type { StatusView } from "../common/badge";
 import { defineNode, typeName } from "../common/input";
 import { IndicatorRunner } from "./runner";
-import { resolveIndicator, type TickIndicatorProps } from "./settings";
+import { EDITOR_SETTINGS, resolveIndicator, type TickIndicatorProps } from "./settings";
 
 interface TickIndicatorDef extends NodeDef, TickIndicatorProps {}
 
@@ -58,4 +58,5 @@ export = defineNode(
       close: [() => runner.bank.reset()],
     };
   },
+  { settings: EDITOR_SETTINGS },
 );
