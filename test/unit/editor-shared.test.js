@@ -20,8 +20,8 @@ const { indicatorLabel } = require("../../dist/nodes/tick-indicator/settings");
 const root = path.join(__dirname, "..", "..");
 const pkg = require("../../package.json");
 const TAG = `<script src="resources/${pkg.name}/tickstream-editor.js"></script>`;
-/** The node editors that use the shared code (tick-feed's editor is its own). */
-const SHARED = ["tick-subscribe", "tick-filter", "tick-aggregate", "tick-indicator", "tick-alert"];
+/** The node editors: all use the shared code. */
+const SHARED = ["tick-feed", "tick-subscribe", "tick-filter", "tick-aggregate", "tick-indicator", "tick-alert"];
 
 const htmlOf = (type) => fs.readFileSync(path.join(root, "src", "nodes", type, type + ".html"), "utf8");
 const catalogOf = (type) => JSON.parse(fs.readFileSync(path.join(root, "locales", "en-US", type + ".json"), "utf8"));
