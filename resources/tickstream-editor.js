@@ -209,7 +209,8 @@
   //    { span: key, cls, style }, an inline { label: key, for: prop }, { group: [items], cls, id }
   //    (a span around items), or markup strings; items stand one space apart;
   //  - { heading: key, icon }: a section title; { html: markup }: markup as it is;
-  //  - "name", "maxSymbols", "sessions": the rows several nodes share (TS.ROWS).
+  //  - "name", "maxSymbols", "sessions": the rows several nodes share (TS.ROWS). Every form has
+  //    the Name row: last, unless the rows place it.
   // Field options: width (default 70% for text, password, select, textarea in a field row),
   // placeholder (a catalog key), hint (a literal placeholder), min, max, step, options (the select's
   // values, labelled `<type>.<prop>.<value>`), rows, style, autocomplete, before / unit (text just
@@ -371,6 +372,7 @@
   TS.form = function (type, rows, opts) {
     var prefix = (opts && opts.prefix) || "node-input";
     var f = new Form(type, prefix);
+    if (rows.indexOf("name") < 0) rows = rows.concat("name");
     var markup = rows
       .map(function (r) {
         return f.row(r);
