@@ -41,7 +41,6 @@ function fakeClient(history, gaps = []) {
     provider: "polygon",
     baseUrl: "http://x",
     secrets: [],
-    minIntervalMs: 0,
     async *pages(gap) {
       gaps.push({ ...gap });
       yield (history[gap.symbol] || []).filter((t) => t.ts >= gap.fromTs && t.ts <= gap.toTs).map((t) => ({ ...t }));

@@ -18,8 +18,9 @@ import { strOption } from "../providers/common";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick } from "../types";
-import { objectBody, restBase, type RestSession } from "./http";
-import type { Gap, HistoryClient } from "./types";
+import { objectBody, type RestSession } from "./http";
+import { RestHistory } from "./client";
+import type { Gap } from "./types";
 
 /** The default REST base URL (the provider descriptor's). */
 export const ALPACA_REST_URL = restUrlOf(ALPACA);
@@ -35,23 +36,16 @@ export function rfc3339Micros(us: number, extraDigits = ""): string {
   return new Date(ms).toISOString().replace("Z", frac + extraDigits + "Z");
 }
 
-export class AlpacaHistory implements HistoryClient {
-  readonly provider = "alpaca" as const;
-  readonly baseUrl: string;
-  readonly secrets: readonly string[];
-  /** Free plan: 200 requests a minute. */
-  readonly minIntervalMs = 300;
-  /** A 429 without a reset time: the official SDK retries 3 s later. */
-  readonly rateLimitMs = 3000;
+export class AlpacaHistory extends RestHistory {
   private readonly feed: string;
   private readonly headers: Record<string, string>;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.feed = strOption(settings.options, "feed", "iex").toLowerCase();
-    if (!ALPACA_REST_FEEDS.includes(this.feed)) throw new Error(`Alpaca feed "${this.feed}" has no trade history to backfill from.`);
+    const feed = strOption(settings.options, "feed", "iex").toLowerCase();
+    if (!ALPACA_REST_FEEDS.includes(feed)) throw new Error(`Alpaca feed "${feed}" has no trade history to backfill from.`);
     const sandbox = settings.options.sandbox === true || settings.options.sandbox === "true";
-    this.baseUrl = restBase(restUrl, sandbox ? ALPACA_SANDBOX_REST_URL : ALPACA_REST_URL);
-    this.secrets = [settings.apiKey, settings.apiSecret];
+    super("alpaca", restUrl, sandbox ? ALPACA_SANDBOX_REST_URL : ALPACA_REST_URL, [settings.apiKey, settings.apiSecret]);
+    this.feed = feed;
     this.headers = { Accept: "application/json", "Accept-Encoding": "gzip" };
     if (settings.apiKey !== "") this.headers["APCA-API-KEY-ID"] = settings.apiKey;
     if (settings.apiSecret !== "") this.headers["APCA-API-SECRET-KEY"] = settings.apiSecret;

@@ -18,8 +18,9 @@ import { strOption } from "../providers/common";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick } from "../types";
-import { jsonBody, restBase, RestError, type RestSession } from "./http";
-import type { Gap, HistoryClient } from "./types";
+import { jsonBody, RestError, type RestSession } from "./http";
+import { RestHistory } from "./client";
+import type { Gap } from "./types";
 
 /** The default REST base URL (the provider descriptor's). */
 export const BINANCE_REST_URL = restUrlOf(BINANCE);
@@ -34,18 +35,13 @@ function idGte(a: string, b: string): boolean {
   return BigInt(a) >= BigInt(b);
 }
 
-export class BinanceHistory implements HistoryClient {
-  readonly provider = "binance" as const;
-  readonly baseUrl: string;
-  readonly secrets: readonly string[] = [];
-  /** 6,000 weight a minute per IP; historicalTrades costs 25. */
-  readonly minIntervalMs = 100;
+export class BinanceHistory extends RestHistory {
   readonly agg: boolean;
   private readonly micros: boolean;
   private readonly headers: Record<string, string>;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = restBase(restUrl, BINANCE_REST_URL);
+    super("binance", restUrl, BINANCE_REST_URL, []);
     this.agg = strOption(settings.options, "stream", "trade") === "aggTrade";
     this.micros = strOption(settings.options, "timeUnit", "ms") === "us";
     this.headers = { Accept: "application/json" };

@@ -17,24 +17,19 @@ import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import { nowMicros } from "../time";
 import type { RawTick } from "../types";
-import { jsonBody, restBase, type RestSession } from "./http";
-import type { Gap, GapInfo, HistoryClient } from "./types";
+import { jsonBody, type RestSession } from "./http";
+import { RestHistory } from "./client";
+import type { Gap, GapInfo } from "./types";
 
 /** The default REST base URL (the provider descriptor's). */
 export const COINBASE_REST_URL = restUrlOf(COINBASE);
 const DEFAULT_LIMIT = 1000;
 
-export class CoinbaseHistory implements HistoryClient {
-  readonly provider = "coinbase" as const;
-  readonly baseUrl: string;
-  readonly secrets: readonly string[];
-  /** Public endpoints: 10 requests a second per IP. */
-  readonly minIntervalMs = 150;
+export class CoinbaseHistory extends RestHistory {
   private readonly limit: number;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = restBase(restUrl, COINBASE_REST_URL);
-    this.secrets = [settings.apiKey, settings.apiSecret];
+    super("coinbase", restUrl, COINBASE_REST_URL, [settings.apiKey, settings.apiSecret]);
     this.limit = Math.max(1, Math.floor(numOption(settings.options, "restLimit", DEFAULT_LIMIT)) || DEFAULT_LIMIT);
   }
 

@@ -16,6 +16,8 @@
  *   `failed` event; the live stream is never touched.
  */
 import type { RawTick } from "../types";
+import { descriptorOf } from "../providers";
+import { restPaceOf } from "../providers/descriptor";
 import { DEFAULT_REST_OPTIONS, fetchGet, realSleep, RestError, RestSession, type HttpGet, type RestOptions, type Sleep } from "./http";
 import type { Gap, GapInfo, HistoryClient } from "./types";
 
@@ -129,8 +131,7 @@ export class BackfillCoordinator {
     if ("pages" in client) {
       const opts: RestOptions = {
         ...DEFAULT_REST_OPTIONS,
-        minIntervalMs: client.minIntervalMs,
-        rateLimitMs: client.rateLimitMs ?? 0,
+        ...restPaceOf(descriptorOf(client.provider)), // the provider's documented pace
         ...settings.rest,
       };
       this.rest = new RestSession(

@@ -17,8 +17,9 @@ import { POLYGON, polygonTradeTick } from "../providers/polygon";
 import { restUrlOf } from "../providers/descriptor";
 import type { FeedSettings } from "../providers/types";
 import type { RawTick } from "../types";
-import { objectBody, restBase, RestError, type RestSession } from "./http";
-import type { Gap, HistoryClient } from "./types";
+import { objectBody, RestError, type RestSession } from "./http";
+import { RestHistory } from "./client";
+import type { Gap } from "./types";
 
 /** The default REST base URL (the provider descriptor's). */
 export const POLYGON_REST_URL = restUrlOf(POLYGON);
@@ -56,19 +57,12 @@ export function polygonRowToTick(r: Record<string, unknown>, symbol: string, rec
   return polygonTradeTick(polygonRowToEvent(r), symbol, recvTs);
 }
 
-export class PolygonHistory implements HistoryClient {
-  readonly provider = "polygon" as const;
-  readonly baseUrl: string;
-  readonly secrets: readonly string[];
-  readonly minIntervalMs = 0;
-  /** A 429 without Retry-After: the free plan's 5 requests a minute refill one every 12 s. */
-  readonly rateLimitMs = 12_000;
+export class PolygonHistory extends RestHistory {
   private readonly key: string;
 
   constructor(settings: FeedSettings, restUrl: string) {
-    this.baseUrl = restBase(restUrl, POLYGON_REST_URL);
+    super("polygon", restUrl, POLYGON_REST_URL, [settings.apiKey]);
     this.key = settings.apiKey;
-    this.secrets = [settings.apiKey];
   }
 
   /** The first page's URL. */

@@ -30,10 +30,6 @@ export interface HistoryClient {
   readonly baseUrl: string;
   /** Secrets to mask in anything reported. */
   readonly secrets: readonly string[];
-  /** Least time between requests (ms): the provider's documented pace. */
-  readonly minIntervalMs: number;
-  /** Wait after a 429 without Retry-After (ms); undefined = exponential backoff. */
-  readonly rateLimitMs?: number;
   /**
    * The trades of `gap`, page by page, each page in ascending time order and pages in ascending
    * order, as Ticks exactly as the live socket makes them (`recvTs` = when the page arrived).

@@ -389,7 +389,11 @@ export const ALPACA = defineProvider({
   ],
   limits: { symbolsPerConnection: ALPACA_PLANS.basic },
   conditions: "sip",
-  backfill: { restUrl: "https://data.alpaca.markets" },
+  backfill: {
+    restUrl: "https://data.alpaca.markets",
+    minIntervalMs: 300, // free plan: 200 requests a minute
+    rateLimitMs: 3000, // a 429 without a reset time: the official SDK retries 3 s later
+  },
   testSymbolBy: { option: "feed", values: { crypto: "BTC/USD", test: "FAKEPACA" } },
   create: createAlpaca,
 });

@@ -396,7 +396,7 @@ export const COINBASE = defineProvider({
     numberOption("messagesPerSecond", "tick-feed.label.coinbaseRate", 4, "positive", "0.1", { inline: true, width: "70px" }),
   ],
   limits: { messagesPerSecond: 4 },
-  backfill: { restUrl: "https://api.coinbase.com" },
+  backfill: { restUrl: "https://api.coinbase.com", minIntervalMs: 150 }, // public endpoints: 10 requests a second per IP
   testSymbol: "BTC-USD",
   create: createCoinbase,
 });

@@ -60,13 +60,22 @@ export interface ProviderDescriptor<Id extends string = string> {
   readonly limits: ProviderLimits;
   /** How `auto` reads the condition codes of its trades (../conditions.ts). */
   readonly conditions: TableDialect | "none";
-  /** REST trade history for backfill: its default base URL, or why there is none. */
-  readonly backfill: { readonly restUrl: string } | { readonly unsupported: string };
+  /** REST trade history for backfill: its default base URL and pace, or why there is none. */
+  readonly backfill: RestHistorySpec | { readonly unsupported: string };
   /** The editor's Test connection button applies. */
   readonly testable: boolean;
   /** The symbol Test connection subscribes (one every plan streams), per option value where it differs. */
   readonly testSymbol: string;
   readonly testSymbolBy?: { readonly option: string; readonly values: Readonly<Record<string, string>> };
+}
+
+/** A provider's REST trade history (backfill): its default base URL and documented pace. */
+export interface RestHistorySpec {
+  readonly restUrl: string;
+  /** Least time between requests (ms). */
+  readonly minIntervalMs: number;
+  /** Wait after a 429 that names no retry time (ms); absent = exponential backoff. */
+  readonly rateLimitMs?: number;
 }
 
 /** A registry entry: the descriptor and the factory of the provider's runtime. */
@@ -147,6 +156,13 @@ export function numberOption(name: string, label: string, dflt: number, check: O
 /** The default REST base URL of a provider with a trade history ("" without one). */
 export function restUrlOf(d: ProviderDescriptor): string {
   return "restUrl" in d.backfill ? d.backfill.restUrl : "";
+}
+
+/** The REST pace of a provider's trade history (no pace without one). */
+export function restPaceOf(d: ProviderDescriptor): { minIntervalMs: number; rateLimitMs: number } {
+  return "restUrl" in d.backfill
+    ? { minIntervalMs: d.backfill.minIntervalMs, rateLimitMs: d.backfill.rateLimitMs ?? 0 }
+    : { minIntervalMs: 0, rateLimitMs: 0 };
 }
 
 /** What an option check says about a value: true, or the catalog key of the message. Blank passes (= default). */

@@ -265,6 +265,10 @@ export const POLYGON = defineProvider({
     numberOption("stallSec", "tick-feed.label.polygonStall", POLYGON_STALL_SEC, "non-negative", "0", { inline: true, width: "70px" }),
   ],
   conditions: "polygon",
-  backfill: { restUrl: "https://api.polygon.io" },
+  backfill: {
+    restUrl: "https://api.polygon.io",
+    minIntervalMs: 0,
+    rateLimitMs: 12_000, // a 429 without Retry-After: the free plan's 5 requests a minute refill one every 12 s
+  },
   create: createPolygon,
 });
