@@ -344,6 +344,7 @@ export class FeedCore {
   // ----------------------------------------------------------------------------- slot hooks
 
   private readonly hooks: SlotHooks = {
+    followFlow: () => this.users.followFlow,
     onTick: (raw: RawTick, _slot: Slot): void => {
       this.stats.ticks++;
       const list = (raw.type === "trade" ? this.refs.trades : this.refs.quotes).get(raw.symbol);

@@ -167,6 +167,28 @@ describe("connection parts", function () {
       assert.strictEqual(clock.pending(), 0);
     });
 
+    it("while every user conflates, a slow flow does not slow the reading: our own 20 ms budget only", function () {
+      let follow = false;
+      const handled = [];
+      const { clock, ws, b } = budget({ handle: (f) => handled.push(f.data.toString()), resumed() {}, followFlow: () => follow });
+      b.paced = true;
+      const arrive = (text) => {
+        if (b.hold(ws, { data: Buffer.from(text), isBinary: false, recvTs: 1 })) return;
+        handled.push(text);
+        clock.t += 1;
+        b.spend(ws);
+      };
+      clock.t += 500; // long after the last turn: a slow flow, by the allowance's measure
+      for (const t of ["a", "b", "c"]) arrive(t);
+      assert.deepStrictEqual([handled, ws.isPaused], [["a", "b", "c"], false], "no frame allowance");
+      clock.flush();
+      follow = true; // a user that takes every tick joined
+      clock.t += 500;
+      for (const t of ["d", "e"]) arrive(t);
+      assert.deepStrictEqual([handled.slice(3), ws.isPaused], [["d"], true], "the flow's pace again");
+      b.clear();
+    });
+
     it("hands held frames over at once when the socket goes (flush), and holds nothing unpaced", function () {
       const handled = [];
       const { clock, ws, b } = budget({ handle: (f) => handled.push(f.data.toString()), resumed() {} });

@@ -247,3 +247,21 @@ describe("slot placement", function () {
     assert.deepStrictEqual([...p.slots[0].desired.quotes], ["A"]);
   });
 });
+
+describe("feed users", function () {
+  it("reading follows the flows' pace unless every user conflates", function () {
+    const { FeedUsers } = require("../../dist/lib/feed/users");
+    const demand = { wanted() {}, released() {} };
+    const users = new FeedUsers(demand, new SecretMasker([]), { warn() {}, error() {} });
+    const user = (id, conflates) => ({ id, conflates, onTicks() {}, onEvent() {}, onStatus() {} });
+    assert.strictEqual(users.followFlow, true, "no user");
+    users.add(user("c1", true));
+    assert.strictEqual(users.followFlow, false, "one user, conflating");
+    users.add(user("b1", false));
+    assert.strictEqual(users.followFlow, true, "a backpressure user takes every tick");
+    users.remove(users.find("b1"));
+    assert.strictEqual(users.followFlow, false);
+    users.clear();
+    assert.strictEqual(users.followFlow, true);
+  });
+});

@@ -50,4 +50,6 @@ export interface SlotHooks {
   /** A slot event; declare the listener as `(slot, ...[topic, payload]: SlotEventArgs)` and switch on `topic`. */
   onEvent(slot: Slot, ...event: SlotEventArgs): void;
   onMalformed(slot: Slot, reason: string, sample: string | undefined): void;
+  /** Paced reading takes the flow's pace (true when absent); false while every user conflates. */
+  followFlow?(): boolean;
 }

@@ -37,6 +37,8 @@ export interface ReadHooks {
   handle(frame: HeldFrame): void;
   /** Reading resumed after frames were held (health checks restart their windows). */
   resumed(): void;
+  /** The frame allowance applies (false: our own 20 ms budget only, for users that conflate). */
+  followFlow?(): boolean;
 }
 
 export class ReadBudget {
@@ -121,7 +123,8 @@ export class ReadBudget {
   private beginTurn(now: number): void {
     // The work since the last frame was handled, per frame (the first turn ever counts as slow).
     const perFrame = (now - this.handledAt) / Math.max(1, this.framesThisTurn);
-    this.allowance = perFrame > 0 ? Math.max(1, Math.floor(FLOW_TURN_MS / perFrame)) : Infinity;
+    const follow = this.hooks.followFlow?.() ?? true;
+    this.allowance = follow && perFrame > 0 ? Math.max(1, Math.floor(FLOW_TURN_MS / perFrame)) : Infinity;
     this.framesThisTurn = 0;
     this.turnAt = now;
     this.spent = false;

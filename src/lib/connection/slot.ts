@@ -92,6 +92,7 @@ export class Slot {
     this.reading = new ReadBudget(clock, () => this.ws, {
       handle: (frame) => this.handleFrame(frame.data, frame.isBinary, frame.recvTs),
       resumed: () => this.health.resumed(),
+      followFlow: () => this.hooks.followFlow?.() ?? true,
     });
     this.reading.paced = true;
     this.health = new HealthMonitor(clock, opts, {

@@ -41,6 +41,11 @@ export interface FeedUser {
   onTicks(ticks: Tick[]): void;
   onEvent(topic: FeedEventTopic, payload: Record<string, unknown>): void;
   onStatus(status: FeedStatus): void;
+  /**
+   * The user drops what it cannot deliver in time (overload: conflate), so it wants the socket
+   * read as fast as our own work allows rather than at its flow's pace.
+   */
+  readonly conflates?: boolean;
 }
 
 export interface FeedLog {

@@ -25,6 +25,8 @@ export interface SymbolDemand {
 
 export class FeedUsers {
   private readonly byId = new Map<string, UserRec>();
+  /** Reading follows the flows' pace: some user takes every tick (not all of them conflate). */
+  followFlow = true;
   /** symbol -> users, per channel (the dispatch index; arrays are copy-on-write). */
   readonly refs: Record<Channel, Map<string, UserRec[]>> = { trades: new Map(), quotes: new Map() };
 
@@ -51,16 +53,25 @@ export class FeedUsers {
 
   add(user: FeedUser): void {
     this.byId.set(user.id, { user, trades: new Set(), quotes: new Set(), pending: [] });
+    this.updateFlow();
   }
 
   /** Drops the user and its symbols. */
   remove(rec: UserRec): void {
     this.applySymbols(rec, { trades: [], quotes: [] });
     this.byId.delete(rec.user.id);
+    this.updateFlow();
   }
 
   clear(): void {
     this.byId.clear();
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    let all = this.byId.size > 0;
+    for (const rec of this.byId.values()) if (rec.user.conflates !== true) all = false;
+    this.followFlow = !all;
   }
 
   /** Replaces the user's symbols; returns the symbols it no longer has, per channel. */

@@ -85,6 +85,7 @@ export = function register(RED: NodeAPI): void {
 
     const user: FeedUser = {
       id: node.id,
+      conflates: gate !== null,
       onTicks(ticks: Tick[]): void {
         meter.add(ticks.length);
         if (gate !== null) gate.accept(ticks);
