@@ -18,8 +18,12 @@ const tlv = (tag, content) => Buffer.concat([Buffer.from([tag]), len(content.len
 const seq = (...parts) => tlv(0x30, Buffer.concat(parts));
 const set = (...parts) => tlv(0x31, Buffer.concat(parts));
 const explicit = (n, content) => tlv(0xa0 + n, content);
+/** A DER INTEGER of the unsigned big-endian `buf`: no redundant leading zero, a zero before a high bit. */
 function int(buf) {
-  return tlv(0x02, buf[0] & 0x80 ? Buffer.concat([Buffer.from([0]), buf]) : buf);
+  let i = 0;
+  while (i < buf.length - 1 && buf[i] === 0) i++;
+  const v = buf.subarray(i);
+  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
 }
 function oid(text) {
   const p = text.split(".").map(Number);
