@@ -135,7 +135,7 @@ describe("connection parts", function () {
       const { clock, ws, b } = budget({ handle: (f) => work(f.data.toString()), resumed: () => resumed++ });
       b.paced = true;
       const arrive = (text) => {
-        if (b.hold(ws, { data: Buffer.from(text), isBinary: false, recvTs: 1 })) return;
+        if (b.hold(ws, Buffer.from(text), false, 1)) return;
         work(text);
         b.spend(ws);
       };
@@ -173,7 +173,7 @@ describe("connection parts", function () {
       const { clock, ws, b } = budget({ handle: (f) => handled.push(f.data.toString()), resumed() {}, followFlow: () => follow });
       b.paced = true;
       const arrive = (text) => {
-        if (b.hold(ws, { data: Buffer.from(text), isBinary: false, recvTs: 1 })) return;
+        if (b.hold(ws, Buffer.from(text), false, 1)) return;
         handled.push(text);
         clock.t += 1;
         b.spend(ws);
@@ -192,12 +192,12 @@ describe("connection parts", function () {
     it("hands held frames over at once when the socket goes (flush), and holds nothing unpaced", function () {
       const handled = [];
       const { clock, ws, b } = budget({ handle: (f) => handled.push(f.data.toString()), resumed() {} });
-      assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false);
+      assert.strictEqual(b.hold(ws, Buffer.from("x"), false, 1), false);
       b.spend(ws);
-      assert.strictEqual(b.hold(ws, { data: Buffer.from("x"), isBinary: false, recvTs: 1 }), false, "unpaced: never");
+      assert.strictEqual(b.hold(ws, Buffer.from("x"), false, 1), false, "unpaced: never");
       b.paced = true;
       b.spend(ws); // the first turn ever counts as after a slow one: one frame
-      for (const t of ["1", "2"]) assert.strictEqual(b.hold(ws, { data: Buffer.from(t), isBinary: false, recvTs: 1 }), true);
+      for (const t of ["1", "2"]) assert.strictEqual(b.hold(ws, Buffer.from(t), false, 1), true);
       b.flush();
       assert.deepStrictEqual(handled, ["1", "2"]);
       b.clear();

@@ -77,14 +77,15 @@ export class ReadBudget {
   }
 
   /**
-   * A frame of `ws` arrived: true when it must wait for a later turn (it is then held), false
-   * when it is to be handled now (then call `spend` after handling it).
+   * A frame of `ws` arrived (at `recvTs` µs): true when it must wait for a later turn (it is then
+   * held), false when it is to be handled now (then call `spend` after handling it). Nothing is
+   * allocated unless the frame is held (this runs for every frame).
    */
-  hold(ws: PausableSocket, frame: HeldFrame): boolean {
+  hold(ws: PausableSocket, data: Buffer, isBinary: boolean, recvTs: number): boolean {
     if (!this.paced) return false;
     if (this.turnHandle === null) this.beginTurn(this.clock.now()); // the turn's budget counts from its first frame
     if (!this.spent && !this.holding) return false;
-    this.held.push(frame);
+    this.held.push({ data, isBinary, recvTs });
     this.heldTotal++;
     this.heldSinceResume = true;
     this.pause(ws);

@@ -288,7 +288,7 @@ export class Slot {
     if (ws !== this.ws || this.session === null) return;
     this.health.frame();
     const recvTs = nowMicros();
-    if (this.reading.hold(ws, { data, isBinary, recvTs })) return; // read, but for a later turn
+    if (this.reading.hold(ws, data, isBinary, recvTs)) return; // read, but for a later turn
     this.handleFrame(data, isBinary, recvTs);
     this.reading.spend(ws);
   }

@@ -25,8 +25,7 @@ export interface SymbolDemand {
 
 export class FeedUsers {
   private readonly byId = new Map<string, UserRec>();
-  /** Reading follows the flows' pace: some user takes every tick (not all of them conflate). */
-  followFlow = true;
+  private allConflate = false;
   /** symbol -> users, per channel (the dispatch index; arrays are copy-on-write). */
   readonly refs: Record<Channel, Map<string, UserRec[]>> = { trades: new Map(), quotes: new Map() };
 
@@ -68,10 +67,16 @@ export class FeedUsers {
     this.updateFlow();
   }
 
+  /** Reading follows the flows' pace: some user takes every tick (not all of them conflate). */
+  get followFlow(): boolean {
+    return !this.allConflate;
+  }
+
+  /** Kept on add/remove: the slots ask once per read turn. */
   private updateFlow(): void {
     let all = this.byId.size > 0;
     for (const rec of this.byId.values()) if (rec.user.conflates !== true) all = false;
-    this.followFlow = !all;
+    this.allConflate = all;
   }
 
   /** Replaces the user's symbols; returns the symbols it no longer has, per channel. */
