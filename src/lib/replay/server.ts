@@ -14,16 +14,16 @@
  *
  * Timing: the replay clock runs on the file's receipt times (`recvTs`, recordings from a live
  * feed) or event times (`ts`, CSV), never backwards. At `speed` N > 0 a tick is sent when
- * wall time since the anchor reaches (clock - anchor clock) / N; at 0 as fast as the client
- * reads: sends wait while more than HIGH_WATER bytes are not yet handed to the kernel, so TCP
- * flow control carries a slow flow's backpressure back to the file reads.
+ * wall time since the anchor reaches (clock - anchor clock) / N (./clock.ts); at 0 as fast as
+ * the client reads: sends wait while more than HIGH_WATER bytes are not yet handed to the
+ * kernel (./clients.ts), so TCP flow control carries a slow flow's backpressure back to the
+ * file reads. Each pass's counts go out in its replay-end event (./pass-report.ts).
  */
-import { basename } from "path";
-import { WebSocket } from "ws";
-import { daySchedule } from "../calendar";
 import type { RawTick } from "../types";
-import { applySubscription, LocalMarket, type MarketClient as Client } from "../simulator/local-market";
+import { ReplayClients } from "./clients";
+import { Pacer, Wakeup, loopShift } from "./clock";
 import { openLines, type LineSource } from "./lines";
+import { PassReport } from "./pass-report";
 import type { ReplayRecord } from "./records";
 import { RecordReader } from "./reader";
 import { FrameOut } from "./frame-out";
@@ -55,23 +55,21 @@ export interface ReplayProgress {
 
 export type ReplayAction = "pause" | "resume" | "seek" | "restart" | "speed";
 
-/** Bytes sent but not yet handed to the kernel before sends wait (speed 0 backpressure). */
-const HIGH_WATER = 256 * 1024;
 /** Most ticks in one frame. */
 const MAX_FRAME_TICKS = 2000;
 /** A frame is sent once it holds this many ticks and the next tick has another time. */
 const FRAME_TICKS = 200;
 /** A pass stops once a tick's time is this far past `to` (tolerates slightly unordered files). */
 const TO_GRACE_US = 60_000_000;
-const DAY_US = 86_400_000_000;
 /** A tick this far behind the replay clock counts as out of order (reported in replay-end). */
 const OUT_OF_ORDER_US = 1_000_000;
 
 class Interrupted extends Error {}
 
 export class ReplayServer {
-  private readonly market: LocalMarket;
-  private readonly clients: Set<Client>;
+  private readonly clients: ReplayClients;
+  private readonly wakeup = new Wakeup();
+  private readonly pacer: Pacer;
   private closed = false;
   private running = false;
 
@@ -82,43 +80,29 @@ export class ReplayServer {
   private percent = 0;
   private errorText: string | undefined;
   private paused = false;
-  private speed: number;
-  /** Pacing anchor: wall ms and replay clock µs. */
-  private anchorWall = 0;
-  private anchorClock: number | null = null;
   /** Seek target (µs, file time without shift): lines before it are read without sending. */
   private seekTo: number | null = null;
   /** Bumped by restart / seek backwards: the running pass stops and the loop starts over. */
   private generation = 0;
-  private wake: (() => void) | null = null;
-  private inflight = 0;
   private source: LineSource | null = null;
 
   /** Counters of the current pass (reported in replay-end). */
-  private counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0, outOfOrder: 0 };
-  private passFirst: number | null = null;
-  private passLast: number | null = null;
-  private passStartedAt = 0;
+  private report = new PassReport();
 
   constructor(private readonly opts: ReplayOptions) {
-    this.speed = opts.speed;
-    this.market = new LocalMarket(
-      {
-        connected: (client) => {
-          if (this.state === "error" && this.errorText !== undefined)
-            this.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
-          this.ensureRunning();
-        },
-        message: (client, text) => this.onMessage(client, text),
-        closed: () => this.poke(),
+    this.pacer = new Pacer(opts.speed);
+    this.clients = new ReplayClients(
+      (client) => {
+        if (this.state === "error" && this.errorText !== undefined)
+          this.clients.sendTo(client, { event: "error", code: "replay_file", message: this.errorText });
+        this.ensureRunning();
       },
-      false,
+      () => this.poke(),
     );
-    this.clients = this.market.clients;
   }
 
   start(): Promise<string> {
-    return this.market.start();
+    return this.clients.start();
   }
 
   async close(): Promise<void> {
@@ -127,7 +111,7 @@ export class ReplayServer {
     this.poke();
     this.source?.close();
     this.source = null;
-    await this.market.close();
+    await this.clients.close();
   }
 
   progress(): ReplayProgress {
@@ -136,7 +120,7 @@ export class ReplayServer {
       pass: this.pass,
       percent: this.percent,
       clock: this.clock === null ? null : this.clock + this.shift,
-      speed: this.speed,
+      speed: this.pacer.speed,
     };
     if (this.errorText !== undefined) p.error = this.errorText;
     return p;
@@ -153,12 +137,12 @@ export class ReplayServer {
         break;
       case "resume":
         this.paused = false;
-        this.anchorClock = null;
+        this.pacer.reanchor();
         break;
       case "speed":
         if (arg === undefined || !Number.isFinite(arg) || arg < 0) return "speed must be a number >= 0";
-        this.speed = arg;
-        this.anchorClock = null;
+        this.pacer.speed = arg;
+        this.pacer.reanchor();
         break;
       case "restart":
         this.restartAt(null, false);
@@ -169,7 +153,7 @@ export class ReplayServer {
         const target = arg - this.shift;
         if (this.clock !== null && target >= this.clock && this.state === "playing") {
           this.seekTo = target; // forward: read on without sending
-          this.anchorClock = null;
+          this.pacer.reanchor();
         } else this.restartAt(target, true);
         break;
       }
@@ -186,74 +170,22 @@ export class ReplayServer {
       this.pass = 1;
       this.shift = 0;
     }
-    this.anchorClock = null;
+    this.pacer.reanchor();
     this.errorText = undefined;
     if (this.state === "ended" || this.state === "error") this.state = "waiting";
     this.source?.close();
     if (!this.running) this.ensureRunning();
   }
 
-  // ------------------------------------------------------------------------------- clients
-
-  private onMessage(client: Client, text: string): void {
-    const req = applySubscription(client, text);
-    if (typeof req === "string") return;
-    // "subscribed"/"unsubscribed", as the header says and the replay provider expects.
-    this.sendTo(client, { event: `${req.action}d`, channel: req.channel, symbols: req.symbols });
-    this.poke();
-  }
-
-  private sendTo(client: Client, msg: object): void {
-    if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(msg));
-  }
-
-  private broadcastText(text: string): void {
-    for (const c of this.clients) {
-      if (c.ws.readyState !== WebSocket.OPEN) continue;
-      const n = text.length;
-      this.inflight += n;
-      c.ws.send(text, () => {
-        this.inflight -= n;
-        if (this.inflight < HIGH_WATER / 2) this.poke();
-      });
-    }
-  }
-
-  private wanted(t: RawTick): boolean {
-    for (const c of this.clients) if ((t.type === "trade" ? c.trades : c.quotes).has(t.symbol)) return true;
-    return false;
-  }
-
-  private get hasSubscriber(): boolean {
-    for (const c of this.clients) if (c.ws.readyState === WebSocket.OPEN && (c.trades.size > 0 || c.quotes.size > 0)) return true;
-    return false;
-  }
-
   // ------------------------------------------------------------------------------- the loop
 
   private poke(): void {
-    const w = this.wake;
-    this.wake = null;
-    if (w !== null) w();
+    this.wakeup.poke();
   }
 
   /** Waits for a poke or `ms` (Infinity = only a poke); throws Interrupted if the generation changed. */
   private async sleep(gen: number, ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
-      this.wake = () => {
-        if (timer !== null) clearTimeout(timer);
-        resolve();
-      };
-      if (ms !== Infinity)
-        timer = setTimeout(
-          () => {
-            this.wake = null;
-            resolve();
-          },
-          Math.max(0, Math.min(ms, 2_000_000_000)),
-        );
-    });
+    await this.wakeup.wait(ms);
     if (gen !== this.generation || this.closed) throw new Interrupted();
   }
 
@@ -275,10 +207,11 @@ export class ReplayServer {
         }
         await this.playPass(gen);
         if (gen !== this.generation) continue;
-        if (this.opts.loop && this.passFirst !== null && this.passLast !== null) {
-          this.shift += loopShift(this.passFirst + this.shift, this.passLast + this.shift);
+        const { first, last } = this.report;
+        if (this.opts.loop && first !== null && last !== null) {
+          this.shift += loopShift(first + this.shift, last + this.shift);
           this.pass++;
-          this.anchorClock = null;
+          this.pacer.reanchor();
           this.seekTo = null;
         } else {
           this.state = "ended";
@@ -287,7 +220,7 @@ export class ReplayServer {
         if (err instanceof Interrupted) continue;
         this.state = "error";
         this.errorText = err instanceof Error ? err.message : String(err);
-        this.broadcastText(JSON.stringify({ event: "error", code: "replay_file", message: this.errorText }));
+        this.clients.broadcastText(JSON.stringify({ event: "error", code: "replay_file", message: this.errorText }));
       } finally {
         this.source?.close();
         this.source = null;
@@ -297,38 +230,35 @@ export class ReplayServer {
 
   private async waitUntilPlayable(gen: number): Promise<void> {
     let waited = false;
-    while (this.paused || !this.hasSubscriber || this.inflight > HIGH_WATER) {
+    while (this.paused || !this.clients.hasSubscriber || this.clients.backedUp) {
       waited = true;
       await this.sleep(gen, Infinity);
     }
-    if (waited) this.anchorClock = null;
+    if (waited) this.pacer.reanchor();
   }
 
   private async playPass(gen: number): Promise<void> {
-    this.counts = { lines: 0, ticks: 0, skipped: 0, malformed: 0, outOfOrder: 0 };
-    this.passFirst = null;
-    this.passLast = null;
     this.clock = null;
     this.percent = 0;
-    this.state = this.hasSubscriber ? "playing" : "waiting";
+    this.state = this.clients.hasSubscriber ? "playing" : "waiting";
     await this.waitUntilPlayable(gen);
     this.state = "playing";
-    this.passStartedAt = Date.now();
+    this.report = new PassReport();
     const src = await this.openSource(gen);
     const reader = new RecordReader(this.opts.file);
-    const frame = new FrameOut((text) => this.broadcastText(text));
+    const frame = new FrameOut((text) => this.clients.broadcastText(text));
     for (;;) {
       const line = await this.nextLine(src, gen);
       if (line === null) break;
-      this.counts.lines++;
+      this.report.counts.lines++;
       this.percent = src.size > 0 ? Math.min(100, (src.bytesRead / src.size) * 100) : 100;
       const parsed = reader.read(line);
       if (parsed === null) continue;
       if (typeof parsed === "string") {
-        this.counts.malformed++;
+        this.report.counts.malformed++;
         frame.flush();
-        this.broadcastText(
-          JSON.stringify({ event: "malformed", reason: parsed, sample: (line ?? "").slice(0, 200), line: this.counts.lines }),
+        this.clients.broadcastText(
+          JSON.stringify({ event: "malformed", reason: parsed, sample: (line ?? "").slice(0, 200), line: this.report.counts.lines }),
         );
         continue;
       }
@@ -380,30 +310,30 @@ export class ReplayServer {
     const ts = rec.tick.ts;
     if (o.to !== null && ts >= o.to) {
       if (ts >= o.to + TO_GRACE_US) return "end";
-      this.counts.skipped++;
+      this.report.counts.skipped++;
       return undefined;
     }
     if (o.from !== null && ts < o.from) {
-      this.counts.skipped++;
+      this.report.counts.skipped++;
       return undefined;
     }
     const prev: number | null = this.clock;
     // A file not in time order (e.g. a CSV export grouped by symbol) replays oddly: count it.
-    if (prev !== null && rec.clock < prev - OUT_OF_ORDER_US) this.counts.outOfOrder++;
+    if (prev !== null && rec.clock < prev - OUT_OF_ORDER_US) this.report.counts.outOfOrder++;
     const clock: number = prev === null || rec.clock > prev ? rec.clock : prev;
     this.clock = clock;
-    if (this.passFirst === null) this.passFirst = clock;
-    this.passLast = clock;
+    if (this.report.first === null) this.report.first = clock;
+    this.report.last = clock;
     if (this.seekTo !== null) {
       if (ts < this.seekTo) {
-        this.counts.skipped++;
+        this.report.counts.skipped++;
         return undefined;
       }
       this.seekTo = null;
-      this.anchorClock = null;
+      this.pacer.reanchor();
     }
-    if (!this.wanted(rec.tick) || !(await this.pace(gen, clock, rec.tick, frame))) {
-      this.counts.skipped++;
+    if (!this.clients.wanted(rec.tick) || !(await this.pace(gen, clock, rec.tick, frame))) {
+      this.report.counts.skipped++;
       return undefined;
     }
     // Frames break only between different event times (equal prints share a frame, where
@@ -413,8 +343,8 @@ export class ReplayServer {
     t.ts = ts + this.shift;
     t.recvTs = clock + this.shift;
     frame.add(t, ts);
-    this.counts.ticks++;
-    if (this.inflight > HIGH_WATER || this.paused) {
+    this.report.counts.ticks++;
+    if (this.clients.backedUp || this.paused) {
       frame.flush();
       await this.waitUntilPlayable(gen);
     }
@@ -426,58 +356,25 @@ export class ReplayServer {
    * re-anchors. False when the tick is no longer wanted after the wait.
    */
   private async pace(gen: number, clock: number, tick: RawTick, frame: FrameOut): Promise<boolean> {
-    if (!(this.speed > 0 && this.dueIn(clock) >= 1)) return true;
+    const pacer = this.pacer;
+    if (!(pacer.speed > 0 && pacer.dueIn(clock) >= 1)) return true;
     frame.flush();
-    let wait = this.dueIn(clock);
+    let wait = pacer.dueIn(clock);
     while (wait >= 1) {
       await this.sleep(gen, wait);
-      if (this.paused || !this.hasSubscriber) break;
-      wait = this.dueIn(clock);
+      if (this.paused || !this.clients.hasSubscriber) break;
+      wait = pacer.dueIn(clock);
     }
     await this.waitUntilPlayable(gen);
-    this.dueIn(clock); // re-anchors here after a pause
-    return this.wanted(tick);
-  }
-
-  /** Ms until a tick at `clock` is due at the current speed (anchoring the pacing at it when unanchored); 0 at speed 0. */
-  private dueIn(clock: number): number {
-    if (this.speed <= 0) return 0;
-    if (this.anchorClock === null) {
-      this.anchorClock = clock;
-      this.anchorWall = Date.now();
-    }
-    return this.anchorWall + (clock - this.anchorClock) / 1000 / this.speed - Date.now();
+    pacer.dueIn(clock); // re-anchors here after a pause
+    return this.clients.wanted(tick);
   }
 
   private endPass(): void {
     this.percent = 100;
-    const end = {
-      event: "replay-end",
-      file: basename(this.opts.file),
-      pass: this.pass,
-      loop: this.opts.loop,
-      lines: this.counts.lines,
-      ticks: this.counts.ticks,
-      skipped: this.counts.skipped,
-      malformed: this.counts.malformed,
-      outOfOrder: this.counts.outOfOrder,
-      first: this.passFirst === null ? null : this.passFirst + this.shift,
-      last: this.passLast === null ? null : this.passLast + this.shift,
-      durationMs: Date.now() - this.passStartedAt,
-    };
-    this.broadcastText(JSON.stringify(end));
+    this.clients.broadcastText(this.report.endEvent(this.opts.file, this.pass, this.opts.loop, this.shift));
   }
 }
 
-/**
- * How far a loop pass is shifted in time: whole days, at least the pass's span, so that a
- * session recorded 09:30-16:00 plays 09:30-16:00 again; a pass that began on an NYSE trading
- * day moves on to the next trading day (weekends and holidays skipped).
- */
-export function loopShift(first: number, last: number): number {
-  let days = Math.max(1, Math.ceil((last - first + 1) / DAY_US));
-  if (daySchedule(first).trading) {
-    while (!daySchedule(first + days * DAY_US).trading && days < 400) days++;
-  }
-  return days * DAY_US;
-}
+// Moved to ./clock.ts; imported from here by the tests.
+export { loopShift } from "./clock";
