@@ -1,5 +1,5 @@
 "use strict";
-/** The small modules around the slot, alone: failure classification, subscription diffing, the send queue, health-check periods, paced reading. */
+/** The small modules around the slot, alone: failure classification, subscription diffing, the send queue, health-check periods, paced reading, reconnect timing, the close bound. */
 const assert = require("assert");
 const c = require("../../dist/lib/connection");
 const { watchdogPeriodMs } = require("../../dist/lib/providers/watchdog");
@@ -202,6 +202,80 @@ describe("connection parts", function () {
       assert.deepStrictEqual(handled, ["1", "2"]);
       b.clear();
       assert.strictEqual(clock.pending(), 0);
+    });
+  });
+
+  describe("reconnect timing", function () {
+    const backoff = { baseMs: 1000, capMs: 30_000, floorMs: 250 };
+
+    it("arms one timer per wait (at least the minimum), keeps the wait and the time of the next attempt", function () {
+      const clock = new FakeClock();
+      const r = new c.Reconnects(clock, backoff, 0, () => 0.5);
+      let attempts = 0;
+      assert.strictEqual(
+        r.schedule(0, () => attempts++),
+        500,
+      );
+      assert.deepStrictEqual([r.waitMs, r.retryAt - clock.now(), r.attempt, r.pending], [500, 500, 1, true]);
+      assert.strictEqual(
+        r.schedule(60_000, () => attempts++),
+        60_000,
+        "a limit's wait is kept",
+      );
+      assert.strictEqual(clock.pending(), 1, "rescheduling replaces the pending timer");
+      clock.advance(60_000);
+      assert.deepStrictEqual([attempts, r.pending], [1, false]);
+      r.schedule(0, () => attempts++);
+      r.cancel();
+      clock.advance(60_000);
+      assert.deepStrictEqual([attempts, r.pending, r.attempt], [1, false, 3]);
+      r.resetBackoff();
+      assert.strictEqual(r.attempt, 0);
+    });
+
+    it("names a run of failed attempts once, at the threshold, with its cause; a ready connection ends the run", function () {
+      const r = new c.Reconnects(new FakeClock(), backoff, 3, () => 0);
+      const refused = { kind: "transient", code: "http_503", message: "Service unavailable." };
+      assert.deepStrictEqual([r.failed(refused), r.failed(null)], [null, null]);
+      const e = r.failed(refused);
+      assert.deepStrictEqual([e.code, e.cause, e.attempts, e.kind], ["connect_failing", "http_503", 3, "failing"]);
+      assert.match(e.message, /^3 connection attempts in a row failed \(http_503\): Service unavailable\. Still retrying\.$/);
+      assert.deepStrictEqual(r.failing, { code: "http_503", message: "Service unavailable.", attempts: 3 });
+      assert.strictEqual(r.failed(refused), null, "once per run");
+      assert.strictEqual(r.failedAttempts, 4);
+      r.succeeded();
+      assert.deepStrictEqual([r.failedAttempts, r.failing], [0, null]);
+      assert.strictEqual(new c.Reconnects(new FakeClock(), backoff, 0).failed(null), null, "failAfter 0: never");
+      const unknown = new c.Reconnects(new FakeClock(), backoff, 1).failed(null);
+      assert.strictEqual(unknown.cause, "connect_failed", "no failure known: the generic one");
+    });
+  });
+
+  describe("the close bound", function () {
+    it("closes an open socket gracefully and terminates it after the bound unless it went; waiters resolve on settle", async function () {
+      const clock = new FakeClock();
+      const close = new c.SocketClose(clock, 2000);
+      const ws = new FakeSocket();
+      ws.open();
+      let current = ws;
+      const waited = close.wait();
+      close.begin(ws, () => current);
+      assert.deepStrictEqual([ws.closeCall, ws.terminated, close.pending], [[1000, "closing"], false, true]);
+      clock.advance(2000);
+      assert.strictEqual(ws.terminated, true, "a peer that never answers is terminated");
+      const other = new FakeSocket();
+      other.open();
+      close.begin(other, () => current);
+      current = null;
+      clock.advance(2000);
+      assert.strictEqual(other.terminated, false, "a socket already gone is left alone");
+      close.clear();
+      assert.strictEqual(close.pending, false);
+      close.settle();
+      await waited;
+      const connecting = new FakeSocket();
+      c.closeSocket(connecting);
+      assert.strictEqual(connecting.terminated, true, "a socket not open yet is terminated");
     });
   });
 });

@@ -54,3 +54,30 @@ export class OneShot {
     this.handle = null;
   }
 }
+
+/** One task for after the current event-loop turn: scheduling it again while it is pending does nothing. */
+export class NextTurn {
+  private handle: TimerHandle | null = null;
+  constructor(
+    private readonly clock: Clock,
+    private readonly task: () => void,
+  ) {}
+
+  get pending(): boolean {
+    return this.handle !== null;
+  }
+
+  schedule(): void {
+    if (this.handle !== null) return;
+    this.handle = this.clock.setImmediate(() => {
+      this.handle = null;
+      this.task();
+    });
+  }
+
+  clear(): void {
+    if (this.handle === null) return;
+    this.clock.clearImmediate(this.handle);
+    this.handle = null;
+  }
+}

@@ -17,19 +17,20 @@
  * every session callback first checks that its socket is still the current one.
  *
  * The jobs around the state machine live next to it: the send queue (send-queue.ts), health
- * checks (health.ts), failure classification (failure.ts), subscription diffing
- * (subscriptions.ts), paced reading (read-budget.ts) and the session context (context.ts).
+ * checks (health.ts), failure classification (failure.ts), reconnect timing (retry.ts),
+ * subscription diffing (subscriptions.ts), paced reading (read-budget.ts), the socket's options
+ * and close (socket.ts) and the session context (context.ts).
  */
-import { Backoff } from "../backoff";
 import { nowMicros } from "../time";
 import type { Channel, RawTick } from "../types";
 import type { Provider, ProviderFailure, ProviderSession } from "../providers/types";
-import { type Clock, OneShot, realClock, type TimerHandle } from "./clock";
+import { NextTurn, realClock } from "./clock";
 import { classifyError } from "./failure";
 import { HealthMonitor } from "./health";
 import { ReadBudget } from "./read-budget";
+import { Reconnects } from "./retry";
 import { SendQueue, sendGapMs } from "./send-queue";
-import { SOCKET_OPEN, type SlotSocket, type SocketFactory, wsSocket } from "./socket";
+import { SOCKET_OPEN, SocketClose, type SlotSocket, type SocketFactory, socketOptions, wsSocket } from "./socket";
 import { Subscriptions } from "./subscriptions";
 import { type SessionPort, sessionContext } from "./context";
 import type { SlotEventArgs, SlotHooks } from "./events";
@@ -39,18 +40,11 @@ export class Slot {
   state: SlotState = "idle";
   /** Last failure (for status); cleared when a connection becomes ready. */
   failure: ProviderFailure | null = null;
-  /** When in backoff: the wait and the wall-clock time (ms) of the next attempt. */
-  waitMs = 0;
-  retryAt = 0;
   /** Counters. */
   frames = 0;
   connects = 0;
   /** Receipt time (µs) of the frame being parsed. */
   frameRecvTs = 0;
-  /** Consecutive attempts that ended before the connection was ready (limit waits excluded). */
-  failedAttempts = 0;
-  /** Set once `failedAttempts` reaches `failAfter`; cleared when a connection becomes ready. */
-  failing: SlotFailing | null = null;
   /** Frames refused for their size. */
   oversized = 0;
 
@@ -60,14 +54,11 @@ export class Slot {
   private readonly queue: SendQueue;
   private readonly health: HealthMonitor;
   private readonly reading: ReadBudget;
-  private readonly backoff: Backoff;
-  private readonly clock: Clock;
+  /** When to try again, and the run of failed attempts (public for the feed's status). */
+  readonly reconnects: Reconnects;
   private readonly newSocket: SocketFactory;
-  private readonly reconnectTimer: OneShot;
-  private readonly killTimer: OneShot;
-  private syncHandle: TimerHandle | null = null;
-  private closeWaiters: Array<() => void> = [];
-  private restartAfterClose = false;
+  private readonly closing: SocketClose;
+  private readonly syncTurn: NextTurn;
   private disposing = false;
   /** The current socket reached `open` (the provider's handshake succeeded). */
   private readied = false;
@@ -80,11 +71,10 @@ export class Slot {
     deps: SlotDeps = {},
   ) {
     const clock = deps.clock ?? realClock;
-    this.clock = clock;
     this.newSocket = deps.socket ?? wsSocket;
-    this.backoff = new Backoff(opts.backoff, deps.random);
-    this.reconnectTimer = new OneShot(clock);
-    this.killTimer = new OneShot(clock);
+    this.reconnects = new Reconnects(clock, opts.backoff, opts.failAfter ?? 0, deps.random);
+    this.closing = new SocketClose(clock, opts.closeTimeoutMs);
+    this.syncTurn = new NextTurn(clock, () => this.sync());
     this.queue = new SendQueue(clock, sendGapMs(provider.limits.messagesPerSecond), () => {
       const ws = this.ws;
       return ws !== null && ws.readyState === SOCKET_OPEN ? ws : null;
@@ -101,9 +91,7 @@ export class Slot {
       holding: () => this.reading.holding,
       ping: () => this.pingSocket(),
       heartbeat: () => this.session?.heartbeat?.(),
-      healthy: () => {
-        if (this.backoff.attempt > 0) this.backoff.reset();
-      },
+      healthy: () => this.reconnects.resetBackoff(),
       fail: (failure) => this.failConnection(failure),
     });
   }
@@ -126,7 +114,25 @@ export class Slot {
   }
 
   get attempt(): number {
-    return this.backoff.attempt;
+    return this.reconnects.attempt;
+  }
+
+  /** When in backoff: the wait (ms) and the wall-clock time (ms) of the next attempt. */
+  get waitMs(): number {
+    return this.reconnects.waitMs;
+  }
+
+  get retryAt(): number {
+    return this.reconnects.retryAt;
+  }
+
+  /** The run of failed attempts: its length, and what it looks like once it reached `failAfter`. */
+  get failedAttempts(): number {
+    return this.reconnects.failedAttempts;
+  }
+
+  get failing(): SlotFailing | null {
+    return this.reconnects.failing;
   }
 
   /** Frames held for a later turn (paced reading), in total. */
@@ -137,11 +143,11 @@ export class Slot {
   /** Timers this slot holds now (0 after every close: for tests). */
   get pendingTimers(): number {
     const flags = [
-      this.reconnectTimer.pending,
-      this.killTimer.pending,
+      this.reconnects.pending,
+      this.closing.pending,
       this.queue.waiting,
       this.health.running,
-      this.syncHandle !== null,
+      this.syncTurn.pending,
       this.reading.pending,
     ];
     return flags.filter(Boolean).length;
@@ -155,7 +161,7 @@ export class Slot {
         this.connect();
         return;
       case "closing":
-        if (!this.disposing) this.restartAfterClose = true;
+        if (!this.disposing) this.closing.restart = true;
         return;
       default:
         return; // connecting, authenticating, open, backoff (its timer connects), closed
@@ -166,10 +172,10 @@ export class Slot {
   retry(): void {
     if (this.state === "failed") {
       this.failure = null;
-      this.backoff.reset();
+      this.reconnects.resetBackoff();
       this.connect();
     } else if (this.state === "backoff") {
-      this.reconnectTimer.clear();
+      this.reconnects.cancel();
       this.connect();
     }
   }
@@ -186,11 +192,7 @@ export class Slot {
 
   /** Schedules a subscription sync (coalesced into one per event-loop turn). */
   scheduleSync(): void {
-    if (this.syncHandle !== null || this.state !== "open") return;
-    this.syncHandle = this.clock.setImmediate(() => {
-      this.syncHandle = null;
-      this.sync();
-    });
+    if (this.state === "open") this.syncTurn.schedule();
   }
 
   upstream(channel: Channel): ReadonlySet<string> {
@@ -212,7 +214,7 @@ export class Slot {
 
   private connect(): void {
     if (this.ws !== null || this.state === "closed" || this.state === "closing") return;
-    this.reconnectTimer.clear();
+    this.reconnects.cancel();
     this.setState("connecting");
     let url: string | Promise<string>;
     try {
@@ -243,14 +245,7 @@ export class Slot {
   private openSocket(url: string): void {
     let ws: SlotSocket;
     try {
-      const o = this.opts;
-      ws = this.newSocket(url, {
-        handshakeTimeout: o.handshakeTimeoutMs,
-        perMessageDeflate: false,
-        ...(o.maxFrameBytes !== undefined && o.maxFrameBytes > 0 ? { maxPayload: o.maxFrameBytes } : {}),
-        ...(o.ca ? { ca: o.ca } : {}),
-        ...(this.provider.wsOptions ? this.provider.wsOptions() : {}),
-      });
+      ws = this.newSocket(url, socketOptions(this.opts, this.provider));
     } catch (err) {
       this.afterFailureToStart(err);
       return;
@@ -352,71 +347,49 @@ export class Slot {
     this.session = null;
     this.health.stop();
     this.queue.clear();
-    this.clearSync();
+    this.syncTurn.clear();
     this.reading.clear();
-    this.killTimer.clear();
+    this.closing.clear();
     this.subs.reset();
   }
 
   /** One more attempt ended before the connection was ready: raise `connect_failing` once the threshold is reached. */
   private countFailedAttempt(): void {
-    this.failedAttempts++;
-    const after = this.opts.failAfter ?? 0;
-    if (after <= 0 || this.failedAttempts < after || this.failing !== null) return;
-    const f = this.failure ?? { kind: "transient", code: "connect_failed", message: "The connection could not be established." };
-    const n = this.failedAttempts;
-    this.failing = { code: f.code, message: f.message, attempts: n };
-    const message = `${n} connection attempts in a row failed (${f.code}): ${f.message} Still retrying.`;
-    this.emit("error", { code: "connect_failing", cause: f.code, attempts: n, message, kind: "failing" });
+    const failing = this.reconnects.failed(this.failure);
+    if (failing !== null) this.emit("error", failing);
   }
 
   private scheduleReconnect(minMs: number): void {
-    this.reconnectTimer.clear();
-    const wait = this.backoff.next(minMs);
-    this.waitMs = wait;
-    this.retryAt = this.clock.now() + wait;
-    this.setState("backoff");
-    this.emit("reconnecting", { in: wait, attempt: this.backoff.attempt, ...(this.failure ? { cause: this.failure.code } : {}) });
-    this.reconnectTimer.set(() => {
+    const wait = this.reconnects.schedule(minMs, () => {
       if (this.state === "backoff") this.connect();
-    }, wait);
+    });
+    this.setState("backoff");
+    this.emit("reconnecting", { in: wait, attempt: this.reconnects.attempt, ...(this.failure ? { cause: this.failure.code } : {}) });
   }
 
   private shutdown(final: boolean): Promise<void> {
     if (final) this.disposing = true;
-    this.restartAfterClose = false;
-    this.reconnectTimer.clear();
+    this.closing.restart = false;
+    this.reconnects.cancel();
     if (this.state === "closed") return Promise.resolve();
     if (this.ws === null) {
       this.releaseSocket();
       this.setState(final ? "closed" : "idle");
       return Promise.resolve();
     }
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    const done = this.closing.wait();
     if (this.state !== "closing") {
       this.setState("closing");
-      const ws = this.ws;
-      try {
-        if (ws.readyState === SOCKET_OPEN) ws.close(1000, "closing");
-        else ws.terminate();
-      } catch {
-        ws.terminate();
-      }
-      // A peer that never answers the close handshake must not hold us: terminate after the bound.
-      this.killTimer.set(() => {
-        if (this.ws === ws) ws.terminate();
-      }, this.opts.closeTimeoutMs);
+      this.closing.begin(this.ws, () => this.ws);
     }
     return done;
   }
 
   private finishClose(): void {
-    const restart = this.restartAfterClose && !this.disposing;
-    this.restartAfterClose = false;
+    const restart = this.closing.restart && !this.disposing;
+    this.closing.restart = false;
     this.setState(this.disposing ? "closed" : "idle");
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
-    for (const w of waiters) w();
+    this.closing.settle();
     if (restart) this.start();
   }
 
@@ -438,8 +411,7 @@ export class Slot {
       if (this.state !== "authenticating") return;
       this.failure = null;
       this.readied = true;
-      this.failedAttempts = 0;
-      this.failing = null;
+      this.reconnects.succeeded();
       this.setState("open");
       this.emit("connected", { url: this.provider.displayUrl() });
       this.sync();
@@ -470,13 +442,6 @@ export class Slot {
       this.ws?.ping();
     } catch {
       /* the close event follows */
-    }
-  }
-
-  private clearSync(): void {
-    if (this.syncHandle !== null) {
-      this.clock.clearImmediate(this.syncHandle);
-      this.syncHandle = null;
     }
   }
 }
