@@ -51,7 +51,8 @@ describe("Slot (one connection)", function () {
   it("reconnects when the provider's handshake (auth) does not complete in time", function () {
     return withServer(async (server) => {
       const h = hooks();
-      const slot = new Slot(0, provider(server.url, { silent: true }), OPTS, h);
+      // A roomy WebSocket handshake deadline: on a loaded machine the upgrade itself must not time out first.
+      const slot = new Slot(0, provider(server.url, { silent: true }), { ...OPTS, handshakeTimeoutMs: 5000 }, h);
       slots.push(slot);
       slot.start();
       await waitFor(() => server.totalConnections >= 2, { what: "reconnect after the auth deadline" });
