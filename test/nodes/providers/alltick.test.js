@@ -16,7 +16,8 @@ const { AllTickServer } = require("../../mocks/alltick-server");
 const { WebSocket } = require("ws");
 const { waitFor } = require("../../support/wait");
 
-// Short protocol timings for tests: heartbeat every 40 ms (server cutoff 300 ms), requests 60 ms apart (server window 30 ms).
+// Short protocol timings for tests: heartbeat every 40 ms (server cutoff 1 s; 600 ms where the cutoff is the point: a
+// loaded machine can hold a heartbeat back by a few hundred ms), requests 60 ms apart (server window 30 ms).
 const FAST = { heartbeatMs: "40", requestGapMs: "60" };
 
 function load(server, { symbols = "AAPL.US 700.HK", channels = "trades", key = "good-token", options = {}, feed = {} } = {}) {
@@ -30,7 +31,7 @@ describe("alltick provider (runtime, local mock)", function () {
   const startServer = mockPerTest(
     // A 30 ms request window against requests 60 ms apart: the margin absorbs a loaded machine's
     // delivery jitter (a 50 ms window failed once under load); unpaced requests come back to back.
-    (opts) => new AllTickServer({ requestWindowMs: 30, heartbeatTimeoutMs: 300, symbolsPerConnection: 5, ...opts }),
+    (opts) => new AllTickServer({ requestWindowMs: 30, heartbeatTimeoutMs: 1000, symbolsPerConnection: 5, ...opts }),
   );
 
   it("streams unique normalized trades and level-1 quotes, always subscribing the whole list, paced", async function () {
@@ -67,7 +68,7 @@ describe("alltick provider (runtime, local mock)", function () {
   });
 
   it("heartbeats keep the socket past the server's cutoff; a stall reconnects and resubscribes the whole list", async function () {
-    server = await startServer({ heartbeatTimeoutMs: 200 });
+    server = await startServer({ heartbeatTimeoutMs: 600 });
     const { out } = await load(server);
     await heartbeatsHold(server, 2);
 

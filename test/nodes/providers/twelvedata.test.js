@@ -102,7 +102,7 @@ describe("twelvedata provider (runtime, local mock)", function () {
   });
 
   it("heartbeats keep the socket past a server cutoff; a stall (pings still answered) reconnects and resubscribes", async function () {
-    server = await startServer({ heartbeatTimeoutMs: 150 });
+    server = await startServer({ heartbeatTimeoutMs: 600 }); // 15 heartbeats per cutoff: room for a loaded machine
     const { out } = await load(server);
     await heartbeatsHold(server, 3);
 
