@@ -2,7 +2,9 @@
  * The feed: one provider, the connection slots it needs, the users (subscribe nodes) and
  * their symbols. Free of Node-RED; the tick-feed node wraps it. FeedCore coordinates; the jobs
  * live in ./feed/: users and ref counting (users.ts), placement on slots (placement.ts), the
- * status (status.ts), the malformed-input reporter (malformed.ts), the public types (types.ts).
+ * per-tick path (dispatch.ts), where slot events go (slot-events.ts), the backfill wiring
+ * (backfill.ts), the status (status.ts), the malformed-input reporter (malformed.ts), the public
+ * types (types.ts).
  *
  * - Users register and set their symbols per channel. Symbols are ref-counted: a symbol is
  *   added upstream when its first user asks for it and removed when the last one leaves (after
@@ -18,32 +20,31 @@
  *   slow flow slows the socket reads and TCP pushes back on the provider.
  */
 import { Deduplicator } from "./dedup";
-import { Slot, type SlotEventArgs, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
-import { nowMicros } from "./time";
+import { Slot, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
 import type { Provider } from "./providers/types";
 import { maskAndCut, type SecretMasker } from "./secrets";
-import { BackfillCoordinator, type BackfillSettings } from "./backfill/coordinator";
-import { createHistoryClient } from "./backfill";
+import type { BackfillCoordinator } from "./backfill/coordinator";
 import { isReplayControl } from "./providers/replay";
 import type { ReplayAction, ReplayProgress } from "./replay/server";
 import { dedupStore, feedIdentity } from "./dedup-store";
-import type { Channel, RawTick } from "./types";
-import { normalizeTick } from "./ticknorm";
+import type { Channel } from "./types";
 import {
   DEFAULT_FAIL_AFTER,
   DEFAULT_FEED_OPTIONS,
   DEFAULT_MAX_FRAME_BYTES,
-  type FeedEventTopic,
   type FeedLog,
   type FeedOptions,
   type FeedStatus,
   type FeedUser,
 } from "./feed/types";
-import { CHANNELS, FeedUsers, type UserRec } from "./feed/users";
+import { CHANNELS, FeedUsers } from "./feed/users";
 import { SlotPlacement } from "./feed/placement";
 import { feedStatusOf, maskStatus, sameStatus } from "./feed/status";
-import { MalformedReporter, sampleOf } from "./feed/malformed";
+import { MalformedReporter } from "./feed/malformed";
 import { maskerFor, slotOptionsOf } from "./feed/slot-setup";
+import { TickDispatch, type FeedStats } from "./feed/dispatch";
+import { SlotEventRouter } from "./feed/slot-events";
+import { createFeedBackfill } from "./feed/backfill";
 
 export { maskerFor };
 
@@ -63,8 +64,10 @@ export class FeedCore {
   /** Hash of provider, URL, key and options: the dedup memory is handed over to the next feed with it (null = never). */
   private readonly identity: string | null;
   private readonly slotOptions: SlotOptions;
-  private touched: UserRec[] = [];
-  private frameKeys = new Map<string, number>();
+  /** The per-tick path: its onTick and onFrameEnd are the slots' hooks. */
+  private readonly dispatch: TickDispatch;
+  private readonly slotEvents: SlotEventRouter;
+  private readonly hooks: SlotHooks;
   private reconcileHandle: NodeJS.Immediate | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private lingerDue = 0;
@@ -79,7 +82,7 @@ export class FeedCore {
   private readonly log: FeedLog;
 
   /** Counters for status and tests. */
-  readonly stats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0, backfilled: 0 };
+  readonly stats: FeedStats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0, backfilled: 0 };
 
   constructor(
     readonly provider: Provider,
@@ -123,7 +126,7 @@ export class FeedCore {
     this.refs = this.users.refs;
     this.malformedReporter = new MalformedReporter((r) => {
       this.log.warn(`${this.provider.id}: ${r.count} malformed frame(s) (${r.reason}); total ${r.total}`);
-      this.broadcast("error", {
+      this.users.broadcast("error", {
         code: "malformed",
         count: r.count,
         total: r.total,
@@ -132,35 +135,31 @@ export class FeedCore {
       });
     });
     this.lastStatus = { state: "idle", connections: 0, open: 0, unplaced: 0, at: Date.now() };
-    if (opts.backfill?.enabled === true) this.backfill = this.createBackfill(opts.backfill);
-  }
-
-  /** The backfill coordinator, wired to this feed (its dedup, its users' events). */
-  private createBackfill(settings: BackfillSettings): BackfillCoordinator {
-    const client = createHistoryClient(this.provider.settings, settings.restUrl);
-    if ("unsupported" in client) this.log.warn(`${this.provider.id}: backfill is on but unavailable: ${client.unsupported}`);
-    return new BackfillCoordinator(client, settings, {
-      now: nowMicros,
-      // Keys of the normalized tick, as the feed's own dedup computes them (live ticks are normalized).
-      key: (t) => {
-        const n = normalizeTick(t);
-        return this.provider.dedupKey(typeof n === "string" ? t : n);
-      },
-      deliver: (ticks) => this.deliverBackfill(ticks),
-      event: (symbol, payload) => this.toHolders("backfill", [symbol], "trades", { ...payload, provider: this.provider.id }),
-      wanted: (symbol) => this.refs.trades.has(symbol),
-      warn: (text) => this.log.warn(`${this.provider.id}: ${text}`),
-    });
-  }
-
-  /** Backfilled ticks take the live path (dedup, fan-out) as one frame; returns how many passed dedup. */
-  private deliverBackfill(ticks: RawTick[]): number {
-    const slot = this.placement.slots[0];
-    if (this.closed || slot === undefined) return 0;
-    const before = this.stats.backfilled;
-    for (const t of ticks) this.hooks.onTick(t, slot);
-    this.hooks.onFrameEnd(slot);
-    return this.stats.backfilled - before;
+    if (opts.backfill?.enabled === true)
+      this.backfill = createFeedBackfill(provider, opts.backfill, this.log, {
+        // Backfilled ticks take the live path (dedup, fan-out) as one frame.
+        deliver: (ticks) => (this.closed || this.placement.slots.length === 0 ? 0 : this.dispatch.deliver(ticks)),
+        event: (symbol, payload) => this.users.toHolders("backfill", [symbol], "trades", payload),
+        wanted: (symbol) => this.refs.trades.has(symbol),
+      });
+    this.dispatch = new TickDispatch(
+      this.refs,
+      provider,
+      this.dedup,
+      this.stats,
+      this.backfill,
+      (reason, sample) => this.malformed(reason, sample),
+      this.log,
+    );
+    this.slotEvents = new SlotEventRouter(provider.id, this.users, this.log, this.backfill);
+    this.hooks = {
+      followFlow: () => this.users.followFlow,
+      onTick: this.dispatch.onTick,
+      onFrameEnd: this.dispatch.onFrameEnd,
+      onState: () => this.refreshStatus(),
+      onEvent: (slot, ...event) => this.slotEvents.route(slot, ...event),
+      onMalformed: (_slot, reason, sample) => this.malformed(reason, sample),
+    };
   }
 
   /** Backfill counters (null when backfill is off). */
@@ -322,7 +321,7 @@ export class FeedCore {
     const { maxConnections, perConnection } = this.placement;
     const message = `No room for ${fresh.length} symbol(s): ${maxConnections} connection(s) x ${perConnection} symbols is the limit.`;
     this.log.warn(`${this.provider.id}: ${message} ${fresh.join(", ")}`);
-    for (const ch of CHANNELS) this.toHolders("error", fresh, ch, { code: "symbol_limit", message, symbols: fresh });
+    for (const ch of CHANNELS) this.users.toHolders("error", fresh, ch, { code: "symbol_limit", message, symbols: fresh });
   }
 
   private armLinger(due: number): void {
@@ -341,115 +340,11 @@ export class FeedCore {
     );
   }
 
-  // ----------------------------------------------------------------------------- slot hooks
-
-  private readonly hooks: SlotHooks = {
-    followFlow: () => this.users.followFlow,
-    onTick: (raw: RawTick, _slot: Slot): void => {
-      this.stats.ticks++;
-      const list = (raw.type === "trade" ? this.refs.trades : this.refs.quotes).get(raw.symbol);
-      if (list === undefined) return;
-      // Fixed shape and value rules (ticknorm.ts), before dedup: a bad tick is malformed, the rest of the frame goes on.
-      const tick = normalizeTick(raw);
-      if (typeof tick === "string") {
-        this.malformed(tick, sampleOf(raw));
-        return;
-      }
-      if (this.dedup !== null) {
-        let key = this.provider.dedupKey(tick);
-        if (this.provider.contentKeys || tick.id === null) {
-          const n = this.frameKeys.get(key);
-          this.frameKeys.set(key, n === undefined ? 1 : n + 1);
-          if (n !== undefined) key = key + "#" + n;
-        }
-        if (this.dedup.seen(tick.symbol, key, tick.ts, tick.recvTs)) {
-          this.stats.duplicates++;
-          return;
-        }
-      }
-      if (tick.backfill === true) this.stats.backfilled++;
-      else if (this.backfill !== null && tick.type === "trade") this.backfill.live(tick);
-      for (let i = 0; i < list.length; i++) {
-        const rec = list[i];
-        if (rec.pending.length === 0) this.touched.push(rec);
-        // The first user gets the tick itself; others a copy (with their own conditions and extra), so no two flows share one object.
-        rec.pending.push(
-          i === 0 ? tick : { ...tick, conditions: tick.conditions.slice(), extra: tick.extra === null ? null : { ...tick.extra } },
-        );
-      }
-    },
-    onFrameEnd: (_slot: Slot): void => {
-      this.stats.frames++;
-      if (this.frameKeys.size > 0) this.frameKeys.clear();
-      const touched = this.touched;
-      if (touched.length === 0) return;
-      this.touched = [];
-      for (let i = 0; i < touched.length; i++) {
-        const rec = touched[i];
-        const ticks = rec.pending;
-        rec.pending = [];
-        this.stats.delivered += ticks.length;
-        try {
-          rec.user.onTicks(ticks);
-        } catch (err) {
-          this.log.error(`a subscriber failed on ticks: ${String(err)}`);
-        }
-      }
-    },
-    onState: (_slot: Slot): void => {
-      this.refreshStatus();
-    },
-    onEvent: (slot: Slot, ...event: SlotEventArgs): void => {
-      this.onSlotEvent(slot, ...event);
-    },
-    onMalformed: (_slot: Slot, reason: string, sample: string | undefined): void => {
-      this.malformed(reason, sample);
-    },
-  };
+  // ----------------------------------------------------------------------------- malformed input
 
   private malformed(reason: string, sample: string | undefined): void {
     this.stats.malformed++;
     this.malformedReporter.add(reason, sample);
-  }
-
-  private onSlotEvent(slot: Slot, ...[topic, payload]: SlotEventArgs): void {
-    const base = { connection: slot.index, ...payload };
-    if (this.backfill !== null) {
-      // A streaming connection dropped (not our own close): its trade symbols have a gap from now on.
-      if (topic === "disconnected" && payload.wasOpen === true && slot.state !== "closing") this.backfill.disconnected(slot.desired.trades);
-      else if (topic === "subscribed" && payload.channel === "trades") this.backfill.subscribed(payload.symbols);
-    }
-    switch (topic) {
-      case "subscribed":
-      case "unsubscribed":
-        this.toHolders(topic, payload.symbols, payload.channel, base);
-        return;
-      case "rejected": {
-        const symbols = payload.symbols;
-        this.toHolders("error", symbols, payload.channel, { ...base, code: payload.code ?? "rejected" });
-        this.log.warn(`${this.provider.id}: symbols refused (${payload.code}): ${symbols.join(", ")}: ${payload.message}`);
-        return;
-      }
-      case "warning":
-        this.broadcast("error", { ...base, severity: "warning" });
-        return;
-      case "error":
-        this.broadcast("error", base);
-        if (payload.kind === "auth" || payload.kind === "plan" || payload.code === "connect_failing")
-          this.log.error(`${this.provider.id}: ${payload.message}`);
-        else if (payload.code === "frame_too_large") this.log.warn(`${this.provider.id}: ${payload.message}`);
-        return;
-      default:
-        this.broadcast(topic, base);
-    }
-  }
-
-  private toHolders(topic: FeedEventTopic, symbols: string[], channel: Channel, payload: Record<string, unknown>): void {
-    this.users.toHolders(topic, symbols, channel, payload);
-  }
-
-  private broadcast(topic: FeedEventTopic, payload: Record<string, unknown>): void {
-    this.users.broadcast(topic, payload);
   }
 
   // ----------------------------------------------------------------------------- status
