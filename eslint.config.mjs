@@ -98,7 +98,14 @@ export default tseslint.config(
     languageOptions: {
       sourceType: "script",
       ecmaVersion: 5,
-      globals: { ...globals.browser, RED: "readonly", $: "readonly", jQuery: "readonly", TickstreamEditor: "readonly" },
+      globals: {
+        ...globals.browser,
+        RED: "readonly",
+        $: "readonly",
+        jQuery: "readonly",
+        TickstreamEditor: "readonly",
+        TickFeedEditor: "readonly",
+      },
     },
     rules: {
       "no-shadow": "error",

@@ -1,9 +1,9 @@
 "use strict";
 /**
- * A node's editor script outside a browser, as the editor runs it: the package's shared editor
- * code (resources/tickstream-editor.js) loaded first, RED.settings holding what the runtime
- * exports to the editor (each node's registerType(type, ctor, { settings })), and a stub jQuery
- * (no dialog open). Used by the editor unit tests and the browser test's flow builder.
+ * A node's editor script outside a browser, as the editor runs it: the package's resource scripts
+ * it loads (resources/tickstream-editor.js, a node's own helpers) run first, RED.settings holding
+ * what the runtime exports to the editor (each node's registerType(type, ctor, { settings })), and
+ * a stub jQuery (no dialog open). Used by the editor unit tests and the browser test's flow builder.
  */
 const fs = require("fs");
 const path = require("path");
@@ -74,8 +74,11 @@ function loadEditor(html, type, extra = {}) {
     settings: { ...runtimeEditorSettings(), ...(extra.settings || {}) },
   };
   const context = vm.createContext({ RED, $: jq, console });
-  if (/resources\/node-red-contrib-tickstream\/tickstream-editor\.js/.test(html))
-    vm.runInContext(fs.readFileSync(RESOURCE, "utf8"), context, { filename: RESOURCE });
+  // The package's resource scripts the HTML loads (the shared code, a node's own helpers), in order.
+  for (const m of html.matchAll(new RegExp(`<script src="resources/${pkg.name}/([^"]+)"></script>`, "g"))) {
+    const file = path.join(root, "resources", m[1]);
+    vm.runInContext(fs.readFileSync(file, "utf8"), context, { filename: file });
+  }
   for (const script of editorScripts(html)) vm.runInContext(script, context);
   return { def: registered[type], template: context.TickstreamEditor ? context.TickstreamEditor.forms[type] : undefined };
 }
