@@ -1,5 +1,5 @@
 "use strict";
-/** The feed's pure parts: status from slot records, the malformed reporter's rate limit, placement. */
+/** The feed's pure parts: status from slot records, the malformed reporter's rate limit, placement, users, the per-tick dispatch. */
 const assert = require("assert");
 const { feedStatusOf, maskStatus, sameStatus } = require("../../dist/lib/feed/status");
 const { MalformedReporter, sampleOf } = require("../../dist/lib/feed/malformed");
@@ -263,5 +263,78 @@ describe("feed users", function () {
     assert.strictEqual(users.followFlow, false);
     users.clear();
     assert.strictEqual(users.followFlow, true);
+  });
+});
+
+describe("tick dispatch (the per-tick path)", function () {
+  const { TickDispatch } = require("../../dist/lib/feed/dispatch");
+  const { Deduplicator } = require("../../dist/lib/dedup");
+  const T0 = 1_700_000_000_000_000;
+  const trade = (symbol, price, extra = {}) => ({ symbol, type: "trade", provider: "p", price, size: 1, ts: T0, recvTs: T0 + 5, ...extra });
+
+  /** A dispatch over users A (throws after taking its ticks) and B, both holding trades of X. */
+  function rig() {
+    const got = { A: [], B: [] };
+    const rec = (id) => ({
+      user: {
+        id,
+        onTicks(ticks) {
+          got[id].push(ticks);
+          if (id === "A") throw new Error("flow failed");
+        },
+      },
+      trades: new Set(["X"]),
+      quotes: new Set(),
+      pending: [],
+    });
+    const refs = { trades: new Map([["X", [rec("A"), rec("B")]]]), quotes: new Map() };
+    const stats = { ticks: 0, delivered: 0, duplicates: 0, malformed: 0, frames: 0, backfilled: 0 };
+    const malformed = [];
+    const errors = [];
+    const provider = { dedupKey: (t) => `${t.symbol}:${t.price}`, contentKeys: true };
+    const log = { warn() {}, error: (text) => errors.push(text) };
+    const d = new TickDispatch(refs, provider, new Deduplicator(), stats, null, (reason) => malformed.push(reason), log);
+    return { d, got, stats, malformed, errors };
+  }
+
+  it("hands each holder its ticks once per frame, a copy to all but the first, past a user that throws", function () {
+    const { d, got, stats, malformed, errors } = rig();
+    d.onTick(trade("X", 10));
+    d.onTick(trade("X", 10)); // the same content twice in one frame: two trades
+    d.onTick(trade("Y", 10)); // nobody holds Y
+    d.onTick(trade("X", -1)); // malformed, the rest of the frame goes on
+    assert.deepStrictEqual([got.A.length, got.B.length], [0, 0], "nothing before the frame ends");
+    d.onFrameEnd();
+    assert.deepStrictEqual([got.A.length, got.B.length], [1, 1]);
+    assert.deepStrictEqual(
+      got.B[0].map((t) => t.price),
+      [10, 10],
+    );
+    assert.notStrictEqual(got.B[0][0], got.A[0][0]);
+    assert.notStrictEqual(got.B[0][0].conditions, got.A[0][0].conditions);
+    assert.deepStrictEqual(got.B[0][0], got.A[0][0]);
+    assert.strictEqual(malformed.length, 1);
+    assert.match(errors[0], /a subscriber failed on ticks: Error: flow failed/);
+    // The malformed tick is the feed's to count (its callback); the dispatch counts the rest.
+    assert.deepStrictEqual(stats, { ticks: 4, delivered: 4, duplicates: 0, malformed: 0, frames: 1, backfilled: 0 });
+  });
+
+  it("drops a frame seen before (per-frame occurrence keys), and counts backfilled ticks that pass dedup", function () {
+    const { d, got, stats } = rig();
+    d.onTick(trade("X", 10));
+    d.onTick(trade("X", 10));
+    d.onFrameEnd();
+    d.onTick(trade("X", 10));
+    d.onTick(trade("X", 10));
+    d.onFrameEnd();
+    assert.strictEqual(got.B.length, 1, "the repeated frame delivers nothing");
+    assert.strictEqual(stats.duplicates, 2);
+    const passed = d.deliver([trade("X", 10, { backfill: true }), trade("X", 11, { backfill: true })]);
+    assert.strictEqual(passed, 1, "the trade at 10 was live already");
+    assert.deepStrictEqual(
+      got.B[1].map((t) => [t.price, t.backfill]),
+      [[11, true]],
+    );
+    assert.strictEqual(stats.backfilled, 1);
   });
 });
