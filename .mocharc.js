@@ -3,8 +3,9 @@
 // on its command line (`npx mocha test/unit/dedup.test.js`).
 //   unit: pure modules, seconds                        npm run test:unit
 //   fast: unit + the nodes in a real runtime           npm test
-//   slow: flood and the real node-red process (e2e)    npm run test:slow
-const SLOW = ["test/nodes/flood.test.js", "test/e2e/**/*.test.js"];
+//   slow: flood, every example's first minute, and the real node-red process (e2e)
+//                                                      npm run test:slow
+const SLOW = ["test/nodes/flood.test.js", "test/nodes/examples-output.test.js", "test/e2e/**/*.test.js"];
 const TIERS = {
   unit: { spec: ["test/unit/**/*.test.js"] },
   fast: { spec: ["test/unit/**/*.test.js", "test/nodes/**/*.test.js"], ignore: SLOW },
