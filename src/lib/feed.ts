@@ -20,7 +20,7 @@
  *   slow flow slows the socket reads and TCP pushes back on the provider.
  */
 import { Deduplicator } from "./dedup";
-import { Slot, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
+import { Slot, type SlotDeps, type SlotHooks, type SlotOptions, type SlotState } from "./connection";
 import type { Provider } from "./providers/types";
 import { maskAndCut, type SecretMasker } from "./secrets";
 import type { BackfillCoordinator } from "./backfill/coordinator";
@@ -88,6 +88,8 @@ export class FeedCore {
     readonly provider: Provider,
     private readonly opts: FeedOptions = DEFAULT_FEED_OPTIONS,
     log: FeedLog = { warn: () => undefined, error: () => undefined },
+    /** What the connections run on (tests pass a clock or a socket factory); the real ones by default. */
+    slotDeps: SlotDeps = {},
   ) {
     this.masker = maskerFor(provider);
     const m = this.masker;
@@ -112,7 +114,7 @@ export class FeedCore {
     this.placement = new SlotPlacement(
       perConnection,
       maxConnections,
-      (index) => new Slot(index, this.provider, this.slotOptions, this.hooks),
+      (index) => new Slot(index, this.provider, this.slotOptions, this.hooks, slotDeps),
     );
     this.users = new FeedUsers(
       {
