@@ -1,37 +1,13 @@
 "use strict";
+/**
+ * Time bars of the Aggregator (pure core): OHLCV/VWAP, closing by tick or clock, the feed's lag,
+ * trade conditions, late and bad ticks, empty intervals, quotes, updates, memory bounds, config
+ * checks. Session-aligned and daily bars: aggregate-sessions.test.js; threshold bars:
+ * aggregate-threshold.test.js; shared rig: test/support/aggregator-rig.js.
+ */
 const assert = require("assert");
-const { Aggregator, DEFAULT_AGGREGATE, validateConfig, barRange, pushInput } = require("../../dist/lib/aggregate");
-
-const us = (iso) => Date.parse(iso) * 1000;
-const S = 1e6;
-const MIN = 60 * S;
-const OPEN = us("2026-11-24T09:30:00-05:00"); // a Tuesday, regular session
-
-function trade(symbol, ts, price, size = 100, conditions, provider = "polygon") {
-  return { symbol, type: "trade", price, size, ts, recvTs: ts, provider, conditions };
-}
-function quote(symbol, ts, bid, ask) {
-  return { symbol, type: "quote", bid, ask, bidSize: 1, askSize: 1, ts, recvTs: ts, provider: "simulator" };
-}
-
-/** An aggregator on a controllable clock; records its output. */
-function make(cfg = {}, startAt = OPEN - 10 * MIN) {
-  const clock = { now: startAt };
-  const out = [];
-  const agg = new Aggregator(
-    { ...DEFAULT_AGGREGATE, closeDelayUs: 0, maxSkewUs: 0, ...cfg },
-    { now: () => clock.now, emit: (o) => out.push(o) },
-  );
-  const bars = () => out.filter((o) => o.type === "bar").map((o) => o.bar);
-  const rejects = () => out.filter((o) => o.type === "reject");
-  return { agg, out, bars, rejects, clock };
-}
-/** The fields a user compares, without emittedAt. */
-function core(b) {
-  const { emittedAt, ...rest } = b;
-  assert.strictEqual(typeof emittedAt, "number");
-  return rest;
-}
+const { DEFAULT_AGGREGATE, validateConfig, pushInput } = require("../../dist/lib/aggregate");
+const { us, S, MIN, OPEN, trade, quote, make, core } = require("../support/aggregator-rig");
 
 describe("bar aggregation (pure core)", function () {
   it("builds exact 1-minute OHLCV/VWAP bars; a tick exactly on a boundary opens the next bar", function () {
@@ -265,98 +241,6 @@ describe("bar aggregation (pure core)", function () {
       const hours = bars().map((b) => new Date(b.start / 1000).toISOString().slice(11, 16));
       // 15:00-16:00 real, then 09:00-10:00 ET is partly pre-market: its start is pre, so no flat bar.
       assert.deepStrictEqual(hours, ["20:00"]);
-    });
-  });
-
-  describe("session-aligned and daily bars", function () {
-    const cfg = (step, unit) => ({ ...DEFAULT_AGGREGATE, step, unit });
-    const hhmm = (t) =>
-      new Date(t / 1000).toLocaleTimeString("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" });
-    it("anchors 2 h bars to 09:30 ET and never spans a session boundary (last bar short, partial)", function () {
-      const day = [];
-      let ts = us("2026-11-24T09:30:00-05:00");
-      while (ts < us("2026-11-24T16:00:00-05:00")) {
-        const r = barRange(cfg(2, "h"), ts);
-        day.push(`${hhmm(r.start)}-${hhmm(r.end)}${r.short ? "*" : ""}`);
-        ts = r.end;
-      }
-      assert.deepStrictEqual(day, ["09:30-11:30", "11:30-13:30", "13:30-15:30", "15:30-16:00*"]);
-    });
-    it("follows DST: the same ET boundaries in winter and summer, and on the change day", function () {
-      for (const iso of ["2026-01-06T10:00:00-05:00", "2026-07-07T10:00:00-04:00", "2026-03-09T10:00:00-04:00"]) {
-        const r = barRange(cfg(2, "h"), us(iso));
-        assert.deepStrictEqual([hhmm(r.start), hhmm(r.end)], ["09:30", "11:30"], iso);
-        const h = barRange(cfg(1, "h"), us(iso));
-        assert.deepStrictEqual([hhmm(h.start), hhmm(h.end)], ["10:00", "11:00"], iso);
-      }
-      const spring = barRange(cfg(1, "day"), us("2026-03-08T12:00:00-04:00"));
-      assert.strictEqual(spring.end - spring.start, 23 * 3600 * S);
-      assert.strictEqual(spring.date, "2026-03-08");
-    });
-    it("cuts at a 13:00 early close", function () {
-      const r = barRange(cfg(2, "h"), us("2026-11-27T12:00:00-05:00"));
-      assert.deepStrictEqual([hhmm(r.start), hhmm(r.end), r.short, r.session], ["11:30", "13:00", true, "regular"]);
-      const post = barRange(cfg(2, "h"), us("2026-11-27T13:00:00-05:00"));
-      assert.deepStrictEqual([hhmm(post.start), hhmm(post.end), post.session], ["13:00", "15:00", "post"]);
-    });
-    it("builds a day bar per New York date, tagged with the date", function () {
-      const { agg, bars } = make({ unit: "day", step: 1, clock: "event" });
-      agg.push(trade("X", us("2026-11-24T09:30:00-05:00"), 10));
-      agg.push(trade("X", us("2026-11-24T23:59:59-05:00"), 12));
-      agg.push(trade("X", us("2026-11-25T00:00:00-05:00"), 13));
-      const b = bars()[0];
-      assert.deepStrictEqual(
-        [b.date, b.open, b.close, b.start, b.end],
-        ["2026-11-24", 10, 12, us("2026-11-24T00:00:00-05:00"), us("2026-11-25T00:00:00-05:00")],
-      );
-    });
-  });
-
-  describe("threshold bars", function () {
-    it("tick bars close on the Nth counted trade; start/end are the first/last tick", function () {
-      const { agg, bars } = make({ kind: "tick", threshold: 3 });
-      for (let i = 0; i < 7; i++) agg.push(trade("X", OPEN + i, 10 + i, 1));
-      assert.deepStrictEqual(
-        bars().map((b) => [b.start - OPEN, b.end - OPEN, b.open, b.close, b.count]),
-        [
-          [0, 2, 10, 12, 3],
-          [3, 5, 13, 15, 3],
-        ],
-      );
-      agg.flush();
-      assert.deepStrictEqual([bars()[2].count, bars()[2].partial], [1, true]);
-    });
-    it("volume bars overshoot by default and split exactly with splitLargeTrades", function () {
-      const plain = make({ kind: "volume", threshold: 100 });
-      plain.agg.push(trade("X", OPEN, 10, 60));
-      plain.agg.push(trade("X", OPEN + 1, 11, 70, [37])); // odd lot counts toward volume
-      assert.deepStrictEqual(
-        plain.bars().map((b) => b.volume),
-        [130],
-      );
-      const split = make({ kind: "volume", threshold: 100, splitLargeTrades: true });
-      split.agg.push(trade("X", OPEN, 10, 60));
-      split.agg.push(trade("X", OPEN + 1, 11, 250));
-      // 60 + 250 = 310 shares: three bars of exactly 100 (the first mixes both trades), 10 left open.
-      assert.deepStrictEqual(
-        split.bars().map((b) => [b.volume, b.open, b.close]),
-        [
-          [100, 10, 11],
-          [100, 11, 11],
-          [100, 11, 11],
-        ],
-      );
-      split.agg.flush();
-      assert.deepStrictEqual([split.bars()[3].volume, split.bars()[3].partial], [10, true]);
-    });
-    it("value bars close on notional", function () {
-      const { agg, bars } = make({ kind: "value", threshold: 1000 });
-      agg.push(trade("X", OPEN, 10, 50)); // 500
-      agg.push(trade("X", OPEN + 1, 10, 50)); // 1000
-      assert.deepStrictEqual(
-        bars().map((b) => [b.volume, b.interval]),
-        [[100, "1000value"]],
-      );
     });
   });
 
