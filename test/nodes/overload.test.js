@@ -61,7 +61,8 @@ describe("tick-subscribe overload (runtime)", function () {
 
   it("backpressure (default): the same slow flow gets every tick, in order, and no overload event", async function () {
     const { out, ev, total } = await run({});
-    await waitFor(() => out.length === total, { what: "every tick" });
+    // 400 ticks at 3 ms each is 1.2 s of the flow's work alone: room for a loaded machine.
+    await waitFor(() => out.length === total, { timeout: 15000, what: "every tick" });
     assert.deepStrictEqual(
       out.map((t) => Number(t.id)),
       Array.from({ length: total }, (_, i) => i + 1),
