@@ -144,15 +144,15 @@ export class FeedCore {
         event: (symbol, payload) => this.users.toHolders("backfill", [symbol], "trades", payload),
         wanted: (symbol) => this.refs.trades.has(symbol),
       });
-    this.dispatch = new TickDispatch(
-      this.refs,
+    this.dispatch = new TickDispatch({
+      refs: this.refs,
       provider,
-      this.dedup,
-      this.stats,
-      this.backfill,
-      (reason, sample) => this.malformed(reason, sample),
-      this.log,
-    );
+      dedup: this.dedup,
+      stats: this.stats,
+      backfill: this.backfill,
+      malformed: (reason, sample) => this.malformed(reason, sample),
+      log: this.log,
+    });
     this.slotEvents = new SlotEventRouter(provider.id, this.users, this.log, this.backfill);
     this.hooks = {
       followFlow: () => this.users.followFlow,

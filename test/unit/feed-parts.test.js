@@ -293,7 +293,15 @@ describe("tick dispatch (the per-tick path)", function () {
     const errors = [];
     const provider = { dedupKey: (t) => `${t.symbol}:${t.price}`, contentKeys: true };
     const log = { warn() {}, error: (text) => errors.push(text) };
-    const d = new TickDispatch(refs, provider, new Deduplicator(), stats, null, (reason) => malformed.push(reason), log);
+    const d = new TickDispatch({
+      refs,
+      provider,
+      dedup: new Deduplicator(),
+      stats,
+      backfill: null,
+      malformed: (reason) => malformed.push(reason),
+      log,
+    });
     return { d, got, stats, malformed, errors };
   }
 

@@ -26,51 +26,54 @@ export interface FeedStats {
   backfilled: number;
 }
 
+/** What the per-tick path works with: parts of the feed, shared with it. */
+export interface DispatchParts {
+  /** symbol -> users, per channel (the dispatch index, kept by FeedUsers). */
+  refs: FeedUsers["refs"];
+  provider: Provider;
+  dedup: Deduplicator | null;
+  /** The feed's counters. */
+  stats: FeedStats;
+  /** Told of every live trade (gap tracking); null when backfill is off. */
+  backfill: BackfillCoordinator | null;
+  /** A tick that failed normalization (counted and reported by the feed). */
+  malformed: (reason: string, sample: string | undefined) => void;
+  log: FeedLog;
+}
+
 export class TickDispatch {
   /** Users with ticks queued in the frame being read. */
   private touched: UserRec[] = [];
   /** Occurrences of each content key in this frame (providers without ids: equal ticks in one frame are distinct). */
   private readonly frameKeys = new Map<string, number>();
 
-  constructor(
-    /** symbol -> users, per channel (the dispatch index, kept by FeedUsers). */
-    private readonly refs: FeedUsers["refs"],
-    private readonly provider: Provider,
-    private readonly dedup: Deduplicator | null,
-    /** The feed's counters (shared with it). */
-    readonly stats: FeedStats,
-    /** Told of every live trade (gap tracking); null when backfill is off. */
-    private readonly backfill: BackfillCoordinator | null,
-    /** A tick that failed normalization (counted and reported by the feed). */
-    private readonly malformed: (reason: string, sample: string | undefined) => void,
-    private readonly log: FeedLog,
-  ) {}
+  constructor(private readonly feed: DispatchParts) {}
 
   /** Hot path: one parsed tick of the frame being read. */
   readonly onTick = (raw: RawTick): void => {
-    this.stats.ticks++;
-    const list = (raw.type === "trade" ? this.refs.trades : this.refs.quotes).get(raw.symbol);
+    this.feed.stats.ticks++;
+    const list = (raw.type === "trade" ? this.feed.refs.trades : this.feed.refs.quotes).get(raw.symbol);
     if (list === undefined) return;
     // Fixed shape and value rules (ticknorm.ts), before dedup: a bad tick is malformed, the rest of the frame goes on.
     const tick = normalizeTick(raw);
     if (typeof tick === "string") {
-      this.malformed(tick, sampleOf(raw));
+      this.feed.malformed(tick, sampleOf(raw));
       return;
     }
-    if (this.dedup !== null) {
-      let key = this.provider.dedupKey(tick);
-      if (this.provider.contentKeys || tick.id === null) {
+    if (this.feed.dedup !== null) {
+      let key = this.feed.provider.dedupKey(tick);
+      if (this.feed.provider.contentKeys || tick.id === null) {
         const n = this.frameKeys.get(key);
         this.frameKeys.set(key, n === undefined ? 1 : n + 1);
         if (n !== undefined) key = key + "#" + n;
       }
-      if (this.dedup.seen(tick.symbol, key, tick.ts, tick.recvTs)) {
-        this.stats.duplicates++;
+      if (this.feed.dedup.seen(tick.symbol, key, tick.ts, tick.recvTs)) {
+        this.feed.stats.duplicates++;
         return;
       }
     }
-    if (tick.backfill === true) this.stats.backfilled++;
-    else if (this.backfill !== null && tick.type === "trade") this.backfill.live(tick);
+    if (tick.backfill === true) this.feed.stats.backfilled++;
+    else if (this.feed.backfill !== null && tick.type === "trade") this.feed.backfill.live(tick);
     for (let i = 0; i < list.length; i++) {
       const rec = list[i];
       if (rec.pending.length === 0) this.touched.push(rec);
@@ -83,7 +86,7 @@ export class TickDispatch {
 
   /** The frame that produced the last ticks is done: each touched user gets its ticks. */
   readonly onFrameEnd = (): void => {
-    this.stats.frames++;
+    this.feed.stats.frames++;
     if (this.frameKeys.size > 0) this.frameKeys.clear();
     const touched = this.touched;
     if (touched.length === 0) return;
@@ -92,20 +95,20 @@ export class TickDispatch {
       const rec = touched[i];
       const ticks = rec.pending;
       rec.pending = [];
-      this.stats.delivered += ticks.length;
+      this.feed.stats.delivered += ticks.length;
       try {
         rec.user.onTicks(ticks);
       } catch (err) {
-        this.log.error(`a subscriber failed on ticks: ${String(err)}`);
+        this.feed.log.error(`a subscriber failed on ticks: ${String(err)}`);
       }
     }
   };
 
   /** Backfilled ticks take the live path (dedup, fan-out) as one frame; returns how many passed dedup. */
   deliver(ticks: RawTick[]): number {
-    const before = this.stats.backfilled;
+    const before = this.feed.stats.backfilled;
     for (const t of ticks) this.onTick(t);
     this.onFrameEnd();
-    return this.stats.backfilled - before;
+    return this.feed.stats.backfilled - before;
   }
 }
