@@ -1,6 +1,8 @@
 "use strict";
 const assert = require("assert");
-const { GenericParser, genericConfig, fillTemplate, createGeneric } = require("../../dist/lib/providers/generic");
+const { createGeneric } = require("../../dist/lib/providers/generic");
+const { genericConfig, fillTemplate } = require("../../dist/lib/providers/generic-config");
+const { GenericParser } = require("../../dist/lib/providers/generic-parser");
 
 function ctxStub() {
   const ticks = [];

@@ -103,7 +103,7 @@ export class Wilder extends SeededAverage {
 /**
  * The last `period` values with two running aggregates that move in O(1) per value (WMA: the sum
  * and the weighted sum; RollingStats: the mean and M2). A subclass's `step` proposes the
- * aggregates for a value and, on commit, hands them over with the value; once per `period`
+ * aggregates for a value and, when the value is final, hands them over with it (`accept`); once per `period`
  * committed values they are recomputed from the window.
  */
 abstract class RunningWindow {
@@ -120,7 +120,7 @@ abstract class RunningWindow {
   protected abstract recompute(): void;
 
   /** Adds a committed value and the aggregates it gives. */
-  protected commit(x: number, a: number, b: number): void {
+  protected accept(x: number, a: number, b: number): void {
     const r = this.ring;
     r.push(x);
     this.a = a;
@@ -155,7 +155,7 @@ export class Wma extends RunningWindow {
       total = this.a + x;
     }
     const out = r.count >= this.period - 1 ? weighted / this.divisor : NaN;
-    if (commit) this.commit(x, total, weighted);
+    if (commit) this.accept(x, total, weighted);
     return out;
   }
 
@@ -199,7 +199,7 @@ export class RollingStats extends RunningWindow {
     if (m2 < 0) m2 = 0;
     const ready = r.count >= this.period - 1;
     this.outMean = ready ? mean : NaN;
-    if (commit) this.commit(x, mean, m2);
+    if (commit) this.accept(x, mean, m2);
     return ready ? Math.sqrt(m2 / this.period) : NaN;
   }
 

@@ -194,7 +194,7 @@ class Bollinger implements Indicator {
   }
   update(p: Point, commit: boolean): BandsValue | null {
     const sd = this.stats.step(p.value, commit);
-    if (sd !== sd) return null;
+    if (Number.isNaN(sd)) return null;
     const m = this.stats.outMean;
     const w = this.k * sd;
     return { upper: m + w, middle: m, lower: m - w };

@@ -1,6 +1,7 @@
 /** Small helpers shared by provider modules. */
 import type { Channel, ProviderId, RawTick } from "../types";
 import { frameText, parseLossless } from "../json";
+import { looseNumber } from "../numbers";
 import type { ProviderDescriptor } from "./descriptor";
 import type { ChannelLists, FeedSettings, Provider, ProviderLimits, ProviderTiming, SessionContext } from "./types";
 
@@ -130,9 +131,8 @@ export function tradeTick(
 
 /** Reads a positive number option, falling back to `dflt`. */
 export function numOption(options: Record<string, unknown>, name: string, dflt: number): number {
-  const v = options[name];
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
+  const n = looseNumber(options[name]);
+  return n !== undefined && n >= 0 ? n : dflt;
 }
 
 export function strOption(options: Record<string, unknown>, name: string, dflt: string): string {

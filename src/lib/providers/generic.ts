@@ -37,10 +37,6 @@ import { GenericParser } from "./generic-parser";
 import { SymbolResolver } from "./resolver";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
 
-// The mapping, templates and parser have their own modules; these names are imported from here.
-export { DEFAULT_MAPPING, fillTemplate, genericConfig, type GenericConfig } from "./generic-config";
-export { GenericParser } from "./generic-parser";
-
 function sampleText(data: Buffer | null): string {
   return data === null ? "" : data.subarray(0, 200).toString("utf8");
 }

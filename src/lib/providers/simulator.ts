@@ -10,7 +10,8 @@
 import { SimulatorServer } from "../simulator/server";
 import { numOption } from "./common";
 import { defineProvider, numberOption, selectOption } from "./descriptor";
-import { DEFAULT_MAPPING, type GenericConfig, makeGenericProvider } from "./generic";
+import { makeGenericProvider } from "./generic";
+import { DEFAULT_MAPPING, type GenericConfig } from "./generic-config";
 import type { FeedSettings, Provider } from "./types";
 
 export const SIMULATOR_CONFIG: GenericConfig = {

@@ -30,7 +30,7 @@
  */
 import { toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { BOTH_CHANNELS, contentKey, makeProvider, mentions, parseObject, sample } from "./common";
+import { BOTH_CHANNELS, contentKey, makeProvider, mentions, newTrade, parseObject, sample } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { epochNanos, F, FLAGS, isoToNanos } from "./tiingo-wire";
 import type { FeedSettings, FailureKind, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -319,8 +319,8 @@ export class TiingoSession implements ProviderSession {
       return;
     }
     if (!this.wantedBy.trades.has(symbol)) return;
-    const tick: RawTick = { symbol, type: "trade", price, ts: time.us, recvTs: this.ctx.frameRecvTs, provider: "tiingo", exchange: "IEX" };
-    if (size !== undefined) tick.size = size;
+    const tick = newTrade(symbol, price, size, time.us, this.ctx.frameRecvTs, "tiingo");
+    tick.exchange = "IEX";
     if (conditions !== undefined) tick.conditions = conditions;
     tick.extra = { nanos: time.nanos };
     this.ctx.tick(tick);

@@ -37,7 +37,7 @@
  */
 import { toMicros, toOptNumber, wireNumber } from "../time";
 import type { Channel, RawTick } from "../types";
-import { contentKey, limitClose, makeProvider, numOption, parseObject, strOption, BOTH_CHANNELS } from "./common";
+import { contentKey, limitClose, makeProvider, newTrade, numOption, parseObject, strOption, BOTH_CHANNELS } from "./common";
 import { defineProvider, selectOption } from "./descriptor";
 import { chunkSymbols, failCode, fold, isKeyError, stringList } from "./twelvedata-wire";
 import type { FeedSettings, Provider, ProviderSession, SessionContext, SubscriptionChange } from "./types";
@@ -314,7 +314,7 @@ export class TwelveDataSession implements ProviderSession {
     const exchange = typeof f.exchange === "string" && f.exchange !== "" ? f.exchange : undefined;
     const recvTs = this.ctx.frameRecvTs;
     if (price !== undefined && this.wanted.trades.has(symbol)) {
-      const tick: RawTick = { symbol, type: "trade", price, ts, recvTs, provider: "twelvedata" };
+      const tick = newTrade(symbol, price, undefined, ts, recvTs, "twelvedata");
       if (bid !== undefined) tick.bid = bid;
       if (ask !== undefined) tick.ask = ask;
       if (exchange !== undefined) tick.exchange = exchange;

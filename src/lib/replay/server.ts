@@ -375,6 +375,3 @@ export class ReplayServer {
     this.clients.broadcastText(this.report.endEvent(this.opts.file, this.pass, this.opts.loop, this.shift));
   }
 }
-
-// Moved to ./clock.ts; imported from here by the tests.
-export { loopShift } from "./clock";

@@ -85,7 +85,7 @@ export function onInput(node: Node, badge: StatusBadge, handle: (msg: NodeMessag
 }
 
 /** The processing nodes' input handler: a control message or data, then `after`. */
-export function handleInput(node: Node, badge: StatusBadge, h: InputHandlers, outlet?: Outlet): void {
+function handleInput(node: Node, badge: StatusBadge, h: InputHandlers, outlet?: Outlet): void {
   onInput(
     node,
     badge,
