@@ -78,13 +78,16 @@
       if (kind === "positive") return (isFinite(n) && n > 0) || node._("tick-feed.errors.positive");
       return (isFinite(n) && n >= 0) || node._("tick-feed.errors.non-negative");
     }
+    /** The dialog's option rows of provider `p` (each row belongs to one provider). */
+    function rowsOf(p) {
+      return $(".tickstream-provider-row").filter(function () {
+        return String($(this).data("providers")) === p;
+      });
+    }
     /** The provider options of the dialog's provider (inputs with data-opt in its rows). */
     function dialogOptions() {
-      var p = $("#node-config-input-provider").val();
       var out = {};
-      $(".tickstream-provider-row").each(function () {
-        var list = String($(this).data("providers")).split(" ");
-        if (list.indexOf(p) < 0) return;
+      rowsOf($("#node-config-input-provider").val()).each(function () {
         $(this)
           .find(".tickstream-opt")
           .each(function () {
@@ -217,6 +220,7 @@
       credentialCheck: credentialCheck,
       checkOption: checkOption,
       dialogOptions: dialogOptions,
+      rowsOf: rowsOf,
       testConnection: testConnection,
       buildProviderList: buildProviderList,
       buildOptionRows: buildOptionRows,
